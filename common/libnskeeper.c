@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libnskeeper: requests to nskeeperd over its control socket, and
+ * joining the namespace fds it hands out. */
+
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "fdpass.h"
+#include "nskeeper.h"
+#include "util.h"
+
+struct nsk_client {
+        int fd;
+        uint32_t next_id;
+        char error[NSK_MESSAGE_MAX + 128];
+        uint8_t buf[NSK_MSG_MAX];
+};
+
+_printf_(3, 4) static int fail(struct nsk_client *c, int r, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(c->error, sizeof(c->error), fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+const char *nsk_client_error(const struct nsk_client *c)
+{
+        return c ? c->error : strerror(ENOMEM);
+}
+
+struct nsk_client *nsk_client_free(struct nsk_client *c)
+{
+        if (c) {
+                safe_close(c->fd);
+                free(c);
+        }
+        return NULL;
+}
+
+int nsk_connect(const char *path, struct nsk_client **ret)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct nsk_client *c;
+        struct ucred cred;
+        socklen_t cl = sizeof(cred);
+
+        if (!path)
+                path = getenv("NSKEEPER_SOCKET");
+        if (!path || !*path)
+                path = NSK_SOCKET_DEFAULT;
+
+        *ret = c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->fd = -EBADF;
+        c->next_id = 1;
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return fail(c, -ENAMETOOLONG, "socket path '%s' is too long", path);
+        strcpy(sa.sun_path, path);
+
+        c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (c->fd < 0)
+                return fail(c, negative_errno(), "socket: %m");
+        if (connect(c->fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return fail(c, negative_errno(), "cannot reach nskeeperd at %s: %m (is it running?)",
+                            path);
+
+        /* The daemon hands out namespaces; make sure it is the real one. */
+        if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0)
+                return fail(c, negative_errno(), "%s: cannot read peer credentials: %m", path);
+        if (cred.uid != 0)
+                return fail(c, -EPERM, "%s is served by uid %u, not root; refusing it", path,
+                            (unsigned) cred.uid);
+        return 0;
+}
+
+/* Sends one request and reads its replies until one without NSK_F_MORE.
+ * Each reply goes to on_reply together with the fds it carried (which
+ * on_reply takes). */
+typedef int (*reply_fn)(struct nsk_client *c, const struct nsk_reply *rep, int *fds, size_t n_fds,
+                        void *userdata);
+
+static int transact(struct nsk_client *c, const struct nsk_request *req_in, reply_fn on_reply,
+                    void *userdata)
+{
+        struct nsk_request req = *req_in;
+        int r, first_error = 0;
+        bool more = true;
+
+        req.id = c->next_id++;
+        r = nsk_request_encode(&req, c->buf, sizeof(c->buf));
+        if (r < 0)
+                return fail(c, r, "cannot encode request: %s", strerror(-r));
+        r = fdpass_send(c->fd, c->buf, (size_t) r, NULL, 0);
+        if (r < 0)
+                return fail(c, r, "cannot send request to nskeeperd: %s", strerror(-r));
+
+        while (more) {
+                struct nsk_reply rep;
+                int fds[FDPASS_MAX];
+                size_t n_fds;
+                ssize_t k;
+
+                k = fdpass_recv(c->fd, c->buf, sizeof(c->buf), fds, FDPASS_MAX, &n_fds);
+                if (k == 0)
+                        return fail(c, -ECONNRESET, "nskeeperd closed the connection");
+                if (k < 0)
+                        return fail(c, (int) k, "cannot read reply from nskeeperd: %s",
+                                    strerror((int) -k));
+                r = nsk_reply_decode(c->buf, (size_t) k, &rep);
+                if (r < 0) {
+                        close_many(fds, n_fds);
+                        return fail(c, r, "malformed reply from nskeeperd: %s", strerror(-r));
+                }
+                if (rep.id != req.id || rep.cmd != req.cmd || rep.n_fds != n_fds ||
+                    (rep.error != 0 && n_fds > 0)) {
+                        close_many(fds, n_fds);
+                        nsk_reply_done(&rep);
+                        return fail(c, -EBADMSG, "unexpected reply from nskeeperd");
+                }
+                more = rep.flags & NSK_F_MORE;
+                if (rep.error != 0) {
+                        if (first_error == 0) {
+                                first_error = -rep.error;
+                                fail(c, first_error, "%s",
+                                     rep.message[0] ? rep.message : strerror(rep.error));
+                        }
+                } else if (first_error == 0 && on_reply) {
+                        r = on_reply(c, &rep, fds, n_fds, userdata);
+                        n_fds = 0;
+                        if (r < 0)
+                                first_error = r;
+                }
+                close_many(fds, n_fds);
+                nsk_reply_done(&rep);
+        }
+        return first_error;
+}
+
+static int take_first_set(struct nsk_client *c, const struct nsk_reply *rep, int *fds,
+                          size_t n_fds, void *userdata)
+{
+        struct nsk_set_info *ret = userdata;
+
+        close_many(fds, n_fds);
+        if (rep->n_sets != 1)
+                return fail(c, -EBADMSG, "unexpected reply from nskeeperd");
+        if (ret) {
+                *ret = rep->sets[0];
+                /* The paths now belong to *ret. */
+                rep->sets[0].n_ns = 0;
+        }
+        return 0;
+}
+
+static int name_request(struct nsk_client *c, struct nsk_request *req, enum nsk_cmd cmd,
+                        const char *name)
+{
+        *req = (struct nsk_request) { .cmd = cmd, .attrs = NSK_ATTR_BIT(NSK_A_NAME) };
+        if (!name_is_valid(name))
+                return fail(c, -EINVAL,
+                            "invalid set name '%.*s': use 1-%d characters of A-Z a-z 0-9 _ . -, "
+                            "not starting with '.' or '-'",
+                            NSK_NAME_MAX + 8, name, NSK_NAME_MAX);
+        strcpy(req->name, name);
+        return 0;
+}
+
+int nsk_create(struct nsk_client *c, const char *name, nstype_mask_t types, enum nsk_pin pin,
+               struct nsk_set_info *ret_set)
+{
+        struct nsk_request req;
+        int r = name_request(c, &req, NSK_CMD_CREATE, name);
+
+        if (r < 0)
+                return r;
+        req.attrs |= NSK_ATTR_BIT(NSK_A_TYPES) | NSK_ATTR_BIT(NSK_A_PIN);
+        req.types = types;
+        req.pin = pin;
+        return transact(c, &req, take_first_set, ret_set);
+}
+
+int nsk_show(struct nsk_client *c, const char *name, struct nsk_set_info *ret_set)
+{
+        struct nsk_request req;
+        int r = name_request(c, &req, NSK_CMD_SHOW, name);
+
+        if (r < 0)
+                return r;
+        return transact(c, &req, take_first_set, ret_set);
+}
+
+int nsk_release(struct nsk_client *c, const char *name)
+{
+        struct nsk_request req;
+        int r = name_request(c, &req, NSK_CMD_RELEASE, name);
+
+        if (r < 0)
+                return r;
+        return transact(c, &req, NULL, NULL);
+}
+
+struct fds_result {
+        const char *name;
+        int *fds;
+        struct nsk_set_info *set;
+};
+
+static int take_fds(struct nsk_client *c, const struct nsk_reply *rep, int *fds, size_t n_fds,
+                    void *userdata)
+{
+        struct fds_result *res = userdata;
+        int r = 0;
+
+        for (size_t i = 0; i < n_fds; i++) {
+                enum nstype t = rep->fd_types[i];
+
+                /* Never trust the label alone: ask the kernel what it is. */
+                if (r == 0 && res->fds[t] >= 0)
+                        r = fail(c, -EBADMSG, "%s: %s: received twice", res->name, nstype_name(t));
+                else if (r == 0) {
+                        int k = nstype_check_fd(fds[i], t);
+                        if (k < 0)
+                                r = fail(c, -EBADMSG, "%s: %s: received fd is not a %s namespace",
+                                         res->name, nstype_name(t), nstype_name(t));
+                }
+                if (r == 0)
+                        res->fds[t] = TAKE_FD(fds[i]);
+                else
+                        fds[i] = safe_close(fds[i]);
+        }
+        if (r < 0)
+                return r;
+        return take_first_set(c, rep, NULL, 0, res->set);
+}
+
+int nsk_get_fds(struct nsk_client *c, const char *name, nstype_mask_t types,
+                int ret_fds[NSTYPE_MAX], struct nsk_set_info *ret_set)
+{
+        struct fds_result res = { .name = name, .fds = ret_fds, .set = ret_set };
+        struct nsk_request req;
+        int r;
+
+        for (int t = 0; t < NSTYPE_MAX; t++)
+                ret_fds[t] = -EBADF;
+        r = name_request(c, &req, NSK_CMD_GET, name);
+        if (r < 0)
+                return r;
+        if (types != 0) {
+                req.attrs |= NSK_ATTR_BIT(NSK_A_TYPES);
+                req.types = types;
+        }
+        r = transact(c, &req, take_fds, &res);
+        if (r >= 0 && types != 0)
+                for (int t = 0; t < NSTYPE_MAX; t++)
+                        if ((types & NSTYPE_BIT(t)) && ret_fds[t] < 0)
+                                r = fail(c, -EBADMSG, "%s: %s: not received", name, nstype_name(t));
+        if (r < 0) {
+                close_many(ret_fds, NSTYPE_MAX);
+                if (ret_set)
+                        nsk_set_info_done(ret_set);
+        }
+        return r;
+}
+
+struct list_result {
+        struct nsk_set_info *sets;
+        size_t n, cap;
+};
+
+static int take_sets(struct nsk_client *c, const struct nsk_reply *rep, int *fds, size_t n_fds,
+                     void *userdata)
+{
+        struct list_result *res = userdata;
+
+        close_many(fds, n_fds);
+        if (res->n + rep->n_sets > res->cap) {
+                size_t cap = res->cap * 2 + rep->n_sets + 16;
+                struct nsk_set_info *s = reallocarray(res->sets, cap, sizeof(*s));
+                if (!s)
+                        return fail(c, -ENOMEM, "out of memory");
+                res->sets = s;
+                res->cap = cap;
+        }
+        for (size_t i = 0; i < rep->n_sets; i++) {
+                res->sets[res->n++] = rep->sets[i];
+                rep->sets[i].n_ns = 0;
+        }
+        return 0;
+}
+
+int nsk_list(struct nsk_client *c, struct nsk_set_info **ret_sets, size_t *ret_n)
+{
+        struct nsk_request req = { .cmd = NSK_CMD_LIST };
+        struct list_result res = {};
+        int r;
+
+        r = transact(c, &req, take_sets, &res);
+        if (r < 0) {
+                nsk_sets_free(res.sets, res.n);
+                return r;
+        }
+        *ret_sets = res.sets;
+        *ret_n = res.n;
+        return 0;
+}
+
+void nsk_sets_free(struct nsk_set_info *sets, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                nsk_set_info_done(&sets[i]);
+        free(sets);
+}
+
+int nsk_join_fds(const int fds[NSTYPE_MAX], enum nstype *ret_failed)
+{
+        for (int t = 0; t < NSTYPE_MAX; t++) {
+                if (fds[t] < 0)
+                        continue;
+                if (setns(fds[t], nstype_clone_flag(t)) < 0) {
+                        if (ret_failed)
+                                *ret_failed = t;
+                        return negative_errno();
+                }
+        }
+        return 0;
+}
+
+const struct nsk_ns_info *nsk_set_ns(const struct nsk_set_info *s, enum nstype t)
+{
+        for (unsigned i = 0; i < s->n_ns; i++)
+                if (s->ns[i].type == t)
+                        return &s->ns[i];
+        return NULL;
+}

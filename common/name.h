@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Set names: what the daemon accepts as a name and as a file name. */
+#pragma once
+
+#include <stdbool.h>
+
+#define NSK_NAME_MAX 64
+
+/* 1-64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'. Such a
+ * name is safe as a single path component: never "", ".", ".." or "a/b". */
+bool name_is_valid(const char *s);

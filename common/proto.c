@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Encoding and decoding of control-socket messages (see PROTOCOL.md).
+ * Every length a peer sends is checked before it is used. */
+
+#include <string.h>
+
+#include "proto.h"
+#include "util.h"
+
+#define NSK_ATTR_HDR 4
+#define ALIGN4(n) (((n) + 3) & ~(size_t) 3)
+
+static const char *const pin_names[NSK_PIN_MAX] = {
+        [NSK_PIN_BIND] = "bind",
+        [NSK_PIN_FD] = "fd",
+};
+
+const char *nsk_pin_name(enum nsk_pin p)
+{
+        return p >= 0 && p < NSK_PIN_MAX ? pin_names[p] : NULL;
+}
+
+int nsk_pin_from_name(const char *s)
+{
+        for (int p = 0; p < NSK_PIN_MAX; p++)
+                if (streq(s, pin_names[p]))
+                        return p;
+        return -EINVAL;
+}
+
+void nsk_writer_init(struct nsk_writer *w, void *buf, size_t cap, uint16_t cmd, uint32_t id,
+                     uint32_t flags)
+{
+        struct nsk_hdr h = {
+                .version = NSK_PROTO_VERSION,
+                .cmd = cmd,
+                .id = id,
+                .flags = flags,
+        };
+
+        *w = (struct nsk_writer) { .buf = buf, .cap = cap };
+        if (cap < NSK_HDR_SIZE || cap > NSK_MSG_MAX) {
+                w->err = -EMSGSIZE;
+                return;
+        }
+        memcpy(w->buf, &h, sizeof(h));
+        w->len = NSK_HDR_SIZE;
+}
+
+void nsk_put(struct nsk_writer *w, uint16_t type, const void *data, size_t len)
+{
+        size_t need = ALIGN4(NSK_ATTR_HDR + len);
+        uint16_t hdr[2] = { type, (uint16_t) len };
+
+        if (w->err < 0)
+                return;
+        if (len > UINT16_MAX - NSK_ATTR_HDR || need > w->cap - w->len) {
+                w->err = -EMSGSIZE;
+                return;
+        }
+        memcpy(w->buf + w->len, hdr, sizeof(hdr));
+        if (len > 0)
+                memcpy(w->buf + w->len + NSK_ATTR_HDR, data, len);
+        memset(w->buf + w->len + NSK_ATTR_HDR + len, 0, need - NSK_ATTR_HDR - len);
+        w->len += need;
+}
+
+void nsk_put_u32(struct nsk_writer *w, uint16_t type, uint32_t v)
+{
+        nsk_put(w, type, &v, sizeof(v));
+}
+
+void nsk_put_u64(struct nsk_writer *w, uint16_t type, uint64_t v)
+{
+        nsk_put(w, type, &v, sizeof(v));
+}
+
+void nsk_put_str(struct nsk_writer *w, uint16_t type, const char *s)
+{
+        nsk_put(w, type, s, strlen(s));
+}
+
+size_t nsk_nest_begin(struct nsk_writer *w, uint16_t type)
+{
+        size_t start = w->len;
+
+        nsk_put(w, type, NULL, 0);
+        return start;
+}
+
+void nsk_nest_end(struct nsk_writer *w, size_t start)
+{
+        size_t len;
+        uint16_t l;
+
+        if (w->err < 0)
+                return;
+        len = w->len - start - NSK_ATTR_HDR;
+        if (len > UINT16_MAX - NSK_ATTR_HDR) {
+                w->err = -EMSGSIZE;
+                return;
+        }
+        l = (uint16_t) len;
+        memcpy(w->buf + start + 2, &l, sizeof(l));
+}
+
+int nsk_writer_finish(struct nsk_writer *w)
+{
+        uint32_t len = (uint32_t) w->len;
+
+        if (w->err < 0)
+                return w->err;
+        memcpy(w->buf + offsetof(struct nsk_hdr, len), &len, sizeof(len));
+        return (int) w->len;
+}
+
+int nsk_hdr_parse(const void *buf, size_t len, struct nsk_hdr *ret)
+{
+        if (len < NSK_HDR_SIZE || len > NSK_MSG_MAX)
+                return -EBADMSG;
+        memcpy(ret, buf, sizeof(*ret));
+        if (ret->version != NSK_PROTO_VERSION)
+                return -EPROTO;
+        if (ret->len != len)
+                return -EBADMSG;
+        return 0;
+}
+
+void nsk_attr_iter_init(struct nsk_attr_iter *it, const void *data, size_t len)
+{
+        it->p = data;
+        it->left = len;
+}
+
+int nsk_attr_next(struct nsk_attr_iter *it, struct nsk_attr *ret)
+{
+        uint16_t hdr[2];
+        size_t step;
+
+        if (it->left == 0)
+                return 0;
+        if (it->left < NSK_ATTR_HDR)
+                return -EBADMSG;
+        memcpy(hdr, it->p, sizeof(hdr));
+        if (hdr[1] > it->left - NSK_ATTR_HDR)
+                return -EBADMSG;
+        step = ALIGN4(NSK_ATTR_HDR + (size_t) hdr[1]);
+        /* The last attribute's padding may only be missing if the message
+         * ends there; a sender following PROTOCOL.md always pads. */
+        if (step > it->left)
+                return -EBADMSG;
+        *ret = (struct nsk_attr) { .type = hdr[0], .len = hdr[1], .data = it->p + NSK_ATTR_HDR };
+        it->p += step;
+        it->left -= step;
+        return 1;
+}
+
+int nsk_attr_u32(const struct nsk_attr *a, uint32_t *ret)
+{
+        if (a->len != sizeof(uint32_t))
+                return -EBADMSG;
+        memcpy(ret, a->data, sizeof(*ret));
+        return 0;
+}
+
+int nsk_attr_u64(const struct nsk_attr *a, uint64_t *ret)
+{
+        if (a->len != sizeof(uint64_t))
+                return -EBADMSG;
+        memcpy(ret, a->data, sizeof(*ret));
+        return 0;
+}
+
+int nsk_attr_str(const struct nsk_attr *a, char *buf, size_t size)
+{
+        if (memchr(a->data, '\0', a->len))
+                return -EBADMSG;
+        if ((size_t) a->len >= size)
+                return -ENAMETOOLONG;
+        memcpy(buf, a->data, a->len);
+        buf[a->len] = '\0';
+        return 0;
+}
+
+/* Attributes a request may carry at its top level. */
+#define REQUEST_ATTRS (NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) | NSK_ATTR_BIT(NSK_A_PIN))
+
+int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap)
+{
+        struct nsk_writer w;
+
+        nsk_writer_init(&w, buf, cap, r->cmd, r->id, 0);
+        if (r->attrs & NSK_ATTR_BIT(NSK_A_NAME))
+                nsk_put_str(&w, NSK_A_NAME, r->name);
+        if (r->attrs & NSK_ATTR_BIT(NSK_A_TYPES))
+                nsk_put_u32(&w, NSK_A_TYPES, nstype_mask_to_clone_flags(r->types));
+        if (r->attrs & NSK_ATTR_BIT(NSK_A_PIN))
+                nsk_put_u32(&w, NSK_A_PIN, (uint32_t) r->pin);
+        return nsk_writer_finish(&w);
+}
+
+int nsk_request_decode(const void *buf, size_t len, struct nsk_request *ret)
+{
+        struct nsk_attr_iter it;
+        struct nsk_attr a;
+        struct nsk_hdr h;
+        int r;
+
+        *ret = (struct nsk_request) {};
+        if (len >= NSK_HDR_SIZE) {
+                memcpy(&h, buf, sizeof(h));
+                ret->cmd = h.cmd;
+                ret->id = h.id;
+        }
+        r = nsk_hdr_parse(buf, len, &h);
+        if (r < 0)
+                return r;
+        if (h.flags != 0)
+                return -EBADMSG;
+        if (h.cmd == 0 || h.cmd >= NSK_CMD_MAX)
+                return -EOPNOTSUPP;
+
+        nsk_attr_iter_init(&it, (const uint8_t *) buf + NSK_HDR_SIZE, len - NSK_HDR_SIZE);
+        while ((r = nsk_attr_next(&it, &a)) > 0) {
+                uint32_t v;
+
+                if (a.type >= NSK_A_MAX || !(REQUEST_ATTRS & NSK_ATTR_BIT(a.type)))
+                        return -EBADMSG;
+                if (ret->attrs & NSK_ATTR_BIT(a.type))
+                        return -EBADMSG;
+                ret->attrs |= NSK_ATTR_BIT(a.type);
+
+                switch (a.type) {
+                case NSK_A_NAME:
+                        r = nsk_attr_str(&a, ret->name, sizeof(ret->name));
+                        break;
+                case NSK_A_TYPES:
+                        r = nsk_attr_u32(&a, &v);
+                        if (r >= 0)
+                                r = nstype_mask_from_clone_flags(v, &ret->types);
+                        break;
+                case NSK_A_PIN:
+                        r = nsk_attr_u32(&a, &v);
+                        if (r >= 0 && v >= NSK_PIN_MAX)
+                                r = -EINVAL;
+                        if (r >= 0)
+                                ret->pin = (enum nsk_pin) v;
+                        break;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return r;
+}
+
+void nsk_set_info_done(struct nsk_set_info *s)
+{
+        for (unsigned i = 0; i < s->n_ns; i++)
+                s->ns[i].path = mfree(s->ns[i].path);
+        s->n_ns = 0;
+}
+
+void nsk_put_set(struct nsk_writer *w, const struct nsk_set_info *s)
+{
+        size_t set = nsk_nest_begin(w, NSK_A_SET);
+
+        nsk_put_str(w, NSK_A_NAME, s->name);
+        nsk_put_u32(w, NSK_A_PIN, (uint32_t) s->pin);
+        nsk_put_u64(w, NSK_A_CREATED, s->created);
+        nsk_put_u32(w, NSK_A_OWNER, s->owner);
+        for (unsigned i = 0; i < s->n_ns; i++) {
+                size_t ns = nsk_nest_begin(w, NSK_A_NS);
+                nsk_put_u32(w, NSK_A_NS_TYPE, (uint32_t) nstype_clone_flag(s->ns[i].type));
+                nsk_put_u64(w, NSK_A_NS_INODE, s->ns[i].inode);
+                if (s->ns[i].path)
+                        nsk_put_str(w, NSK_A_NS_PATH, s->ns[i].path);
+                nsk_nest_end(w, ns);
+        }
+        nsk_nest_end(w, set);
+}
+
+void nsk_put_error(struct nsk_writer *w, int error, const char *message)
+{
+        nsk_put_u32(w, NSK_A_ERRNO, (uint32_t) (error < 0 ? -error : error));
+        if (message) {
+                size_t n = strnlen(message, NSK_MESSAGE_MAX - 1);
+                nsk_put(w, NSK_A_MESSAGE, message, n);
+        }
+}
+
+void nsk_put_fd_types(struct nsk_writer *w, const enum nstype *types, unsigned n)
+{
+        uint32_t flags[NSTYPE_MAX];
+
+        if (n > NSTYPE_MAX) {
+                w->err = -EMSGSIZE;
+                return;
+        }
+        for (unsigned i = 0; i < n; i++)
+                flags[i] = (uint32_t) nstype_clone_flag(types[i]);
+        nsk_put(w, NSK_A_FDS, flags, n * sizeof(uint32_t));
+}
+
+static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
+{
+        struct nsk_attr_iter it;
+        struct nsk_attr a;
+        bool have_type = false;
+        char path[NSK_PATH_MAX];
+        int r;
+
+        *ret = (struct nsk_ns_info) {};
+        nsk_attr_iter_init(&it, outer->data, outer->len);
+        while ((r = nsk_attr_next(&it, &a)) > 0) {
+                uint32_t v;
+
+                switch (a.type) {
+                case NSK_A_NS_TYPE:
+                        r = nsk_attr_u32(&a, &v);
+                        if (r < 0)
+                                break;
+                        ret->type = nstype_from_clone_flag((int) v);
+                        if (ret->type < 0)
+                                r = -EBADMSG;
+                        have_type = true;
+                        break;
+                case NSK_A_NS_INODE:
+                        r = nsk_attr_u64(&a, &ret->inode);
+                        break;
+                case NSK_A_NS_PATH:
+                        if (ret->path) {
+                                r = -EBADMSG;
+                                break;
+                        }
+                        r = nsk_attr_str(&a, path, sizeof(path));
+                        if (r < 0)
+                                break;
+                        ret->path = strdup(path);
+                        if (!ret->path)
+                                r = -ENOMEM;
+                        break;
+                }
+                if (r < 0)
+                        break;
+        }
+        if (r == 0 && !have_type)
+                r = -EBADMSG;
+        if (r < 0)
+                ret->path = mfree(ret->path);
+        return r;
+}
+
+static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
+{
+        struct nsk_attr_iter it;
+        struct nsk_attr a;
+        nstype_mask_t seen = 0;
+        int r;
+
+        *ret = (struct nsk_set_info) {};
+        nsk_attr_iter_init(&it, outer->data, outer->len);
+        while ((r = nsk_attr_next(&it, &a)) > 0) {
+                uint32_t v;
+
+                switch (a.type) {
+                case NSK_A_NAME:
+                        r = nsk_attr_str(&a, ret->name, sizeof(ret->name));
+                        break;
+                case NSK_A_PIN:
+                        r = nsk_attr_u32(&a, &v);
+                        if (r >= 0 && v >= NSK_PIN_MAX)
+                                r = -EBADMSG;
+                        if (r >= 0)
+                                ret->pin = (enum nsk_pin) v;
+                        break;
+                case NSK_A_CREATED:
+                        r = nsk_attr_u64(&a, &ret->created);
+                        break;
+                case NSK_A_OWNER:
+                        r = nsk_attr_u32(&a, &ret->owner);
+                        break;
+                case NSK_A_NS: {
+                        struct nsk_ns_info ns;
+
+                        if (ret->n_ns >= NSTYPE_MAX) {
+                                r = -EBADMSG;
+                                break;
+                        }
+                        r = decode_ns(&a, &ns);
+                        if (r < 0)
+                                break;
+                        if (seen & NSTYPE_BIT(ns.type)) {
+                                free(ns.path);
+                                r = -EBADMSG;
+                                break;
+                        }
+                        seen |= NSTYPE_BIT(ns.type);
+                        ret->ns[ret->n_ns++] = ns;
+                        break;
+                }
+                }
+                if (r < 0)
+                        break;
+        }
+        if (r == 0 && ret->name[0] == '\0')
+                r = -EBADMSG;
+        if (r < 0)
+                nsk_set_info_done(ret);
+        return r;
+}
+
+int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
+{
+        struct nsk_attr_iter it;
+        struct nsk_attr a;
+        struct nsk_hdr h;
+        bool have_errno = false;
+        int r;
+
+        *ret = (struct nsk_reply) {};
+        r = nsk_hdr_parse(buf, len, &h);
+        if (r < 0)
+                return r;
+        if (!(h.flags & NSK_F_REPLY))
+                return -EBADMSG;
+        ret->cmd = h.cmd;
+        ret->id = h.id;
+        ret->flags = h.flags;
+
+        nsk_attr_iter_init(&it, (const uint8_t *) buf + NSK_HDR_SIZE, len - NSK_HDR_SIZE);
+        while ((r = nsk_attr_next(&it, &a)) > 0) {
+                uint32_t v;
+
+                switch (a.type) {
+                case NSK_A_ERRNO:
+                        r = nsk_attr_u32(&a, &v);
+                        if (r >= 0 && (v > 4095 || have_errno))
+                                r = -EBADMSG;
+                        ret->error = (int) v;
+                        have_errno = true;
+                        break;
+                case NSK_A_MESSAGE:
+                        r = nsk_attr_str(&a, ret->message, sizeof(ret->message));
+                        if (r == -ENAMETOOLONG)
+                                r = -EBADMSG;
+                        break;
+                case NSK_A_FDS:
+                        if (a.len % sizeof(uint32_t) != 0 || a.len / sizeof(uint32_t) > NSTYPE_MAX ||
+                            ret->n_fds > 0) {
+                                r = -EBADMSG;
+                                break;
+                        }
+                        for (unsigned i = 0; i < a.len / sizeof(uint32_t); i++) {
+                                memcpy(&v, a.data + i * sizeof(uint32_t), sizeof(v));
+                                ret->fd_types[i] = nstype_from_clone_flag((int) v);
+                                if (ret->fd_types[i] < 0) {
+                                        r = -EBADMSG;
+                                        break;
+                                }
+                        }
+                        if (r >= 0)
+                                ret->n_fds = a.len / sizeof(uint32_t);
+                        break;
+                case NSK_A_SET: {
+                        struct nsk_set_info *sets;
+
+                        sets = reallocarray(ret->sets, ret->n_sets + 1, sizeof(*sets));
+                        if (!sets) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        ret->sets = sets;
+                        r = decode_set(&a, &ret->sets[ret->n_sets]);
+                        if (r >= 0)
+                                ret->n_sets++;
+                        break;
+                }
+                }
+                if (r < 0)
+                        break;
+        }
+        if (r == 0 && !have_errno)
+                r = -EBADMSG;
+        if (r < 0)
+                nsk_reply_done(ret);
+        return r;
+}
+
+void nsk_reply_done(struct nsk_reply *r)
+{
+        for (size_t i = 0; i < r->n_sets; i++)
+                nsk_set_info_done(&r->sets[i]);
+        r->sets = mfree(r->sets);
+        r->n_sets = 0;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The control-socket protocol: message layout, attribute codec and the
+ * request/reply structures. Pure functions over buffers, no I/O.
+ * common/PROTOCOL.md describes the format for other implementations. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "name.h"
+#include "nstype.h"
+
+#define NSK_PROTO_VERSION 1
+#define NSK_MSG_MAX 65536     /* one datagram, header included */
+#define NSK_HDR_SIZE 16
+#define NSK_MESSAGE_MAX 512   /* human-readable error text, NUL included */
+#define NSK_PATH_MAX 4096     /* a pin path, NUL included */
+
+enum nsk_cmd {
+        NSK_CMD_CREATE = 1,
+        NSK_CMD_GET = 2,
+        NSK_CMD_LIST = 3,
+        NSK_CMD_SHOW = 4,
+        NSK_CMD_RELEASE = 5,
+        NSK_CMD_MAX,
+};
+
+enum {
+        NSK_F_REPLY = 1u << 0, /* set on every reply */
+        NSK_F_MORE = 1u << 1,  /* more replies to this request follow */
+};
+
+enum nsk_attr_type {
+        NSK_A_NAME = 1,      /* string: set name */
+        NSK_A_TYPES = 2,     /* u32: CLONE_NEW* flags */
+        NSK_A_PIN = 3,       /* u32: enum nsk_pin */
+        NSK_A_ERRNO = 4,     /* u32: positive errno, 0 = success */
+        NSK_A_MESSAGE = 5,   /* string: what went wrong */
+        NSK_A_SET = 6,       /* nested: one set */
+        NSK_A_NS = 7,        /* nested in SET: one namespace */
+        NSK_A_NS_TYPE = 8,   /* u32 in NS: one CLONE_NEW* flag */
+        NSK_A_NS_INODE = 9,  /* u64 in NS: nsfs inode number */
+        NSK_A_NS_PATH = 10,  /* string in NS: the bind pin */
+        NSK_A_CREATED = 11,  /* u64 in SET: creation time, seconds since the epoch */
+        NSK_A_OWNER = 12,    /* u32 in SET: uid that created it */
+        NSK_A_FDS = 13,      /* u32 array: CLONE_NEW* of each attached fd, in order */
+        NSK_A_MAX,
+};
+
+#define NSK_ATTR_BIT(a) ((uint32_t) 1 << (a))
+
+enum nsk_pin {
+        NSK_PIN_BIND = 0,
+        NSK_PIN_FD = 1,
+        NSK_PIN_MAX,
+};
+
+const char *nsk_pin_name(enum nsk_pin p);
+int nsk_pin_from_name(const char *s); /* enum nsk_pin or -EINVAL */
+
+struct nsk_hdr {
+        uint16_t version;
+        uint16_t cmd;
+        uint32_t id;
+        uint32_t flags;
+        uint32_t len; /* whole message, header included */
+};
+
+/* --- writing --- */
+
+struct nsk_writer {
+        uint8_t *buf;
+        size_t cap;
+        size_t len;
+        int err; /* sticky: -EMSGSIZE once something did not fit */
+};
+
+void nsk_writer_init(struct nsk_writer *w, void *buf, size_t cap, uint16_t cmd, uint32_t id,
+                     uint32_t flags);
+void nsk_put(struct nsk_writer *w, uint16_t type, const void *data, size_t len);
+void nsk_put_u32(struct nsk_writer *w, uint16_t type, uint32_t v);
+void nsk_put_u64(struct nsk_writer *w, uint16_t type, uint64_t v);
+void nsk_put_str(struct nsk_writer *w, uint16_t type, const char *s);
+size_t nsk_nest_begin(struct nsk_writer *w, uint16_t type);
+void nsk_nest_end(struct nsk_writer *w, size_t start);
+/* Fills in the header length; returns the message size or -EMSGSIZE. */
+int nsk_writer_finish(struct nsk_writer *w);
+
+/* --- reading --- */
+
+struct nsk_attr {
+        uint16_t type;
+        uint16_t len;
+        const uint8_t *data;
+};
+
+struct nsk_attr_iter {
+        const uint8_t *p;
+        size_t left;
+};
+
+/* Checks the header against the datagram: at least NSK_HDR_SIZE bytes,
+ * len equal to the datagram size, version NSK_PROTO_VERSION (-EPROTO
+ * otherwise; the header is still filled in so a reply can echo the id). */
+int nsk_hdr_parse(const void *buf, size_t len, struct nsk_hdr *ret);
+
+void nsk_attr_iter_init(struct nsk_attr_iter *it, const void *data, size_t len);
+/* 1 and *ret filled, 0 at the end, -EBADMSG on a malformed attribute. */
+int nsk_attr_next(struct nsk_attr_iter *it, struct nsk_attr *ret);
+int nsk_attr_u32(const struct nsk_attr *a, uint32_t *ret);
+int nsk_attr_u64(const struct nsk_attr *a, uint64_t *ret);
+/* Copies a string attribute: no NUL inside it, shorter than size
+ * (-ENAMETOOLONG otherwise). */
+int nsk_attr_str(const struct nsk_attr *a, char *buf, size_t size);
+
+/* --- requests (client -> daemon) --- */
+
+struct nsk_request {
+        uint16_t cmd;
+        uint32_t id;
+        uint32_t attrs; /* NSK_ATTR_BIT() of every attribute present */
+        char name[NSK_NAME_MAX + 1];
+        nstype_mask_t types;
+        enum nsk_pin pin;
+};
+
+int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap);
+/* Unknown, repeated or malformed attributes are refused (-EBADMSG), as
+ * is an unknown command (-EOPNOTSUPP), a name longer than NSK_NAME_MAX
+ * (-ENAMETOOLONG) or a type flag no namespace has (-EINVAL). cmd and id
+ * are filled in whenever the header could be read. */
+int nsk_request_decode(const void *buf, size_t len, struct nsk_request *ret);
+
+/* --- replies (daemon -> client) --- */
+
+struct nsk_ns_info {
+        enum nstype type;
+        uint64_t inode;
+        char *path; /* NULL unless the namespace has a bind pin */
+};
+
+struct nsk_set_info {
+        char name[NSK_NAME_MAX + 1];
+        enum nsk_pin pin;
+        uint64_t created;
+        uint32_t owner;
+        unsigned n_ns;
+        struct nsk_ns_info ns[NSTYPE_MAX]; /* in nstype order */
+};
+
+void nsk_set_info_done(struct nsk_set_info *s);
+void nsk_put_set(struct nsk_writer *w, const struct nsk_set_info *s);
+void nsk_put_error(struct nsk_writer *w, int error, const char *message);
+void nsk_put_fd_types(struct nsk_writer *w, const enum nstype *types, unsigned n);
+
+struct nsk_reply {
+        uint16_t cmd;
+        uint32_t id;
+        uint32_t flags;
+        int error; /* positive errno, 0 on success */
+        char message[NSK_MESSAGE_MAX];
+        unsigned n_fds;
+        enum nstype fd_types[NSTYPE_MAX];
+        size_t n_sets;
+        struct nsk_set_info *sets;
+};
+
+/* Unknown attributes are skipped, so newer daemons can add some. */
+int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret);
+void nsk_reply_done(struct nsk_reply *r);
+
+#define NSK_RUNTIME_DIR_DEFAULT "/run/nskeeper"
+#define NSK_SOCKET_NAME "control"
+#define NSK_SOCKET_DEFAULT NSK_RUNTIME_DIR_DEFAULT "/" NSK_SOCKET_NAME
