@@ -182,7 +182,10 @@ int nsk_create(struct nsk_client *c, const char *name, nstype_mask_t types, enum
 
         if (r < 0)
                 return r;
-        req.attrs |= NSK_ATTR_BIT(NSK_A_TYPES) | NSK_ATTR_BIT(NSK_A_PIN);
+        /* No types: the daemon's default. */
+        if (types != 0)
+                req.attrs |= NSK_ATTR_BIT(NSK_A_TYPES);
+        req.attrs |= NSK_ATTR_BIT(NSK_A_PIN);
         req.types = types;
         req.pin = pin;
         return transact(c, &req, take_first_set, ret_set);
@@ -209,7 +212,6 @@ int nsk_release(struct nsk_client *c, const char *name)
 }
 
 struct fds_result {
-        const char *name;
         int *fds;
         struct nsk_set_info *set;
 };
@@ -225,12 +227,12 @@ static int take_fds(struct nsk_client *c, const struct nsk_reply *rep, int *fds,
 
                 /* Never trust the label alone: ask the kernel what it is. */
                 if (r == 0 && res->fds[t] >= 0)
-                        r = fail(c, -EBADMSG, "%s: %s: received twice", res->name, nstype_name(t));
+                        r = fail(c, -EBADMSG, "%s: received twice", nstype_name(t));
                 else if (r == 0) {
                         int k = nstype_check_fd(fds[i], t);
                         if (k < 0)
-                                r = fail(c, -EBADMSG, "%s: %s: received fd is not a %s namespace",
-                                         res->name, nstype_name(t), nstype_name(t));
+                                r = fail(c, -EBADMSG, "%s: received fd is not a %s namespace",
+                                         nstype_name(t), nstype_name(t));
                 }
                 if (r == 0)
                         res->fds[t] = TAKE_FD(fds[i]);
@@ -245,7 +247,7 @@ static int take_fds(struct nsk_client *c, const struct nsk_reply *rep, int *fds,
 int nsk_get_fds(struct nsk_client *c, const char *name, nstype_mask_t types,
                 int ret_fds[NSTYPE_MAX], struct nsk_set_info *ret_set)
 {
-        struct fds_result res = { .name = name, .fds = ret_fds, .set = ret_set };
+        struct fds_result res = { .fds = ret_fds, .set = ret_set };
         struct nsk_request req;
         int r;
 
@@ -262,7 +264,7 @@ int nsk_get_fds(struct nsk_client *c, const char *name, nstype_mask_t types,
         if (r >= 0 && types != 0)
                 for (int t = 0; t < NSTYPE_MAX; t++)
                         if ((types & NSTYPE_BIT(t)) && ret_fds[t] < 0)
-                                r = fail(c, -EBADMSG, "%s: %s: not received", name, nstype_name(t));
+                                r = fail(c, -EBADMSG, "%s: not received", nstype_name(t));
         if (r < 0) {
                 close_many(ret_fds, NSTYPE_MAX);
                 if (ret_set)

@@ -59,22 +59,39 @@ int log_level_from_string(const char *s)
         return -EINVAL;
 }
 
-void log_emit(int level, const char *fmt, ...)
+static void log_emitv(int level, const char *fmt, va_list ap)
 {
         char line[1024];
-        va_list ap;
         int saved = errno;
 
         if (level > log_level)
                 return;
-
-        va_start(ap, fmt);
         vsnprintf(line, sizeof(line), fmt, ap);
-        va_end(ap);
-
         if (log_to_journal)
                 fprintf(stderr, "<%d>%s\n", level, line);
         else
                 fprintf(stderr, "%s: %s\n", log_ident, line);
         errno = saved;
+}
+
+void log_emit(int level, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_emitv(level, fmt, ap);
+        va_end(ap);
+}
+
+int log_emit_errno(int level, int error, const char *fmt, ...)
+{
+        int saved = errno;
+        va_list ap;
+
+        errno = error < 0 ? -error : error;
+        va_start(ap, fmt);
+        log_emitv(level, fmt, ap);
+        va_end(ap);
+        errno = saved;
+        return error;
 }

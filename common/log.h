@@ -14,8 +14,11 @@ int log_get_level(void);
 int log_level_from_string(const char *s);
 
 void log_emit(int level, const char *fmt, ...) _printf_(2, 3);
+/* Logs with errno set to -error (so %m names it) and returns error. */
+int log_emit_errno(int level, int error, const char *fmt, ...) _printf_(3, 4);
 
 #define log_error(...) log_emit(LOG_ERR, __VA_ARGS__)
+#define log_error_errno(error, ...) log_emit_errno(LOG_ERR, error, __VA_ARGS__)
 #define log_warning(...) log_emit(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_emit(LOG_NOTICE, __VA_ARGS__)
 #define log_info(...) log_emit(LOG_INFO, __VA_ARGS__)

@@ -2,7 +2,8 @@
 /* libnskeeper: the client side of nskeeperd's control socket. Connect,
  * ask for sets, receive their namespace fds and join them. Functions
  * return >= 0 on success and -errno on failure; nsk_client_error() then
- * says what went wrong in words, naming the set. */
+ * gives the reason in words ("not found", "already exists"), for the
+ * caller to put after the command and set it asked about. */
 #pragma once
 
 #include <stddef.h>
@@ -19,6 +20,7 @@ int nsk_connect(const char *path, struct nsk_client **ret);
 struct nsk_client *nsk_client_free(struct nsk_client *c);
 const char *nsk_client_error(const struct nsk_client *c);
 
+/* types 0: the daemon's default (net,uts,ipc). */
 int nsk_create(struct nsk_client *c, const char *name, nstype_mask_t types, enum nsk_pin pin,
                struct nsk_set_info *ret_set);
 

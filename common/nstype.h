@@ -3,6 +3,7 @@
  * Nothing else in nskeeper spells these out. */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

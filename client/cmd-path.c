@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* nskeeperctl path NAME TYPE: where a bind pin is, for nsenter(1),
+ * ip-netns(8) or systemd's NetworkNamespacePath=. */
+
+#include <stdio.h>
+
+#include "ctl.h"
+
+static int run(int argc, char **argv)
+{
+        const struct nsk_ns_info *ns;
+        struct nsk_set_info set;
+        struct nsk_client *cl;
+        const char *name;
+        enum nstype t;
+        int r;
+
+        r = ctl_simple_args(&ctl_cmd_path, argc, argv, NULL, 2);
+        if (r >= 0)
+                return r;
+        name = argv[optind];
+        r = ctl_check_name("path", name);
+        if (r != 0)
+                return r;
+        t = nstype_from_name(argv[optind + 1]);
+        if (t < 0)
+                return ctl_fail("path '%s': unknown namespace type '%s' (known: net, uts, ipc, "
+                                "mnt, cgroup, pid, user, time)",
+                                name, argv[optind + 1]);
+
+        cl = ctl_connect("path", name);
+        if (!cl)
+                return CTL_EXIT_FAILED;
+        r = nsk_show(cl, name, &set);
+        if (r < 0) {
+                ctl_request_failed("path", name, cl);
+                nsk_client_free(cl);
+                return CTL_EXIT_FAILED;
+        }
+        nsk_client_free(cl);
+
+        ns = nsk_set_ns(&set, t);
+        if (!ns)
+                r = ctl_fail("path '%s': the set has no %s namespace", name, nstype_name(t));
+        else if (!ns->path)
+                r = ctl_fail("path '%s': pinned by fd, so it has no path; use "
+                             "'nskeeperctl join' instead",
+                             name);
+        else {
+                puts(ns->path);
+                r = CTL_EXIT_OK;
+        }
+        nsk_set_info_done(&set);
+        return r;
+}
+
+const struct ctl_command ctl_cmd_path = {
+        .name = "path",
+        .args = "NAME TYPE",
+        .summary = "print the pin path of one namespace (bind pins only)",
+        .run = run,
+};

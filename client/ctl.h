@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* nskeeperctl's command table and what the commands share. */
+#pragma once
+
+#include "nskeeper.h"
+#include "util.h"
+
+/* Exit statuses (join returns its command's own). */
+enum {
+        CTL_EXIT_OK = 0,
+        CTL_EXIT_FAILED = 1,
+        CTL_EXIT_USAGE = 2,
+};
+
+struct ctl_command {
+        const char *name;
+        const char *args;    /* synopsis after the name */
+        const char *summary; /* one line for --help */
+        int (*run)(int argc, char **argv);
+};
+
+extern const struct ctl_command ctl_cmd_create;
+extern const struct ctl_command ctl_cmd_join;
+extern const struct ctl_command ctl_cmd_list;
+extern const struct ctl_command ctl_cmd_show;
+extern const struct ctl_command ctl_cmd_release;
+extern const struct ctl_command ctl_cmd_path;
+
+/* Prints "nskeeperctl: CMD: <message>" and returns CTL_EXIT_USAGE. */
+int ctl_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+/* Prints "nskeeperctl: <message>" and returns CTL_EXIT_FAILED. */
+int ctl_fail(const char *fmt, ...) _printf_(1, 2);
+
+/* Prints "nskeeperctl: CMD 'NAME': <the client's error>" (or "CMD: ..."
+ * without a name) and returns CTL_EXIT_FAILED. */
+int ctl_request_failed(const char *cmd, const char *name, const struct nsk_client *c);
+
+/* Connects to the daemon (--socket or the default); on failure prints
+ * why, naming cmd and set, and returns NULL. */
+struct nsk_client *ctl_connect(const char *cmd, const char *name);
+
+/* Checks a set name given on the command line (exit status on failure, 0 if fine). */
+int ctl_check_name(const char *cmd, const char *name);
+
+/* Parses a -t LIST; prints the error and returns CTL_EXIT_FAILED if bad. */
+int ctl_parse_types(const char *cmd, const char *name, const char *list, nstype_mask_t *ret);
+
+/* Standard option parsing for commands of the form CMD [--json] NAME...:
+ * parses --json (if json is non-NULL) and -h, and checks that exactly
+ * n_args positional arguments are there. Returns -1 to go on (the
+ * arguments are argv[optind...]), or an exit status. */
+int ctl_simple_args(const struct ctl_command *cmd, int argc, char **argv, bool *json,
+                    unsigned n_args);

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* nskeeperctl: global options and the command table. */
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "ctl.h"
+
+static const struct ctl_command *const commands[] = {
+        &ctl_cmd_create, &ctl_cmd_join, &ctl_cmd_list, &ctl_cmd_show, &ctl_cmd_release,
+        &ctl_cmd_path,
+};
+
+static const char *socket_path;
+
+static void help(void)
+{
+        printf("Usage: nskeeperctl [--socket PATH] COMMAND [ARG...]\n"
+               "Create, join and release namespace sets kept by nskeeperd.\n"
+               "\n"
+               "Commands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+                char synopsis[128];
+                snprintf(synopsis, sizeof(synopsis), "%s %s", commands[i]->name, commands[i]->args);
+                printf("  %-46s %s\n", synopsis, commands[i]->summary);
+        }
+        printf("\n"
+               "Options:\n"
+               "  -s, --socket PATH   nskeeperd's control socket (default: $NSKEEPER_SOCKET,\n"
+               "                      else " NSK_SOCKET_DEFAULT ")\n"
+               "  -h, --help          show this help; COMMAND --help shows a command's\n"
+               "  -V, --version       show the version\n"
+               "\n"
+               "Types: net, uts, ipc, mnt, cgroup (pid, user and time are not supported yet).\n"
+               "Pins: 'bind' (default) mounts each namespace on a file under the daemon's\n"
+               "runtime directory and survives a daemon restart; 'fd' keeps only an open fd\n"
+               "in the daemon and ends when the daemon stops.\n"
+               "\n"
+               "Exit status: 0 success, 1 the request failed, 2 usage error; join exits\n"
+               "with its command's status (126: cannot run it, 127: not found).\n");
+}
+
+int ctl_usage_error(const char *cmd, const char *fmt, ...)
+{
+        va_list ap;
+
+        fprintf(stderr, "nskeeperctl: %s%s", cmd ? cmd : "", cmd ? ": " : "");
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "\nTry 'nskeeperctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+        return CTL_EXIT_USAGE;
+}
+
+int ctl_fail(const char *fmt, ...)
+{
+        va_list ap;
+
+        fputs("nskeeperctl: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        return CTL_EXIT_FAILED;
+}
+
+int ctl_request_failed(const char *cmd, const char *name, const struct nsk_client *c)
+{
+        if (name)
+                return ctl_fail("%s '%s': %s", cmd, name, nsk_client_error(c));
+        return ctl_fail("%s: %s", cmd, nsk_client_error(c));
+}
+
+struct nsk_client *ctl_connect(const char *cmd, const char *name)
+{
+        struct nsk_client *c = NULL;
+
+        if (nsk_connect(socket_path, &c) < 0) {
+                ctl_request_failed(cmd, name, c);
+                nsk_client_free(c);
+                return NULL;
+        }
+        return c;
+}
+
+int ctl_check_name(const char *cmd, const char *name)
+{
+        if (name_is_valid(name))
+                return 0;
+        return ctl_fail("%s: invalid set name '%s': use 1-%d characters of A-Z a-z 0-9 _ . -, "
+                        "not starting with '.' or '-'",
+                        cmd, name, NSK_NAME_MAX);
+}
+
+int ctl_parse_types(const char *cmd, const char *name, const char *list, nstype_mask_t *ret)
+{
+        const char *bad = NULL;
+        size_t bad_len = 0;
+        int r;
+
+        r = nstype_mask_from_list(list, nstype_mask_supported(), ret, &bad, &bad_len);
+        if (r == -ENOTUNIQ)
+                return ctl_fail("%s '%s': namespace type '%.*s' given twice", cmd, name,
+                                (int) bad_len, bad);
+        if (r < 0)
+                return ctl_fail("%s '%s': unknown namespace type '%.*s' (known: net, uts, ipc, "
+                                "mnt, cgroup, pid, user, time, all)",
+                                cmd, name, (int) bad_len, bad);
+        return 0;
+}
+
+static void command_help(const struct ctl_command *cmd)
+{
+        printf("Usage: nskeeperctl [--socket PATH] %s %s\n%s\n", cmd->name, cmd->args,
+               cmd->summary);
+}
+
+int ctl_simple_args(const struct ctl_command *cmd, int argc, char **argv, bool *json,
+                    unsigned n_args)
+{
+        static const struct option longopts[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) >= 0)
+                switch (c) {
+                case 'j':
+                        if (!json)
+                                return ctl_usage_error(cmd->name, "unknown option '--json'");
+                        *json = true;
+                        break;
+                case 'h':
+                        command_help(cmd);
+                        return CTL_EXIT_OK;
+                default:
+                        return ctl_usage_error(cmd->name, "bad option");
+                }
+        if ((unsigned) (argc - optind) < n_args)
+                return ctl_usage_error(cmd->name, "missing argument (%s)", cmd->args);
+        if ((unsigned) (argc - optind) > n_args)
+                return ctl_usage_error(cmd->name, "unexpected argument '%s'", argv[optind + n_args]);
+        return -1;
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "socket", required_argument, NULL, 's' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {},
+        };
+        int c;
+
+        /* '+': stop at the command; what follows is the command's. */
+        while ((c = getopt_long(argc, argv, "+s:hV", longopts, NULL)) >= 0)
+                switch (c) {
+                case 's':
+                        socket_path = optarg;
+                        break;
+                case 'h':
+                        help();
+                        return CTL_EXIT_OK;
+                case 'V':
+                        printf("nskeeperctl %s\n", PACKAGE_VERSION);
+                        return CTL_EXIT_OK;
+                default:
+                        return ctl_usage_error(NULL, "bad option");
+                }
+
+        if (optind >= argc)
+                return ctl_usage_error(NULL, "missing command");
+
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (streq(argv[optind], commands[i]->name)) {
+                        argc -= optind;
+                        argv += optind;
+                        optind = 0; /* restart getopt for the command's own options */
+                        return commands[i]->run(argc, argv);
+                }
+        return ctl_usage_error(NULL, "unknown command '%s'", argv[optind]);
+}

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Command handlers and the table that maps requests to them. */
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "commands.h"
+#include "helper.h"
+#include "log.h"
+#include "set.h"
+
+/* Types a set may have as of this version; the rest are refused. */
+#define CREATE_TYPES_SUPPORTED                                                           \
+        (NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS) | NSTYPE_BIT(NSTYPE_IPC) |      \
+         NSTYPE_BIT(NSTYPE_MNT) | NSTYPE_BIT(NSTYPE_CGROUP))
+#define CREATE_TYPES_DEFAULT (NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS) | NSTYPE_BIT(NSTYPE_IPC))
+
+struct command {
+        const char *name;
+        int (*handler)(struct client *c, const struct nsk_request *req);
+        uint32_t required; /* NSK_ATTR_BIT()s the request must carry */
+        uint32_t allowed;  /* ... and may carry */
+};
+
+static const struct command commands[NSK_CMD_MAX];
+
+/* Replies are built here: the daemon is single-threaded and each reply is
+ * sent (or copied into the client's queue) before the next is built. */
+static uint8_t reply_buf[NSK_MSG_MAX];
+
+static void reply_begin(struct nsk_writer *w, const struct nsk_request *req, uint32_t flags)
+{
+        nsk_writer_init(w, reply_buf, sizeof(reply_buf), req->cmd, req->id, NSK_F_REPLY | flags);
+}
+
+static int reply_finish(struct client *c, struct nsk_writer *w, int *fds, size_t n_fds)
+{
+        int len = nsk_writer_finish(w);
+
+        if (len < 0) {
+                close_many(fds, n_fds);
+                log_error("reply does not fit in a message: %s", strerror(-len));
+                return len;
+        }
+        return client_send(c, reply_buf, (size_t) len, fds, n_fds);
+}
+
+/* Replies with an error and returns it. The message is the reason only;
+ * the client knows which command and set it asked about. It is logged at
+ * debug level, since it is the client's business. */
+_printf_(4, 5) static int reply_error(struct client *c, const struct nsk_request *req, int error,
+                                      const char *fmt, ...)
+{
+        char message[NSK_MESSAGE_MAX];
+        struct nsk_writer w;
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(message, sizeof(message), fmt, ap);
+        va_end(ap);
+        log_debug("client pid %d: %s%s%s%s: %s", (int) client_cred(c)->pid,
+                  req->cmd > 0 && req->cmd < NSK_CMD_MAX ? commands[req->cmd].name : "request",
+                  req->name[0] ? " '" : "", req->name, req->name[0] ? "'" : "", message);
+
+        reply_begin(&w, req, 0);
+        nsk_put_error(&w, error, message);
+        (void) reply_finish(c, &w, NULL, 0);
+        return error;
+}
+
+static int reply_set(struct client *c, const struct nsk_request *req, const struct set *s,
+                     int *fds, const enum nstype *fd_types, size_t n_fds)
+{
+        struct nsk_writer w;
+
+        reply_begin(&w, req, 0);
+        nsk_put_error(&w, 0, NULL);
+        set_put(&w, s, server_rundir(client_server(c)));
+        if (n_fds > 0)
+                nsk_put_fd_types(&w, fd_types, (unsigned) n_fds);
+        return reply_finish(c, &w, fds, n_fds);
+}
+
+
+/* Finds a set that is ready; replies "not found" or "busy" otherwise. */
+static struct set *lookup(struct client *c, const struct nsk_request *req)
+{
+        struct set *s = registry_get(server_registry(client_server(c)), req->name);
+
+        if (!s) {
+                reply_error(c, req, -ENOENT, "not found");
+                return NULL;
+        }
+        if (s->state != SET_READY) {
+                reply_error(c, req, -EBUSY, "the set is still being created");
+                return NULL;
+        }
+        return s;
+}
+
+/* --- create --- */
+
+struct create_op {
+        struct client *client;
+        struct nsk_request req;
+        struct set *set;
+};
+
+static void create_done(int error, const char *message, int fds[NSTYPE_MAX], void *userdata)
+{
+        struct create_op *op = userdata;
+        struct server *srv = client_server(op->client);
+        struct set *s = op->set;
+        int r = error;
+
+        if (r < 0)
+                reply_error(op->client, &op->req, r, "%s: %s", message, strerror(-r));
+        else {
+                r = set_pin_take(s, server_rundir(srv), fds);
+                if (r < 0)
+                        reply_error(op->client, &op->req, r, "cannot pin: %s", strerror(-r));
+        }
+        close_many(fds, NSTYPE_MAX);
+
+        if (r < 0) {
+                registry_remove(server_registry(srv), s);
+                set_free(s);
+        } else {
+                char types[64];
+
+                s->state = SET_READY;
+                nstype_mask_format(s->types, types, sizeof(types));
+                log_info("set '%s': created (%s, %s pins) for uid %u", s->name, types,
+                         nsk_pin_name(s->pin), (unsigned) s->owner);
+                (void) reply_set(op->client, &op->req, s, NULL, NULL, 0);
+        }
+        client_unref(op->client);
+        free(op);
+}
+
+static int cmd_create(struct client *c, const struct nsk_request *req)
+{
+        struct server *srv = client_server(c);
+        nstype_mask_t types = req->attrs & NSK_ATTR_BIT(NSK_A_TYPES) ? req->types
+                                                                     : CREATE_TYPES_DEFAULT;
+        enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
+        struct create_op *op;
+        struct set *s;
+        int r;
+
+        if (types == 0)
+                return reply_error(c, req, -EINVAL, "no namespace types given");
+        if (types & ~CREATE_TYPES_SUPPORTED) {
+                char t[64];
+                nstype_mask_format(types & ~CREATE_TYPES_SUPPORTED, t, sizeof(t));
+                return reply_error(c, req, -EOPNOTSUPP,
+                                   "namespace type %s is not supported yet", t);
+        }
+        if (types & ~nstype_mask_supported())
+                return reply_error(c, req, -EOPNOTSUPP,
+                                   "the running kernel lacks a requested type");
+
+        s = set_new(req->name, types, pin, client_cred(c)->uid);
+        op = calloc(1, sizeof(*op));
+        if (!s || !op) {
+                set_free(s);
+                free(op);
+                return reply_error(c, req, -ENOMEM, "out of memory");
+        }
+        /* The name is taken from here on, so a second create of it fails
+         * at once even while this one is still at work. */
+        r = registry_add(server_registry(srv), s);
+        if (r < 0) {
+                set_free(s);
+                free(op);
+                return reply_error(c, req, r, "%s", r == -EEXIST ? "already exists" : strerror(-r));
+        }
+        op->client = client_ref(c);
+        op->req = *req;
+        op->set = s;
+        r = helper_start(server_base(srv), types, create_done, op);
+        if (r < 0) {
+                registry_remove(server_registry(srv), s);
+                set_free(s);
+                client_unref(op->client);
+                free(op);
+                return reply_error(c, req, r, "cannot start helper: %s", strerror(-r));
+        }
+        return 0;
+}
+
+/* --- get: the namespace fds of a set --- */
+
+static int cmd_get(struct client *c, const struct nsk_request *req)
+{
+        struct set *s = lookup(c, req);
+        int fds[NSTYPE_MAX];
+        enum nstype types[NSTYPE_MAX];
+        nstype_mask_t want;
+        size_t n = 0;
+
+        if (!s)
+                return -ENOENT;
+        want = req->attrs & NSK_ATTR_BIT(NSK_A_TYPES) ? req->types : s->types;
+        if (want & ~s->types) {
+                char t[64];
+                nstype_mask_format(want & ~s->types, t, sizeof(t));
+                return reply_error(c, req, -ENOENT, "the set has no %s namespace", t);
+        }
+        for (int t = 0; t < NSTYPE_MAX; t++) {
+                int r;
+
+                if (!(want & NSTYPE_BIT(t)))
+                        continue;
+                r = set_open(s, server_rundir(client_server(c)), t, &fds[n]);
+                if (r < 0) {
+                        close_many(fds, n);
+                        return reply_error(c, req, r, "%s: %s", nstype_name(t),
+                                           r == -ESTALE ? "the pin is gone or was replaced"
+                                                        : strerror(-r));
+                }
+                types[n++] = t;
+        }
+        return reply_set(c, req, s, fds, types, n);
+}
+
+/* --- list: every ready set, in as many replies as it takes --- */
+
+struct list_ctx {
+        struct client *c;
+        const struct nsk_request *req;
+        struct nsk_writer w;
+        int r;
+};
+
+static int list_one(struct set *s, void *userdata)
+{
+        struct list_ctx *l = userdata;
+        size_t mark = l->w.len;
+
+        if (s->state != SET_READY)
+                return 0;
+        set_put(&l->w, s, server_rundir(client_server(l->c)));
+        if (l->w.err == 0)
+                return 0;
+
+        /* Full: send what fits, marked MORE, and start the next reply. */
+        l->w.len = mark;
+        l->w.err = 0;
+        l->r = reply_finish(l->c, &l->w, NULL, 0);
+        if (l->r < 0)
+                return l->r;
+        reply_begin(&l->w, l->req, NSK_F_MORE);
+        nsk_put_error(&l->w, 0, NULL);
+        set_put(&l->w, s, server_rundir(client_server(l->c)));
+        return l->w.err;
+}
+
+static int cmd_list(struct client *c, const struct nsk_request *req)
+{
+        struct list_ctx l = { .c = c, .req = req };
+        int r;
+
+        reply_begin(&l.w, req, NSK_F_MORE);
+        nsk_put_error(&l.w, 0, NULL);
+        r = registry_foreach(server_registry(client_server(c)), list_one, &l);
+        if (r < 0)
+                return l.r < 0 ? l.r : reply_error(c, req, r, "%s", strerror(-r));
+        /* The last reply is the one without MORE. */
+        memcpy(&l.w.buf[offsetof(struct nsk_hdr, flags)], &(uint32_t) { NSK_F_REPLY },
+               sizeof(uint32_t));
+        return reply_finish(c, &l.w, NULL, 0);
+}
+
+static int cmd_show(struct client *c, const struct nsk_request *req)
+{
+        struct set *s = lookup(c, req);
+
+        if (!s)
+                return -ENOENT;
+        return reply_set(c, req, s, NULL, NULL, 0);
+}
+
+static int cmd_release(struct client *c, const struct nsk_request *req)
+{
+        struct registry *reg = server_registry(client_server(c));
+        struct set *s = lookup(c, req);
+        int r;
+
+        if (!s)
+                return -ENOENT;
+        r = set_unpin(s, server_rundir(client_server(c)));
+        if (r < 0)
+                return reply_error(c, req, r, "%s", strerror(-r));
+        log_info("set '%s': released", s->name);
+        registry_remove(reg, s);
+        set_free(s);
+
+        struct nsk_writer w;
+        reply_begin(&w, req, 0);
+        nsk_put_error(&w, 0, NULL);
+        return reply_finish(c, &w, NULL, 0);
+}
+
+#define A(x) NSK_ATTR_BIT(NSK_A_##x)
+
+static const struct command commands[NSK_CMD_MAX] = {
+        [NSK_CMD_CREATE] = { "create", cmd_create, A(NAME), A(NAME) | A(TYPES) | A(PIN) },
+        [NSK_CMD_GET] = { "get", cmd_get, A(NAME), A(NAME) | A(TYPES) },
+        [NSK_CMD_LIST] = { "list", cmd_list, 0, 0 },
+        [NSK_CMD_SHOW] = { "show", cmd_show, A(NAME), A(NAME) },
+        [NSK_CMD_RELEASE] = { "release", cmd_release, A(NAME), A(NAME) },
+};
+
+void commands_dispatch(struct client *c, const void *buf, size_t len)
+{
+        const struct command *cmd;
+        struct nsk_request req;
+        int r;
+
+        r = nsk_request_decode(buf, len, &req);
+        if (r < 0) {
+                const char *why = r == -EPROTO        ? "unsupported protocol version"
+                                  : r == -EOPNOTSUPP  ? "unknown command"
+                                  : r == -ENAMETOOLONG ? "invalid set name (too long)"
+                                  : r == -EINVAL       ? "invalid value"
+                                                       : "malformed request";
+                if (r == -EBADMSG && len < NSK_HDR_SIZE) {
+                        /* Not even a header to answer to. */
+                        log_debug("client pid %d: runt message", (int) client_cred(c)->pid);
+                }
+                reply_error(c, &req, r, "%s", why);
+                return;
+        }
+
+        cmd = &commands[req.cmd];
+        if ((req.attrs & cmd->required) != cmd->required || (req.attrs & ~cmd->allowed)) {
+                reply_error(c, &req, -EINVAL, "request lacks or has extra attributes");
+                return;
+        }
+        if ((cmd->required & A(NAME)) && !name_is_valid(req.name)) {
+                reply_error(c, &req, -EINVAL, "invalid set name");
+                return;
+        }
+        (void) cmd->handler(c, &req);
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* nskeeperd: options, set-up, the event loop and an orderly stop. */
+
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <event2/event.h>
+
+#include "helper.h"
+#include "log.h"
+#include "notify.h"
+#include "registry.h"
+#include "rundir.h"
+#include "server.h"
+#include "state.h"
+
+static void help(void)
+{
+        printf("Usage: nskeeperd [OPTION...]\n"
+               "Keep Linux namespace sets alive and hand their fds to clients.\n"
+               "\n"
+               "  -s, --socket PATH        control socket (default: RUNTIME_DIR/" NSK_SOCKET_NAME ")\n"
+               "  -r, --runtime-dir DIR    pins, state and lock (default: " NSK_RUNTIME_DIR_DEFAULT ")\n"
+               "  -l, --log-level LEVEL    error, warning, notice, info or debug (default: info)\n"
+               "  -h, --help               show this help\n"
+               "  -V, --version            show the version\n"
+               "\n"
+               "Runs in the foreground and logs to stderr; SIGTERM or SIGINT stops it.\n"
+               "Sets pinned by bind mount (the default) survive a restart and are adopted\n"
+               "again from the runtime directory; sets pinned by held fd end with the daemon.\n");
+}
+
+struct options {
+        const char *socket;
+        const char *runtime_dir;
+};
+
+/* 0 to go on, 1 to exit successfully, -1 on a usage error. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+        static const struct option longopts[] = {
+                { "socket", required_argument, NULL, 's' },
+                { "runtime-dir", required_argument, NULL, 'r' },
+                { "log-level", required_argument, NULL, 'l' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {},
+        };
+        int c, level;
+
+        while ((c = getopt_long(argc, argv, "s:r:l:hV", longopts, NULL)) >= 0)
+                switch (c) {
+                case 's':
+                        o->socket = optarg;
+                        break;
+                case 'r':
+                        o->runtime_dir = optarg;
+                        break;
+                case 'l':
+                        level = log_level_from_string(optarg);
+                        if (level < 0) {
+                                fprintf(stderr, "nskeeperd: unknown log level '%s'\n", optarg);
+                                return -1;
+                        }
+                        log_set_level(level);
+                        break;
+                case 'h':
+                        help();
+                        return 1;
+                case 'V':
+                        printf("nskeeperd %s\n", PACKAGE_VERSION);
+                        return 1;
+                default:
+                        fprintf(stderr, "Try 'nskeeperd --help'.\n");
+                        return -1;
+                }
+        if (optind < argc) {
+                fprintf(stderr, "nskeeperd: unexpected argument '%s'\nTry 'nskeeperd --help'.\n",
+                        argv[optind]);
+                return -1;
+        }
+        return 0;
+}
+
+static void on_stop_signal(evutil_socket_t sig, short what, void *userdata)
+{
+        log_info("received %s, stopping", strsignal((int) sig));
+        event_base_loopbreak(userdata);
+}
+
+/* Many sets pinned by fd, many clients: use all the fds we may. */
+static void raise_nofile(void)
+{
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                (void) setrlimit(RLIMIT_NOFILE, &rl);
+        }
+}
+
+int main(int argc, char **argv)
+{
+        struct options o = { .runtime_dir = NSK_RUNTIME_DIR_DEFAULT };
+        struct event_base *base = NULL;
+        struct event *sigterm = NULL, *sigint = NULL;
+        struct rundir *rd = NULL;
+        struct registry *reg = NULL;
+        struct server *srv = NULL;
+        char socket_path[PATH_MAX];
+        int listen_fd = -EBADF, r, ret = EXIT_FAILURE;
+
+        log_open("nskeeperd");
+        r = parse_args(argc, argv, &o);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : 2;
+
+        if (geteuid() != 0) {
+                log_error("must run as root (it creates namespaces and bind mounts)");
+                return EXIT_FAILURE;
+        }
+        signal(SIGPIPE, SIG_IGN);
+        umask(0022);
+        raise_nofile();
+
+        r = rundir_open(o.runtime_dir, &rd);
+        if (r < 0)
+                goto out;
+        if (!o.socket) {
+                snprintf(socket_path, sizeof(socket_path), "%s/%s", rd->path, NSK_SOCKET_NAME);
+                o.socket = socket_path;
+        }
+
+        reg = registry_new();
+        base = event_base_new();
+        if (!reg || !base) {
+                log_error("out of memory");
+                goto out;
+        }
+        r = state_recover(rd, reg);
+        if (r < 0) {
+                log_error("cannot read %s: %s", rd->path, strerror(-r));
+                goto out;
+        }
+
+        r = server_listen(o.socket, &listen_fd);
+        if (r < 0)
+                goto out;
+        r = server_new(base, TAKE_FD(listen_fd), o.socket, reg, rd, &srv);
+        if (r < 0) {
+                log_error("cannot start server: %s", strerror(-r));
+                goto out;
+        }
+
+        sigterm = evsignal_new(base, SIGTERM, on_stop_signal, base);
+        sigint = evsignal_new(base, SIGINT, on_stop_signal, base);
+        if (!sigterm || !sigint || event_add(sigterm, NULL) < 0 || event_add(sigint, NULL) < 0) {
+                log_error("cannot set up signal handling");
+                goto out;
+        }
+
+        log_info("listening on %s, %zu set(s) adopted from %s", o.socket, registry_count(reg),
+                 rd->path);
+        notify_status("%zu sets", registry_count(reg));
+        notify_ready();
+
+        if (event_base_dispatch(base) < 0) {
+                log_error("event loop failed");
+                goto out;
+        }
+        notify_stopping();
+        ret = EXIT_SUCCESS;
+out:
+        helper_cancel_all();
+        server_free(srv);
+        if (sigterm)
+                event_free(sigterm);
+        if (sigint)
+                event_free(sigint);
+        registry_free(reg);
+        if (base)
+                event_base_free(base);
+        rundir_free(rd);
+        safe_close(listen_fd);
+        return ret;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Making, opening and removing bind pins. Files are created and opened
+ * relative to the runtime directory's fds, never following symlinks. */
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "pin.h"
+
+/* The directory fd and file name of a pin. For anything but mnt the
+ * directory is opened here and returned in *ret_owned. */
+static int pin_location(const struct rundir *rd, const char *name, enum nstype t, int *ret_owned,
+                        int *ret_dirfd, const char **ret_file)
+{
+        *ret_owned = -EBADF;
+        if (t == NSTYPE_MNT) {
+                *ret_dirfd = rd->mnt_fd;
+                *ret_file = name;
+                return 0;
+        }
+        *ret_owned = openat(rd->ns_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (*ret_owned < 0)
+                return negative_errno();
+        *ret_dirfd = *ret_owned;
+        *ret_file = nstype_name(t);
+        return 0;
+}
+
+int pin_dir_make(const struct rundir *rd, const char *name)
+{
+        if (mkdirat(rd->ns_fd, name, 0755) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int pin_dir_remove(const struct rundir *rd, const char *name)
+{
+        if (unlinkat(rd->ns_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                return negative_errno();
+        return 0;
+}
+
+int pin_make(const struct rundir *rd, const char *name, enum nstype t, int nsfd)
+{
+        _cleanup_close_ int owned = -EBADF, fd = -EBADF;
+        char src[64], dst[64];
+        const char *file;
+        int dirfd, r;
+
+        r = pin_location(rd, name, t, &owned, &dirfd, &file);
+        if (r < 0)
+                return r;
+        fd = openat(dirfd, file, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+        if (fd < 0)
+                return negative_errno();
+
+        /* Both ends through /proc/self/fd: the mount lands on exactly the
+         * file just created, whatever happens to the names meanwhile. */
+        snprintf(src, sizeof(src), "/proc/self/fd/%d", nsfd);
+        snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
+        if (mount(src, dst, NULL, MS_BIND, NULL) < 0) {
+                r = negative_errno();
+                (void) unlinkat(dirfd, file, 0);
+                return r;
+        }
+        return 0;
+}
+
+int pin_remove(const struct rundir *rd, const char *name, enum nstype t)
+{
+        _cleanup_close_ int owned = -EBADF;
+        char path[PATH_MAX];
+        const char *file;
+        int dirfd, r;
+
+        r = rundir_pin_path(rd, name, t, path, sizeof(path));
+        if (r < 0)
+                return r;
+        /* Until EINVAL (not a mount point any more) or ENOENT (no file):
+         * a pin someone mounted over twice needs two. */
+        for (int i = 0;; i++) {
+                if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
+                        if (errno == EINVAL || errno == ENOENT)
+                                break;
+                        return negative_errno();
+                }
+                if (i >= 16)
+                        return -EBUSY;
+        }
+
+        r = pin_location(rd, name, t, &owned, &dirfd, &file);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        /* EBUSY: still mounted here, e.g. pinned twice on top of itself. */
+        if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT)
+                return negative_errno();
+        return 0;
+}
+
+int pin_open(const struct rundir *rd, const char *name, enum nstype t, int *ret_fd)
+{
+        _cleanup_close_ int owned = -EBADF, fd = -EBADF;
+        const char *file;
+        int dirfd, r;
+
+        r = pin_location(rd, name, t, &owned, &dirfd, &file);
+        if (r < 0)
+                return r;
+        fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return negative_errno();
+        r = nstype_check_fd(fd, t);
+        if (r < 0)
+                return -ESTALE;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}

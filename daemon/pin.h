@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Bind pins: a namespace bind-mounted onto a file in the runtime
+ * directory, so it lives without any process or fd. */
+#pragma once
+
+#include "nstype.h"
+#include "rundir.h"
+
+/* RUNDIR/ns/NAME, which must not exist yet (-EEXIST). */
+int pin_dir_make(const struct rundir *rd, const char *name);
+/* Removes RUNDIR/ns/NAME; a missing directory is fine. */
+int pin_dir_remove(const struct rundir *rd, const char *name);
+
+/* Bind-mounts nsfd onto a new file for namespace t of set 'name'. An
+ * existing file is never reused (-EEXIST). */
+int pin_make(const struct rundir *rd, const char *name, enum nstype t, int nsfd);
+
+/* Unmounts and removes the pin; one that is already gone is fine. */
+int pin_remove(const struct rundir *rd, const char *name, enum nstype t);
+
+/* Opens the pin and checks it still holds a namespace of type t:
+ * -ENOENT if the file is gone, -ESTALE if it is no longer a mount of one. */
+int pin_open(const struct rundir *rd, const char *name, enum nstype t, int *ret_fd);

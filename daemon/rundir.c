@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Opening, locking and preparing the runtime directory. */
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "name.h"
+#include "rundir.h"
+
+static int mkdir_parents(const char *path, mode_t mode)
+{
+        char buf[PATH_MAX];
+        size_t n = strlen(path);
+
+        if (n >= sizeof(buf))
+                return -ENAMETOOLONG;
+        memcpy(buf, path, n + 1);
+        for (char *p = buf + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                        return negative_errno();
+                *p = '/';
+        }
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                return negative_errno();
+        return 0;
+}
+
+/* Opens dir/name, making it if needed, and refuses anything but a
+ * directory owned by us that nobody else can write to. */
+static int open_private_dir(int dirfd, const char *name, const char *what)
+{
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(negative_errno(), "cannot create %s: %m", what);
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "cannot open %s: %m", what);
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(negative_errno(), "cannot stat %s: %m", what);
+        if (st.st_uid != geteuid() || (st.st_mode & 0022)) {
+                log_error("%s must be owned by uid %u and writable by nobody else", what,
+                          (unsigned) geteuid());
+                return -EPERM;
+        }
+        return TAKE_FD(fd);
+}
+
+/* Makes dir (an fd) a mount of its own with the given propagation. A
+ * bind mount of a shared mount joins its peer group; going through
+ * private first gives the pin mount a peer group of its own, so a pin
+ * is mounted once here instead of once per peer of /run. */
+static int prepare_mount(const struct rundir *rd, const char *name, unsigned long propagation)
+{
+        char path[PATH_MAX];
+        struct statx stx;
+
+        if (statx(rd->fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+                return negative_errno();
+        snprintf(path, sizeof(path), "%s/%s", rd->path, name);
+
+        if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+            !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+                if (mount(path, path, NULL, MS_BIND, NULL) < 0)
+                        return log_error_errno(negative_errno(), "cannot bind-mount %s onto itself: %m", path);
+                if (mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0)
+                        return log_error_errno(negative_errno(), "cannot make %s private: %m", path);
+        }
+        if (mount(NULL, path, NULL, propagation, NULL) < 0)
+                return log_error_errno(negative_errno(), "cannot set mount propagation of %s: %m", path);
+        return 0;
+}
+
+int rundir_open(const char *path, struct rundir **ret)
+{
+        struct rundir *rd;
+        int r;
+
+        if (path[0] != '/')
+                return log_error_errno(-EINVAL, "runtime directory '%s' must be an absolute path", path);
+        /* Long enough for every pin path below it. */
+        if (strlen(path) > PATH_MAX - NSK_NAME_MAX - 32)
+                return log_error_errno(-ENAMETOOLONG, "runtime directory '%s' is too long", path);
+
+        rd = calloc(1, sizeof(*rd));
+        if (!rd)
+                return -ENOMEM;
+        rd->fd = rd->lock_fd = rd->state_fd = rd->ns_fd = rd->mnt_fd = -EBADF;
+        rd->path = strdup(path);
+        if (!rd->path) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        /* Without trailing slashes, so that joined paths look right. */
+        for (size_t n = strlen(rd->path); n > 1 && rd->path[n - 1] == '/'; n--)
+                rd->path[n - 1] = '\0';
+
+        r = mkdir_parents(rd->path, 0755);
+        if (r < 0) {
+                log_error("cannot create runtime directory %s: %s", rd->path, strerror(-r));
+                goto fail;
+        }
+        r = open_private_dir(AT_FDCWD, rd->path, rd->path);
+        if (r < 0)
+                goto fail;
+        rd->fd = r;
+
+        rd->lock_fd = openat(rd->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (rd->lock_fd < 0) {
+                r = negative_errno();
+                log_error("cannot open %s/lock: %m", rd->path);
+                goto fail;
+        }
+        /* One daemon per directory; this also serialises the first-use
+         * mount setup below, so parallel starts cannot stack mounts. */
+        if (flock(rd->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+                r = negative_errno();
+                if (r == -EWOULDBLOCK) {
+                        log_error("another nskeeperd is already using %s", rd->path);
+                        r = -EBUSY;
+                } else
+                        log_error("cannot lock %s/lock: %m", rd->path);
+                goto fail;
+        }
+
+        r = open_private_dir(rd->fd, "state", "state directory");
+        if (r < 0)
+                goto fail;
+        rd->state_fd = r;
+        r = open_private_dir(rd->fd, "ns", "pin directory");
+        if (r < 0)
+                goto fail;
+        rd->ns_fd = r;
+        r = open_private_dir(rd->fd, "mnt", "mnt pin directory");
+        if (r < 0)
+                goto fail;
+        rd->mnt_fd = r;
+
+        r = prepare_mount(rd, "ns", MS_SHARED);
+        if (r < 0)
+                goto fail;
+        r = prepare_mount(rd, "mnt", MS_PRIVATE);
+        if (r < 0)
+                goto fail;
+
+        /* The fds above were opened before the self-binds; reopen them so
+         * they see the mounts, not the directories underneath. */
+        safe_close(rd->ns_fd);
+        safe_close(rd->mnt_fd);
+        rd->ns_fd = openat(rd->fd, "ns", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        rd->mnt_fd = openat(rd->fd, "mnt", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (rd->ns_fd < 0 || rd->mnt_fd < 0) {
+                r = negative_errno();
+                log_error("cannot open pin directories of %s: %m", rd->path);
+                goto fail;
+        }
+
+        *ret = rd;
+        return 0;
+fail:
+        rundir_free(rd);
+        return r;
+}
+
+struct rundir *rundir_free(struct rundir *rd)
+{
+        if (!rd)
+                return NULL;
+        safe_close(rd->mnt_fd);
+        safe_close(rd->ns_fd);
+        safe_close(rd->state_fd);
+        safe_close(rd->lock_fd);
+        safe_close(rd->fd);
+        free(rd->path);
+        free(rd);
+        return NULL;
+}
+
+int rundir_pin_path(const struct rundir *rd, const char *name, enum nstype t, char *buf,
+                    size_t size)
+{
+        int n;
+
+        if (t == NSTYPE_MNT)
+                n = snprintf(buf, size, "%s/mnt/%s", rd->path, name);
+        else
+                n = snprintf(buf, size, "%s/ns/%s/%s", rd->path, name, nstype_name(t));
+        if (n < 0 || (size_t) n >= size) {
+                if (size > 0)
+                        buf[0] = '\0';
+                return -ENAMETOOLONG;
+        }
+        return 0;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The runtime directory: its lock, its layout and the two pin mounts. */
+#pragma once
+
+#include "nstype.h"
+
+/* RUNDIR/lock     held (flock) for the daemon's lifetime: one daemon a directory
+ * RUNDIR/state/   one metadata file per bind-pinned set (see state.c)
+ * RUNDIR/ns/      pins of every type but mnt: RUNDIR/ns/NAME/TYPE; a shared
+ *                 self-bind mount, so later pins reach mount namespaces that
+ *                 copied it (as ip-netns(8) does for /run/netns)
+ * RUNDIR/mnt/     mnt pins: RUNDIR/mnt/NAME; a private self-bind mount,
+ *                 because binding a mount namespace onto a shared mount
+ *                 fails with EINVAL (it could create a loop, mount(2)) */
+struct rundir {
+        char *path;
+        int fd;
+        int lock_fd;
+        int state_fd;
+        int ns_fd;
+        int mnt_fd;
+};
+
+/* Creates what is missing, refuses a directory that is not root's or is
+ * writable by others, takes the lock (-EBUSY when another daemon holds
+ * it) and prepares the pin mounts. */
+int rundir_open(const char *path, struct rundir **ret);
+struct rundir *rundir_free(struct rundir *rd);
+
+/* The path of the pin of namespace t of set 'name' ("" on overflow). */
+int rundir_pin_path(const struct rundir *rd, const char *name, enum nstype t, char *buf,
+                    size_t size);

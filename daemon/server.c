@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Control-socket server on libevent. One datagram is one request; the
+ * replies of one client go out in order, through a queue when its socket
+ * is full. */
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "commands.h"
+#include "fdpass.h"
+#include "log.h"
+#include "server.h"
+
+#define CLIENTS_MAX 4096
+#define CLIENT_QUEUE_MAX (32u << 20) /* bytes of replies a client may leave unread */
+#define READS_PER_WAKEUP 16          /* fairness between busy clients */
+#define ACCEPT_BACKOFF_MS 200        /* after EMFILE and the like */
+
+struct outmsg {
+        struct outmsg *next;
+        size_t len;
+        size_t n_fds;
+        int fds[FDPASS_MAX];
+        uint8_t data[];
+};
+
+struct client {
+        struct client *next, *prev;
+        struct server *srv;
+        unsigned refs;
+        int fd;
+        struct ucred cred;
+        struct event *read_ev, *write_ev;
+        struct outmsg *out_head, *out_tail;
+        size_t out_bytes;
+};
+
+struct server {
+        struct event_base *base;
+        int listen_fd;
+        char *unlink_path;
+        struct event *listen_ev, *backoff_ev;
+        struct client *clients;
+        unsigned n_clients;
+        struct registry *reg;
+        struct rundir *rd;
+};
+
+/* One receive buffer for the whole daemon: it is single-threaded and a
+ * request is handled before the next is read. */
+static uint8_t request_buf[NSK_MSG_MAX];
+
+int server_listen(const char *path, int *ret_fd)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        mode_t old;
+        int r;
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return log_error_errno(-ENAMETOOLONG, "socket path %s is too long", path);
+        strcpy(sa.sun_path, path);
+
+        fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "socket: %m");
+
+        if (lstat(path, &st) == 0) {
+                _cleanup_close_ int probe = -EBADF;
+
+                if (!S_ISSOCK(st.st_mode))
+                        return log_error_errno(-EEXIST, "%s exists and is not a socket; not replacing it",
+                                               path);
+                probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+                if (probe >= 0 && connect(probe, (struct sockaddr *) &sa, sizeof(sa)) == 0)
+                        return log_error_errno(-EADDRINUSE, "another nskeeperd is listening on %s", path);
+                if (unlink(path) < 0 && errno != ENOENT)
+                        return log_error_errno(negative_errno(), "cannot remove stale socket %s: %m", path);
+        }
+
+        old = umask(0077);
+        r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+        umask(old);
+        if (r < 0)
+                return log_error_errno(negative_errno(), "cannot bind %s: %m", path);
+        if (listen(fd, SOMAXCONN) < 0)
+                return log_error_errno(negative_errno(), "cannot listen on %s: %m", path);
+
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+struct event_base *server_base(const struct server *srv)
+{
+        return srv->base;
+}
+
+struct registry *server_registry(const struct server *srv)
+{
+        return srv->reg;
+}
+
+struct rundir *server_rundir(const struct server *srv)
+{
+        return srv->rd;
+}
+
+unsigned server_client_count(const struct server *srv)
+{
+        return srv->n_clients;
+}
+
+struct client *client_ref(struct client *c)
+{
+        c->refs++;
+        return c;
+}
+
+static void outmsg_free(struct outmsg *m)
+{
+        close_many(m->fds, m->n_fds);
+        free(m);
+}
+
+/* Closes the connection and drops its reference; the memory stays while
+ * other references (a create in flight) remain. */
+static void client_close(struct client *c)
+{
+        struct server *srv = c->srv;
+
+        if (c->fd < 0)
+                return;
+        if (c->read_ev)
+                event_free(c->read_ev);
+        if (c->write_ev)
+                event_free(c->write_ev);
+        c->read_ev = c->write_ev = NULL;
+        c->fd = safe_close(c->fd);
+        while (c->out_head) {
+                struct outmsg *m = c->out_head;
+                c->out_head = m->next;
+                outmsg_free(m);
+        }
+        c->out_tail = NULL;
+        c->out_bytes = 0;
+
+        if (c->next)
+                c->next->prev = c->prev;
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                srv->clients = c->next;
+        c->next = c->prev = NULL;
+        /* Room again for the one we may have stopped accepting. */
+        if (srv->n_clients-- == CLIENTS_MAX && srv->listen_ev)
+                (void) event_add(srv->listen_ev, NULL);
+        log_debug("client pid %d: disconnected", (int) c->cred.pid);
+        client_unref(c);
+}
+
+struct client *client_unref(struct client *c)
+{
+        /* The open connection holds a reference, so c->fd < 0 here. */
+        if (c && --c->refs == 0)
+                free(c);
+        return NULL;
+}
+
+bool client_alive(const struct client *c)
+{
+        return c->fd >= 0;
+}
+
+const struct ucred *client_cred(const struct client *c)
+{
+        return &c->cred;
+}
+
+struct server *client_server(const struct client *c)
+{
+        return c->srv;
+}
+
+static void flush_queue(struct client *c)
+{
+        while (c->out_head) {
+                struct outmsg *m = c->out_head;
+                int r = fdpass_send(c->fd, m->data, m->len, m->fds, m->n_fds);
+
+                if (r == -EAGAIN || r == -EINTR)
+                        break;
+                if (r < 0) {
+                        log_debug("client pid %d: send failed: %s", (int) c->cred.pid,
+                                  strerror(-r));
+                        client_close(c);
+                        return;
+                }
+                c->out_head = m->next;
+                c->out_bytes -= m->len;
+                outmsg_free(m);
+        }
+        if (!c->out_head) {
+                c->out_tail = NULL;
+                event_del(c->write_ev);
+        } else
+                (void) event_add(c->write_ev, NULL);
+}
+
+int client_send(struct client *c, const void *buf, size_t len, int *fds, size_t n_fds)
+{
+        struct outmsg *m;
+        int r;
+
+        if (c->fd < 0) {
+                close_many(fds, n_fds);
+                return -ENOTCONN;
+        }
+        if (!c->out_head) {
+                r = fdpass_send(c->fd, buf, len, fds, n_fds);
+                if (r != -EAGAIN && r != -EINTR) {
+                        close_many(fds, n_fds);
+                        if (r < 0) {
+                                log_debug("client pid %d: send failed: %s", (int) c->cred.pid,
+                                          strerror(-r));
+                                client_close(c);
+                        }
+                        return r;
+                }
+        }
+
+        if (c->out_bytes + len > CLIENT_QUEUE_MAX || n_fds > FDPASS_MAX) {
+                log_notice("client pid %d (uid %u) does not read its replies; dropping it",
+                           (int) c->cred.pid, (unsigned) c->cred.uid);
+                close_many(fds, n_fds);
+                client_close(c);
+                return -ENOBUFS;
+        }
+        m = malloc(sizeof(*m) + len);
+        if (!m) {
+                close_many(fds, n_fds);
+                client_close(c);
+                return -ENOMEM;
+        }
+        m->next = NULL;
+        m->len = len;
+        m->n_fds = n_fds;
+        memcpy(m->fds, fds, n_fds * sizeof(int));
+        memcpy(m->data, buf, len);
+        if (c->out_tail)
+                c->out_tail->next = m;
+        else
+                c->out_head = m;
+        c->out_tail = m;
+        c->out_bytes += len;
+        (void) event_add(c->write_ev, NULL);
+        return 0;
+}
+
+static void on_client_write(evutil_socket_t fd, short what, void *userdata)
+{
+        flush_queue(userdata);
+}
+
+static void on_client_read(evutil_socket_t fd, short what, void *userdata)
+{
+        struct client *c = client_ref(userdata);
+
+        for (int i = 0; i < READS_PER_WAKEUP && client_alive(c); i++) {
+                int fds[FDPASS_MAX];
+                size_t n_fds;
+                ssize_t k;
+
+                /* Requests carry no fds: any that come close with the
+                 * connection. */
+                k = fdpass_recv(c->fd, request_buf, sizeof(request_buf), fds, 0, &n_fds);
+                if (k == -EAGAIN || k == -EINTR)
+                        break;
+                if (k <= 0) {
+                        if (k < 0)
+                                log_notice("client pid %d (uid %u): %s; dropping it",
+                                           (int) c->cred.pid, (unsigned) c->cred.uid,
+                                           k == -EBADMSG    ? "sent file descriptors"
+                                           : k == -EMSGSIZE ? "sent an oversized message"
+                                                            : strerror((int) -k));
+                        client_close(c);
+                        break;
+                }
+                commands_dispatch(c, request_buf, (size_t) k);
+        }
+        client_unref(c);
+}
+
+static void on_backoff_end(evutil_socket_t fd, short what, void *userdata)
+{
+        struct server *srv = userdata;
+
+        if (srv->n_clients < CLIENTS_MAX)
+                (void) event_add(srv->listen_ev, NULL);
+}
+
+static void on_accept(evutil_socket_t fd, short what, void *userdata)
+{
+        struct server *srv = userdata;
+        socklen_t len = sizeof(struct ucred);
+        struct client *c;
+        int cfd;
+
+        cfd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (cfd < 0) {
+                if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+                        return;
+                /* Out of fds or memory: stop accepting for a moment instead
+                 * of spinning on a listener that stays readable. */
+                const struct timeval tv = { .tv_usec = ACCEPT_BACKOFF_MS * 1000 };
+                log_warning("cannot accept connections: %m; pausing for %d ms",
+                            ACCEPT_BACKOFF_MS);
+                event_del(srv->listen_ev);
+                (void) evtimer_add(srv->backoff_ev, &tv);
+                return;
+        }
+
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+                safe_close(cfd);
+                return;
+        }
+        c->srv = srv;
+        c->refs = 1;
+        c->fd = cfd;
+        /* Identity as of connect(): a pid looked up later could be reused. */
+        if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0) {
+                safe_close(cfd);
+                free(c);
+                return;
+        }
+        c->read_ev = event_new(srv->base, cfd, EV_READ | EV_PERSIST, on_client_read, c);
+        c->write_ev = event_new(srv->base, cfd, EV_WRITE | EV_PERSIST, on_client_write, c);
+        c->next = srv->clients;
+        if (srv->clients)
+                srv->clients->prev = c;
+        srv->clients = c;
+        if (++srv->n_clients == CLIENTS_MAX)
+                event_del(srv->listen_ev);
+        if (!c->read_ev || !c->write_ev || event_add(c->read_ev, NULL) < 0) {
+                client_close(c);
+                return;
+        }
+        log_debug("client pid %d uid %u: connected", (int) c->cred.pid, (unsigned) c->cred.uid);
+}
+
+int server_new(struct event_base *base, int listen_fd, const char *unlink_path,
+               struct registry *reg, struct rundir *rd, struct server **ret)
+{
+        struct server *srv;
+
+        srv = calloc(1, sizeof(*srv));
+        if (!srv) {
+                safe_close(listen_fd);
+                return -ENOMEM;
+        }
+        srv->base = base;
+        srv->listen_fd = listen_fd;
+        srv->reg = reg;
+        srv->rd = rd;
+        if (unlink_path)
+                srv->unlink_path = strdup(unlink_path);
+        srv->listen_ev = event_new(base, listen_fd, EV_READ | EV_PERSIST, on_accept, srv);
+        srv->backoff_ev = evtimer_new(base, on_backoff_end, srv);
+        if ((unlink_path && !srv->unlink_path) || !srv->listen_ev || !srv->backoff_ev ||
+            event_add(srv->listen_ev, NULL) < 0) {
+                server_free(srv);
+                return -ENOMEM;
+        }
+        *ret = srv;
+        return 0;
+}
+
+struct server *server_free(struct server *srv)
+{
+        if (!srv)
+                return NULL;
+        while (srv->clients)
+                client_close(srv->clients);
+        if (srv->listen_ev)
+                event_free(srv->listen_ev);
+        if (srv->backoff_ev)
+                event_free(srv->backoff_ev);
+        safe_close(srv->listen_fd);
+        if (srv->unlink_path)
+                (void) unlink(srv->unlink_path);
+        free(srv->unlink_path);
+        free(srv);
+        return NULL;
+}

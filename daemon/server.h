@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The control socket: accepting clients, reading requests, queueing
+ * replies so that a slow client never holds up the others. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <event2/event.h>
+
+#include "registry.h"
+#include "rundir.h"
+
+struct server;
+struct client;
+
+/* Creates a SOCK_SEQPACKET listener at path, mode 0600. A stale socket
+ * left by a dead daemon is replaced; a live one is not (-EADDRINUSE). */
+int server_listen(const char *path, int *ret_fd);
+
+/* Serves on listen_fd (taken). unlink_path, if set, is removed at the end. */
+int server_new(struct event_base *base, int listen_fd, const char *unlink_path,
+               struct registry *reg, struct rundir *rd, struct server **ret);
+struct server *server_free(struct server *srv);
+
+struct event_base *server_base(const struct server *srv);
+struct registry *server_registry(const struct server *srv);
+struct rundir *server_rundir(const struct server *srv);
+unsigned server_client_count(const struct server *srv);
+
+/* Clients stay allocated while referenced (a create in flight keeps its
+ * client); client_alive() says whether the connection is still open. */
+struct client *client_ref(struct client *c);
+struct client *client_unref(struct client *c);
+bool client_alive(const struct client *c);
+const struct ucred *client_cred(const struct client *c);
+struct server *client_server(const struct client *c);
+
+/* Sends one datagram with fds (taken: closed once sent or dropped). On a
+ * full socket it is queued; a client that stops reading is dropped. */
+int client_send(struct client *c, const void *buf, size_t len, int *fds, size_t n_fds);
