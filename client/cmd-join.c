@@ -2,9 +2,48 @@
 /* nskeeperctl join NAME [-t LIST] [-- COMMAND [ARG...]] */
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
 
 #include "ctl.h"
+
+static pid_t child_pid;
+
+static void forward_signal(int sig)
+{
+        if (child_pid > 0)
+                (void) kill(child_pid, sig);
+}
+
+/* Waits for the command and returns its status the way a shell does. */
+static int wait_child(pid_t pid)
+{
+        static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+        struct sigaction sa = { .sa_handler = forward_signal };
+        int status;
+
+        child_pid = pid;
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                (void) sigaction(forwarded[i], &sa, NULL);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return ctl_fail("join: waitpid: %s", strerror(errno));
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        return 128 + WTERMSIG(status);
+}
+
+static void help(void)
+{
+        printf("Usage: nskeeperctl [--socket PATH] join NAME [-t|--type LIST] [-- COMMAND [ARG...]]\n"
+               "Enter the namespaces of set NAME (all of them, or those in LIST) and run\n"
+               "COMMAND there, else $SHELL, else /bin/sh. With pid or time the command runs\n"
+               "in a child, whose exit status join returns.\n"
+               "\n"
+               "  -t, --type LIST   comma list of types to enter (all: every type of the set)\n"
+               "  -h, --help        show this help\n");
+}
 
 static int run(int argc, char **argv)
 {
@@ -14,11 +53,12 @@ static int run(int argc, char **argv)
                 {},
         };
         const char *types_arg = NULL, *name;
-        nstype_mask_t types = 0;
+        nstype_mask_t types = 0, joined = 0;
         int fds[NSTYPE_MAX], c, r;
         struct nsk_client *cl;
         enum nstype failed;
         char **cmd;
+        pid_t pid;
 
         /* Options may stand before and after NAME; the command starts at
          * "--" or at the first word after NAME. */
@@ -30,10 +70,7 @@ static int run(int argc, char **argv)
                                 types_arg = optarg;
                                 break;
                         case 'h':
-                                printf("Usage: nskeeperctl join NAME [-t|--type LIST] [-- COMMAND [ARG...]]\n"
-                                       "Enter the namespaces of set NAME (all of them, or those in LIST)\n"
-                                       "and run COMMAND there, else $SHELL, else /bin/sh.\n"
-                                       "  -t, --type LIST   comma list of types to enter\n");
+                                help();
                                 return CTL_EXIT_OK;
                         default:
                                 return ctl_usage_error("join", "bad option");
@@ -49,8 +86,9 @@ static int run(int argc, char **argv)
         r = ctl_check_name("join", name);
         if (r != 0)
                 return r;
-        if (types_arg) {
-                r = ctl_parse_types("join", name, types_arg, &types);
+        /* "all" is every type the set has: ask for none in particular. */
+        if (types_arg && !streq(types_arg, "all")) {
+                r = ctl_parse_types("join", name, types_arg, nstype_mask_supported(), &types);
                 if (r != 0)
                         return r;
         }
@@ -66,6 +104,9 @@ static int run(int argc, char **argv)
         }
         nsk_client_free(cl);
 
+        for (int t = 0; t < NSTYPE_MAX; t++)
+                if (fds[t] >= 0)
+                        joined |= NSTYPE_BIT(t);
         r = nsk_join_fds(fds, &failed);
         close_many(fds, NSTYPE_MAX);
         if (r < 0)
@@ -79,6 +120,22 @@ static int run(int argc, char **argv)
                 shell[0] = (char *) (sh && *sh ? sh : "/bin/sh");
                 cmd = shell;
         }
+
+        /* setns() into pid and time changes only what children get
+         * (pid_namespaces(7), time_namespaces(7)). */
+        if (joined & (NSTYPE_BIT(NSTYPE_PID) | NSTYPE_BIT(NSTYPE_TIME))) {
+                fflush(NULL);
+                pid = fork();
+                if (pid < 0)
+                        return ctl_fail("join '%s': cannot start a process in the set: %s%s",
+                                        name, strerror(errno),
+                                        errno == ENOMEM && (joined & NSTYPE_BIT(NSTYPE_PID))
+                                                ? " (has the pid namespace's init died?)"
+                                                : "");
+                if (pid > 0)
+                        return wait_child(pid);
+        }
+
         execvp(cmd[0], cmd);
         r = errno;
         ctl_fail("join '%s': cannot run '%s': %s", name, cmd[0], strerror(r));
@@ -89,7 +146,7 @@ static int run(int argc, char **argv)
 
 const struct ctl_command ctl_cmd_join = {
         .name = "join",
-        .args = "NAME [-t|--type LIST] [-- COMMAND [ARG...]]",
+        .args = "NAME [-t LIST] [-- COMMAND [ARG...]]",
         .summary = "run COMMAND (default: $SHELL) in the set's namespaces",
         .run = run,
 };

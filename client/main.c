@@ -32,7 +32,7 @@ static void help(void)
                "  -h, --help          show this help; COMMAND --help shows a command's\n"
                "  -V, --version       show the version\n"
                "\n"
-               "Types: net, uts, ipc, mnt, cgroup (pid, user and time are not supported yet).\n"
+               "Types: net, uts, ipc, mnt, cgroup, pid, user, time; all: every type the kernel has.\n"
                "Pins: 'bind' (default) mounts each namespace on a file under the daemon's\n"
                "runtime directory and survives a daemon restart; 'fd' keeps only an open fd\n"
                "in the daemon and ends when the daemon stops.\n"
@@ -93,13 +93,14 @@ int ctl_check_name(const char *cmd, const char *name)
                         cmd, name, NSK_NAME_MAX);
 }
 
-int ctl_parse_types(const char *cmd, const char *name, const char *list, nstype_mask_t *ret)
+int ctl_parse_types(const char *cmd, const char *name, const char *list, nstype_mask_t all,
+                    nstype_mask_t *ret)
 {
         const char *bad = NULL;
         size_t bad_len = 0;
         int r;
 
-        r = nstype_mask_from_list(list, nstype_mask_supported(), ret, &bad, &bad_len);
+        r = nstype_mask_from_list(list, all, ret, &bad, &bad_len);
         if (r == -ENOTUNIQ)
                 return ctl_fail("%s '%s': namespace type '%.*s' given twice", cmd, name,
                                 (int) bad_len, bad);

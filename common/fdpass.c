@@ -107,8 +107,14 @@ ssize_t fdpass_recv(int sock, void *buf, size_t size, int *ret_fds, size_t max_f
                 close_many(fds, n);
                 return -EMSGSIZE;
         }
+        /* An empty datagram reads as end of stream; one with fds is bogus. */
+        if (k == 0 && n > 0) {
+                close_many(fds, n);
+                return -EBADMSG;
+        }
 
-        memcpy(ret_fds, fds, n * sizeof(int));
+        if (n > 0)
+                memcpy(ret_fds, fds, n * sizeof(int));
         *ret_n_fds = n;
         return k;
 }

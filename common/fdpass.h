@@ -17,6 +17,7 @@ int fdpass_send(int sock, const void *buf, size_t len, const int *fds, size_t n_
  * fds in ret_fds/ret_n_fds. Whatever is doubtful is refused and every fd
  * that arrived with it closed: a datagram larger than size (-EMSGSIZE),
  * more fds than max_fds or a truncated control message (-EBADMSG), a
- * control message other than SCM_RIGHTS (-EBADMSG). */
+ * control message other than SCM_RIGHTS (-EBADMSG), an empty datagram
+ * with fds (-EBADMSG). ret_fds may be NULL when max_fds is 0. */
 ssize_t fdpass_recv(int sock, void *buf, size_t size, int *ret_fds, size_t max_fds,
                     size_t *ret_n_fds);

@@ -145,6 +145,13 @@ static int transact(struct nsk_client *c, const struct nsk_request *req_in, repl
         return first_error;
 }
 
+/* Moves what src owns (paths, settings) to dst; src is left empty. */
+static void set_info_move(struct nsk_set_info *dst, struct nsk_set_info *src)
+{
+        *dst = *src;
+        *src = (struct nsk_set_info) {};
+}
+
 static int take_first_set(struct nsk_client *c, const struct nsk_reply *rep, int *fds,
                           size_t n_fds, void *userdata)
 {
@@ -153,11 +160,8 @@ static int take_first_set(struct nsk_client *c, const struct nsk_reply *rep, int
         close_many(fds, n_fds);
         if (rep->n_sets != 1)
                 return fail(c, -EBADMSG, "unexpected reply from nskeeperd");
-        if (ret) {
-                *ret = rep->sets[0];
-                /* The paths now belong to *ret. */
-                rep->sets[0].n_ns = 0;
-        }
+        if (ret)
+                set_info_move(ret, &rep->sets[0]);
         return 0;
 }
 
@@ -175,7 +179,7 @@ static int name_request(struct nsk_client *c, struct nsk_request *req, enum nsk_
 }
 
 int nsk_create(struct nsk_client *c, const char *name, nstype_mask_t types, enum nsk_pin pin,
-               struct nsk_set_info *ret_set)
+               const struct nsk_settings *settings, struct nsk_set_info *ret_set)
 {
         struct nsk_request req;
         int r = name_request(c, &req, NSK_CMD_CREATE, name);
@@ -188,6 +192,9 @@ int nsk_create(struct nsk_client *c, const char *name, nstype_mask_t types, enum
         req.attrs |= NSK_ATTR_BIT(NSK_A_PIN);
         req.types = types;
         req.pin = pin;
+        /* Shallow: only read while encoding. */
+        if (settings)
+                req.settings = *settings;
         return transact(c, &req, take_first_set, ret_set);
 }
 
@@ -292,10 +299,8 @@ static int take_sets(struct nsk_client *c, const struct nsk_reply *rep, int *fds
                 res->sets = s;
                 res->cap = cap;
         }
-        for (size_t i = 0; i < rep->n_sets; i++) {
-                res->sets[res->n++] = rep->sets[i];
-                rep->sets[i].n_ns = 0;
-        }
+        for (size_t i = 0; i < rep->n_sets; i++)
+                set_info_move(&res->sets[res->n++], &rep->sets[i]);
         return 0;
 }
 
@@ -322,17 +327,41 @@ void nsk_sets_free(struct nsk_set_info *sets, size_t n)
         free(sets);
 }
 
+static int join_one(const int fds[NSTYPE_MAX], enum nstype t, enum nstype *ret_failed)
+{
+        if (setns(fds[t], nstype_clone_flag(t)) < 0) {
+                if (ret_failed)
+                        *ret_failed = t;
+                return negative_errno();
+        }
+        return 0;
+}
+
 int nsk_join_fds(const int fds[NSTYPE_MAX], enum nstype *ret_failed)
 {
+        nstype_mask_t later = 0;
+        int r;
+
         for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (fds[t] < 0)
+                if (t == NSTYPE_USER || fds[t] < 0)
                         continue;
-                if (setns(fds[t], nstype_clone_flag(t)) < 0) {
-                        if (ret_failed)
-                                *ret_failed = t;
-                        return negative_errno();
-                }
+                r = join_one(fds, t, ret_failed);
+                if (r == -EPERM && fds[NSTYPE_USER] >= 0)
+                        later |= NSTYPE_BIT(t);
+                else if (r < 0)
+                        return r;
         }
+        if (fds[NSTYPE_USER] >= 0) {
+                r = join_one(fds, NSTYPE_USER, ret_failed);
+                if (r < 0)
+                        return r;
+        }
+        for (int t = 0; t < NSTYPE_MAX; t++)
+                if (later & NSTYPE_BIT(t)) {
+                        r = join_one(fds, t, ret_failed);
+                        if (r < 0)
+                                return r;
+                }
         return 0;
 }
 

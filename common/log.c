@@ -59,7 +59,7 @@ int log_level_from_string(const char *s)
         return -EINVAL;
 }
 
-static void log_emitv(int level, const char *fmt, va_list ap)
+_printf_(2, 0) static void log_emitv(int level, const char *fmt, va_list ap)
 {
         char line[1024];
         int saved = errno;

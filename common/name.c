@@ -24,3 +24,21 @@ bool name_is_valid(const char *s)
         }
         return true;
 }
+
+bool name_is_valid_hostname(const char *s)
+{
+        size_t n;
+
+        if (!s)
+                return false;
+        n = strlen(s);
+        if (n == 0 || n > 64 || s[0] == '.' || s[0] == '-')
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      (c >= '0' && c <= '9') || c == '.' || c == '-'))
+                        return false;
+        }
+        return true;
+}

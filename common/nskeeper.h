@@ -22,7 +22,7 @@ const char *nsk_client_error(const struct nsk_client *c);
 
 /* types 0: the daemon's default (net,uts,ipc). */
 int nsk_create(struct nsk_client *c, const char *name, nstype_mask_t types, enum nsk_pin pin,
-               struct nsk_set_info *ret_set);
+               const struct nsk_settings *settings, struct nsk_set_info *ret_set);
 
 /* Asks for the fds of the types in 'types' (0: all the set has). Each
  * received fd is checked with NS_GET_NSTYPE. ret_fds is indexed by
@@ -36,10 +36,13 @@ int nsk_release(struct nsk_client *c, const char *name);
 
 void nsk_sets_free(struct nsk_set_info *sets, size_t n);
 
-/* setns() into each fd that is set, in enum nstype order (user first),
- * always naming the expected type. On failure *ret_failed (if given) is
- * the type that could not be joined. The caller must be single-threaded
- * for mnt and user. */
+/* setns() into each fd that is set, always naming the expected type.
+ * Two passes around the user namespace, as nsenter(1) does: first every
+ * other type (those refused with EPERM are put off), then user, then
+ * what was put off, which the user namespace may now allow. On failure
+ * *ret_failed (if given) is the type that could not be joined. The
+ * caller must be single-threaded for mnt and user. pid and time apply to
+ * children: fork afterwards. */
 int nsk_join_fds(const int fds[NSTYPE_MAX], enum nstype *ret_failed);
 
 /* The namespace of type t that set s has, or NULL. */

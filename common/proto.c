@@ -20,6 +20,16 @@ const char *nsk_pin_name(enum nsk_pin p)
         return p >= 0 && p < NSK_PIN_MAX ? pin_names[p] : NULL;
 }
 
+static const char *const state_names[NSK_STATE_MAX] = {
+        [NSK_STATE_READY] = "ready",
+        [NSK_STATE_DEAD] = "dead",
+};
+
+const char *nsk_state_name(enum nsk_state s)
+{
+        return s >= 0 && s < NSK_STATE_MAX ? state_names[s] : NULL;
+}
+
 int nsk_pin_from_name(const char *s)
 {
         for (int p = 0; p < NSK_PIN_MAX; p++)
@@ -145,8 +155,7 @@ int nsk_attr_next(struct nsk_attr_iter *it, struct nsk_attr *ret)
         if (hdr[1] > it->left - NSK_ATTR_HDR)
                 return -EBADMSG;
         step = ALIGN4(NSK_ATTR_HDR + (size_t) hdr[1]);
-        /* The last attribute's padding may only be missing if the message
-         * ends there; a sender following PROTOCOL.md always pads. */
+        /* Every attribute is padded, the last one too (PROTOCOL.md). */
         if (step > it->left)
                 return -EBADMSG;
         *ret = (struct nsk_attr) { .type = hdr[0], .len = hdr[1], .data = it->p + NSK_ATTR_HDR };
@@ -182,8 +191,16 @@ int nsk_attr_str(const struct nsk_attr *a, char *buf, size_t size)
         return 0;
 }
 
-/* Attributes a request may carry at its top level. */
-#define REQUEST_ATTRS (NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) | NSK_ATTR_BIT(NSK_A_PIN))
+/* Attributes a request may carry at its top level, and which of them
+ * may come more than once. */
+#define REQUEST_ATTRS                                                                       \
+        (NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) | NSK_ATTR_BIT(NSK_A_PIN) |   \
+         NSK_ATTR_BIT(NSK_A_HOSTNAME) | NSK_ATTR_BIT(NSK_A_DOMAINNAME) |                    \
+         NSK_ATTR_BIT(NSK_A_SYSCTL) | NSK_ATTR_BIT(NSK_A_UID_MAP) |                         \
+         NSK_ATTR_BIT(NSK_A_GID_MAP) | NSK_ATTR_BIT(NSK_A_MONOTONIC) |                      \
+         NSK_ATTR_BIT(NSK_A_BOOTTIME) | NSK_ATTR_BIT(NSK_A_LOOPBACK) |                      \
+         NSK_ATTR_BIT(NSK_A_SETGROUPS))
+#define REPEATABLE_ATTRS NSK_ATTR_BIT(NSK_A_SYSCTL)
 
 int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap)
 {
@@ -196,10 +213,16 @@ int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap)
                 nsk_put_u32(&w, NSK_A_TYPES, nstype_mask_to_clone_flags(r->types));
         if (r->attrs & NSK_ATTR_BIT(NSK_A_PIN))
                 nsk_put_u32(&w, NSK_A_PIN, (uint32_t) r->pin);
+        nsk_put_settings(&w, &r->settings);
         return nsk_writer_finish(&w);
 }
 
-int nsk_request_decode(const void *buf, size_t len, struct nsk_request *ret)
+void nsk_request_done(struct nsk_request *r)
+{
+        nsk_settings_done(&r->settings);
+}
+
+static int request_decode(const void *buf, size_t len, struct nsk_request *ret)
 {
         struct nsk_attr_iter it;
         struct nsk_attr a;
@@ -226,9 +249,15 @@ int nsk_request_decode(const void *buf, size_t len, struct nsk_request *ret)
 
                 if (a.type >= NSK_A_MAX || !(REQUEST_ATTRS & NSK_ATTR_BIT(a.type)))
                         return -EBADMSG;
-                if (ret->attrs & NSK_ATTR_BIT(a.type))
+                if ((ret->attrs & NSK_ATTR_BIT(a.type)) && !(REPEATABLE_ATTRS & NSK_ATTR_BIT(a.type)))
                         return -EBADMSG;
                 ret->attrs |= NSK_ATTR_BIT(a.type);
+
+                r = nsk_settings_take_attr(&ret->settings, &a);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
 
                 switch (a.type) {
                 case NSK_A_NAME:
@@ -253,11 +282,21 @@ int nsk_request_decode(const void *buf, size_t len, struct nsk_request *ret)
         return r;
 }
 
+int nsk_request_decode(const void *buf, size_t len, struct nsk_request *ret)
+{
+        int r = request_decode(buf, len, ret);
+
+        if (r < 0)
+                nsk_request_done(ret);
+        return r;
+}
+
 void nsk_set_info_done(struct nsk_set_info *s)
 {
         for (unsigned i = 0; i < s->n_ns; i++)
                 s->ns[i].path = mfree(s->ns[i].path);
         s->n_ns = 0;
+        nsk_settings_done(&s->settings);
 }
 
 void nsk_put_set(struct nsk_writer *w, const struct nsk_set_info *s)
@@ -268,6 +307,12 @@ void nsk_put_set(struct nsk_writer *w, const struct nsk_set_info *s)
         nsk_put_u32(w, NSK_A_PIN, (uint32_t) s->pin);
         nsk_put_u64(w, NSK_A_CREATED, s->created);
         nsk_put_u32(w, NSK_A_OWNER, s->owner);
+        nsk_put_u32(w, NSK_A_STATE, (uint32_t) s->state);
+        if (s->state_reason[0])
+                nsk_put_str(w, NSK_A_STATE_REASON, s->state_reason);
+        if (s->keeper_pid > 0)
+                nsk_put_u32(w, NSK_A_KEEPER_PID, s->keeper_pid);
+        nsk_put_settings(w, &s->settings);
         for (unsigned i = 0; i < s->n_ns; i++) {
                 size_t ns = nsk_nest_begin(w, NSK_A_NS);
                 nsk_put_u32(w, NSK_A_NS_TYPE, (uint32_t) nstype_clone_flag(s->ns[i].type));
@@ -362,9 +407,27 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
         while ((r = nsk_attr_next(&it, &a)) > 0) {
                 uint32_t v;
 
+                r = nsk_settings_take_attr(&ret->settings, &a);
+                if (r < 0)
+                        break;
+                if (r > 0)
+                        continue;
+
                 switch (a.type) {
                 case NSK_A_NAME:
                         r = nsk_attr_str(&a, ret->name, sizeof(ret->name));
+                        break;
+                case NSK_A_STATE:
+                        r = nsk_attr_u32(&a, &v);
+                        /* A state this client does not know is not "ready". */
+                        if (r >= 0)
+                                ret->state = v < NSK_STATE_MAX ? (enum nsk_state) v : NSK_STATE_DEAD;
+                        break;
+                case NSK_A_STATE_REASON:
+                        r = nsk_attr_str(&a, ret->state_reason, sizeof(ret->state_reason));
+                        break;
+                case NSK_A_KEEPER_PID:
+                        r = nsk_attr_u32(&a, &ret->keeper_pid);
                         break;
                 case NSK_A_PIN:
                         r = nsk_attr_u32(&a, &v);
@@ -402,7 +465,7 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
                 if (r < 0)
                         break;
         }
-        if (r == 0 && ret->name[0] == '\0')
+        if (r == 0 && !name_is_valid(ret->name))
                 r = -EBADMSG;
         if (r < 0)
                 nsk_set_info_done(ret);
@@ -414,7 +477,7 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
         struct nsk_attr_iter it;
         struct nsk_attr a;
         struct nsk_hdr h;
-        bool have_errno = false;
+        bool have_errno = false, have_fds = false, have_message = false;
         int r;
 
         *ret = (struct nsk_reply) {};
@@ -436,31 +499,40 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
                         r = nsk_attr_u32(&a, &v);
                         if (r >= 0 && (v > 4095 || have_errno))
                                 r = -EBADMSG;
-                        ret->error = (int) v;
+                        if (r >= 0)
+                                ret->error = (int) v;
                         have_errno = true;
                         break;
                 case NSK_A_MESSAGE:
-                        r = nsk_attr_str(&a, ret->message, sizeof(ret->message));
+                        r = have_message ? -EBADMSG
+                                         : nsk_attr_str(&a, ret->message, sizeof(ret->message));
                         if (r == -ENAMETOOLONG)
                                 r = -EBADMSG;
+                        have_message = true;
                         break;
-                case NSK_A_FDS:
+                case NSK_A_FDS: {
+                        nstype_mask_t seen = 0;
+
                         if (a.len % sizeof(uint32_t) != 0 || a.len / sizeof(uint32_t) > NSTYPE_MAX ||
-                            ret->n_fds > 0) {
+                            have_fds) {
                                 r = -EBADMSG;
                                 break;
                         }
+                        have_fds = true;
+                        /* One fd per type at most, each a type we know. */
                         for (unsigned i = 0; i < a.len / sizeof(uint32_t); i++) {
                                 memcpy(&v, a.data + i * sizeof(uint32_t), sizeof(v));
                                 ret->fd_types[i] = nstype_from_clone_flag((int) v);
-                                if (ret->fd_types[i] < 0) {
+                                if (ret->fd_types[i] < 0 || (seen & NSTYPE_BIT(ret->fd_types[i]))) {
                                         r = -EBADMSG;
                                         break;
                                 }
+                                seen |= NSTYPE_BIT(ret->fd_types[i]);
                         }
                         if (r >= 0)
                                 ret->n_fds = a.len / sizeof(uint32_t);
                         break;
+                }
                 case NSK_A_SET: {
                         struct nsk_set_info *sets;
 

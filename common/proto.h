@@ -10,6 +10,9 @@
 #include "name.h"
 #include "nstype.h"
 
+struct nsk_writer;
+struct nsk_attr;
+
 #define NSK_PROTO_VERSION 1
 #define NSK_MSG_MAX 65536     /* one datagram, header included */
 #define NSK_HDR_SIZE 16
@@ -44,10 +47,73 @@ enum nsk_attr_type {
         NSK_A_CREATED = 11,  /* u64 in SET: creation time, seconds since the epoch */
         NSK_A_OWNER = 12,    /* u32 in SET: uid that created it */
         NSK_A_FDS = 13,      /* u32 array: CLONE_NEW* of each attached fd, in order */
+        /* Settings of a set: in CREATE requests and in SET. */
+        NSK_A_HOSTNAME = 14,   /* string */
+        NSK_A_DOMAINNAME = 15, /* string */
+        NSK_A_SYSCTL = 16,     /* string "key=value"; repeatable */
+        NSK_A_UID_MAP = 17,    /* u32 array: inside, outside, count; per map line */
+        NSK_A_GID_MAP = 18,    /* u32 array, as UID_MAP */
+        NSK_A_MONOTONIC = 19,  /* u64 (two's complement s64): CLOCK_MONOTONIC offset, seconds */
+        NSK_A_BOOTTIME = 20,   /* u64 (s64): CLOCK_BOOTTIME offset, seconds */
+        NSK_A_LOOPBACK = 21,   /* u32: 0 leaves lo down in a new net namespace (default 1) */
+        NSK_A_SETGROUPS = 22,  /* u32: 0 writes "deny" to setgroups before gid_map */
+        /* Health of a set: in SET. */
+        NSK_A_STATE = 23,        /* u32: enum nsk_state */
+        NSK_A_STATE_REASON = 24, /* string: why it is not ready */
+        NSK_A_KEEPER_PID = 25,   /* u32: host pid of the pid namespace's init */
         NSK_A_MAX,
 };
 
-#define NSK_ATTR_BIT(a) ((uint32_t) 1 << (a))
+#define NSK_ATTR_BIT(a) ((uint64_t) 1 << (a))
+
+enum nsk_state {
+        NSK_STATE_READY = 0,
+        NSK_STATE_DEAD = 1, /* e.g. its pid namespace's init died: it cannot be joined */
+        NSK_STATE_MAX,
+};
+
+const char *nsk_state_name(enum nsk_state s);
+
+#define NSK_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
+#define NSK_SYSCTL_MAX 32   /* sysctls per set */
+#define NSK_SYSCTL_LEN 512  /* "key=value", NUL included */
+#define NSK_IDMAP_MAX 16    /* lines per uid or gid map */
+
+struct nsk_idmap {
+        uint32_t inside;
+        uint32_t outside;
+        uint32_t count;
+};
+
+/* What a set is created with besides its types. Zeroed means defaults;
+ * sysctls are allocated (nsk_settings_done()). */
+struct nsk_settings {
+        char hostname[NSK_HOSTNAME_MAX + 1];
+        char domainname[NSK_HOSTNAME_MAX + 1];
+        unsigned n_sysctls;
+        char **sysctls; /* "key=value" */
+        unsigned n_uid_map, n_gid_map;
+        struct nsk_idmap uid_map[NSK_IDMAP_MAX];
+        struct nsk_idmap gid_map[NSK_IDMAP_MAX];
+        int64_t monotonic; /* time offsets, seconds */
+        int64_t boottime;
+        bool no_loopback;
+        bool setgroups_deny;
+};
+
+void nsk_settings_done(struct nsk_settings *s);
+int nsk_settings_copy(struct nsk_settings *dst, const struct nsk_settings *src);
+bool nsk_settings_is_default(const struct nsk_settings *s);
+int nsk_settings_add_sysctl(struct nsk_settings *s, const char *assignment);
+/* Checks settings against the types of the set they are for: each
+ * needs its namespace type, names and keys must be valid. -EINVAL with
+ * the reason in msg. */
+int nsk_settings_check(const struct nsk_settings *s, nstype_mask_t types, char *msg, size_t size);
+/* Puts every non-default setting as attributes. */
+void nsk_put_settings(struct nsk_writer *w, const struct nsk_settings *s);
+/* If a is a settings attribute, stores it (1); 0 if it is not one;
+ * -EBADMSG and the like if it is malformed or one too many. */
+int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a);
 
 enum nsk_pin {
         NSK_PIN_BIND = 0,
@@ -118,11 +184,14 @@ int nsk_attr_str(const struct nsk_attr *a, char *buf, size_t size);
 struct nsk_request {
         uint16_t cmd;
         uint32_t id;
-        uint32_t attrs; /* NSK_ATTR_BIT() of every attribute present */
+        uint64_t attrs; /* NSK_ATTR_BIT() of every attribute present */
         char name[NSK_NAME_MAX + 1];
         nstype_mask_t types;
         enum nsk_pin pin;
+        struct nsk_settings settings;
 };
+
+void nsk_request_done(struct nsk_request *r);
 
 int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap);
 /* Unknown, repeated or malformed attributes are refused (-EBADMSG), as
@@ -142,8 +211,12 @@ struct nsk_ns_info {
 struct nsk_set_info {
         char name[NSK_NAME_MAX + 1];
         enum nsk_pin pin;
+        enum nsk_state state;
+        char state_reason[NSK_MESSAGE_MAX];
+        uint32_t keeper_pid; /* 0: none */
         uint64_t created;
         uint32_t owner;
+        struct nsk_settings settings;
         unsigned n_ns;
         struct nsk_ns_info ns[NSTYPE_MAX]; /* in nstype order */
 };
@@ -168,6 +241,9 @@ struct nsk_reply {
 /* Unknown attributes are skipped, so newer daemons can add some. */
 int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret);
 void nsk_reply_done(struct nsk_reply *r);
+
+/* What CREATE makes when it names no types. */
+#define NSK_TYPES_DEFAULT (NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS) | NSTYPE_BIT(NSTYPE_IPC))
 
 #define NSK_RUNTIME_DIR_DEFAULT "/run/nskeeper"
 #define NSK_SOCKET_NAME "control"

@@ -6,20 +6,16 @@
 
 #include "commands.h"
 #include "helper.h"
+#include "keeper.h"
 #include "log.h"
 #include "set.h"
 
-/* Types a set may have as of this version; the rest are refused. */
-#define CREATE_TYPES_SUPPORTED                                                           \
-        (NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS) | NSTYPE_BIT(NSTYPE_IPC) |      \
-         NSTYPE_BIT(NSTYPE_MNT) | NSTYPE_BIT(NSTYPE_CGROUP))
-#define CREATE_TYPES_DEFAULT (NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS) | NSTYPE_BIT(NSTYPE_IPC))
 
 struct command {
         const char *name;
         int (*handler)(struct client *c, const struct nsk_request *req);
-        uint32_t required; /* NSK_ATTR_BIT()s the request must carry */
-        uint32_t allowed;  /* ... and may carry */
+        uint64_t required; /* NSK_ATTR_BIT()s the request must carry */
+        uint64_t allowed;  /* ... and may carry */
 };
 
 static const struct command commands[NSK_CMD_MAX];
@@ -82,8 +78,9 @@ static int reply_set(struct client *c, const struct nsk_request *req, const stru
 }
 
 
-/* Finds a set that is ready; replies "not found" or "busy" otherwise. */
-static struct set *lookup(struct client *c, const struct nsk_request *req)
+/* Finds a set that is ready (or dead, if allow_dead); replies "not
+ * found", "busy" or "dead" otherwise. */
+static struct set *lookup(struct client *c, const struct nsk_request *req, bool allow_dead)
 {
         struct set *s = registry_get(server_registry(client_server(c)), req->name);
 
@@ -91,8 +88,13 @@ static struct set *lookup(struct client *c, const struct nsk_request *req)
                 reply_error(c, req, -ENOENT, "not found");
                 return NULL;
         }
-        if (s->state != SET_READY) {
+        if (s->state == SET_CREATING) {
                 reply_error(c, req, -EBUSY, "the set is still being created");
+                return NULL;
+        }
+        if (s->state == SET_DEAD && !allow_dead) {
+                reply_error(c, req, -EOWNERDEAD, "the set is dead (%s); release it",
+                            s->dead_reason ? s->dead_reason : "unknown reason");
                 return NULL;
         }
         return s;
@@ -102,27 +104,44 @@ static struct set *lookup(struct client *c, const struct nsk_request *req)
 
 struct create_op {
         struct client *client;
-        struct nsk_request req;
+        struct nsk_request req; /* cmd, id and name; settings moved to the set */
         struct set *set;
 };
 
-static void create_done(int error, const char *message, int fds[NSTYPE_MAX], void *userdata)
+static void create_op_free(struct create_op *op)
+{
+        client_unref(op->client);
+        free(op);
+}
+
+static int create_done(int error, const char *message, struct helper_result *res, void *userdata)
 {
         struct create_op *op = userdata;
         struct server *srv = client_server(op->client);
         struct set *s = op->set;
+        const char *reason = NULL;
         int r = error;
 
         if (r < 0)
                 reply_error(op->client, &op->req, r, "%s: %s", message, strerror(-r));
-        else {
-                r = set_pin_take(s, server_rundir(srv), fds);
+        if (r >= 0 && res->keeper_pid > 0) {
+                r = keeper_attach(s, server_base(srv), res->keeper_pid, TAKE_FD(res->keeper_pidfd),
+                                  TAKE_FD(res->keeper_lifeline));
                 if (r < 0)
-                        reply_error(op->client, &op->req, r, "cannot pin: %s", strerror(-r));
+                        reply_error(op->client, &op->req, r, "cannot watch the keeper: %s",
+                                    strerror(-r));
         }
-        close_many(fds, NSTYPE_MAX);
+        if (r >= 0) {
+                r = set_pin_take(s, server_rundir(srv), res->fds, &reason);
+                if (r < 0)
+                        reply_error(op->client, &op->req, r, "cannot pin: %s",
+                                    reason ? reason : strerror(-r));
+        }
+        helper_result_close(res);
 
         if (r < 0) {
+                /* Not committed: the keeper, if any, dies with the helper. */
+                keeper_kill(s->keeper);
                 registry_remove(server_registry(srv), s);
                 set_free(s);
         } else {
@@ -134,35 +153,37 @@ static void create_done(int error, const char *message, int fds[NSTYPE_MAX], voi
                          nsk_pin_name(s->pin), (unsigned) s->owner);
                 (void) reply_set(op->client, &op->req, s, NULL, NULL, 0);
         }
-        client_unref(op->client);
-        free(op);
+        create_op_free(op);
+        return r;
 }
 
 static int cmd_create(struct client *c, const struct nsk_request *req)
 {
         struct server *srv = client_server(c);
         nstype_mask_t types = req->attrs & NSK_ATTR_BIT(NSK_A_TYPES) ? req->types
-                                                                     : CREATE_TYPES_DEFAULT;
+                                                                     : NSK_TYPES_DEFAULT;
         enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
+        nstype_mask_t missing = types & ~nstype_mask_supported();
+        char msg[NSK_MESSAGE_MAX];
         struct create_op *op;
         struct set *s;
         int r;
 
         if (types == 0)
                 return reply_error(c, req, -EINVAL, "no namespace types given");
-        if (types & ~CREATE_TYPES_SUPPORTED) {
+        if (missing) {
                 char t[64];
-                nstype_mask_format(types & ~CREATE_TYPES_SUPPORTED, t, sizeof(t));
-                return reply_error(c, req, -EOPNOTSUPP,
-                                   "namespace type %s is not supported yet", t);
+                nstype_mask_format(missing, t, sizeof(t));
+                return reply_error(c, req, -EOPNOTSUPP, "the running kernel has no %s namespaces",
+                                   t);
         }
-        if (types & ~nstype_mask_supported())
-                return reply_error(c, req, -EOPNOTSUPP,
-                                   "the running kernel lacks a requested type");
+        r = nsk_settings_check(&req->settings, types, msg, sizeof(msg));
+        if (r < 0)
+                return reply_error(c, req, r, "%s", msg);
 
         s = set_new(req->name, types, pin, client_cred(c)->uid);
         op = calloc(1, sizeof(*op));
-        if (!s || !op) {
+        if (!s || !op || nsk_settings_copy(&s->settings, &req->settings) < 0) {
                 set_free(s);
                 free(op);
                 return reply_error(c, req, -ENOMEM, "out of memory");
@@ -176,14 +197,14 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
                 return reply_error(c, req, r, "%s", r == -EEXIST ? "already exists" : strerror(-r));
         }
         op->client = client_ref(c);
-        op->req = *req;
+        op->req = (struct nsk_request) { .cmd = req->cmd, .id = req->id };
+        memcpy(op->req.name, req->name, sizeof(op->req.name));
         op->set = s;
-        r = helper_start(server_base(srv), types, create_done, op);
+        r = helper_start(server_base(srv), types, &s->settings, pin == NSK_PIN_FD, create_done, op);
         if (r < 0) {
                 registry_remove(server_registry(srv), s);
                 set_free(s);
-                client_unref(op->client);
-                free(op);
+                create_op_free(op);
                 return reply_error(c, req, r, "cannot start helper: %s", strerror(-r));
         }
         return 0;
@@ -193,7 +214,7 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
 
 static int cmd_get(struct client *c, const struct nsk_request *req)
 {
-        struct set *s = lookup(c, req);
+        struct set *s = lookup(c, req, false);
         int fds[NSTYPE_MAX];
         enum nstype types[NSTYPE_MAX];
         nstype_mask_t want;
@@ -238,7 +259,7 @@ static int list_one(struct set *s, void *userdata)
         struct list_ctx *l = userdata;
         size_t mark = l->w.len;
 
-        if (s->state != SET_READY)
+        if (s->state == SET_CREATING)
                 return 0;
         set_put(&l->w, s, server_rundir(client_server(l->c)));
         if (l->w.err == 0)
@@ -274,7 +295,7 @@ static int cmd_list(struct client *c, const struct nsk_request *req)
 
 static int cmd_show(struct client *c, const struct nsk_request *req)
 {
-        struct set *s = lookup(c, req);
+        struct set *s = lookup(c, req, true);
 
         if (!s)
                 return -ENOENT;
@@ -284,7 +305,7 @@ static int cmd_show(struct client *c, const struct nsk_request *req)
 static int cmd_release(struct client *c, const struct nsk_request *req)
 {
         struct registry *reg = server_registry(client_server(c));
-        struct set *s = lookup(c, req);
+        struct set *s = lookup(c, req, true);
         int r;
 
         if (!s)
@@ -305,7 +326,10 @@ static int cmd_release(struct client *c, const struct nsk_request *req)
 #define A(x) NSK_ATTR_BIT(NSK_A_##x)
 
 static const struct command commands[NSK_CMD_MAX] = {
-        [NSK_CMD_CREATE] = { "create", cmd_create, A(NAME), A(NAME) | A(TYPES) | A(PIN) },
+        [NSK_CMD_CREATE] = { "create", cmd_create, A(NAME),
+                             A(NAME) | A(TYPES) | A(PIN) | A(HOSTNAME) | A(DOMAINNAME) | A(SYSCTL) |
+                                     A(UID_MAP) | A(GID_MAP) | A(MONOTONIC) | A(BOOTTIME) |
+                                     A(LOOPBACK) | A(SETGROUPS) },
         [NSK_CMD_GET] = { "get", cmd_get, A(NAME), A(NAME) | A(TYPES) },
         [NSK_CMD_LIST] = { "list", cmd_list, 0, 0 },
         [NSK_CMD_SHOW] = { "show", cmd_show, A(NAME), A(NAME) },
@@ -332,15 +356,14 @@ void commands_dispatch(struct client *c, const void *buf, size_t len)
                 reply_error(c, &req, r, "%s", why);
                 return;
         }
+        /* From here on req owns memory (settings). */
 
         cmd = &commands[req.cmd];
-        if ((req.attrs & cmd->required) != cmd->required || (req.attrs & ~cmd->allowed)) {
+        if ((req.attrs & cmd->required) != cmd->required || (req.attrs & ~cmd->allowed))
                 reply_error(c, &req, -EINVAL, "request lacks or has extra attributes");
-                return;
-        }
-        if ((cmd->required & A(NAME)) && !name_is_valid(req.name)) {
+        else if ((cmd->required & A(NAME)) && !name_is_valid(req.name))
                 reply_error(c, &req, -EINVAL, "invalid set name");
-                return;
-        }
-        (void) cmd->handler(c, &req);
+        else
+                (void) cmd->handler(c, &req);
+        nsk_request_done(&req);
 }

@@ -1,43 +1,84 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Forking helpers and collecting what they send. The child side only
- * makes system calls: no allocation, no logging, no libevent. */
+/* Forking helpers and talking to them. The child side makes only system
+ * calls: no allocation, no logging, no libevent.
+ *
+ * A helper and the daemon exchange small messages on a socketpair:
+ *   helper: unshare(CLONE_NEWUSER) -> USERNS     (only with user)
+ *   daemon: writes setgroups, uid_map, gid_map -> GO
+ *   helper: unshare(the rest), settings, keeper -> DONE + fds
+ *   daemon: pins them -> COMMIT (or closes: the keeper dies with the helper)
+ * The user namespace comes first so that the others are owned by it
+ * (user_namespaces(7)), and its maps must be written from outside. */
 
 #include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "fdpass.h"
 #include "helper.h"
 #include "log.h"
+#include "sysctl.h"
 
 #define HELPER_TIMEOUT_SEC 30
 
-/* What the child sends, with one fd per type in table order. */
-struct helper_msg {
-        int32_t error;   /* positive errno, 0 on success */
-        int32_t step;    /* enum helper_step that failed */
-        int32_t type;    /* enum nstype concerned, or -1 */
+enum helper_phase {
+        PHASE_USERNS = 1, /* helper: user namespace made, write the maps */
+        PHASE_GO,         /* daemon: maps written, go on */
+        PHASE_DONE,       /* helper: result (error, or fds) */
+        PHASE_COMMIT,     /* daemon: pinned; the keeper may stay */
 };
 
 enum helper_step {
         STEP_UNSHARE,
         STEP_PROPAGATION,
+        STEP_HOSTNAME,
+        STEP_DOMAINNAME,
+        STEP_LOOPBACK,
+        STEP_SYSCTL,
+        STEP_TIME_OFFSETS,
+        STEP_KEEPER,
+        STEP_PROC,
         STEP_OPEN,
         STEP_SEND,
+        STEP_MAX,
 };
 
-static const char *const step_names[] = {
+static const char *const step_names[STEP_MAX] = {
         [STEP_UNSHARE] = "unshare",
         [STEP_PROPAGATION] = "mount propagation",
+        [STEP_HOSTNAME] = "hostname",
+        [STEP_DOMAINNAME] = "domainname",
+        [STEP_LOOPBACK] = "loopback up",
+        [STEP_SYSCTL] = "sysctl",
+        [STEP_TIME_OFFSETS] = "time offsets",
+        [STEP_KEEPER] = "start pid namespace init",
+        [STEP_PROC] = "mount /proc",
         [STEP_OPEN] = "open",
         [STEP_SEND] = "send",
+};
+
+struct helper_msg {
+        int32_t phase;
+        int32_t error;      /* positive errno, 0 on success */
+        int32_t step;       /* enum helper_step that failed */
+        int32_t detail;     /* the nstype or sysctl index concerned, or -1 */
+        int32_t keeper_pid; /* in the daemon's pid namespace */
+};
+
+enum helper_wait {
+        WAIT_USERNS,
+        WAIT_DONE,
+        WAIT_EXIT,
 };
 
 struct helper {
@@ -46,6 +87,8 @@ struct helper {
         int pidfd;
         int sock;
         nstype_mask_t types;
+        const struct nsk_settings *settings;
+        enum helper_wait wait;
         struct event *sock_ev, *exit_ev, *timer_ev;
         helper_done_fn done; /* NULL once called */
         void *userdata;
@@ -54,18 +97,200 @@ struct helper {
 static struct helper *helpers;
 static unsigned n_helpers;
 
-_Noreturn static void child_fail(int sock, int step, int type)
+void helper_result_close(struct helper_result *r)
 {
-        struct helper_msg m = { .error = errno, .step = step, .type = type };
+        close_many(r->fds, NSTYPE_MAX);
+        r->keeper_pidfd = safe_close(r->keeper_pidfd);
+        r->keeper_lifeline = safe_close(r->keeper_lifeline);
+}
+
+static void result_init(struct helper_result *r)
+{
+        for (int t = 0; t < NSTYPE_MAX; t++)
+                r->fds[t] = -EBADF;
+        r->keeper_pid = 0;
+        r->keeper_pidfd = r->keeper_lifeline = -EBADF;
+}
+
+/* ---- child side ---- */
+
+_Noreturn static void child_fail(int sock, int step, int detail)
+{
+        struct helper_msg m = { .phase = PHASE_DONE, .error = errno ? errno : EIO, .step = step,
+                                .detail = detail };
 
         (void) send(sock, &m, sizeof(m), MSG_NOSIGNAL);
         _exit(1);
 }
 
-_Noreturn static void child_main(int sock, nstype_mask_t types)
+/* Waits for the daemon's next message; true if it is 'phase'. */
+static bool child_wait_for(int sock, int phase)
 {
-        struct helper_msg m = {};
-        int fds[NSTYPE_MAX];
+        struct helper_msg m;
+        ssize_t k;
+
+        do
+                k = recv(sock, &m, sizeof(m), 0);
+        while (k < 0 && errno == EINTR);
+        return k == (ssize_t) sizeof(m) && m.phase == phase;
+}
+
+static int write_file(const char *path, const char *text)
+{
+        size_t len = strlen(text);
+        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        ssize_t k;
+
+        if (fd < 0)
+                return -1;
+        k = write(fd, text, len);
+        if (k != (ssize_t) len) {
+                int e = k < 0 ? errno : EIO;
+                close(fd);
+                errno = e;
+                return -1;
+        }
+        return close(fd);
+}
+
+static int loopback_up(void)
+{
+        struct ifreq ifr = { .ifr_name = "lo" };
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int r = -1;
+
+        if (fd < 0)
+                return -1;
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+                ifr.ifr_flags |= IFF_UP;
+                r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+        }
+        int e = errno;
+        close(fd);
+        errno = e;
+        return r;
+}
+
+static void child_sysctls(int sock, const struct nsk_settings *s)
+{
+        for (unsigned i = 0; i < s->n_sysctls; i++) {
+                char rel[NSK_SYSCTL_LEN], path[NSK_SYSCTL_LEN + 16];
+                const char *value;
+                enum nstype t;
+
+                errno = EINVAL;
+                if (sysctl_parse(s->sysctls[i], rel, sizeof(rel), &value, &t) < 0)
+                        child_fail(sock, STEP_SYSCTL, (int) i);
+                snprintf(path, sizeof(path), "/proc/sys/%s", rel);
+                if (write_file(path, value) < 0)
+                        child_fail(sock, STEP_SYSCTL, (int) i);
+        }
+}
+
+/* PID 1 of a kept pid namespace: reaps orphans until killed. Signals
+ * from outside cannot reach it but SIGKILL (pid_namespaces(7)); if it
+ * has a lifeline, it exits when the daemon's end closes. */
+_Noreturn static void keeper_main(int lifeline)
+{
+        sigset_t mask;
+        int sfd;
+
+        (void) prctl(PR_SET_NAME, "nskeeper-init");
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+        sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+
+        for (;;) {
+                struct pollfd p[2] = {
+                        { .fd = sfd, .events = POLLIN },
+                        { .fd = lifeline, .events = POLLIN },
+                };
+                struct signalfd_siginfo si;
+
+                while (waitpid(-1, NULL, WNOHANG) > 0)
+                        ;
+                if (poll(p, lifeline >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+                        _exit(1);
+                if (p[0].revents & POLLIN)
+                        (void) read(sfd, &si, sizeof(si));
+                if (lifeline >= 0 && p[1].revents)
+                        _exit(0);
+        }
+}
+
+/* Closes every fd but a and b (either may be -1). */
+static void close_all_but(int a, int b)
+{
+        int lo = a < b ? a : b, hi = a < b ? b : a;
+
+        if (lo < 0)
+                lo = hi, hi = -1;
+        if (lo < 0) {
+                (void) close_range(0, ~0U, 0);
+                return;
+        }
+        if (lo > 0)
+                (void) close_range(0, (unsigned) lo - 1, 0);
+        if (hi < 0 || hi == lo) {
+                (void) close_range((unsigned) lo + 1, ~0U, 0);
+                return;
+        }
+        if (hi > lo + 1)
+                (void) close_range((unsigned) lo + 1, (unsigned) hi - 1, 0);
+        (void) close_range((unsigned) hi + 1, ~0U, 0);
+}
+
+/* Forks the keeper and returns its pid, and in *ret_commit the line on
+ * which the helper tells it that the daemon committed the set. Until
+ * then the keeper dies with the helper (PR_SET_PDEATHSIG). */
+static pid_t child_start_keeper(int sock, nstype_mask_t types, int lifeline_read, int *ret_commit)
+{
+        int ctl[2], err = 0;
+        pid_t pid;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
+                child_fail(sock, STEP_KEEPER, -1);
+        pid = fork();
+        if (pid < 0)
+                child_fail(sock, STEP_KEEPER, -1);
+        if (pid == 0) {
+                char go;
+
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                close_all_but(ctl[1], lifeline_read);
+                /* A fresh /proc for the new pid namespace, where the set
+                 * has a mount namespace of its own to put it in. */
+                if ((types & NSTYPE_BIT(NSTYPE_MNT)) &&
+                    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                        err = errno;
+                (void) send(ctl[1], &err, sizeof(err), MSG_NOSIGNAL);
+                /* EOF instead of the byte: the helper died, so do we. */
+                if (err != 0 || recv(ctl[1], &go, 1, 0) != 1)
+                        _exit(1);
+                /* Committed: outlive the helper, and say so before it exits. */
+                (void) prctl(PR_SET_PDEATHSIG, 0);
+                (void) send(ctl[1], &go, 1, MSG_NOSIGNAL);
+                close(ctl[1]);
+                keeper_main(lifeline_read);
+        }
+        close(ctl[1]);
+        if (recv(ctl[0], &err, sizeof(err), 0) != (ssize_t) sizeof(err))
+                err = EIO;
+        if (err != 0) {
+                errno = err;
+                child_fail(sock, STEP_PROC, NSTYPE_PID);
+        }
+        *ret_commit = ctl[0];
+        return pid;
+}
+
+_Noreturn static void child_main(int sock, nstype_mask_t types, const struct nsk_settings *s,
+                                 bool lifeline)
+{
+        struct helper_msg m = { .phase = PHASE_DONE, .detail = -1 };
+        int fds[NSTYPE_MAX + 2], life[2] = { -1, -1 }, commit = -1, nsdir;
+        nstype_mask_t rest = types;
         size_t n = 0;
 
         /* The daemon gone means nobody wants what we make. */
@@ -73,7 +298,16 @@ _Noreturn static void child_main(int sock, nstype_mask_t types)
         if (getppid() == 1)
                 _exit(1);
 
-        if (unshare((int) nstype_mask_to_clone_flags(types)) < 0)
+        if (types & NSTYPE_BIT(NSTYPE_USER)) {
+                struct helper_msg u = { .phase = PHASE_USERNS, .detail = -1 };
+
+                if (unshare(CLONE_NEWUSER) < 0)
+                        child_fail(sock, STEP_UNSHARE, NSTYPE_USER);
+                if (send(sock, &u, sizeof(u), MSG_NOSIGNAL) < 0 || !child_wait_for(sock, PHASE_GO))
+                        _exit(1);
+                rest &= ~NSTYPE_BIT(NSTYPE_USER);
+        }
+        if (rest && unshare((int) nstype_mask_to_clone_flags(rest)) < 0)
                 child_fail(sock, STEP_UNSHARE, -1);
 
         /* A copy of the host's shared mounts would otherwise stay their
@@ -82,21 +316,76 @@ _Noreturn static void child_main(int sock, nstype_mask_t types)
         if ((types & NSTYPE_BIT(NSTYPE_MNT)) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 child_fail(sock, STEP_PROPAGATION, NSTYPE_MNT);
 
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                char path[64];
+        if (s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0)
+                child_fail(sock, STEP_HOSTNAME, NSTYPE_UTS);
+        if (s->domainname[0] && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+                child_fail(sock, STEP_DOMAINNAME, NSTYPE_UTS);
+        /* A new network namespace has lo down; nearly everyone wants it up. */
+        if ((types & NSTYPE_BIT(NSTYPE_NET)) && !s->no_loopback && loopback_up() < 0)
+                child_fail(sock, STEP_LOOPBACK, NSTYPE_NET);
+        child_sysctls(sock, s);
 
+        /* Offsets can be written only before a process enters the time
+         * namespace (time_namespaces(7)): before the keeper is forked. */
+        if ((types & NSTYPE_BIT(NSTYPE_TIME)) && (s->monotonic != 0 || s->boottime != 0)) {
+                char text[128];
+
+                snprintf(text, sizeof(text), "monotonic %lld 0\nboottime %lld 0\n",
+                         (long long) s->monotonic, (long long) s->boottime);
+                if (write_file("/proc/self/timens_offsets", text) < 0)
+                        child_fail(sock, STEP_TIME_OFFSETS, NSTYPE_TIME);
+        }
+
+        /* Opened now: the keeper may mount another /proc over this one,
+         * in which the helper (outside its pid namespace) has no entry. */
+        nsdir = open("/proc/self/ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (nsdir < 0)
+                child_fail(sock, STEP_OPEN, -1);
+
+        /* A pid namespace whose init is gone takes no new process, so
+         * the set keeps one (pid_namespaces(7)). It comes first: until it
+         * exists pid_for_children cannot be opened. */
+        if (types & NSTYPE_BIT(NSTYPE_PID)) {
+                if (lifeline && pipe2(life, O_CLOEXEC) < 0)
+                        child_fail(sock, STEP_KEEPER, -1);
+                m.keeper_pid = child_start_keeper(sock, types, life[0], &commit);
+                if (lifeline)
+                        close(life[0]);
+        }
+
+        for (int t = 0; t < NSTYPE_MAX; t++) {
                 if (!(types & NSTYPE_BIT(t)))
                         continue;
-                snprintf(path, sizeof(path), "/proc/self/ns/%s", nstype_info(t)->proc);
-                fds[n] = open(path, O_RDONLY | O_CLOEXEC);
+                fds[n] = openat(nsdir, nstype_info(t)->proc, O_RDONLY | O_CLOEXEC);
                 if (fds[n] < 0)
                         child_fail(sock, STEP_OPEN, t);
                 n++;
         }
+
+        if (m.keeper_pid > 0) {
+                fds[n] = pidfd_open(m.keeper_pid, 0);
+                if (fds[n] < 0)
+                        child_fail(sock, STEP_KEEPER, -1);
+                n++;
+                if (lifeline)
+                        fds[n++] = life[1];
+        }
+
         if (fdpass_send(sock, &m, sizeof(m), fds, n) < 0)
                 child_fail(sock, STEP_SEND, -1);
+
+        if (m.keeper_pid > 0) {
+                char go = 1;
+
+                if (!child_wait_for(sock, PHASE_COMMIT))
+                        _exit(1); /* the keeper dies with us */
+                if (send(commit, &go, 1, MSG_NOSIGNAL) != 1 || recv(commit, &go, 1, 0) != 1)
+                        _exit(1);
+        }
         _exit(0);
 }
+
+/* ---- daemon side ---- */
 
 static void helper_free(struct helper *h)
 {
@@ -119,27 +408,44 @@ static void helper_free(struct helper *h)
         free(h);
 }
 
-static void report(struct helper *h, int error, const char *message, int fds[NSTYPE_MAX])
-{
-        helper_done_fn done = h->done;
-        int none[NSTYPE_MAX];
-
-        if (!done)
-                return;
-        h->done = NULL;
-        if (!fds) {
-                for (int t = 0; t < NSTYPE_MAX; t++)
-                        none[t] = -EBADF;
-                fds = none;
-        }
-        done(error, message, fds, h->userdata);
-}
-
 /* Frees the helper once it has reported and exited. */
 static void maybe_free(struct helper *h)
 {
         if (!h->done && h->pid == 0)
                 helper_free(h);
+}
+
+/* Reports to the owner; on success tells the helper whether to commit. */
+static void report(struct helper *h, int error, const char *message, struct helper_result *res)
+{
+        helper_done_fn done = h->done;
+        struct helper_result none;
+        int r;
+
+        if (!done)
+                return;
+        h->done = NULL;
+        h->wait = WAIT_EXIT;
+        if (!res) {
+                result_init(&none);
+                res = &none;
+        }
+        r = done(error, message, res, h->userdata);
+        if (error == 0 && r >= 0) {
+                struct helper_msg m = { .phase = PHASE_COMMIT };
+                (void) send(h->sock, &m, sizeof(m), MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        /* Closing our end ends the helper either way. */
+        if (h->sock_ev)
+                event_del(h->sock_ev);
+        h->sock = safe_close(h->sock);
+}
+
+static void fail(struct helper *h, int error, const char *message)
+{
+        if (h->pid > 0)
+                (void) pidfd_send_signal(h->pidfd, SIGKILL, NULL, 0);
+        report(h, error, message, NULL);
 }
 
 static void on_exit_cb(evutil_socket_t fd, short what, void *userdata)
@@ -156,7 +462,7 @@ static void on_exit_cb(evutil_socket_t fd, short what, void *userdata)
         if (h->done) {
                 /* Exited without a word. Anything it sent is still queued
                  * on the socket: read that first. */
-                if (recv(h->sock, msg, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+                if (h->sock >= 0 && recv(h->sock, msg, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
                         return;
                 if (si.si_code == CLD_EXITED)
                         snprintf(msg, sizeof(msg), "helper exited with status %d", si.si_status);
@@ -167,60 +473,163 @@ static void on_exit_cb(evutil_socket_t fd, short what, void *userdata)
         maybe_free(h);
 }
 
-static void on_message(evutil_socket_t fd, short what, void *userdata)
+static int format_idmap(const struct nsk_idmap *m, unsigned n, char *buf, size_t size)
 {
-        struct helper *h = userdata;
-        struct helper_msg m;
-        int received[FDPASS_MAX], fds[NSTYPE_MAX];
-        size_t n_received = 0, i = 0;
+        size_t len = 0;
+
+        buf[0] = '\0';
+        for (unsigned i = 0; i < n; i++) {
+                int k = snprintf(buf + len, size - len, "%u %u %u\n", m[i].inside, m[i].outside,
+                                 m[i].count);
+                if (k < 0 || (size_t) k >= size - len)
+                        return -ENAMETOOLONG;
+                len += (size_t) k;
+        }
+        return 0;
+}
+
+/* Writes one /proc/PID file of the helper, all in one write(2) as the
+ * kernel wants for maps. */
+static int write_proc(pid_t pid, const char *file, const char *text)
+{
+        char path[64];
+        _cleanup_close_ int fd = -EBADF;
+        size_t len = strlen(text);
+
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
+        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return negative_errno();
+        if (write(fd, text, len) != (ssize_t) len)
+                return errno > 0 ? -errno : -EIO;
+        return 0;
+}
+
+/* The helper is our unreaped child, so its pid cannot be reused while
+ * we write. setgroups goes first: after gid_map it cannot change. */
+static void write_maps(struct helper *h)
+{
+        const struct nsk_settings *s = h->settings;
+        char text[NSK_IDMAP_MAX * 40];
+        struct helper_msg go = { .phase = PHASE_GO };
+        int r = 0;
+        const char *what = "setgroups";
+
+        if (s->setgroups_deny)
+                r = write_proc(h->pid, "setgroups", "deny");
+        if (r >= 0 && s->n_uid_map > 0) {
+                what = "uid_map";
+                r = format_idmap(s->uid_map, s->n_uid_map, text, sizeof(text));
+                if (r >= 0)
+                        r = write_proc(h->pid, "uid_map", text);
+        }
+        if (r >= 0 && s->n_gid_map > 0) {
+                what = "gid_map";
+                r = format_idmap(s->gid_map, s->n_gid_map, text, sizeof(text));
+                if (r >= 0)
+                        r = write_proc(h->pid, "gid_map", text);
+        }
+        if (r < 0) {
+                fail(h, r, what);
+                return;
+        }
+        if (send(h->sock, &go, sizeof(go), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+                fail(h, negative_errno(), "helper");
+                return;
+        }
+        h->wait = WAIT_DONE;
+}
+
+static void take_result(struct helper *h, const struct helper_msg *m, int *received, size_t n)
+{
+        struct helper_result res;
+        size_t i = 0, want = nstype_mask_count(h->types);
         char msg[128];
-        ssize_t k;
 
-        k = fdpass_recv(h->sock, &m, sizeof(m), received, FDPASS_MAX, &n_received);
-        if (k == -EAGAIN || k == -EINTR)
-                return;
-        event_del(h->sock_ev);
-
-        for (int t = 0; t < NSTYPE_MAX; t++)
-                fds[t] = -EBADF;
-
-        if (k != (ssize_t) sizeof(m)) {
-                close_many(received, n_received);
-                if (k == 0)
-                        return; /* closed without a word: on_exit_cb reports */
-                report(h, -EPROTO, "malformed message from helper", NULL);
-                maybe_free(h);
+        result_init(&res);
+        if (m->keeper_pid > 0)
+                want += 1 + (n > want + 1);
+        if (n != want || ((h->types & NSTYPE_BIT(NSTYPE_PID)) != 0) != (m->keeper_pid > 0)) {
+                close_many(received, n);
+                fail(h, -EPROTO, "helper sent the wrong number of fds");
                 return;
         }
-        if (m.error != 0) {
-                close_many(received, n_received);
-                snprintf(msg, sizeof(msg), "%s%s%s", step_names[m.step >= 0 && m.step <= STEP_SEND ? m.step : 0],
-                         m.type >= 0 && m.type < NSTYPE_MAX ? " " : "",
-                         m.type >= 0 && m.type < NSTYPE_MAX ? nstype_name(m.type) : "");
-                report(h, m.error > 0 ? -m.error : -EIO, msg, NULL);
-                maybe_free(h);
-                return;
-        }
-
         /* One fd per requested type, in table order, each really of that
          * type: check, never trust. */
         for (int t = 0; t < NSTYPE_MAX; t++) {
                 if (!(h->types & NSTYPE_BIT(t)))
                         continue;
-                if (i >= n_received || nstype_check_fd(received[i], t) < 0) {
-                        close_many(received, n_received);
-                        close_many(fds, NSTYPE_MAX);
+                if (nstype_check_fd(received[i], t) < 0) {
+                        close_many(received, n);
+                        helper_result_close(&res);
                         snprintf(msg, sizeof(msg), "helper sent no valid %s namespace",
                                  nstype_name(t));
-                        report(h, -EPROTO, msg, NULL);
-                        maybe_free(h);
+                        fail(h, -EPROTO, msg);
                         return;
                 }
-                fds[t] = TAKE_FD(received[i]);
+                res.fds[t] = TAKE_FD(received[i]);
                 i++;
         }
-        close_many(received + i, n_received - i);
-        report(h, 0, NULL, fds);
+        if (m->keeper_pid > 0) {
+                res.keeper_pid = m->keeper_pid;
+                res.keeper_pidfd = TAKE_FD(received[i]);
+                i++;
+                if (i < n)
+                        res.keeper_lifeline = TAKE_FD(received[i]);
+                /* A pidfd answers signal 0; anything else does not. */
+                if (pidfd_send_signal(res.keeper_pidfd, 0, NULL, 0) < 0) {
+                        helper_result_close(&res);
+                        fail(h, -EPROTO, "helper sent no valid keeper");
+                        return;
+                }
+        }
+        report(h, 0, NULL, &res);
+}
+
+static void on_message(evutil_socket_t fd, short what, void *userdata)
+{
+        struct helper *h = userdata;
+        struct helper_msg m;
+        int received[FDPASS_MAX];
+        size_t n = 0;
+        char msg[160];
+        ssize_t k;
+
+        k = fdpass_recv(h->sock, &m, sizeof(m), received, FDPASS_MAX, &n);
+        if (k == -EAGAIN || k == -EINTR)
+                return;
+        if (k == 0) {
+                /* Closed without a word: on_exit_cb reports. */
+                event_del(h->sock_ev);
+                return;
+        }
+        if (k != (ssize_t) sizeof(m)) {
+                if (k > 0)
+                        close_many(received, n);
+                fail(h, -EPROTO, "malformed message from helper");
+                maybe_free(h);
+                return;
+        }
+
+        if (h->wait == WAIT_USERNS && m.phase == PHASE_USERNS && n == 0)
+                write_maps(h);
+        else if (m.phase == PHASE_DONE && m.error != 0) {
+                int step = m.step >= 0 && m.step < STEP_MAX ? m.step : STEP_UNSHARE;
+
+                close_many(received, n);
+                if (step == STEP_SYSCTL && m.detail >= 0 && (unsigned) m.detail < h->settings->n_sysctls)
+                        snprintf(msg, sizeof(msg), "sysctl %.128s", h->settings->sysctls[m.detail]);
+                else
+                        snprintf(msg, sizeof(msg), "%s%s%s", step_names[step],
+                                 m.detail >= 0 && m.detail < NSTYPE_MAX ? " " : "",
+                                 m.detail >= 0 && m.detail < NSTYPE_MAX ? nstype_name(m.detail) : "");
+                fail(h, m.error > 0 ? -m.error : -EIO, msg);
+        } else if (h->wait == WAIT_DONE && m.phase == PHASE_DONE)
+                take_result(h, &m, received, n);
+        else {
+                close_many(received, n);
+                fail(h, -EPROTO, "unexpected message from helper");
+        }
         maybe_free(h);
 }
 
@@ -230,11 +639,12 @@ static void on_timeout(evutil_socket_t fd, short what, void *userdata)
 
         log_warning("helper %d did not finish within %d s; killing it", (int) h->pid,
                     HELPER_TIMEOUT_SEC);
-        (void) pidfd_send_signal(h->pidfd, SIGKILL, NULL, 0);
+        fail(h, -ETIMEDOUT, "helper timed out");
+        maybe_free(h);
 }
 
-int helper_start(struct event_base *base, nstype_mask_t types, helper_done_fn done,
-                 void *userdata)
+int helper_start(struct event_base *base, nstype_mask_t types, const struct nsk_settings *settings,
+                 bool lifeline, helper_done_fn done, void *userdata)
 {
         const struct timeval timeout = { .tv_sec = HELPER_TIMEOUT_SEC };
         struct helper *h;
@@ -245,6 +655,8 @@ int helper_start(struct event_base *base, nstype_mask_t types, helper_done_fn do
                 return -ENOMEM;
         h->pidfd = h->sock = -EBADF;
         h->types = types;
+        h->settings = settings;
+        h->wait = types & NSTYPE_BIT(NSTYPE_USER) ? WAIT_USERNS : WAIT_DONE;
         h->done = done;
         h->userdata = userdata;
         h->next = helpers;
@@ -270,10 +682,10 @@ int helper_start(struct event_base *base, nstype_mask_t types, helper_done_fn do
         }
         if (h->pid == 0) {
                 /* Keep only the socket, as fd 3. */
-                if (dup3(sv[1], 3, O_CLOEXEC) < 0 && sv[1] != 3)
+                if (sv[1] != 3 && dup3(sv[1], 3, O_CLOEXEC) < 0)
                         _exit(1);
                 (void) close_range(4, ~0U, 0);
-                child_main(3, types);
+                child_main(3, types, settings, lifeline);
         }
 
         safe_close(sv[1]);

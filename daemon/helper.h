@@ -1,22 +1,36 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Helpers: forked children that unshare() the namespaces of a new set
- * and send them back as fds. The event loop never waits for one. */
+/* Helpers: forked children that unshare() the namespaces of a new set,
+ * apply its settings and send the namespaces back as fds. The event loop
+ * never waits for one. */
 #pragma once
 
 #include <event2/event.h>
+#include <sys/types.h>
 
 #include "nstype.h"
+#include "proto.h"
 
-struct helper;
+/* What a helper hands over; every fd is owned by whoever holds this. */
+struct helper_result {
+        int fds[NSTYPE_MAX];  /* one per type made, checked with NS_GET_NSTYPE */
+        pid_t keeper_pid;     /* pid: the init kept in the new pid namespace */
+        int keeper_pidfd;
+        int keeper_lifeline;  /* fd pins: the keeper exits when this closes */
+};
 
-/* Called once per helper: error 0 and fds (indexed by type, each checked
- * with NS_GET_NSTYPE, now owned by the callee), or a -errno and a message
- * saying which step failed. */
-typedef void (*helper_done_fn)(int error, const char *message, int fds[NSTYPE_MAX],
-                               void *userdata);
+void helper_result_close(struct helper_result *r);
 
-int helper_start(struct event_base *base, nstype_mask_t types, helper_done_fn done,
-                 void *userdata);
+/* Called once per helper: error 0 and a result, or a -errno and a
+ * message saying which step failed (result empty). Returning 0 commits:
+ * a keeper then stays for good; returning < 0 makes the keeper die with
+ * the helper. */
+typedef int (*helper_done_fn)(int error, const char *message, struct helper_result *result,
+                              void *userdata);
+
+/* settings must stay valid until done is called. 'lifeline': give the
+ * keeper a lifeline (fd-pinned sets die with the daemon). */
+int helper_start(struct event_base *base, nstype_mask_t types, const struct nsk_settings *settings,
+                 bool lifeline, helper_done_fn done, void *userdata);
 
 /* Kills every helper still at work and reports each as -ECANCELED. */
 void helper_cancel_all(void);

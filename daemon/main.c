@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <event2/event.h>
@@ -123,6 +124,9 @@ int main(int argc, char **argv)
                 return EXIT_FAILURE;
         }
         signal(SIGPIPE, SIG_IGN);
+        /* Keepers outlive their helpers; as their reaper we learn how they
+         * died (a restarted daemon only learns that they did). */
+        (void) prctl(PR_SET_CHILD_SUBREAPER, 1);
         umask(0022);
         raise_nofile();
 
@@ -140,7 +144,7 @@ int main(int argc, char **argv)
                 log_error("out of memory");
                 goto out;
         }
-        r = state_recover(rd, reg);
+        r = state_recover(rd, reg, base);
         if (r < 0) {
                 log_error("cannot read %s: %s", rd->path, strerror(-r));
                 goto out;

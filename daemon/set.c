@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "keeper.h"
 #include "log.h"
 #include "pin.h"
 #include "set.h"
@@ -32,19 +33,30 @@ struct set *set_free(struct set *s)
 {
         if (s) {
                 close_many(s->fd, NSTYPE_MAX);
+                keeper_free(s->keeper);
+                nsk_settings_done(&s->settings);
+                free(s->dead_reason);
                 free(s);
         }
         return NULL;
 }
 
-static int bind_pins_remove(const struct set *s, const struct rundir *rd)
+void set_mark_dead(struct set *s, const char *reason)
 {
-        int r = 0;
+        s->state = SET_DEAD;
+        free(s->dead_reason);
+        s->dead_reason = strdup(reason);
+}
+
+/* Removes the pins of the types in mask, and the set's pin directory. */
+static int bind_pins_remove(const struct set *s, const struct rundir *rd, nstype_mask_t mask)
+{
+        int r = 0, k;
 
         for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (!(s->types & NSTYPE_BIT(t)))
+                if (!(mask & NSTYPE_BIT(t)))
                         continue;
-                int k = pin_remove(rd, s->name, t);
+                k = pin_remove(rd, s->name, t);
                 if (k < 0) {
                         log_error("set '%s': cannot remove %s pin: %s", s->name, nstype_name(t),
                                   strerror(-k));
@@ -52,7 +64,9 @@ static int bind_pins_remove(const struct set *s, const struct rundir *rd)
                                 r = k;
                 }
         }
-        int k = pin_dir_remove(rd, s->name);
+        if (!(mask & ~NSTYPE_BIT(NSTYPE_MNT)))
+                return r;
+        k = pin_dir_remove(rd, s->name);
         if (k < 0) {
                 log_error("set '%s': cannot remove pin directory: %s", s->name, strerror(-k));
                 if (r == 0)
@@ -63,14 +77,14 @@ static int bind_pins_remove(const struct set *s, const struct rundir *rd)
 
 static int bind_pins_make(struct set *s, const struct rundir *rd, const int fds[NSTYPE_MAX])
 {
-        int r;
+        nstype_mask_t made = 0;
+        int r = 0;
 
-        r = pin_dir_make(rd, s->name);
-        if (r < 0) {
-                if (r == -EEXIST)
-                        log_error("set '%s': a pin directory of that name is left over; "
-                                  "refusing to reuse it", s->name);
-                return r;
+        /* mnt pins live apart (see rundir.h); only the others need a directory. */
+        if (s->types & ~NSTYPE_BIT(NSTYPE_MNT)) {
+                r = pin_dir_make(rd, s->name);
+                if (r < 0)
+                        return r;
         }
         for (int t = 0; t < NSTYPE_MAX; t++) {
                 if (!(s->types & NSTYPE_BIT(t)))
@@ -81,6 +95,7 @@ static int bind_pins_make(struct set *s, const struct rundir *rd, const int fds[
                                   strerror(-r));
                         goto fail;
                 }
+                made |= NSTYPE_BIT(t);
         }
         r = state_write(rd, s);
         if (r < 0) {
@@ -89,14 +104,19 @@ static int bind_pins_make(struct set *s, const struct rundir *rd, const int fds[
         }
         return 0;
 fail:
-        (void) bind_pins_remove(s, rd);
+        /* Only what was made here: a file in the way is not ours. */
+        (void) bind_pins_remove(s, rd, made);
+        if (s->types & ~NSTYPE_BIT(NSTYPE_MNT))
+                (void) pin_dir_remove(rd, s->name);
         return r;
 }
 
-int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX])
+int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX],
+                 const char **ret_reason)
 {
         int r = 0;
 
+        *ret_reason = NULL;
         for (int t = 0; t < NSTYPE_MAX && r == 0; t++) {
                 struct stat st;
 
@@ -107,8 +127,17 @@ int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX])
                 else
                         s->inode[t] = st.st_ino;
         }
-        if (r == 0 && s->pin == NSK_PIN_BIND)
+        /* Whatever is left of a set of this name (a damaged state file, pins
+         * of an interrupted create) is evidence; never write over it. */
+        if (r == 0 && faccessat(rd->state_fd, s->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+                *ret_reason = "a state file of that name is left over in the runtime directory";
+                r = -EEXIST;
+        }
+        if (r == 0 && s->pin == NSK_PIN_BIND) {
                 r = bind_pins_make(s, rd, fds);
+                if (r == -EEXIST)
+                        *ret_reason = "pins of that name are left over in the runtime directory";
+        }
         if (r < 0 || s->pin == NSK_PIN_BIND) {
                 close_many(fds, NSTYPE_MAX);
                 return r;
@@ -122,6 +151,8 @@ int set_unpin(struct set *s, const struct rundir *rd)
 {
         int r;
 
+        keeper_kill(s->keeper);
+        s->keeper = keeper_free(s->keeper);
         if (s->pin == NSK_PIN_FD) {
                 close_many(s->fd, NSTYPE_MAX);
                 return 0;
@@ -131,7 +162,7 @@ int set_unpin(struct set *s, const struct rundir *rd)
                 log_error("set '%s': cannot remove state: %s", s->name, strerror(-r));
                 return r;
         }
-        return bind_pins_remove(s, rd);
+        return bind_pins_remove(s, rd, s->types);
 }
 
 int set_open(const struct set *s, const struct rundir *rd, enum nstype t, int *ret_fd)
@@ -171,6 +202,12 @@ void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd)
         };
 
         memcpy(info.name, s->name, sizeof(info.name));
+        info.state = s->state == SET_DEAD ? NSK_STATE_DEAD : NSK_STATE_READY;
+        if (s->dead_reason)
+                snprintf(info.state_reason, sizeof(info.state_reason), "%s", s->dead_reason);
+        info.keeper_pid = (uint32_t) keeper_pid(s->keeper);
+        /* Shallow: nsk_put_set() only reads it. */
+        info.settings = s->settings;
         for (int t = 0; t < NSTYPE_MAX; t++) {
                 struct nsk_ns_info *ns;
 

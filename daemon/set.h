@@ -11,8 +11,11 @@
 enum set_state {
         SET_CREATING, /* name reserved, helper at work; not listed */
         SET_READY,
+        SET_DEAD, /* listed, never handed out; release is all it is good for */
         SET_STATE_MAX,
 };
+
+struct keeper;
 
 struct set {
         char name[NSK_NAME_MAX + 1];
@@ -23,20 +26,29 @@ struct set {
         nstype_mask_t types;
         uint64_t inode[NSTYPE_MAX];
         int fd[NSTYPE_MAX]; /* held namespace fds of an fd-pinned set, else -EBADF */
+        struct nsk_settings settings;
+        struct keeper *keeper; /* sets with pid */
+        char *dead_reason;
 };
 
 struct set *set_new(const char *name, nstype_mask_t types, enum nsk_pin pin, uid_t owner);
-/* Frees the memory and closes held fds; bind pins stay where they are. */
+/* Frees the memory and closes held fds; bind pins and keepers stay
+ * (a keeper with a lifeline, of an fd-pinned set, then exits). */
 struct set *set_free(struct set *s);
+
+void set_mark_dead(struct set *s, const char *reason);
 
 /* Pins the namespaces in fds (indexed by type, all of s->types; taken
  * in every case). A bind-pinned set gets its pins, then its state file,
  * which is what makes it exist after a restart. On failure all that was
- * made is undone. */
-int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX]);
+ * made is undone, and *ret_reason may explain the error better than
+ * its errno. */
+int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX],
+                 const char **ret_reason);
 
 /* The reverse: state file first, so a crash midway leaves only pins
- * without state, which the next start removes. */
+ * without state, which the next start removes. The keeper is killed,
+ * and with it everything in the set's pid namespace. */
 int set_unpin(struct set *s, const struct rundir *rd);
 
 /* A new fd for namespace t, checked to be the namespace the set was

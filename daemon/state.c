@@ -9,37 +9,92 @@
  *     owner 0
  *     ns net 4026532400
  *     ns uts 4026532401
- */
+ *     sysctl net.ipv4.ip_forward=1
+ *
+ * Values are checked when a set is created and again when the file is
+ * read; none may hold a newline. */
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "keeper.h"
 #include "log.h"
 #include "pin.h"
 #include "state.h"
 
 #define STATE_VERSION 1
-#define STATE_SIZE_MAX 4096
+#define STATE_SIZE_MAX 32768
+
+/* Appends to buf; false once it does not fit. */
+_printf_(3, 4) static bool append(char *buf, size_t *len, const char *fmt, ...)
+{
+        va_list ap;
+        int n;
+
+        if (*len >= STATE_SIZE_MAX)
+                return false;
+        va_start(ap, fmt);
+        n = vsnprintf(buf + *len, STATE_SIZE_MAX - *len, fmt, ap);
+        va_end(ap);
+        if (n < 0 || (size_t) n >= STATE_SIZE_MAX - *len) {
+                *len = STATE_SIZE_MAX;
+                return false;
+        }
+        *len += (size_t) n;
+        return true;
+}
+
+static bool format_state(const struct set *s, uint64_t keeper, char *text, size_t *ret_len)
+{
+        const struct nsk_settings *c = &s->settings;
+        size_t len = 0;
+        bool ok;
+
+        ok = append(text, &len, "version %d\npin %s\ncreated %" PRIu64 "\nowner %u\n",
+                    STATE_VERSION, nsk_pin_name(s->pin), s->created, (unsigned) s->owner);
+        for (int t = 0; t < NSTYPE_MAX; t++)
+                if (s->types & NSTYPE_BIT(t))
+                        ok = ok && append(text, &len, "ns %s %" PRIu64 "\n", nstype_name(t),
+                                          s->inode[t]);
+        if (keeper > 0)
+                ok = ok && append(text, &len, "keeper %" PRIu64 "\n", keeper);
+        if (c->hostname[0])
+                ok = ok && append(text, &len, "hostname %s\n", c->hostname);
+        if (c->domainname[0])
+                ok = ok && append(text, &len, "domainname %s\n", c->domainname);
+        for (unsigned i = 0; i < c->n_sysctls; i++)
+                ok = ok && append(text, &len, "sysctl %s\n", c->sysctls[i]);
+        for (unsigned i = 0; i < c->n_uid_map; i++)
+                ok = ok && append(text, &len, "uid_map %u %u %u\n", c->uid_map[i].inside,
+                                  c->uid_map[i].outside, c->uid_map[i].count);
+        for (unsigned i = 0; i < c->n_gid_map; i++)
+                ok = ok && append(text, &len, "gid_map %u %u %u\n", c->gid_map[i].inside,
+                                  c->gid_map[i].outside, c->gid_map[i].count);
+        if (c->monotonic != 0)
+                ok = ok && append(text, &len, "monotonic %" PRId64 "\n", c->monotonic);
+        if (c->boottime != 0)
+                ok = ok && append(text, &len, "boottime %" PRId64 "\n", c->boottime);
+        if (c->no_loopback)
+                ok = ok && append(text, &len, "loopback off\n");
+        if (c->setgroups_deny)
+                ok = ok && append(text, &len, "setgroups deny\n");
+        *ret_len = len;
+        return ok;
+}
 
 int state_write(const struct rundir *rd, const struct set *s)
 {
         char text[STATE_SIZE_MAX], tmp[NSK_NAME_MAX + 8];
         _cleanup_close_ int fd = -EBADF;
         size_t len;
-        int n, r;
+        int r;
 
-        n = snprintf(text, sizeof(text), "version %d\npin %s\ncreated %" PRIu64 "\nowner %u\n",
-                     STATE_VERSION, nsk_pin_name(s->pin), s->created, (unsigned) s->owner);
-        len = (size_t) n;
-        for (int t = 0; t < NSTYPE_MAX; t++)
-                if (s->types & NSTYPE_BIT(t)) {
-                        n = snprintf(text + len, sizeof(text) - len, "ns %s %" PRIu64 "\n",
-                                     nstype_name(t), s->inode[t]);
-                        len += (size_t) n;
-                }
+        if (!format_state(s, (uint64_t) keeper_pid(s->keeper), text, &len))
+                return -E2BIG;
 
         /* Set names never start with '.', so this cannot hit a set. */
         snprintf(tmp, sizeof(tmp), ".%s.tmp", s->name);
@@ -82,11 +137,117 @@ static int parse_u64(const char *s, uint64_t *ret)
         return 0;
 }
 
-int state_parse(const char *name, const char *text, struct set **ret)
+static int parse_s64(const char *s, int64_t *ret)
 {
-        struct set *s;
+        char *end;
+        long long v;
+
+        if (!*s || (*s != '-' && (*s < '0' || *s > '9')))
+                return -EINVAL;
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno != 0 || *end != '\0')
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+static int parse_idmap(const char *s, struct nsk_idmap *m, unsigned *n)
+{
+        unsigned a, b, c;
+        char end;
+
+        if (*n >= NSK_IDMAP_MAX || sscanf(s, "%u %u %u%c", &a, &b, &c, &end) != 3 || c == 0)
+                return -EINVAL;
+        m[(*n)++] = (struct nsk_idmap) { .inside = a, .outside = b, .count = c };
+        return 0;
+}
+
+/* One "key value" line into s; *keeper gets a keeper pid. */
+static int parse_line(struct set *s, const char *key, const char *value, bool *have_version,
+                      bool *have_pin, uint64_t *keeper)
+{
+        struct nsk_settings *c = &s->settings;
+        uint64_t v;
+        int r;
+
+        if (streq(key, "version")) {
+                r = parse_u64(value, &v);
+                if (r == 0 && v != STATE_VERSION)
+                        return -EPROTONOSUPPORT;
+                *have_version = true;
+                return r;
+        }
+        if (streq(key, "pin")) {
+                r = nsk_pin_from_name(value);
+                if (r < 0)
+                        return r;
+                s->pin = r;
+                *have_pin = true;
+                return 0;
+        }
+        if (streq(key, "created"))
+                return parse_u64(value, &s->created);
+        if (streq(key, "owner")) {
+                r = parse_u64(value, &v);
+                if (r == 0 && v > UINT32_MAX - 1)
+                        r = -EINVAL;
+                s->owner = (uid_t) v;
+                return r;
+        }
+        if (streq(key, "ns")) {
+                char type[16];
+                const char *num = strchr(value, ' ');
+                enum nstype t;
+
+                if (!num || (size_t) (num - value) >= sizeof(type))
+                        return -EINVAL;
+                memcpy(type, value, (size_t) (num - value));
+                type[num - value] = '\0';
+                t = nstype_from_name(type);
+                if (t < 0 || (s->types & NSTYPE_BIT(t)))
+                        return -EINVAL;
+                s->types |= NSTYPE_BIT(t);
+                return parse_u64(num + 1, &s->inode[t]);
+        }
+        if (streq(key, "keeper")) {
+                r = parse_u64(value, keeper);
+                return r == 0 && (*keeper == 0 || *keeper > INT32_MAX) ? -EINVAL : r;
+        }
+        if (streq(key, "hostname") || streq(key, "domainname")) {
+                char *dst = key[0] == 'h' ? c->hostname : c->domainname;
+                if (!name_is_valid_hostname(value))
+                        return -EINVAL;
+                snprintf(dst, NSK_HOSTNAME_MAX + 1, "%s", value);
+                return 0;
+        }
+        if (streq(key, "sysctl"))
+                return nsk_settings_add_sysctl(c, value);
+        if (streq(key, "uid_map"))
+                return parse_idmap(value, c->uid_map, &c->n_uid_map);
+        if (streq(key, "gid_map"))
+                return parse_idmap(value, c->gid_map, &c->n_gid_map);
+        if (streq(key, "monotonic"))
+                return parse_s64(value, &c->monotonic);
+        if (streq(key, "boottime"))
+                return parse_s64(value, &c->boottime);
+        if (streq(key, "loopback") && streq(value, "off")) {
+                c->no_loopback = true;
+                return 0;
+        }
+        if (streq(key, "setgroups") && streq(value, "deny")) {
+                c->setgroups_deny = true;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+int state_parse(const char *name, const char *text, struct set **ret, pid_t *ret_keeper)
+{
         bool have_version = false, have_pin = false;
+        uint64_t keeper = 0;
         const char *p = text;
+        struct set *s;
         int r = 0;
 
         if (!name_is_valid(name))
@@ -97,9 +258,8 @@ int state_parse(const char *name, const char *text, struct set **ret)
         s->created = 0;
 
         while (*p && r == 0) {
-                char line[128], key[16], a[32], b[32];
-                size_t n = strcspn(p, "\n");
-                int k;
+                char line[NSK_SYSCTL_LEN + 16];
+                size_t n = strcspn(p, "\n"), k;
 
                 if (n >= sizeof(line) || p[n] != '\n') {
                         r = -EINVAL;
@@ -109,38 +269,17 @@ int state_parse(const char *name, const char *text, struct set **ret)
                 line[n] = '\0';
                 p += n + 1;
 
-                k = sscanf(line, "%15s %31s %31s", key, a, b);
-                if (k == 2 && streq(key, "version")) {
-                        uint64_t v;
-                        r = parse_u64(a, &v);
-                        if (r == 0 && v != STATE_VERSION)
-                                r = -EPROTONOSUPPORT;
-                        have_version = true;
-                } else if (k == 2 && streq(key, "pin")) {
-                        r = nsk_pin_from_name(a);
-                        if (r == NSK_PIN_BIND)
-                                have_pin = true;
-                        r = r == NSK_PIN_BIND ? 0 : -EINVAL;
-                } else if (k == 2 && streq(key, "created"))
-                        r = parse_u64(a, &s->created);
-                else if (k == 2 && streq(key, "owner")) {
-                        uint64_t v;
-                        r = parse_u64(a, &v);
-                        if (r == 0 && v > UINT32_MAX - 1)
-                                r = -EINVAL;
-                        s->owner = (uid_t) v;
-                } else if (k == 3 && streq(key, "ns")) {
-                        enum nstype t = nstype_from_name(a);
-                        if (t < 0 || (s->types & NSTYPE_BIT(t)))
-                                r = -EINVAL;
-                        else {
-                                r = parse_u64(b, &s->inode[t]);
-                                s->types |= NSTYPE_BIT(t);
-                        }
-                } else
+                k = strcspn(line, " ");
+                if (line[k] != ' ') {
                         r = -EINVAL;
+                        break;
+                }
+                line[k] = '\0';
+                r = parse_line(s, line, line + k + 1, &have_version, &have_pin, &keeper);
         }
         if (r == 0 && (!have_version || !have_pin || s->types == 0))
+                r = -EINVAL;
+        if (r == 0 && (keeper > 0) != ((s->types & NSTYPE_BIT(NSTYPE_PID)) != 0))
                 r = -EINVAL;
         if (r < 0) {
                 set_free(s);
@@ -148,10 +287,12 @@ int state_parse(const char *name, const char *text, struct set **ret)
         }
         s->state = SET_READY;
         *ret = s;
+        *ret_keeper = (pid_t) keeper;
         return 0;
 }
 
-static int state_read(const struct rundir *rd, const char *name, struct set **ret)
+static int state_read(const struct rundir *rd, const char *name, struct set **ret,
+                      pid_t *ret_keeper)
 {
         char text[STATE_SIZE_MAX + 1];
         _cleanup_close_ int fd = -EBADF;
@@ -166,7 +307,7 @@ static int state_read(const struct rundir *rd, const char *name, struct set **re
         if (n > STATE_SIZE_MAX || memchr(text, '\0', (size_t) n))
                 return -EINVAL;
         text[n] = '\0';
-        return state_parse(name, text, ret);
+        return state_parse(name, text, ret, ret_keeper);
 }
 
 /* Every pin of the set is there and is still the namespace recorded. */
@@ -188,21 +329,32 @@ static int verify_pins(const struct rundir *rd, const struct set *s)
         return 0;
 }
 
-static void adopt(const struct rundir *rd, struct registry *reg, const char *name)
+static void adopt(const struct rundir *rd, struct registry *reg, struct event_base *base,
+                  const char *name)
 {
         struct set *s;
+        pid_t keeper;
         int r;
 
-        r = state_read(rd, name, &s);
+        r = state_read(rd, name, &s, &keeper);
         if (r < 0) {
                 log_error("state file %s/state/%s is damaged (%s); skipping it", rd->path, name,
                           strerror(-r));
+                return;
+        }
+        if (s->pin != NSK_PIN_BIND) {
+                /* Its fds ended with the daemon that held them. */
+                log_info("set '%s': was pinned by fd, so it ended with the last daemon", name);
+                (void) state_remove(rd, name);
+                set_free(s);
                 return;
         }
         if (verify_pins(rd, s) < 0 || registry_add(reg, s) < 0) {
                 set_free(s);
                 return;
         }
+        if (keeper > 0)
+                (void) keeper_reattach(s, base, keeper, s->inode[NSTYPE_PID]);
         log_debug("set '%s': adopted", name);
 }
 
@@ -221,7 +373,7 @@ static void remove_orphan(const struct rundir *rd, const char *name)
 }
 
 static int scan(int dirfd, const char *what, const struct rundir *rd, struct registry *reg,
-                bool adopting)
+                struct event_base *base, bool adopting)
 {
         _cleanup_close_ int fd = -EBADF;
         DIR *d;
@@ -250,7 +402,7 @@ static int scan(int dirfd, const char *what, const struct rundir *rd, struct reg
                         continue;
                 }
                 if (adopting)
-                        adopt(rd, reg, name);
+                        adopt(rd, reg, base, name);
                 else if (!registry_get(reg, name) &&
                          faccessat(rd->state_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
                         remove_orphan(rd, name);
@@ -259,15 +411,15 @@ static int scan(int dirfd, const char *what, const struct rundir *rd, struct reg
         return 0;
 }
 
-int state_recover(const struct rundir *rd, struct registry *reg)
+int state_recover(const struct rundir *rd, struct registry *reg, struct event_base *base)
 {
         int r;
 
-        r = scan(rd->state_fd, "state", rd, reg, true);
+        r = scan(rd->state_fd, "state", rd, reg, base, true);
         if (r < 0)
                 return r;
-        r = scan(rd->ns_fd, "ns", rd, reg, false);
+        r = scan(rd->ns_fd, "ns", rd, reg, base, false);
         if (r < 0)
                 return r;
-        return scan(rd->mnt_fd, "mnt", rd, reg, false);
+        return scan(rd->mnt_fd, "mnt", rd, reg, base, false);
 }

@@ -2,6 +2,8 @@
 /* State files: what a restarted daemon needs to adopt bind-pinned sets. */
 #pragma once
 
+#include <event2/event.h>
+
 #include "registry.h"
 #include "rundir.h"
 #include "set.h"
@@ -10,10 +12,11 @@
 int state_write(const struct rundir *rd, const struct set *s);
 int state_remove(const struct rundir *rd, const char *name);
 
-/* Parses one state file's text into a new set (pure; for tests too). */
-int state_parse(const char *name, const char *text, struct set **ret);
+/* Parses one state file's text into a new set and the pid of its keeper
+ * (0: none). Pure; for tests too. */
+int state_parse(const char *name, const char *text, struct set **ret, pid_t *ret_keeper);
 
 /* Adopts every set with a state file whose pins are intact, and removes
  * pins that have no state file (a create or release cut short). A
  * damaged state file or a missing pin is reported and left alone. */
-int state_recover(const struct rundir *rd, struct registry *reg);
+int state_recover(const struct rundir *rd, struct registry *reg, struct event_base *base);

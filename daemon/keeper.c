@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Watching keepers through pidfds; a pidfd becomes readable when its
+ * process exits, whoever its parent is (pidfd_open(2)). */
+
+#include <signal.h>
+#include <stdio.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "keeper.h"
+#include "log.h"
+#include "set.h"
+
+struct keeper {
+        struct set *set;
+        pid_t pid;
+        int pidfd;
+        int lifeline;
+        struct event *ev;
+};
+
+static void on_keeper_exit(evutil_socket_t fd, short what, void *userdata)
+{
+        struct keeper *k = userdata;
+        siginfo_t si = {};
+        char reason[128];
+
+        event_del(k->ev);
+        /* Only a child can be waited for; after a daemon restart init
+         * reaps it and the status is unknown. */
+        if (waitid(P_PIDFD, (id_t) k->pidfd, &si, WEXITED | WNOHANG) == 0 && si.si_pid > 0) {
+                if (si.si_code == CLD_EXITED)
+                        snprintf(reason, sizeof(reason),
+                                 "the pid namespace's init (pid %d) exited with status %d",
+                                 (int) k->pid, si.si_status);
+                else
+                        snprintf(reason, sizeof(reason),
+                                 "the pid namespace's init (pid %d) was killed by signal %d (%s)",
+                                 (int) k->pid, si.si_status, strsignal(si.si_status));
+        } else
+                snprintf(reason, sizeof(reason), "the pid namespace's init (pid %d) died",
+                         (int) k->pid);
+        log_warning("set '%s': %s; the set is dead", k->set->name, reason);
+        set_mark_dead(k->set, reason);
+}
+
+static int watch(struct keeper *k, struct event_base *base)
+{
+        k->ev = event_new(base, k->pidfd, EV_READ, on_keeper_exit, k);
+        if (!k->ev || event_add(k->ev, NULL) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int keeper_attach(struct set *s, struct event_base *base, pid_t pid, int pidfd, int lifeline)
+{
+        struct keeper *k = calloc(1, sizeof(*k));
+        int r;
+
+        if (!k) {
+                safe_close(pidfd);
+                safe_close(lifeline);
+                return -ENOMEM;
+        }
+        *k = (struct keeper) { .set = s, .pid = pid, .pidfd = pidfd, .lifeline = lifeline };
+        r = watch(k, base);
+        if (r < 0) {
+                keeper_free(k);
+                return r;
+        }
+        s->keeper = k;
+        return 0;
+}
+
+int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode)
+{
+        _cleanup_close_ int pidfd = -EBADF;
+        char path[64], reason[128];
+        struct stat st;
+
+        pidfd = pidfd_open(pid, 0);
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) pid);
+        /* Checked after the pidfd is open: if the process is still there
+         * afterwards, the pidfd is the process that was checked. */
+        if (pidfd < 0 || stat(path, &st) < 0 || st.st_ino != pid_ns_inode ||
+            pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
+                snprintf(reason, sizeof(reason),
+                         "the pid namespace's init (pid %d) died while nskeeperd was not running",
+                         (int) pid);
+                set_mark_dead(s, reason);
+                return 0;
+        }
+        return keeper_attach(s, base, pid, TAKE_FD(pidfd), -EBADF);
+}
+
+void keeper_kill(struct keeper *k)
+{
+        if (k && k->pidfd >= 0)
+                (void) pidfd_send_signal(k->pidfd, SIGKILL, NULL, 0);
+}
+
+struct keeper *keeper_free(struct keeper *k)
+{
+        if (!k)
+                return NULL;
+        if (k->ev)
+                event_free(k->ev);
+        safe_close(k->pidfd);
+        safe_close(k->lifeline);
+        if (k->set && k->set->keeper == k)
+                k->set->keeper = NULL;
+        free(k);
+        return NULL;
+}
+
+pid_t keeper_pid(const struct keeper *k)
+{
+        return k ? k->pid : 0;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Keepers: the init process kept alive in a set's pid namespace, and
+ * what happens when one dies. */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <event2/event.h>
+
+struct set;
+struct keeper;
+
+/* Watches the keeper of set s (pidfd and lifeline taken). When it exits
+ * the set is marked dead, with the reason. */
+int keeper_attach(struct set *s, struct event_base *base, pid_t pid, int pidfd, int lifeline);
+
+/* After a restart: finds the keeper by pid again, making sure it is the
+ * init of the set's pid namespace (pid_ns_inode) and not a process that
+ * got the pid since. Marks the set dead if it is gone. */
+int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode);
+
+/* Kills the keeper (and with it every process in the pid namespace). */
+void keeper_kill(struct keeper *k);
+/* Stops watching; the keeper lives on unless its lifeline closes. */
+struct keeper *keeper_free(struct keeper *k);
+pid_t keeper_pid(const struct keeper *k);

@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The command-line surface: --help and --version of both programs, list in
+# text and JSON, show in text and JSON, the socket from $NSKEEPER_SOCKET.
+. "$(dirname "$0")/lib.sh"
+require_ns net uts ipc
+
+version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$NSK_BUILDDIR/config.h" 2>/dev/null)
+[ -n "$version" ] ||
+        version=$(sed -n 's/^AC_INIT(\[nskeeper\], *\[\([^]]*\)\].*/\1/p' "$NSK_SRCDIR/configure.ac")
+
+echo "# --- nskeeperd --help / --version ---"
+# Always with a private --runtime-dir and --socket: should --help ever start
+# a daemon, it must not be on the real /run/nskeeper.
+nskd() {
+        timeout -k 2 5 "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" "$@"
+}
+check_run "nskeeperd --help exits 0" 0 nskd --help
+check_ne "nskeeperd --help prints to stdout" "" "$OUT"
+for opt in --socket --runtime-dir --log-level --version --help; do
+        check_match "nskeeperd --help mentions $opt" "(^|[^a-z-])$opt([^a-z-]|$)" "$OUT"
+done
+check_run "nskeeperd --version exits 0" 0 nskd --version
+check_match "nskeeperd --version prints $version" "(^|[^0-9.])${version//./\\.}([^0-9.]|$)" "$OUT"
+check_true "nskeeperd --help and --version made no runtime dir" test ! -e "$RUNDIR"
+run nskd --no-such-option
+check_ne "nskeeperd --no-such-option fails" 0 "$RC"
+check_ne "nskeeperd --no-such-option says why on stderr" "" "$ERR"
+
+echo "# --- nskeeperctl --help / --version ---"
+check_run "nskeeperctl --help exits 0" 0 "$NSKEEPERCTL" --help
+check_ne "nskeeperctl --help prints to stdout" "" "$OUT"
+help=$OUT
+for cmd in create join list show release path; do
+        check_match "nskeeperctl --help mentions the command $cmd" "(^|[^a-z-])$cmd([^a-z-]|$)" "$help"
+done
+for opt in --socket --type --pin --json; do
+        check_match "nskeeperctl --help mentions $opt" "(^|[^a-z-])$opt([^a-z-]|$)" "$help"
+done
+check_match "nskeeperctl --help mentions -t" "(^|[^a-z-])-t([^a-z-]|$)" "$help"
+for word in bind fd net uts ipc mnt cgroup NSKEEPER_SOCKET; do
+        check_match "nskeeperctl --help mentions $word" "(^|[^a-z_])$word([^a-z_]|$)" "$help"
+done
+check_match "nskeeperctl --help says fd pins end with the daemon" \
+        "fd[^.]*(daemon|restart|stop|exit)|(daemon|restart|stop|exit)[^.]*fd" "$help"
+check_run "nskeeperctl create --help exits 0" 0 "$NSKEEPERCTL" create --help
+for opt in --type --pin bind fd; do
+        check_match "nskeeperctl create --help mentions $opt" "(^|[^a-z-])$opt([^a-z-]|$)" "$OUT"
+done
+check_run "nskeeperctl join --help exits 0" 0 "$NSKEEPERCTL" join --help
+check_match "nskeeperctl join --help mentions --type" "(^|[^a-z-])--type([^a-z-]|$)" "$OUT"
+for cmd in list show; do
+        check_run "nskeeperctl $cmd --help exits 0" 0 "$NSKEEPERCTL" "$cmd" --help
+        check_match "nskeeperctl $cmd --help mentions --json" "(^|[^a-z-])--json([^a-z-]|$)" "$OUT"
+done
+for cmd in release path; do
+        check_run "nskeeperctl $cmd --help exits 0" 0 "$NSKEEPERCTL" "$cmd" --help
+done
+check_run "nskeeperctl --version exits 0" 0 "$NSKEEPERCTL" --version
+check_match "nskeeperctl --version prints $version" "(^|[^0-9.])${version//./\\.}([^0-9.]|$)" "$OUT"
+
+start_daemon || exit 1
+
+echo "# --- empty list ---"
+check_run "list (no sets) exits 0" 0 ctl list
+check_nomatch "list (no sets) shows no set" "cli-" "$OUT"
+check_run "list --json (no sets) exits 0" 0 ctl list --json
+check_eq "list --json with no sets is []" "[]" "$(jq -c . <<<"$OUT" 2>&1)"
+
+echo "# --- list and show ---"
+check_run "create cli-one" 0 ctl create cli-one
+check_run "create cli-two --type net --pin fd (long options)" 0 ctl create cli-two --type net --pin fd
+check_run "create cli-three --type=uts,ipc --pin=bind" 0 ctl create cli-three --type=uts,ipc --pin=bind
+check_run "list" 0 ctl list
+for name in cli-one cli-two cli-three; do
+        check_match "list shows $name" "(^|[^a-z-])$name([^a-z-]|$)" "$OUT"
+done
+check_run "list --json" 0 ctl list --json
+json=$OUT
+check_eq "list --json is an array of 3" 3 "$(jq 'length' <<<"$json" 2>&1)"
+check_eq "list --json names" "cli-one cli-three cli-two" "$(jq -r '[.[].name] | sort | join(" ")' <<<"$json" 2>&1)"
+check_eq "list --json: each set has name, pin, created, owner, namespaces" true \
+        "$(jq 'all(.[]; (.name|type) == "string" and (.pin == "bind" or .pin == "fd")
+                and (.created|type) == "number" and (.owner|type) == "number"
+                and (.namespaces|type) == "array")' <<<"$json" 2>&1)"
+check_eq "list --json: each namespace has type, inode and path" true \
+        "$(jq 'all(.[].namespaces[]; (.type|type) == "string" and (.inode|type) == "number"
+                and ((.path|type) == "string" or .path == null))' <<<"$json" 2>&1)"
+check_eq "list --json: pins of cli-one cli-two cli-three" "bind fd bind" \
+        "$(jq -r 'map({(.name): .pin}) | add | "\(.["cli-one"]) \(.["cli-two"]) \(.["cli-three"])"' \
+                <<<"$json" 2>&1)"
+check_eq "list --json: owner is root" 0 "$(jq '.[0].owner' <<<"$json" 2>&1)"
+now=$(date +%s)
+created=$(jq '.[0].created' <<<"$json" 2>&1)
+if [[ "$created" =~ ^[0-9]+$ ]] && [ $((now - created)) -ge 0 ] && [ $((now - created)) -lt 300 ]; then
+        ok "list --json: created is a recent Unix time ($created)"
+else
+        fail "list --json: created is a recent Unix time" "now: $now" "created: $created"
+fi
+check_eq "list --json agrees with show --json for cli-one" \
+        "$(jq -c '.[] | select(.name == "cli-one")' <<<"$json")" "$(set_json cli-one)"
+
+check_run "show cli-one (text)" 0 ctl show cli-one
+check_match "show (text) names the set" "cli-one" "$OUT"
+for type in net uts ipc; do
+        check_match "show (text) lists $type" "(^|[^a-z])$type([^a-z]|$)" "$OUT"
+        check_match "show (text) gives the $type inode" "$(set_inode cli-one "$type")" "$OUT"
+done
+check_match "show (text) gives the pin kind" "bind" "$OUT"
+check_run "show cli-one --json" 0 ctl show cli-one --json
+check_eq "show --json is one object" object "$(jq -r type <<<"$OUT" 2>&1)"
+check_run "show cli-two --json (fd pin)" 0 ctl show cli-two --json
+check_eq "show --json of an fd set: path is null" null \
+        "$(jq -r '.namespaces[0].path' <<<"$OUT" 2>&1)"
+
+echo "# --- the socket from \$NSKEEPER_SOCKET ---"
+run env NSKEEPER_SOCKET="$SOCK" timeout 10 "$NSKEEPERCTL" list --json
+check_eq "NSKEEPER_SOCKET is used when --socket is not given" 3 "$(jq length <<<"$OUT" 2>&1)"
+run env NSKEEPER_SOCKET="$T/nowhere" timeout 10 "$NSKEEPERCTL" --socket "$SOCK" list --json
+check_eq "--socket wins over NSKEEPER_SOCKET" 3 "$(jq length <<<"$OUT" 2>&1)"
+
+for name in cli-one cli-two cli-three; do
+        check_run "release $name" 0 ctl release "$name"
+done
+check_eq "list --json is [] after releasing everything" "[]" "$(ctl list --json | jq -c .)"
+stop_daemon
+done_testing

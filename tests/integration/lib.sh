@@ -1,0 +1,469 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck disable=SC2034  # variables are used by the scripts that source this
+# Shared helpers for the integration tests: sourced (bash) by every
+# tests/integration/*.sh. Each test gets a private scratch directory, its own
+# daemon on its own runtime directory and socket, and a trap that always
+# removes every mount under that directory, pass or fail.
+#
+# Conventions: every check prints "ok - ..." or "FAIL - ..." (with expected
+# and actual values); the script calls done_testing at the end and exits 1
+# if any check failed. Exit 77 means skipped (the reason is on stderr).
+
+set -u
+umask 022
+export LC_ALL=C
+
+NSK_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${NSK_BUILDDIR:=$(cd "$NSK_LIB_DIR/../.." && pwd)}"
+: "${NSK_SRCDIR:=$(cd "$NSK_LIB_DIR/../.." && pwd)}"
+: "${NSK_TIMEOUT:=30}"       # seconds any single client call may take
+: "${NSK_LOG_LEVEL:=debug}"  # daemon --log-level in tests
+NSKEEPERD=$NSK_BUILDDIR/daemon/nskeeperd
+NSKEEPERCTL=$NSK_BUILDDIR/client/nskeeperctl
+ALL_TYPES="net uts ipc mnt cgroup"
+
+FAILS=0
+CHECKS=0
+DONE_TESTING=0
+DAEMON_PID=
+EXTRA_PIDS=()
+T=
+
+skip() {
+        echo "SKIP: ${0##*/}: $*" >&2
+        exit 77
+}
+
+# A broken setup (not a failed check): automake's "hard error".
+hard_error() {
+        echo "ERROR: ${0##*/}: $*" >&2
+        exit 99
+}
+
+# --- can this machine run the tests at all? ---
+
+[ "$(id -u)" = 0 ] || skip "needs root (creates namespaces and bind mounts)"
+for tool in jq unshare nsenter timeout mktemp umount stat readlink; do
+        command -v "$tool" >/dev/null 2>&1 || skip "needs '$tool' in PATH"
+done
+unshare --net true 2>/dev/null || skip "cannot create a network namespace here (unshare --net true failed)"
+unshare --mount true 2>/dev/null || skip "cannot create a mount namespace here (unshare --mount true failed)"
+nsenter --net=/proc/self/ns/net true 2>/dev/null || skip "setns() is not possible here (nsenter --net failed)"
+[ -x "$NSKEEPERD" ] || hard_error "$NSKEEPERD not built (run make first, or set NSK_BUILDDIR)"
+[ -x "$NSKEEPERCTL" ] || hard_error "$NSKEEPERCTL not built (run make first, or set NSK_BUILDDIR)"
+
+# Skip the whole script if the kernel lacks a namespace type it needs.
+require_ns() {
+        local t
+        for t in "$@"; do
+                [ -e "/proc/self/ns/$t" ] || skip "kernel has no $t namespaces"
+        done
+}
+
+# --- scratch space and cleanup ---
+
+T=$(mktemp -d /tmp/nsk-test.XXXXXX) || hard_error "mktemp failed"
+RUNDIR=$T/run
+SOCK=$RUNDIR/control
+export NSKEEPER_SOCKET=$SOCK # belt and braces: never the default socket
+[ "${#SOCK}" -lt 108 ] || hard_error "socket path too long: $SOCK"
+
+# Mount points under a directory (the directory itself included), one per
+# line, deepest first; the same path appears once per stacked mount.
+# mountinfo field 5 escapes space, tab, newline and backslash as \ooo; they
+# are decoded after sorting so a line stays a line.
+mounts_under() {
+        local dir=$1 id parent devs root mp rest n=0 depth tmp
+        while read -r id parent devs root mp rest; do
+                n=$((n + 1))
+                case "$(unescape_mountinfo "$mp")" in
+                "$dir" | "$dir"/*) ;;
+                *) continue ;;
+                esac
+                tmp=${mp//[!\/]/}
+                depth=${#tmp}
+                printf '%d\t%d\t%s\n' "$depth" "$n" "$mp"
+        done </proc/self/mountinfo | sort -t "$(printf '\t')" -k1,1nr -k2,2nr |
+                while IFS="$(printf '\t')" read -r depth n mp; do
+                        printf '%s\n' "$(unescape_mountinfo "$mp")"
+                done
+}
+
+unescape_mountinfo() {
+        local s=$1
+        s=${s//\\040/ }
+        s=${s//\\011/$'\t'}
+        s=${s//\\012/$'\n'}
+        s=${s//\\134/\\}
+        printf '%s' "$s"
+}
+
+mount_count_under() {
+        mounts_under "$1" | grep -c . || true
+}
+
+# How many mounts sit exactly on PATH.
+mount_count_at() {
+        mounts_under "$1" | grep -cxF -- "$1" || true
+}
+
+# The optional fields (shared:N, master:N, ...) of the topmost mount on PATH.
+mount_optional_fields() {
+        local want=$1 id parent devs root mp opts rest last=
+        while read -r id parent devs root mp opts rest; do
+                [ "$(unescape_mountinfo "$mp")" = "$want" ] || continue
+                last=${rest%% - *}
+                [ "$last" = "$rest" ] && last=${rest%%- *}
+        done </proc/self/mountinfo
+        printf '%s\n' "$last"
+}
+
+# Kill what we started, unmount everything under $T, remove $T. Runs on
+# every exit; it never touches anything outside $T.
+cleanup() {
+        local rc=$1 pid i mp left
+        trap - EXIT INT TERM
+        set +e
+        if [ "$rc" = 0 ] && [ "$DONE_TESTING" != 1 ]; then
+                echo "FAIL - ${0##*/} ended before done_testing (a command aborted the script?)"
+                rc=1
+        fi
+        for pid in $DAEMON_PID "${EXTRA_PIDS[@]}"; do
+                kill_pid "$pid"
+        done
+        if [ -n "$T" ] && [ -d "$T" ]; then
+                if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -s "$T/daemon.log" ]; then
+                        echo "# --- last 40 lines of $T/daemon.log ---"
+                        tail -n 40 "$T/daemon.log" | sed 's/^/#   /'
+                fi
+                for i in 1 2 3 4 5; do
+                        left=$(mounts_under "$T")
+                        [ -z "$left" ] && break
+                        while IFS= read -r mp; do
+                                umount -l "$mp" 2>/dev/null
+                        done <<<"$left"
+                done
+                left=$(mounts_under "$T")
+                if [ -z "$left" ]; then
+                        echo "ok - cleanup: nothing left mounted under $T"
+                        rm -rf --one-file-system -- "$T" ||
+                                { echo "FAIL - cleanup: could not remove $T"; rc=1; }
+                else
+                        # Never rm -rf across a mount we could not remove.
+                        echo "FAIL - cleanup: still mounted under $T (left in place):"
+                        printf '%s\n' "$left" | sed 's/^/#   /'
+                        [ "$rc" = 77 ] || rc=1
+                fi
+        fi
+        exit "$rc"
+}
+trap 'cleanup $?' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Is PID a live child of this shell? (Guards against signalling a pid that
+# was reaped and reused by someone else.)
+is_our_child() {
+        local st
+        [ -n "$1" ] || return 1
+        st=$(cat "/proc/$1/status" 2>/dev/null) || return 1
+        grep -q '^State:[[:space:]]*Z' <<<"$st" && return 1
+        [ "$(sed -n 's/^PPid:[[:space:]]*//p' <<<"$st")" = "$$" ]
+}
+
+# SIGTERM, then SIGKILL after 5 s; reaps it. Only ever signals our children.
+kill_pid() {
+        local pid=$1 i
+        [ -n "$pid" ] || return 0
+        is_our_child "$pid" || { wait "$pid" 2>/dev/null; return 0; }
+        kill -TERM "$pid" 2>/dev/null
+        for i in $(seq 50); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        return 0
+}
+
+# wait_exit PID SECONDS: 0 (and $EXIT_STATUS) once our child PID has
+# exited, 1 if it is still running after SECONDS.
+wait_exit() {
+        local pid=$1 i
+        for i in $(seq $(($2 * 10))); do
+                is_our_child "$pid" || break
+                sleep 0.1
+        done
+        is_our_child "$pid" && return 1
+        wait "$pid"
+        EXIT_STATUS=$?
+        return 0
+}
+
+# --- programs ---
+
+ctl() {
+        timeout -k 5 "$NSK_TIMEOUT" "$NSKEEPERCTL" --socket "$SOCK" "$@"
+}
+
+# run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR, status in $RC.
+run() {
+        "$@" >"$T/run.out" 2>"$T/run.err"
+        RC=$?
+        OUT=$(cat "$T/run.out")
+        ERR=$(cat "$T/run.err")
+        return 0
+}
+
+# start_daemon [EXTRA ARGS...]: a daemon on $RUNDIR/$SOCK in the background,
+# logging to $T/daemon.log; returns once `nskeeperctl list` answers (5 s).
+start_daemon() {
+        local i
+        if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+                fail "start_daemon: a daemon (pid $DAEMON_PID) is already running"
+                return 1
+        fi
+        echo "# --- starting nskeeperd $(date +%T.%N) ---" >>"$T/daemon.log"
+        "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" --log-level "$NSK_LOG_LEVEL" "$@" \
+                </dev/null >>"$T/daemon.log" 2>&1 &
+        DAEMON_PID=$!
+        for i in $(seq 50); do
+                if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+                        wait "$DAEMON_PID"
+                        fail "start_daemon: nskeeperd exited with status $? during startup" \
+                                "$(sed 's/^/log: /' "$T/daemon.log")"
+                        DAEMON_PID=
+                        return 1
+                fi
+                if [ -S "$SOCK" ] && ctl list >/dev/null 2>&1; then
+                        return 0
+                fi
+                sleep 0.1
+        done
+        fail "start_daemon: nskeeperd did not answer on $SOCK within 5 s" \
+                "$(sed 's/^/log: /' "$T/daemon.log")"
+        return 1
+}
+
+# stop_daemon: SIGTERM, wait (10 s at most), check it exited with 0.
+stop_daemon() {
+        local i rc
+        if [ -z "$DAEMON_PID" ]; then
+                fail "stop_daemon: no daemon running"
+                return 1
+        fi
+        kill -TERM "$DAEMON_PID"
+        for i in $(seq 100); do
+                kill -0 "$DAEMON_PID" 2>/dev/null || break
+                sleep 0.1
+        done
+        if kill -0 "$DAEMON_PID" 2>/dev/null; then
+                kill -KILL "$DAEMON_PID"
+                wait "$DAEMON_PID"
+                DAEMON_PID=
+                fail "stop_daemon: nskeeperd still running 10 s after SIGTERM (killed)"
+                return 1
+        fi
+        wait "$DAEMON_PID"
+        rc=$?
+        DAEMON_PID=
+        check_eq "nskeeperd exits with status 0 on SIGTERM" 0 "$rc"
+}
+
+# Abort the script (cleanup still runs) when continuing makes no sense.
+die() {
+        fail "$@"
+        exit 1
+}
+
+# --- checks ---
+
+ok() {
+        CHECKS=$((CHECKS + 1))
+        echo "ok - $1"
+}
+
+# fail DESC [DETAIL...]
+fail() {
+        local d
+        CHECKS=$((CHECKS + 1))
+        FAILS=$((FAILS + 1))
+        echo "FAIL - $1"
+        shift
+        for d in "$@"; do
+                printf '%s\n' "$d" | sed 's/^/#   /'
+        done
+        return 0
+}
+
+check_eq() {
+        if [ "$2" = "$3" ]; then
+                ok "$1"
+        else
+                fail "$1" "expected: '$2'" "actual:   '$3'"
+        fi
+}
+
+check_ne() {
+        if [ "$2" != "$3" ]; then
+                ok "$1"
+        else
+                fail "$1" "expected something other than '$2'" "actual: '$3'"
+        fi
+}
+
+# check_inode_eq / check_inode_ne DESC A B: like check_eq/check_ne, but both
+# must be inode numbers, so two empty results never count as "equal".
+check_inode_eq() {
+        if ! [[ "$2" =~ ^[1-9][0-9]*$ && "$3" =~ ^[1-9][0-9]*$ ]]; then
+                fail "$1" "expected two inode numbers" "got: '$2' and '$3'"
+        else
+                check_eq "$@"
+        fi
+}
+
+check_inode_ne() {
+        if ! [[ "$2" =~ ^[1-9][0-9]*$ && "$3" =~ ^[1-9][0-9]*$ ]]; then
+                fail "$1" "expected two inode numbers" "got: '$2' and '$3'"
+        else
+                check_ne "$@"
+        fi
+}
+
+# check_match DESC ERE TEXT (case-insensitive)
+check_match() {
+        if printf '%s\n' "$3" | grep -qiE -- "$2"; then
+                ok "$1"
+        else
+                fail "$1" "expected to match /$2/ (ignoring case)" "actual: '$3'"
+        fi
+}
+
+check_nomatch() {
+        if printf '%s\n' "$3" | grep -qiE -- "$2"; then
+                fail "$1" "expected not to match /$2/" "actual: '$3'"
+        else
+                ok "$1"
+        fi
+}
+
+# check_uint DESC VALUE: a non-zero decimal integer
+check_uint() {
+        if [[ "$2" =~ ^[1-9][0-9]*$ ]]; then
+                ok "$1"
+        else
+                fail "$1" "expected a positive integer" "actual: '$2'"
+        fi
+}
+
+# check_run DESC EXPECTED_RC CMD...: runs CMD via run(), checks its status.
+check_run() {
+        local desc=$1 want=$2
+        shift 2
+        run "$@"
+        if [ "$RC" = "$want" ]; then
+                ok "$desc"
+        else
+                fail "$desc" "command: $*" "expected exit status: $want" "actual:   $RC" \
+                        "stdout: $OUT" "stderr: $ERR"
+        fi
+}
+
+# check_fails DESC EXPECTED_RC ERE CMD...: exit status and a stderr phrase.
+check_fails() {
+        local desc=$1 want=$2 re=$3
+        shift 3
+        check_run "$desc: exit status $want" "$want" "$@"
+        check_match "$desc: stderr says /$re/" "$re" "$ERR"
+}
+
+check_true() {
+        local desc=$1
+        shift
+        if "$@"; then
+                ok "$desc"
+        else
+                fail "$desc" "command failed: $*"
+        fi
+}
+
+done_testing() {
+        DONE_TESTING=1
+        echo "# ${0##*/}: $CHECKS checks, $FAILS failed"
+        [ "$FAILS" = 0 ] && exit 0
+        exit 1
+}
+
+# --- JSON and namespace helpers ---
+
+# set_json NAME: `show NAME --json`, compacted; empty on failure.
+set_json() {
+        ctl show "$1" --json 2>/dev/null | jq -c . 2>/dev/null
+}
+
+# set_inode NAME TYPE: the inode `show --json` reports.
+set_inode() {
+        ctl show "$1" --json 2>/dev/null |
+                jq -r --arg t "$2" '.namespaces[] | select(.type == $t) | .inode' 2>/dev/null
+}
+
+# set_pin_path NAME TYPE: the path `show --json` reports ("null" if none).
+set_pin_path() {
+        ctl show "$1" --json 2>/dev/null |
+                jq -r --arg t "$2" '.namespaces[] | select(.type == $t) | .path' 2>/dev/null
+}
+
+# set_types NAME: the set's types, sorted, space separated.
+set_types() {
+        ctl show "$1" --json 2>/dev/null |
+                jq -r '[.namespaces[].type] | sort | join(" ")' 2>/dev/null
+}
+
+# list_names: names `list --json` reports, sorted, space separated.
+list_names() {
+        ctl list --json 2>/dev/null | jq -r '[.[].name] | sort | join(" ")' 2>/dev/null
+}
+
+in_list() {
+        ctl list --json 2>/dev/null | jq -e --arg n "$1" 'any(.[]; .name == $n)' >/dev/null 2>&1
+}
+
+# 'net:[4026531992]' -> 4026531992
+inode_of_link() {
+        sed -n 's/^[a-z_]*:\[\([0-9]*\)\]$/\1/p'
+}
+
+# host_inode TYPE: the test's own namespace of that type.
+host_inode() {
+        readlink "/proc/self/ns/$1" | inode_of_link
+}
+
+# ns_inode_of NAME TYPE [JOIN OPTIONS...]: join the set (only TYPE unless
+# options are given) and report the inode the joined process sees.
+ns_inode_of() {
+        local name=$1 type=$2
+        shift 2
+        [ $# -gt 0 ] || set -- -t "$type"
+        ctl join "$name" "$@" -- readlink "/proc/self/ns/$type" 2>/dev/null | inode_of_link
+}
+
+# ns_inodes_inside NAME [JOIN OPTIONS...]: "type=inode ..." for every type
+# in ALL_TYPES, seen from one process inside the join.
+ns_inodes_inside() {
+        local name=$1
+        shift
+        # shellcheck disable=SC2016
+        ctl join "$name" "$@" -- sh -c '
+                for t in '"$ALL_TYPES"'; do
+                        [ -e /proc/self/ns/$t ] || continue
+                        readlink /proc/self/ns/$t | sed "s/^[a-z_]*:\\[\\([0-9]*\\)\\]\$/$t=\\1/"
+                done' 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
+}
+
+# pick TYPE=INODE out of a ns_inodes_inside string
+pick() {
+        local kv
+        for kv in $2; do
+                [ "${kv%%=*}" = "$1" ] && { echo "${kv#*=}"; return; }
+        done
+}

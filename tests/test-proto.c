@@ -1,0 +1,1429 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit tests for common/proto.c: request and reply codecs, round trips and
+ * every malformed message we can think of, built byte by byte. */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+
+#include "proto.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+/* --- a message builder independent of the writer under test --- */
+
+struct mb {
+        uint8_t b[NSK_MSG_MAX + 64];
+        size_t len;
+};
+
+static void mb_set16(struct mb *m, size_t off, uint16_t v)
+{
+        memcpy(m->b + off, &v, sizeof(v));
+}
+
+static void mb_set32(struct mb *m, size_t off, uint32_t v)
+{
+        memcpy(m->b + off, &v, sizeof(v));
+}
+
+/* Header with len 0; mb_done() fills it in. */
+static void mb_hdr(struct mb *m, uint16_t version, uint16_t cmd, uint32_t id, uint32_t flags)
+{
+        memset(m, 0, sizeof(*m));
+        mb_set16(m, 0, version);
+        mb_set16(m, 2, cmd);
+        mb_set32(m, 4, id);
+        mb_set32(m, 8, flags);
+        m->len = NSK_HDR_SIZE;
+}
+
+/* An attribute whose length field says len_field while data_len bytes
+ * follow, padded to 4 bytes if pad. */
+static void mb_raw(struct mb *m, uint16_t type, uint16_t len_field, const void *data,
+                   size_t data_len, bool pad)
+{
+        assert_true(m->len + 4 + data_len + 3 <= sizeof(m->b));
+        mb_set16(m, m->len, type);
+        mb_set16(m, m->len + 2, len_field);
+        m->len += 4;
+        if (data_len > 0)
+                memcpy(m->b + m->len, data, data_len);
+        m->len += data_len;
+        if (pad)
+                while (m->len % 4)
+                        m->b[m->len++] = 0;
+}
+
+static void mb_attr(struct mb *m, uint16_t type, const void *data, size_t len)
+{
+        mb_raw(m, type, (uint16_t) len, data, len, true);
+}
+
+static void mb_u32(struct mb *m, uint16_t type, uint32_t v)
+{
+        mb_attr(m, type, &v, sizeof(v));
+}
+
+static void mb_u64(struct mb *m, uint16_t type, uint64_t v)
+{
+        mb_attr(m, type, &v, sizeof(v));
+}
+
+static void mb_str(struct mb *m, uint16_t type, const char *s)
+{
+        mb_attr(m, type, s, strlen(s));
+}
+
+static size_t mb_nest(struct mb *m, uint16_t type)
+{
+        size_t start = m->len;
+
+        mb_raw(m, type, 0, NULL, 0, true);
+        return start;
+}
+
+static void mb_nest_end(struct mb *m, size_t start)
+{
+        mb_set16(m, start + 2, (uint16_t) (m->len - start - 4));
+}
+
+/* Sets the header's len to the message size and returns it. */
+static size_t mb_done(struct mb *m)
+{
+        mb_set32(m, 12, (uint32_t) m->len);
+        return m->len;
+}
+
+static void mb_request(struct mb *m, uint16_t cmd, uint32_t id)
+{
+        mb_hdr(m, NSK_PROTO_VERSION, cmd, id, 0);
+}
+
+static void mb_reply(struct mb *m, uint16_t cmd, uint32_t id)
+{
+        mb_hdr(m, NSK_PROTO_VERSION, cmd, id, NSK_F_REPLY);
+}
+
+/* --- pin names --- */
+
+static void test_pin_names(void **state)
+{
+        assert_string_equal(nsk_pin_name(NSK_PIN_BIND), "bind");
+        assert_string_equal(nsk_pin_name(NSK_PIN_FD), "fd");
+        assert_null(nsk_pin_name(NSK_PIN_MAX));
+        assert_null(nsk_pin_name(-1));
+
+        assert_int_equal(nsk_pin_from_name("bind"), NSK_PIN_BIND);
+        assert_int_equal(nsk_pin_from_name("fd"), NSK_PIN_FD);
+        assert_int_equal(nsk_pin_from_name(""), -EINVAL);
+        assert_int_equal(nsk_pin_from_name("BIND"), -EINVAL);
+        assert_int_equal(nsk_pin_from_name("fd "), -EINVAL);
+}
+
+/* --- requests --- */
+
+static void check_request_round_trip(const struct nsk_request *in)
+{
+        uint8_t buf[512];
+        struct nsk_request out;
+        int n;
+
+        memset(buf, 0xAA, sizeof(buf));
+        n = nsk_request_encode(in, buf, sizeof(buf));
+        assert_true(n >= NSK_HDR_SIZE);
+        assert_int_equal(n % 4, 0);
+
+        memset(&out, 0x55, sizeof(out));
+        assert_int_equal(nsk_request_decode(buf, (size_t) n, &out), 0);
+        assert_int_equal(out.cmd, in->cmd);
+        assert_int_equal(out.id, in->id);
+        assert_int_equal(out.attrs, in->attrs);
+        if (in->attrs & NSK_ATTR_BIT(NSK_A_NAME))
+                assert_string_equal(out.name, in->name);
+        else
+                assert_string_equal(out.name, "");
+        assert_int_equal(out.types, in->attrs & NSK_ATTR_BIT(NSK_A_TYPES) ? in->types : 0);
+        assert_int_equal(out.pin, in->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? in->pin : 0);
+
+        /* One byte short: the header's len no longer matches. */
+        assert_int_equal(nsk_request_decode(buf, (size_t) n - 1, &out), -EBADMSG);
+}
+
+static void test_request_round_trip(void **state)
+{
+        struct nsk_request create = {
+                .cmd = NSK_CMD_CREATE,
+                .id = 1,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) |
+                         NSK_ATTR_BIT(NSK_A_PIN),
+                .name = "web",
+                .types = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS),
+                .pin = NSK_PIN_FD,
+        };
+        struct nsk_request create_all = {
+                .cmd = NSK_CMD_CREATE,
+                .id = 0xffffffffu,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES),
+                .name = "a",
+                .types = NSTYPE_MASK_ALL,
+        };
+        struct nsk_request get = {
+                .cmd = NSK_CMD_GET,
+                .id = 2,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES),
+                .name = "db.prod-1",
+                .types = NSTYPE_BIT(NSTYPE_MNT),
+        };
+        struct nsk_request list = { .cmd = NSK_CMD_LIST, .id = 3 };
+        struct nsk_request show = {
+                .cmd = NSK_CMD_SHOW,
+                .id = 4,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME),
+                .name = "web",
+        };
+        struct nsk_request release = {
+                .cmd = NSK_CMD_RELEASE,
+                .id = 0,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME),
+                .name = "web",
+        };
+
+        check_request_round_trip(&create);
+        check_request_round_trip(&create_all);
+        check_request_round_trip(&get);
+        check_request_round_trip(&list);
+        check_request_round_trip(&show);
+        check_request_round_trip(&release);
+
+        /* Zero is a value, not an absent attribute. */
+        create.types = 0;
+        create.pin = NSK_PIN_BIND;
+        check_request_round_trip(&create);
+}
+
+static void test_request_name_max(void **state)
+{
+        struct nsk_request r = {
+                .cmd = NSK_CMD_SHOW,
+                .id = 9,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME),
+        };
+
+        memset(r.name, 'n', NSK_NAME_MAX);
+        r.name[NSK_NAME_MAX] = '\0';
+        check_request_round_trip(&r);
+}
+
+/* The wire format, spelled out: host byte order, 16-byte header, 4-byte
+ * attribute headers, payload padded with zeros to 4 bytes. */
+static void test_request_layout(void **state)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        static const uint8_t expect[] = {
+                0x01, 0x00, 0x01, 0x00, /* version 1, cmd CREATE */
+                0x04, 0x03, 0x02, 0x01, /* id */
+                0x00, 0x00, 0x00, 0x00, /* flags */
+                0x28, 0x00, 0x00, 0x00, /* len 40 */
+                0x01, 0x00, 0x03, 0x00, /* NAME, 3 bytes */
+                'w',  'e',  'b',  0x00, /* + 1 byte padding */
+                0x02, 0x00, 0x04, 0x00, /* TYPES */
+                0x00, 0x00, 0x00, 0x44, /* CLONE_NEWNET|CLONE_NEWUTS */
+                0x03, 0x00, 0x04, 0x00, /* PIN */
+                0x01, 0x00, 0x00, 0x00, /* fd */
+        };
+        struct nsk_request r = {
+                .cmd = NSK_CMD_CREATE,
+                .id = 0x01020304,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) |
+                         NSK_ATTR_BIT(NSK_A_PIN),
+                .name = "web",
+                .types = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS),
+                .pin = NSK_PIN_FD,
+        };
+        uint8_t buf[128];
+
+        memset(buf, 0xAA, sizeof(buf));
+        assert_int_equal(nsk_request_encode(&r, buf, sizeof(buf)), sizeof(expect));
+        assert_memory_equal(buf, expect, sizeof(expect));
+        assert_int_equal(buf[sizeof(expect)], 0xAA);
+#else
+        skip();
+#endif
+}
+
+/* The example in common/PROTOCOL.md, byte for byte. */
+static void test_request_protocol_md_example(void **state)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        static const uint8_t example[] = {
+                0x01, 0x00, 0x04, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                0x18, 0x00, 0x00, 0x00, 0x01, 0x00, 0x03, 0x00, 0x77, 0x65, 0x62, 0x00,
+        };
+        struct nsk_request r = {
+                .cmd = NSK_CMD_SHOW,
+                .id = 7,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME),
+                .name = "web",
+        };
+        uint8_t buf[64];
+
+        assert_int_equal(nsk_request_encode(&r, buf, sizeof(buf)), sizeof(example));
+        assert_memory_equal(buf, example, sizeof(example));
+
+        memset(&r, 0, sizeof(r));
+        assert_int_equal(nsk_request_decode(example, sizeof(example), &r), 0);
+        assert_int_equal(r.cmd, NSK_CMD_SHOW);
+        assert_int_equal(r.id, 7);
+        assert_string_equal(r.name, "web");
+#else
+        skip();
+#endif
+}
+
+static void check_request_error(const struct mb *m, size_t len, int error)
+{
+        struct nsk_request r;
+
+        assert_int_equal(nsk_request_decode(m->b, len, &r), error);
+}
+
+static void test_request_truncated_header(void **state)
+{
+        struct nsk_request r;
+        struct mb m;
+
+        mb_request(&m, NSK_CMD_LIST, 77);
+        mb_done(&m);
+        for (size_t len = 0; len < NSK_HDR_SIZE; len++) {
+                memset(&r, 0x55, sizeof(r));
+                assert_int_equal(nsk_request_decode(m.b, len, &r), -EBADMSG);
+                /* Nothing to echo: no id or command. */
+                assert_int_equal(r.cmd, 0);
+                assert_int_equal(r.id, 0);
+                assert_int_equal(r.attrs, 0);
+        }
+        check_request_error(&m, NSK_HDR_SIZE, 0);
+}
+
+static void test_request_len_mismatch(void **state)
+{
+        struct nsk_request r;
+        struct mb m;
+
+        mb_request(&m, NSK_CMD_SHOW, 78);
+        mb_str(&m, NSK_A_NAME, "web");
+        mb_done(&m);
+        assert_int_equal(m.len, 24);
+
+        /* len says 24, the datagram is shorter or longer. */
+        assert_int_equal(nsk_request_decode(m.b, 20, &r), -EBADMSG);
+        assert_int_equal(r.cmd, NSK_CMD_SHOW);
+        assert_int_equal(r.id, 78);
+        assert_int_equal(nsk_request_decode(m.b, 28, &r), -EBADMSG);
+        assert_int_equal(r.id, 78);
+
+        /* len says less than the datagram: trailing bytes are refused
+         * rather than ignored. */
+        mb_set32(&m, 12, 16);
+        check_request_error(&m, 24, -EBADMSG);
+        mb_set32(&m, 12, 0);
+        check_request_error(&m, 24, -EBADMSG);
+        mb_set32(&m, 12, 0xffffffffu);
+        check_request_error(&m, 24, -EBADMSG);
+
+        /* A datagram beyond the protocol's limit, even if len agrees. */
+        memset(&m, 0, sizeof(m));
+        mb_request(&m, NSK_CMD_LIST, 79);
+        m.len = NSK_MSG_MAX + 4;
+        mb_done(&m);
+        check_request_error(&m, NSK_MSG_MAX + 4, -EBADMSG);
+}
+
+static void test_request_wrong_version(void **state)
+{
+        static const uint16_t versions[] = { 0, NSK_PROTO_VERSION + 1, 0x0100, 0xffff };
+
+        for (size_t i = 0; i < ELEMENTSOF(versions); i++) {
+                struct nsk_request r;
+                struct mb m;
+
+                mb_hdr(&m, versions[i], NSK_CMD_CREATE, 4242, 0);
+                mb_str(&m, NSK_A_NAME, "web");
+                mb_done(&m);
+
+                assert_int_equal(nsk_request_decode(m.b, m.len, &r), -EPROTO);
+                /* ... so that the reply can say so to the right request. */
+                assert_int_equal(r.cmd, NSK_CMD_CREATE);
+                assert_int_equal(r.id, 4242);
+        }
+}
+
+static void test_request_unknown_command(void **state)
+{
+        static const uint16_t cmds[] = { 0, NSK_CMD_MAX, 100, 0xffff };
+
+        for (size_t i = 0; i < ELEMENTSOF(cmds); i++) {
+                struct nsk_request r;
+                struct mb m;
+
+                mb_request(&m, cmds[i], 31337);
+                mb_done(&m);
+                assert_int_equal(nsk_request_decode(m.b, m.len, &r), -EOPNOTSUPP);
+                assert_int_equal(r.cmd, cmds[i]);
+                assert_int_equal(r.id, 31337);
+        }
+}
+
+static void test_request_flags(void **state)
+{
+        static const uint32_t flags[] = { NSK_F_REPLY, NSK_F_MORE, 0x80000000u, 0xffffffffu };
+
+        for (size_t i = 0; i < ELEMENTSOF(flags); i++) {
+                struct mb m;
+
+                mb_hdr(&m, NSK_PROTO_VERSION, NSK_CMD_LIST, 1, flags[i]);
+                mb_done(&m);
+                check_request_error(&m, m.len, -EBADMSG);
+        }
+}
+
+static void test_request_unknown_attribute(void **state)
+{
+        /* Not ignored: a request the daemon does not fully understand is
+         * not carried out. Reply-only attributes count as unknown. */
+        static const uint16_t types[] = {
+                0,         NSK_A_ERRNO, NSK_A_MESSAGE,
+                NSK_A_SET, NSK_A_NS,    NSK_A_NS_TYPE,
+                NSK_A_FDS, NSK_A_MAX,   32,
+                99,        0xffff,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(types); i++) {
+                struct mb m;
+
+                mb_request(&m, NSK_CMD_SHOW, 1);
+                mb_str(&m, NSK_A_NAME, "web");
+                mb_u32(&m, types[i], 0);
+                mb_done(&m);
+                check_request_error(&m, m.len, -EBADMSG);
+        }
+}
+
+static void test_request_duplicate_attribute(void **state)
+{
+        struct mb m;
+
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_str(&m, NSK_A_NAME, "web");
+        mb_str(&m, NSK_A_NAME, "db");
+        mb_done(&m);
+        check_request_error(&m, m.len, -EBADMSG);
+
+        mb_request(&m, NSK_CMD_CREATE, 1);
+        mb_u32(&m, NSK_A_TYPES, CLONE_NEWNET);
+        mb_str(&m, NSK_A_NAME, "web");
+        mb_u32(&m, NSK_A_TYPES, CLONE_NEWNET);
+        mb_done(&m);
+        check_request_error(&m, m.len, -EBADMSG);
+
+        mb_request(&m, NSK_CMD_CREATE, 1);
+        mb_u32(&m, NSK_A_PIN, NSK_PIN_FD);
+        mb_u32(&m, NSK_A_PIN, NSK_PIN_BIND);
+        mb_done(&m);
+        check_request_error(&m, m.len, -EBADMSG);
+}
+
+static void test_request_attribute_overrun(void **state)
+{
+        struct nsk_request r;
+        struct mb m;
+
+        /* Length field 8, only 4 bytes follow. */
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_raw(&m, NSK_A_NAME, 8, "abcd", 4, true);
+        mb_done(&m);
+        check_request_error(&m, m.len, -EBADMSG);
+
+        /* Length field 5: one byte into the padding that is not there. */
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_raw(&m, NSK_A_NAME, 5, "abcd", 4, false);
+        mb_done(&m);
+        check_request_error(&m, m.len, -EBADMSG);
+
+        /* 0xFFFF never fits in a datagram, not even a full-size one. */
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_raw(&m, NSK_A_NAME, 0xffff, "abcd", 4, true);
+        mb_done(&m);
+        check_request_error(&m, m.len, -EBADMSG);
+        memset(m.b + m.len, 'a', NSK_MSG_MAX - m.len);
+        m.len = NSK_MSG_MAX;
+        mb_done(&m);
+        check_request_error(&m, m.len, -EBADMSG);
+
+        /* A trailing fragment shorter than an attribute header. */
+        for (size_t extra = 1; extra < 4; extra++) {
+                mb_request(&m, NSK_CMD_SHOW, 1);
+                mb_str(&m, NSK_A_NAME, "web");
+                m.len += extra;
+                mb_done(&m);
+                check_request_error(&m, m.len, -EBADMSG);
+        }
+
+        /* The last attribute's padding is not optional. */
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_raw(&m, NSK_A_NAME, 3, "web", 3, false);
+        mb_done(&m);
+        assert_int_equal(m.len, 23);
+        check_request_error(&m, m.len, -EBADMSG);
+
+        /* Sanity: the same, padded, is fine. */
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_raw(&m, NSK_A_NAME, 3, "web", 3, true);
+        mb_done(&m);
+        assert_int_equal(nsk_request_decode(m.b, m.len, &r), 0);
+        assert_string_equal(r.name, "web");
+}
+
+static void test_request_string_nul(void **state)
+{
+        struct mb m;
+
+        /* Embedded NUL: "we" would be checked, "we\0b" used. */
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_attr(&m, NSK_A_NAME, "we\0b", 4);
+        mb_done(&m);
+        check_request_error(&m, m.len, -EBADMSG);
+
+        /* Strings travel without their terminating NUL. */
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_attr(&m, NSK_A_NAME, "web", 4);
+        mb_done(&m);
+        check_request_error(&m, m.len, -EBADMSG);
+}
+
+static void test_request_name_length(void **state)
+{
+        char name[NSK_NAME_MAX + 2];
+        struct nsk_request r;
+        struct mb m;
+
+        memset(name, 'x', sizeof(name));
+        name[NSK_NAME_MAX + 1] = '\0';
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_str(&m, NSK_A_NAME, name);
+        mb_done(&m);
+        check_request_error(&m, m.len, -ENAMETOOLONG);
+
+        name[NSK_NAME_MAX] = '\0';
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_str(&m, NSK_A_NAME, name);
+        mb_done(&m);
+        assert_int_equal(nsk_request_decode(m.b, m.len, &r), 0);
+        assert_string_equal(r.name, name);
+
+        /* An empty name decodes; whether it is a valid name is the
+         * daemon's question (name_is_valid()). */
+        mb_request(&m, NSK_CMD_SHOW, 1);
+        mb_str(&m, NSK_A_NAME, "");
+        mb_done(&m);
+        assert_int_equal(nsk_request_decode(m.b, m.len, &r), 0);
+        assert_true(r.attrs & NSK_ATTR_BIT(NSK_A_NAME));
+        assert_string_equal(r.name, "");
+}
+
+static void test_request_bad_types(void **state)
+{
+        static const uint32_t bad[] = {
+                CLONE_VM, CLONE_NEWNET | CLONE_THREAD, 0x1, 0x80000000u, 0xffffffffu,
+        };
+        struct nsk_request r;
+        struct mb m;
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                mb_request(&m, NSK_CMD_CREATE, 1);
+                mb_str(&m, NSK_A_NAME, "web");
+                mb_u32(&m, NSK_A_TYPES, bad[i]);
+                mb_done(&m);
+                check_request_error(&m, m.len, -EINVAL);
+        }
+
+        mb_request(&m, NSK_CMD_CREATE, 1);
+        mb_u32(&m, NSK_A_TYPES,
+               CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
+                       CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWTIME);
+        mb_done(&m);
+        assert_int_equal(nsk_request_decode(m.b, m.len, &r), 0);
+        assert_int_equal(r.types, NSTYPE_MASK_ALL);
+}
+
+static void test_request_bad_pin(void **state)
+{
+        static const uint32_t bad[] = { NSK_PIN_MAX, 100, 0x80000000u, 0xffffffffu };
+        struct mb m;
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                mb_request(&m, NSK_CMD_CREATE, 1);
+                mb_u32(&m, NSK_A_PIN, bad[i]);
+                mb_done(&m);
+                check_request_error(&m, m.len, -EINVAL);
+        }
+}
+
+static void test_request_wrong_size_u32(void **state)
+{
+        static const uint8_t zeros[8];
+        static const size_t sizes[] = { 0, 1, 2, 3, 5, 8 };
+
+        for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
+                struct mb m;
+
+                mb_request(&m, NSK_CMD_CREATE, 1);
+                mb_attr(&m, NSK_A_TYPES, zeros, sizes[i]);
+                mb_done(&m);
+                check_request_error(&m, m.len, -EBADMSG);
+
+                mb_request(&m, NSK_CMD_CREATE, 1);
+                mb_attr(&m, NSK_A_PIN, zeros, sizes[i]);
+                mb_done(&m);
+                check_request_error(&m, m.len, -EBADMSG);
+        }
+}
+
+static void test_request_encode_too_small(void **state)
+{
+        struct nsk_request r = {
+                .cmd = NSK_CMD_SHOW,
+                .id = 1,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME),
+                .name = "web",
+        };
+        uint8_t buf[NSK_MSG_MAX];
+
+        assert_int_equal(nsk_request_encode(&r, buf, 0), -EMSGSIZE);
+        assert_int_equal(nsk_request_encode(&r, buf, NSK_HDR_SIZE - 1), -EMSGSIZE);
+        assert_int_equal(nsk_request_encode(&r, buf, NSK_HDR_SIZE), -EMSGSIZE);
+        assert_int_equal(nsk_request_encode(&r, buf, 23), -EMSGSIZE);
+        assert_int_equal(nsk_request_encode(&r, buf, 24), 24);
+        assert_int_equal(nsk_request_encode(&r, buf, sizeof(buf)), 24);
+}
+
+/* --- the writer --- */
+
+static void test_writer_overflow_sticky(void **state)
+{
+        uint8_t buf[NSK_HDR_SIZE + 8 + 64];
+        struct nsk_writer w;
+        size_t len;
+
+        /* Exactly full is fine. */
+        nsk_writer_init(&w, buf, NSK_HDR_SIZE + 8, NSK_CMD_LIST, 1, 0);
+        nsk_put_u32(&w, NSK_A_PIN, 1);
+        assert_int_equal(nsk_writer_finish(&w), NSK_HDR_SIZE + 8);
+
+        /* One more byte than fits; later small attributes that would fit
+         * are not written either, so no message has a hole. */
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_LIST, 1, 0);
+        nsk_put_u32(&w, NSK_A_PIN, 1);
+        len = w.len;
+        nsk_put(&w, NSK_A_NAME, "0123456789012345678901234567890123456789012345678901234567890",
+                61);
+        assert_int_equal(w.err, -EMSGSIZE);
+        assert_int_equal(w.len, len);
+        nsk_put_u32(&w, NSK_A_PIN, 1);
+        nsk_put_str(&w, NSK_A_NAME, "");
+        nsk_nest_end(&w, nsk_nest_begin(&w, NSK_A_SET));
+        assert_int_equal(w.len, len);
+        assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
+        assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
+
+        /* An attribute longer than its 16-bit length field can say. */
+        {
+                static uint8_t big[NSK_MSG_MAX];
+                static uint8_t data[UINT16_MAX];
+
+                nsk_writer_init(&w, big, sizeof(big), NSK_CMD_LIST, 1, 0);
+                nsk_put(&w, NSK_A_MESSAGE, data, UINT16_MAX - 3);
+                assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
+
+                nsk_writer_init(&w, big, sizeof(big), NSK_CMD_LIST, 1, 0);
+                nsk_put(&w, NSK_A_MESSAGE, data, NSK_MSG_MAX - NSK_HDR_SIZE - 4);
+                assert_int_equal(nsk_writer_finish(&w), NSK_MSG_MAX);
+        }
+
+        /* A buffer too small for the header. */
+        nsk_writer_init(&w, buf, NSK_HDR_SIZE - 1, NSK_CMD_LIST, 1, 0);
+        nsk_put_u32(&w, NSK_A_PIN, 1);
+        assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
+}
+
+static void test_writer_padding(void **state)
+{
+        uint8_t buf[64];
+        struct nsk_writer w;
+
+        memset(buf, 0xAA, sizeof(buf));
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_SHOW, 1, 0);
+        nsk_put_str(&w, NSK_A_NAME, "a");
+        nsk_put_str(&w, NSK_A_NAME, "ab");
+        nsk_put_str(&w, NSK_A_NAME, "abc");
+        nsk_put_str(&w, NSK_A_NAME, "abcd");
+        assert_int_equal(nsk_writer_finish(&w), NSK_HDR_SIZE + 4 * 8);
+        assert_memory_equal(buf + NSK_HDR_SIZE + 4, "a\0\0\0", 4);
+        assert_memory_equal(buf + NSK_HDR_SIZE + 12, "ab\0\0", 4);
+        assert_memory_equal(buf + NSK_HDR_SIZE + 20, "abc\0", 4);
+        assert_memory_equal(buf + NSK_HDR_SIZE + 28, "abcd", 4);
+        assert_int_equal(buf[NSK_HDR_SIZE + 32], 0xAA);
+}
+
+/* --- replies --- */
+
+static int decode_reply(const uint8_t *buf, int n, struct nsk_reply *r)
+{
+        assert_true(n >= NSK_HDR_SIZE);
+        memset(r, 0x55, sizeof(*r));
+        return nsk_reply_decode(buf, (size_t) n, r);
+}
+
+static void test_reply_error(void **state)
+{
+        uint8_t buf[1024];
+        struct nsk_writer w;
+        struct nsk_reply r;
+
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_CREATE, 42, NSK_F_REPLY);
+        nsk_put_error(&w, -EEXIST, "set 'web' exists");
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.cmd, NSK_CMD_CREATE);
+        assert_int_equal(r.id, 42);
+        assert_int_equal(r.flags, NSK_F_REPLY);
+        assert_int_equal(r.error, EEXIST);
+        assert_string_equal(r.message, "set 'web' exists");
+        assert_int_equal(r.n_fds, 0);
+        assert_int_equal(r.n_sets, 0);
+        assert_null(r.sets);
+        nsk_reply_done(&r);
+
+        /* A positive errno means the same. */
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_RELEASE, 43, NSK_F_REPLY);
+        nsk_put_error(&w, ENOENT, NULL);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.error, ENOENT);
+        assert_string_equal(r.message, "");
+        nsk_reply_done(&r);
+
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_RELEASE, 44, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.error, 0);
+        assert_int_equal(r.id, 44);
+        nsk_reply_done(&r);
+        /* Done twice is harmless. */
+        nsk_reply_done(&r);
+}
+
+static void test_reply_long_message(void **state)
+{
+        char msg[NSK_MESSAGE_MAX + 100];
+        uint8_t buf[2048];
+        struct nsk_writer w;
+        struct nsk_reply r;
+
+        memset(msg, 'm', sizeof(msg));
+        msg[sizeof(msg) - 1] = '\0';
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_CREATE, 1, NSK_F_REPLY);
+        nsk_put_error(&w, EINVAL, msg);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(strlen(r.message), NSK_MESSAGE_MAX - 1);
+        assert_memory_equal(r.message, msg, NSK_MESSAGE_MAX - 1);
+        nsk_reply_done(&r);
+}
+
+static void test_reply_fd_types(void **state)
+{
+        static const enum nstype types[] = { NSTYPE_USER, NSTYPE_NET, NSTYPE_MNT };
+        enum nstype all[NSTYPE_MAX + 1];
+        uint8_t buf[1024];
+        struct nsk_writer w;
+        struct nsk_reply r;
+
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_GET, 5, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_fd_types(&w, types, ELEMENTSOF(types));
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.n_fds, 3);
+        assert_int_equal(r.fd_types[0], NSTYPE_USER);
+        assert_int_equal(r.fd_types[1], NSTYPE_NET);
+        assert_int_equal(r.fd_types[2], NSTYPE_MNT);
+        nsk_reply_done(&r);
+
+        for (int t = 0; t < NSTYPE_MAX; t++)
+                all[t] = NSTYPE_MAX - 1 - t;
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_GET, 6, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_fd_types(&w, all, NSTYPE_MAX);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.n_fds, NSTYPE_MAX);
+        assert_memory_equal(r.fd_types, all, sizeof(r.fd_types));
+        nsk_reply_done(&r);
+
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_GET, 7, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_fd_types(&w, types, 0);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.n_fds, 0);
+        nsk_reply_done(&r);
+
+        /* More fds than types exist is refused by the writer. */
+        all[NSTYPE_MAX] = NSTYPE_NET;
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_GET, 8, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_fd_types(&w, all, NSTYPE_MAX + 1);
+        assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
+}
+
+static char path_net[] = "/run/nskeeper/sets/web/net";
+static char path_mnt[] = "/run/nskeeper/mnt/web/mnt";
+
+static void fill_set(struct nsk_set_info *s, const char *name, bool paths)
+{
+        *s = (struct nsk_set_info) {
+                .pin = paths ? NSK_PIN_BIND : NSK_PIN_FD,
+                .created = 1700000000ull + strlen(name),
+                .owner = 1000,
+                .n_ns = 3,
+                .ns = {
+                        { NSTYPE_UTS, 4026531838ull, NULL },
+                        { NSTYPE_NET, 4026531833ull, paths ? path_net : NULL },
+                        { NSTYPE_MNT, 0xffffffffffffffffull, paths ? path_mnt : NULL },
+                },
+        };
+        strcpy(s->name, name);
+}
+
+static void check_set(const struct nsk_set_info *got, const struct nsk_set_info *want)
+{
+        assert_string_equal(got->name, want->name);
+        assert_int_equal(got->pin, want->pin);
+        assert_int_equal(got->created, want->created);
+        assert_int_equal(got->owner, want->owner);
+        assert_int_equal(got->n_ns, want->n_ns);
+        for (unsigned i = 0; i < want->n_ns; i++) {
+                assert_int_equal(got->ns[i].type, want->ns[i].type);
+                assert_int_equal(got->ns[i].inode, want->ns[i].inode);
+                if (want->ns[i].path) {
+                        assert_non_null(got->ns[i].path);
+                        assert_string_equal(got->ns[i].path, want->ns[i].path);
+                        /* A copy, owned by the reply. */
+                        assert_ptr_not_equal(got->ns[i].path, want->ns[i].path);
+                } else
+                        assert_null(got->ns[i].path);
+        }
+}
+
+static void test_reply_set(void **state)
+{
+        struct nsk_set_info with, without;
+        uint8_t buf[2048];
+        struct nsk_writer w;
+        struct nsk_reply r;
+
+        fill_set(&with, "web", true);
+        fill_set(&without, "db.prod-1", false);
+
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_SHOW, 10, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_set(&w, &with);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.n_sets, 1);
+        check_set(&r.sets[0], &with);
+        nsk_reply_done(&r);
+        assert_null(r.sets);
+        assert_int_equal(r.n_sets, 0);
+
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_SHOW, 11, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_set(&w, &without);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.n_sets, 1);
+        check_set(&r.sets[0], &without);
+        nsk_reply_done(&r);
+}
+
+static void test_reply_set_every_type(void **state)
+{
+        struct nsk_set_info s = { .name = "everything", .pin = NSK_PIN_FD, .n_ns = NSTYPE_MAX };
+        uint8_t buf[2048];
+        struct nsk_writer w;
+        struct nsk_reply r;
+
+        for (int t = 0; t < NSTYPE_MAX; t++)
+                s.ns[t] = (struct nsk_ns_info) { .type = t, .inode = 4026531832ull + (unsigned) t };
+
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_SHOW, 12, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_set(&w, &s);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.n_sets, 1);
+        check_set(&r.sets[0], &s);
+        nsk_reply_done(&r);
+
+        /* A set with no namespaces at all still has a name. */
+        s.n_ns = 0;
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_SHOW, 13, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_set(&w, &s);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.n_sets, 1);
+        check_set(&r.sets[0], &s);
+        nsk_reply_done(&r);
+}
+
+static void test_reply_multiple_sets_more(void **state)
+{
+        static const char *const names[] = { "a", "b", "c", "d", "e" };
+        struct nsk_set_info sets[ELEMENTSOF(names)];
+        uint8_t buf[4096];
+        struct nsk_writer w;
+        struct nsk_reply r;
+
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_LIST, 20, NSK_F_REPLY | NSK_F_MORE);
+        nsk_put_error(&w, 0, NULL);
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                fill_set(&sets[i], names[i], i % 2 == 0);
+                nsk_put_set(&w, &sets[i]);
+        }
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.flags, NSK_F_REPLY | NSK_F_MORE);
+        assert_int_equal(r.cmd, NSK_CMD_LIST);
+        assert_int_equal(r.id, 20);
+        assert_int_equal(r.n_sets, ELEMENTSOF(names));
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                check_set(&r.sets[i], &sets[i]);
+        nsk_reply_done(&r);
+
+        /* The last one of a series: no MORE, no sets. */
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_LIST, 20, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.flags, NSK_F_REPLY);
+        assert_int_equal(r.n_sets, 0);
+        nsk_reply_done(&r);
+}
+
+/* Sets until the datagram is full: the writer says so instead of sending
+ * a cut-off list, and a message just under the limit decodes. */
+static void test_reply_sets_overflow(void **state)
+{
+        static uint8_t buf[NSK_MSG_MAX];
+        struct nsk_set_info s;
+        struct nsk_writer w;
+        struct nsk_reply r;
+        size_t n = 0, last_len = 0;
+
+        fill_set(&s, "a-rather-long-set-name-to-fill-the-datagram-sooner-0123456789", true);
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_LIST, 21, NSK_F_REPLY | NSK_F_MORE);
+        nsk_put_error(&w, 0, NULL);
+        while (w.err == 0) {
+                last_len = w.len;
+                nsk_put_set(&w, &s);
+                n++;
+        }
+        assert_true(n > 100);
+        assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
+
+        /* Again, one set fewer. */
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_LIST, 21, NSK_F_REPLY | NSK_F_MORE);
+        nsk_put_error(&w, 0, NULL);
+        for (size_t i = 0; i + 1 < n; i++)
+                nsk_put_set(&w, &s);
+        assert_int_equal(nsk_writer_finish(&w), last_len);
+        assert_int_equal(decode_reply(buf, (int) last_len, &r), 0);
+        assert_int_equal(r.n_sets, n - 1);
+        check_set(&r.sets[n - 2], &s);
+        nsk_reply_done(&r);
+}
+
+static void check_reply_error(const struct mb *m, int error)
+{
+        struct nsk_reply r;
+
+        memset(&r, 0x55, sizeof(r));
+        assert_int_equal(nsk_reply_decode(m->b, m->len, &r), error);
+        /* Nothing is left to free. */
+        assert_null(r.sets);
+        assert_int_equal(r.n_sets, 0);
+}
+
+static void test_reply_missing_errno(void **state)
+{
+        struct mb m;
+        size_t set;
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_str(&m, NSK_A_MESSAGE, "all fine, trust me");
+        set = mb_nest(&m, NSK_A_SET);
+        mb_str(&m, NSK_A_NAME, "web");
+        mb_nest_end(&m, set);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+}
+
+static void test_reply_bad_errno(void **state)
+{
+        struct mb m;
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_u32(&m, NSK_A_ERRNO, EPERM);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 4096);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, (uint32_t) -EPERM);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u64(&m, NSK_A_ERRNO, 0);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+}
+
+static void test_reply_flag_missing(void **state)
+{
+        struct nsk_request req = { .cmd = NSK_CMD_LIST, .id = 1 };
+        uint8_t buf[64];
+        struct nsk_reply r;
+        struct mb m;
+        int n;
+
+        mb_hdr(&m, NSK_PROTO_VERSION, NSK_CMD_SHOW, 1, 0);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        mb_hdr(&m, NSK_PROTO_VERSION, NSK_CMD_SHOW, 1, NSK_F_MORE);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        /* A request is not a reply. */
+        n = nsk_request_encode(&req, buf, sizeof(buf));
+        assert_int_equal(decode_reply(buf, n, &r), -EBADMSG);
+}
+
+static void test_reply_bad_header(void **state)
+{
+        struct nsk_reply r;
+        struct mb m;
+
+        mb_hdr(&m, NSK_PROTO_VERSION + 1, NSK_CMD_SHOW, 1, NSK_F_REPLY);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_done(&m);
+        check_reply_error(&m, -EPROTO);
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_done(&m);
+        assert_int_equal(nsk_reply_decode(m.b, m.len - 4, &r), -EBADMSG);
+        assert_int_equal(nsk_reply_decode(m.b, NSK_HDR_SIZE - 1, &r), -EBADMSG);
+        assert_int_equal(nsk_reply_decode(m.b, 0, &r), -EBADMSG);
+}
+
+static void test_reply_bad_fds(void **state)
+{
+        static const uint32_t two[] = { CLONE_NEWNET, CLONE_NEWUTS };
+        uint32_t nine[NSTYPE_MAX + 1] = { 0 };
+        struct mb m;
+
+        /* Not a whole number of u32s. */
+        for (size_t len = 1; len < 8; len++) {
+                if (len == 4)
+                        continue;
+                mb_reply(&m, NSK_CMD_GET, 1);
+                mb_u32(&m, NSK_A_ERRNO, 0);
+                mb_attr(&m, NSK_A_FDS, two, len);
+                mb_done(&m);
+                check_reply_error(&m, -EBADMSG);
+        }
+
+        /* More fds than there are types. */
+        mb_reply(&m, NSK_CMD_GET, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        for (size_t i = 0; i < ELEMENTSOF(nine); i++)
+                nine[i] = CLONE_NEWNET;
+        mb_attr(&m, NSK_A_FDS, nine, sizeof(nine));
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        /* Bogus types. */
+        {
+                static const uint32_t bogus[] = { 0, CLONE_VM, CLONE_NEWNET | CLONE_NEWUTS,
+                                                  0xffffffffu };
+
+                for (size_t i = 0; i < ELEMENTSOF(bogus); i++) {
+                        uint32_t v[2] = { CLONE_NEWNET, bogus[i] };
+
+                        mb_reply(&m, NSK_CMD_GET, 1);
+                        mb_u32(&m, NSK_A_ERRNO, 0);
+                        mb_attr(&m, NSK_A_FDS, v, sizeof(v));
+                        mb_done(&m);
+                        check_reply_error(&m, -EBADMSG);
+                }
+        }
+
+        /* Said twice. */
+        mb_reply(&m, NSK_CMD_GET, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_attr(&m, NSK_A_FDS, two, sizeof(two));
+        mb_attr(&m, NSK_A_FDS, two, sizeof(two));
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+}
+
+static void test_reply_bad_message(void **state)
+{
+        char big[NSK_MESSAGE_MAX];
+        struct mb m;
+
+        mb_reply(&m, NSK_CMD_GET, 1);
+        mb_u32(&m, NSK_A_ERRNO, EPERM);
+        mb_attr(&m, NSK_A_MESSAGE, "no\0pe", 5);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        memset(big, 'x', sizeof(big));
+        mb_reply(&m, NSK_CMD_GET, 1);
+        mb_u32(&m, NSK_A_ERRNO, EPERM);
+        mb_attr(&m, NSK_A_MESSAGE, big, NSK_MESSAGE_MAX);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+}
+
+/* A SET with one NS per entry of types[]. */
+static void mb_set(struct mb *m, const char *name, const uint32_t *types, size_t n)
+{
+        size_t set = mb_nest(m, NSK_A_SET);
+
+        if (name)
+                mb_str(m, NSK_A_NAME, name);
+        for (size_t i = 0; i < n; i++) {
+                size_t ns = mb_nest(m, NSK_A_NS);
+
+                mb_u32(m, NSK_A_NS_TYPE, types[i]);
+                mb_u64(m, NSK_A_NS_INODE, 4026531833ull + i);
+                mb_nest_end(m, ns);
+        }
+        mb_nest_end(m, set);
+}
+
+static void test_reply_bad_set(void **state)
+{
+        static const uint32_t dup[] = { CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWNET };
+        static const uint32_t bogus[] = { CLONE_NEWNET, CLONE_VM };
+        static const uint32_t ok[] = { CLONE_NEWNET };
+        uint32_t nine[NSTYPE_MAX + 1];
+        struct mb m;
+        size_t set, ns;
+
+        /* The same namespace type twice. */
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_set(&m, "web", dup, ELEMENTSOF(dup));
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        /* More namespaces than types. */
+        for (size_t i = 0; i < ELEMENTSOF(nine); i++)
+                nine[i] = CLONE_NEWNET;
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_set(&m, "web", nine, ELEMENTSOF(nine));
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_set(&m, "web", bogus, ELEMENTSOF(bogus));
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        /* No name; an empty one; one too long. */
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_set(&m, NULL, ok, ELEMENTSOF(ok));
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_set(&m, "", ok, ELEMENTSOF(ok));
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        {
+                char name[NSK_NAME_MAX + 2];
+
+                memset(name, 'n', sizeof(name));
+                name[NSK_NAME_MAX + 1] = '\0';
+                mb_reply(&m, NSK_CMD_SHOW, 1);
+                mb_u32(&m, NSK_A_ERRNO, 0);
+                mb_set(&m, name, ok, ELEMENTSOF(ok));
+                mb_done(&m);
+                check_reply_error(&m, -ENAMETOOLONG);
+        }
+
+        /* An NS without a type. */
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        set = mb_nest(&m, NSK_A_SET);
+        mb_str(&m, NSK_A_NAME, "web");
+        ns = mb_nest(&m, NSK_A_NS);
+        mb_u64(&m, NSK_A_NS_INODE, 1);
+        mb_nest_end(&m, ns);
+        mb_nest_end(&m, set);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        /* A bad pin; a wrong-size owner. */
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        set = mb_nest(&m, NSK_A_SET);
+        mb_str(&m, NSK_A_NAME, "web");
+        mb_u32(&m, NSK_A_PIN, NSK_PIN_MAX);
+        mb_nest_end(&m, set);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        set = mb_nest(&m, NSK_A_SET);
+        mb_str(&m, NSK_A_NAME, "web");
+        mb_u64(&m, NSK_A_OWNER, 0);
+        mb_nest_end(&m, set);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        /* The second of two sets is bad: the first one is freed too. */
+        mb_reply(&m, NSK_CMD_LIST, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_set(&m, "good", ok, ELEMENTSOF(ok));
+        mb_set(&m, "bad", dup, ELEMENTSOF(dup));
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+}
+
+static void test_reply_bad_path(void **state)
+{
+        struct mb m;
+        size_t set, ns;
+
+        /* Embedded NUL. */
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        set = mb_nest(&m, NSK_A_SET);
+        mb_str(&m, NSK_A_NAME, "web");
+        ns = mb_nest(&m, NSK_A_NS);
+        mb_u32(&m, NSK_A_NS_TYPE, CLONE_NEWNET);
+        mb_attr(&m, NSK_A_NS_PATH, "/run/x\0/etc/y", 13);
+        mb_nest_end(&m, ns);
+        mb_nest_end(&m, set);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        /* Twice (the first copy must not leak: run under valgrind). */
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        set = mb_nest(&m, NSK_A_SET);
+        mb_str(&m, NSK_A_NAME, "web");
+        ns = mb_nest(&m, NSK_A_NS);
+        mb_str(&m, NSK_A_NS_PATH, "/run/x");
+        mb_u32(&m, NSK_A_NS_TYPE, CLONE_NEWNET);
+        mb_str(&m, NSK_A_NS_PATH, "/run/y");
+        mb_nest_end(&m, ns);
+        mb_nest_end(&m, set);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        /* Valid NS with a path, followed by an NS without a type. */
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        set = mb_nest(&m, NSK_A_SET);
+        mb_str(&m, NSK_A_NAME, "web");
+        ns = mb_nest(&m, NSK_A_NS);
+        mb_u32(&m, NSK_A_NS_TYPE, CLONE_NEWNET);
+        mb_str(&m, NSK_A_NS_PATH, "/run/x");
+        mb_nest_end(&m, ns);
+        ns = mb_nest(&m, NSK_A_NS);
+        mb_str(&m, NSK_A_NS_PATH, "/run/y");
+        mb_nest_end(&m, ns);
+        mb_nest_end(&m, set);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+}
+
+/* NS_PATH is less than NSK_PATH_MAX (4096) bytes. */
+static void test_reply_path_length(void **state)
+{
+        static char path[NSK_PATH_MAX + 1];
+        struct nsk_reply r;
+        struct mb m;
+        size_t set, ns;
+
+        memset(path, 'p', sizeof(path));
+        path[0] = '/';
+        for (size_t len = NSK_PATH_MAX - 1; len <= NSK_PATH_MAX; len++) {
+                path[len] = '\0';
+                mb_reply(&m, NSK_CMD_SHOW, 1);
+                mb_u32(&m, NSK_A_ERRNO, 0);
+                set = mb_nest(&m, NSK_A_SET);
+                mb_str(&m, NSK_A_NAME, "web");
+                ns = mb_nest(&m, NSK_A_NS);
+                mb_u32(&m, NSK_A_NS_TYPE, CLONE_NEWNET);
+                mb_str(&m, NSK_A_NS_PATH, path);
+                mb_nest_end(&m, ns);
+                mb_nest_end(&m, set);
+                mb_done(&m);
+                path[len] = 'p';
+
+                if (len < NSK_PATH_MAX) {
+                        assert_int_equal(nsk_reply_decode(m.b, m.len, &r), 0);
+                        assert_int_equal(strlen(r.sets[0].ns[0].path), len);
+                        nsk_reply_done(&r);
+                } else
+                        check_reply_error(&m, -ENAMETOOLONG);
+        }
+}
+
+static void test_reply_nested_overrun(void **state)
+{
+        struct mb m;
+        size_t set;
+
+        /* The SET's length is right, the NAME inside claims more. */
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        set = mb_nest(&m, NSK_A_SET);
+        mb_raw(&m, NSK_A_NAME, 12, "web", 3, true);
+        mb_nest_end(&m, set);
+        mb_u32(&m, NSK_A_ERRNO, 0); /* would be read as the NAME's rest */
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+
+        /* The SET claims more than the message has. */
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        set = mb_nest(&m, NSK_A_SET);
+        mb_str(&m, NSK_A_NAME, "web");
+        mb_nest_end(&m, set);
+        mb_set16(&m, set + 2, (uint16_t) (m.len - set));
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+}
+
+/* Newer daemons may add attributes anywhere; older clients skip them. */
+static void test_reply_unknown_skipped(void **state)
+{
+        struct nsk_reply r;
+        struct mb m;
+        size_t set, ns;
+
+        mb_reply(&m, NSK_CMD_SHOW, 99);
+        mb_attr(&m, 200, "hello", 5);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        mb_attr(&m, 0, NULL, 0);
+        set = mb_nest(&m, NSK_A_SET);
+        mb_attr(&m, 201, "x", 1);
+        mb_str(&m, NSK_A_NAME, "web");
+        ns = mb_nest(&m, NSK_A_NS);
+        mb_u64(&m, 202, 7);
+        mb_u32(&m, NSK_A_NS_TYPE, CLONE_NEWNET);
+        mb_attr(&m, 0xffff, "abcdefg", 7);
+        mb_u64(&m, NSK_A_NS_INODE, 4026531833ull);
+        mb_nest_end(&m, ns);
+        mb_u32(&m, NSK_A_OWNER, 1000);
+        mb_nest_end(&m, set);
+        mb_attr(&m, NSK_A_MAX, "zz", 2);
+        mb_done(&m);
+
+        assert_int_equal(nsk_reply_decode(m.b, m.len, &r), 0);
+        assert_int_equal(r.id, 99);
+        assert_int_equal(r.error, 0);
+        assert_int_equal(r.n_sets, 1);
+        assert_string_equal(r.sets[0].name, "web");
+        assert_int_equal(r.sets[0].owner, 1000);
+        assert_int_equal(r.sets[0].n_ns, 1);
+        assert_int_equal(r.sets[0].ns[0].type, NSTYPE_NET);
+        assert_int_equal(r.sets[0].ns[0].inode, 4026531833ull);
+        assert_null(r.sets[0].ns[0].path);
+        nsk_reply_done(&r);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_pin_names),
+                cmocka_unit_test(test_request_round_trip),
+                cmocka_unit_test(test_request_name_max),
+                cmocka_unit_test(test_request_layout),
+                cmocka_unit_test(test_request_protocol_md_example),
+                cmocka_unit_test(test_request_truncated_header),
+                cmocka_unit_test(test_request_len_mismatch),
+                cmocka_unit_test(test_request_wrong_version),
+                cmocka_unit_test(test_request_unknown_command),
+                cmocka_unit_test(test_request_flags),
+                cmocka_unit_test(test_request_unknown_attribute),
+                cmocka_unit_test(test_request_duplicate_attribute),
+                cmocka_unit_test(test_request_attribute_overrun),
+                cmocka_unit_test(test_request_string_nul),
+                cmocka_unit_test(test_request_name_length),
+                cmocka_unit_test(test_request_bad_types),
+                cmocka_unit_test(test_request_bad_pin),
+                cmocka_unit_test(test_request_wrong_size_u32),
+                cmocka_unit_test(test_request_encode_too_small),
+                cmocka_unit_test(test_writer_overflow_sticky),
+                cmocka_unit_test(test_writer_padding),
+                cmocka_unit_test(test_reply_error),
+                cmocka_unit_test(test_reply_long_message),
+                cmocka_unit_test(test_reply_fd_types),
+                cmocka_unit_test(test_reply_set),
+                cmocka_unit_test(test_reply_set_every_type),
+                cmocka_unit_test(test_reply_multiple_sets_more),
+                cmocka_unit_test(test_reply_sets_overflow),
+                cmocka_unit_test(test_reply_missing_errno),
+                cmocka_unit_test(test_reply_bad_errno),
+                cmocka_unit_test(test_reply_flag_missing),
+                cmocka_unit_test(test_reply_bad_header),
+                cmocka_unit_test(test_reply_bad_fds),
+                cmocka_unit_test(test_reply_bad_message),
+                cmocka_unit_test(test_reply_bad_set),
+                cmocka_unit_test(test_reply_bad_path),
+                cmocka_unit_test(test_reply_path_length),
+                cmocka_unit_test(test_reply_nested_overrun),
+                cmocka_unit_test(test_reply_unknown_skipped),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
