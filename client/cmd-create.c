@@ -209,7 +209,7 @@ static int run(int argc, char **argv)
                         ret = CTL_EXIT_OK;
                         goto out;
                 default:
-                        ctl_usage_error("create", "bad option");
+                        ctl_bad_option("create", argv);
                         goto out;
                 }
         }

@@ -73,7 +73,7 @@ static int run(int argc, char **argv)
                                 help();
                                 return CTL_EXIT_OK;
                         default:
-                                return ctl_usage_error("join", "bad option");
+                                return ctl_bad_option("join", argv);
                         }
                 if (name || optind >= argc || streq(argv[optind - 1], "--"))
                         break;

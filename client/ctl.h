@@ -28,6 +28,9 @@ extern const struct ctl_command ctl_cmd_path;
 
 /* Prints "nskeeperctl: CMD: <message>" and returns CTL_EXIT_USAGE. */
 int ctl_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+/* For getopt's '?': names the option that is unknown or lacks its
+ * argument; returns CTL_EXIT_USAGE. */
+int ctl_bad_option(const char *cmd, char **argv);
 /* Prints "nskeeperctl: <message>" and returns CTL_EXIT_FAILED. */
 int ctl_fail(const char *fmt, ...) _printf_(1, 2);
 

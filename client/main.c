@@ -20,11 +20,9 @@ static void help(void)
                "Create, join and release namespace sets kept by nskeeperd.\n"
                "\n"
                "Commands:\n");
-        for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
-                char synopsis[128];
-                snprintf(synopsis, sizeof(synopsis), "%s %s", commands[i]->name, commands[i]->args);
-                printf("  %-46s %s\n", synopsis, commands[i]->summary);
-        }
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                printf("  %s %s\n      %s\n", commands[i]->name, commands[i]->args,
+                       commands[i]->summary);
         printf("\n"
                "Options:\n"
                "  -s, --socket PATH   nskeeperd's control socket (default: $NSKEEPER_SOCKET,\n"
@@ -51,6 +49,11 @@ int ctl_usage_error(const char *cmd, const char *fmt, ...)
         va_end(ap);
         fprintf(stderr, "\nTry 'nskeeperctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
         return CTL_EXIT_USAGE;
+}
+
+int ctl_bad_option(const char *cmd, char **argv)
+{
+        return ctl_usage_error(cmd, "unknown option or missing argument: '%s'", argv[optind - 1]);
 }
 
 int ctl_fail(const char *fmt, ...)
@@ -111,10 +114,13 @@ int ctl_parse_types(const char *cmd, const char *name, const char *list, nstype_
         return 0;
 }
 
-static void command_help(const struct ctl_command *cmd)
+static void command_help(const struct ctl_command *cmd, bool json)
 {
-        printf("Usage: nskeeperctl [--socket PATH] %s %s\n%s\n", cmd->name, cmd->args,
+        printf("Usage: nskeeperctl [--socket PATH] %s %s\n%s\n\n", cmd->name, cmd->args,
                cmd->summary);
+        if (json)
+                printf("      --json   print JSON instead of text (fields: nskeeperctl(1))\n");
+        printf("  -h, --help     show this help\n");
 }
 
 int ctl_simple_args(const struct ctl_command *cmd, int argc, char **argv, bool *json,
@@ -135,10 +141,10 @@ int ctl_simple_args(const struct ctl_command *cmd, int argc, char **argv, bool *
                         *json = true;
                         break;
                 case 'h':
-                        command_help(cmd);
+                        command_help(cmd, json != NULL);
                         return CTL_EXIT_OK;
                 default:
-                        return ctl_usage_error(cmd->name, "bad option");
+                        return ctl_bad_option(cmd->name, argv);
                 }
         if ((unsigned) (argc - optind) < n_args)
                 return ctl_usage_error(cmd->name, "missing argument (%s)", cmd->args);
@@ -157,6 +163,8 @@ int main(int argc, char **argv)
         };
         int c;
 
+        /* Our own messages name the command; getopt's would not. */
+        opterr = 0;
         /* '+': stop at the command; what follows is the command's. */
         while ((c = getopt_long(argc, argv, "+s:hV", longopts, NULL)) >= 0)
                 switch (c) {
@@ -170,7 +178,7 @@ int main(int argc, char **argv)
                         printf("nskeeperctl %s\n", PACKAGE_VERSION);
                         return CTL_EXIT_OK;
                 default:
-                        return ctl_usage_error(NULL, "bad option");
+                        return ctl_bad_option(NULL, argv);
                 }
 
         if (optind >= argc)

@@ -144,15 +144,18 @@ int main(int argc, char **argv)
                 log_error("out of memory");
                 goto out;
         }
+        /* The socket first: a daemon that cannot serve leaves no mounts. */
+        r = server_listen(o.socket, &listen_fd);
+        if (r < 0)
+                goto out;
+        r = rundir_prepare_mounts(rd);
+        if (r < 0)
+                goto out;
         r = state_recover(rd, reg, base);
         if (r < 0) {
                 log_error("cannot read %s: %s", rd->path, strerror(-r));
                 goto out;
         }
-
-        r = server_listen(o.socket, &listen_fd);
-        if (r < 0)
-                goto out;
         r = server_new(base, TAKE_FD(listen_fd), o.socket, reg, rd, &srv);
         if (r < 0) {
                 log_error("cannot start server: %s", strerror(-r));
@@ -188,6 +191,10 @@ out:
         if (base)
                 event_base_free(base);
         rundir_free(rd);
-        safe_close(listen_fd);
+        if (listen_fd >= 0) {
+                /* Bound but never served. */
+                (void) unlink(o.socket);
+                safe_close(listen_fd);
+        }
         return ret;
 }

@@ -145,30 +145,34 @@ int rundir_open(const char *path, struct rundir **ret)
                 goto fail;
         rd->mnt_fd = r;
 
-        r = prepare_mount(rd, "ns", MS_SHARED);
-        if (r < 0)
-                goto fail;
-        r = prepare_mount(rd, "mnt", MS_PRIVATE);
-        if (r < 0)
-                goto fail;
-
-        /* The fds above were opened before the self-binds; reopen them so
-         * they see the mounts, not the directories underneath. */
-        safe_close(rd->ns_fd);
-        safe_close(rd->mnt_fd);
-        rd->ns_fd = openat(rd->fd, "ns", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        rd->mnt_fd = openat(rd->fd, "mnt", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (rd->ns_fd < 0 || rd->mnt_fd < 0) {
-                r = negative_errno();
-                log_error("cannot open pin directories of %s: %m", rd->path);
-                goto fail;
-        }
-
         *ret = rd;
         return 0;
 fail:
         rundir_free(rd);
         return r;
+}
+
+int rundir_prepare_mounts(struct rundir *rd)
+{
+        int r;
+
+        r = prepare_mount(rd, "ns", MS_SHARED);
+        if (r < 0)
+                return r;
+        r = prepare_mount(rd, "mnt", MS_PRIVATE);
+        if (r < 0)
+                return r;
+
+        /* The fds were opened before the self-binds; reopen them so they
+         * see the mounts, not the directories underneath. */
+        safe_close(rd->ns_fd);
+        safe_close(rd->mnt_fd);
+        rd->ns_fd = openat(rd->fd, "ns", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        rd->mnt_fd = openat(rd->fd, "mnt", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (rd->ns_fd < 0 || rd->mnt_fd < 0)
+                return log_error_errno(negative_errno(), "cannot open pin directories of %s: %m",
+                                       rd->path);
+        return 0;
 }
 
 struct rundir *rundir_free(struct rundir *rd)

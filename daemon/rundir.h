@@ -22,9 +22,12 @@ struct rundir {
 };
 
 /* Creates what is missing, refuses a directory that is not root's or is
- * writable by others, takes the lock (-EBUSY when another daemon holds
- * it) and prepares the pin mounts. */
+ * writable by others and takes the lock (-EBUSY when another daemon
+ * holds it). */
 int rundir_open(const char *path, struct rundir **ret);
+/* Makes ns/ and mnt/ the mounts described above; done under the lock,
+ * once the daemon knows it can start, and idempotent. */
+int rundir_prepare_mounts(struct rundir *rd);
 struct rundir *rundir_free(struct rundir *rd);
 
 /* The path of the pin of namespace t of set 'name' ("" on overflow). */

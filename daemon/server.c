@@ -81,7 +81,7 @@ int server_listen(const char *path, int *ret_fd)
                         return log_error_errno(negative_errno(), "cannot remove stale socket %s: %m", path);
         }
 
-        old = umask(0077);
+        old = umask(0177); /* 0600: root only */
         r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
         umask(old);
         if (r < 0)

@@ -99,8 +99,7 @@ for pin in bind fd; do
                                 readlink "/proc/self/ns/$type" | inode_of_link)"
                 else
                         check_eq "$name: fd pin has path null" null "$path"
-                        check_eq "$name: fd pin adds no mount" "$mounts_before" \
-                                "$(mount_count_under "$RUNDIR")"
+                        check_mounts "$name: fd pin adds no mount" "$mounts_before" "$RUNDIR"
                 fi
 
                 check_state_kept "$name" "$type"

@@ -12,7 +12,7 @@ check_nothing_created() {
         check_eq "$what: no state or pin files" "" \
                 "$(find "$RUNDIR" -mindepth 2 \( -path "$RUNDIR/state/*" -o -path "$RUNDIR/ns/*" \
                         -o -path "$RUNDIR/mnt/*" \) 2>/dev/null)"
-        check_eq "$what: no extra mounts" "$BASE_MOUNTS" "$(mount_count_under "$T")"
+        check_mounts "$what: no extra mounts" "$BASE_MOUNTS" "$T"
 }
 
 start_daemon || exit 1
@@ -29,7 +29,7 @@ check_fails "create dup again" 1 "already exists" ctl create dup -t net,uts,mnt
 check_match "duplicate: the message names the set" "'?dup'?" "$ERR"
 check_fails "create dup again, other types and pin" 1 "already exists" ctl create dup -t ipc --pin fd
 check_eq "duplicate: the original set is unchanged (show --json)" "$before" "$(set_json dup)"
-check_eq "duplicate: no mounts added" "$mounts" "$(mount_count_under "$T")"
+check_mounts "duplicate: no mounts added" "$mounts" "$T"
 check_eq "duplicate: still exactly one set" "dup" "$(list_names)"
 check_inode_eq "duplicate: the original net namespace is still the one joined" \
         "$(jq -r '.namespaces[] | select(.type == "net") | .inode' <<<"$before")" \

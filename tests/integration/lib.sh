@@ -102,6 +102,20 @@ mount_count_under() {
         mounts_under "$1" | grep -c . || true
 }
 
+# check_mounts DESC EXPECTED DIR: the number of mounts under DIR; lists
+# them when the count is wrong.
+check_mounts() {
+        local list n
+        list=$(mounts_under "$3")
+        n=$(printf '%s' "$list" | grep -c . || true)
+        if [ "$n" = "$2" ]; then
+                ok "$1"
+        else
+                fail "$1" "expected $2 mounts under $3, found $n:" \
+                        "$(printf '%s\n' "$list" | sed 's/^/  /')"
+        fi
+}
+
 # How many mounts sit exactly on PATH.
 mount_count_at() {
         mounts_under "$1" | grep -cxF -- "$1" || true

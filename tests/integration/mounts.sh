@@ -12,8 +12,7 @@ check_only_self_binds() {
         local when=$1 dir=$2
         check_eq "$when: exactly one mount on ns/" 1 "$(mount_count_at "$dir/ns")"
         check_eq "$when: exactly one mount on mnt/" 1 "$(mount_count_at "$dir/mnt")"
-        check_eq "$when: no other mounts under the test dir" 2 "$(mount_count_under "$T")"
-        [ "$(mount_count_under "$T")" = 2 ] || mounts_under "$T" | sed 's/^/#   mounted: /'
+        check_mounts "$when: no other mounts under the test dir" 2 "$T"
 }
 
 start_daemon || exit 1
@@ -35,9 +34,9 @@ for pin in bind fd; do
         done
 done
 # 5 bind sets x (4 pins under ns/ + 1 under mnt/); fd sets add nothing.
-check_eq "one mount per bind pin: ns/ has 1 + 20 mounts" 21 "$(mount_count_under "$RUNDIR/ns")"
-check_eq "one mount per bind pin: mnt/ has 1 + 5 mounts" 6 "$(mount_count_under "$RUNDIR/mnt")"
-check_eq "nothing mounted outside ns/ and mnt/" 27 "$(mount_count_under "$T")"
+check_mounts "one mount per bind pin: ns/ has 1 + 20 mounts" 21 "$RUNDIR/ns"
+check_mounts "one mount per bind pin: mnt/ has 1 + 5 mounts" 6 "$RUNDIR/mnt"
+check_mounts "nothing mounted outside ns/ and mnt/" 27 "$T"
 for pin in bind fd; do
         for i in 1 2 3 4 5; do
                 check_run "release m-$pin-$i" 0 ctl release "m-$pin-$i"
@@ -60,7 +59,7 @@ done
 check_eq "all 8 parallel sets listed" "par-1 par-2 par-3 par-4 par-5 par-6 par-7 par-8" "$(list_names)"
 check_eq "8 different net namespaces" 8 \
         "$(for i in 1 2 3 4 5 6 7 8; do set_inode "par-$i" net; done | sort -u | grep -c .)"
-check_eq "parallel creates: 2 + 8 x 5 mounts" 42 "$(mount_count_under "$T")"
+check_mounts "parallel creates: 2 + 8 x 5 mounts" 42 "$T"
 pids=()
 for i in 1 2 3 4 5 6 7 8; do
         ctl release "par-$i" >>"$T/par-$i.out" 2>&1 &
@@ -99,7 +98,7 @@ else
                 "$(sed 's/^/log: /' "$T/third.log")"
 fi
 check_run "the first daemon still answers" 0 ctl list
-check_eq "the second daemons added no mounts" "$mounts" "$(mount_count_under "$T")"
+check_mounts "the second daemons added no mounts" "$mounts" "$T"
 stop_daemon
 
 echo "# --- two daemons started at once on a fresh runtime dir ---"
@@ -142,8 +141,7 @@ for round in 1 2 3; do
                 timeout 5 "$NSKEEPERCTL" --socket "$rsock" release race
         check_eq "race $round: exactly one mount on ns/" 1 "$(mount_count_at "$rdir/ns")"
         check_eq "race $round: exactly one mount on mnt/" 1 "$(mount_count_at "$rdir/mnt")"
-        check_eq "race $round: nothing else mounted under its runtime dir" 2 \
-                "$(mount_count_under "$rdir")"
+        check_mounts "race $round: nothing else mounted under its runtime dir" 2 "$rdir"
         for p in "${alive[@]}"; do
                 kill -TERM "$p"
                 if wait_exit "$p" 10; then

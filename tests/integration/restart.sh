@@ -73,8 +73,7 @@ check_fails "daemon stopped: list" 1 "cannot reach nskeeperd" ctl list
 
 start_daemon || exit 1
 check_bind_sets_back "after restart"
-check_eq "after restart: no more and no fewer mounts under the test dir" "$mounts_before" \
-        "$(mount_count_under "$T")"
+check_mounts "after restart: no more and no fewer mounts under the test dir" "$mounts_before" "$T"
 check_run "after restart: the name of a vanished fd set can be used again" 0 \
         ctl create r-fd-default --pin fd
 check_run "release it" 0 ctl release r-fd-default
@@ -85,7 +84,7 @@ start_daemon || exit 1
 stop_daemon
 start_daemon || exit 1
 check_bind_sets_back "after two more restarts"
-check_eq "after two more restarts: mounts not multiplied" "$mounts_before" "$(mount_count_under "$T")"
+check_mounts "after two more restarts: mounts not multiplied" "$mounts_before" "$T"
 
 echo "# --- SIGKILL (crash) ---"
 kill -KILL "$DAEMON_PID"
@@ -93,7 +92,7 @@ wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
 start_daemon || exit 1
 check_bind_sets_back "after SIGKILL and start"
-check_eq "after SIGKILL and start: mounts not multiplied" "$mounts_before" "$(mount_count_under "$T")"
+check_mounts "after SIGKILL and start: mounts not multiplied" "$mounts_before" "$T"
 
 echo "# --- release after restart ---"
 for name in $BIND_SETS; do
