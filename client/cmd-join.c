@@ -2,6 +2,7 @@
 /* nskeeperctl join NAME [-t LIST] [-- COMMAND [ARG...]] */
 
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -34,6 +35,21 @@ static int wait_child(pid_t pid)
         return 128 + WTERMSIG(status);
 }
 
+/* Entering a user namespace changes no id, and the caller's ids are
+ * usually not mapped there (they show as the overflow id). Like
+ * nsenter(1), become root of the namespace when root is mapped in it;
+ * otherwise keep the ids, which then are whatever the maps make them. */
+static int become_root(const char *name)
+{
+        if (setgroups(0, NULL) < 0 && errno != EPERM)
+                return ctl_fail("join '%s': setgroups: %s", name, strerror(errno));
+        if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+                return ctl_fail("join '%s': setresgid: %s", name, strerror(errno));
+        if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+                return ctl_fail("join '%s': setresuid: %s", name, strerror(errno));
+        return 0;
+}
+
 static void help(void)
 {
         printf("Usage: nskeeperctl [--socket PATH] join NAME [-t|--type LIST] [-- COMMAND [ARG...]]\n"
@@ -42,6 +58,9 @@ static void help(void)
                "in a child, whose exit status join returns.\n"
                "\n"
                "  -t, --type LIST   comma list of types to enter (all: every type of the set)\n"
+               "      --preserve-credentials\n"
+               "                    keep uid and gids when entering a user namespace (default:\n"
+               "                    become its root if root is mapped there)\n"
                "  -h, --help        show this help\n");
 }
 
@@ -49,11 +68,13 @@ static int run(int argc, char **argv)
 {
         static const struct option longopts[] = {
                 { "type", required_argument, NULL, 't' },
+                { "preserve-credentials", no_argument, NULL, 'P' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         const char *types_arg = NULL, *name;
         nstype_mask_t types = 0, joined = 0;
+        bool preserve = false;
         int fds[NSTYPE_MAX], c, r;
         struct nsk_client *cl;
         enum nstype failed;
@@ -68,6 +89,9 @@ static int run(int argc, char **argv)
                         switch (c) {
                         case 't':
                                 types_arg = optarg;
+                                break;
+                        case 'P':
+                                preserve = true;
                                 break;
                         case 'h':
                                 help();
@@ -112,6 +136,11 @@ static int run(int argc, char **argv)
         if (r < 0)
                 return ctl_fail("join '%s': cannot enter the %s namespace: %s", name,
                                 nstype_name(failed), strerror(-r));
+        if ((joined & NSTYPE_BIT(NSTYPE_USER)) && !preserve) {
+                r = become_root(name);
+                if (r != 0)
+                        return r;
+        }
 
         if (!cmd[0]) {
                 static char *shell[2];
@@ -146,7 +175,7 @@ static int run(int argc, char **argv)
 
 const struct ctl_command ctl_cmd_join = {
         .name = "join",
-        .args = "NAME [-t LIST] [-- COMMAND [ARG...]]",
+        .args = "NAME [-t LIST] [--preserve-credentials] [-- COMMAND [ARG...]]",
         .summary = "run COMMAND (default: $SHELL) in the set's namespaces",
         .run = run,
 };

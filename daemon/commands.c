@@ -141,7 +141,7 @@ static int create_done(int error, const char *message, struct helper_result *res
 
         if (r < 0) {
                 /* Not committed: the keeper, if any, dies with the helper. */
-                keeper_kill(s->keeper);
+                keeper_release(s->keeper);
                 registry_remove(server_registry(srv), s);
                 set_free(s);
         } else {

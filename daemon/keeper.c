@@ -2,6 +2,7 @@
 /* Watching keepers through pidfds; a pidfd becomes readable when its
  * process exits, whoever its parent is (pidfd_open(2)). */
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/pidfd.h>
@@ -13,12 +14,24 @@
 #include "set.h"
 
 struct keeper {
-        struct set *set;
+        struct set *set; /* NULL once released: only waiting to be reaped */
+        struct keeper *next_dying;
         pid_t pid;
         int pidfd;
         int lifeline;
         struct event *ev;
 };
+
+static struct keeper *dying;
+
+static void unlink_dying(struct keeper *k)
+{
+        for (struct keeper **p = &dying; *p; p = &(*p)->next_dying)
+                if (*p == k) {
+                        *p = k->next_dying;
+                        return;
+                }
+}
 
 static void on_keeper_exit(evutil_socket_t fd, short what, void *userdata)
 {
@@ -27,6 +40,13 @@ static void on_keeper_exit(evutil_socket_t fd, short what, void *userdata)
         char reason[128];
 
         event_del(k->ev);
+        if (!k->set) {
+                /* Released: reap it (we are its reaper, see main.c) and go. */
+                (void) waitid(P_PIDFD, (id_t) k->pidfd, &si, WEXITED | WNOHANG);
+                unlink_dying(k);
+                keeper_free(k);
+                return;
+        }
         /* Only a child can be waited for; after a daemon restart init
          * reaps it and the status is unknown. */
         if (waitid(P_PIDFD, (id_t) k->pidfd, &si, WEXITED | WNOHANG) == 0 && si.si_pid > 0) {
@@ -73,6 +93,26 @@ int keeper_attach(struct set *s, struct event_base *base, pid_t pid, int pidfd, 
         return 0;
 }
 
+/* A zombie still answers signal 0 and shows its pid namespace. */
+static bool is_zombie(pid_t pid)
+{
+        char path[64], buf[512], *p;
+        _cleanup_close_ int fd = -EBADF;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return true;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return true;
+        buf[n] = '\0';
+        /* "pid (comm) S ...": comm may hold anything, so after the last ')'. */
+        p = strrchr(buf, ')');
+        return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+}
+
 int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode)
 {
         _cleanup_close_ int pidfd = -EBADF;
@@ -83,7 +123,7 @@ int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t 
         snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) pid);
         /* Checked after the pidfd is open: if the process is still there
          * afterwards, the pidfd is the process that was checked. */
-        if (pidfd < 0 || stat(path, &st) < 0 || st.st_ino != pid_ns_inode ||
+        if (pidfd < 0 || stat(path, &st) < 0 || st.st_ino != pid_ns_inode || is_zombie(pid) ||
             pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
                 snprintf(reason, sizeof(reason),
                          "the pid namespace's init (pid %d) died while nskeeperd was not running",
@@ -94,10 +134,30 @@ int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t 
         return keeper_attach(s, base, pid, TAKE_FD(pidfd), -EBADF);
 }
 
-void keeper_kill(struct keeper *k)
+void keeper_release(struct keeper *k)
 {
-        if (k && k->pidfd >= 0)
-                (void) pidfd_send_signal(k->pidfd, SIGKILL, NULL, 0);
+        if (!k)
+                return;
+        (void) pidfd_send_signal(k->pidfd, SIGKILL, NULL, 0);
+        if (k->set && k->set->keeper == k)
+                k->set->keeper = NULL;
+        k->set = NULL;
+        k->next_dying = dying;
+        dying = k;
+        /* Watched already, unless it was found dead: then nothing to reap. */
+        if (!k->ev || event_add(k->ev, NULL) < 0) {
+                unlink_dying(k);
+                keeper_free(k);
+        }
+}
+
+void keeper_forget_dying(void)
+{
+        while (dying) {
+                struct keeper *k = dying;
+                dying = k->next_dying;
+                keeper_free(k);
+        }
 }
 
 struct keeper *keeper_free(struct keeper *k)

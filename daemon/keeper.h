@@ -19,8 +19,11 @@ int keeper_attach(struct set *s, struct event_base *base, pid_t pid, int pidfd, 
  * got the pid since. Marks the set dead if it is gone. */
 int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode);
 
-/* Kills the keeper (and with it every process in the pid namespace). */
-void keeper_kill(struct keeper *k);
+/* Kills the keeper, and with it every process in the pid namespace, and
+ * detaches it from its set; it is reaped (and freed) when it is gone. */
+void keeper_release(struct keeper *k);
 /* Stops watching; the keeper lives on unless its lifeline closes. */
 struct keeper *keeper_free(struct keeper *k);
+/* At exit: forgets keepers still dying (init reaps them). */
+void keeper_forget_dying(void);
 pid_t keeper_pid(const struct keeper *k);

@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "helper.h"
+#include "keeper.h"
 #include "log.h"
 #include "notify.h"
 #include "registry.h"
@@ -188,6 +189,7 @@ out:
         if (sigint)
                 event_free(sigint);
         registry_free(reg);
+        keeper_forget_dying();
         if (base)
                 event_base_free(base);
         rundir_free(rd);

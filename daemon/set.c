@@ -151,8 +151,7 @@ int set_unpin(struct set *s, const struct rundir *rd)
 {
         int r;
 
-        keeper_kill(s->keeper);
-        s->keeper = keeper_free(s->keeper);
+        keeper_release(s->keeper);
         if (s->pin == NSK_PIN_FD) {
                 close_many(s->fd, NSTYPE_MAX);
                 return 0;
