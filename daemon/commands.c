@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "access.h"
 #include "helper.h"
 #include "keeper.h"
 #include "log.h"
@@ -71,7 +72,7 @@ static int reply_set(struct client *c, const struct nsk_request *req, const stru
 
         reply_begin(&w, req, 0);
         nsk_put_error(&w, 0, NULL);
-        set_put(&w, s, server_rundir(client_server(c)));
+        set_put(&w, s, server_rundir(client_server(c)), true);
         if (n_fds > 0)
                 nsk_put_fd_types(&w, fd_types, (unsigned) n_fds);
         return reply_finish(c, &w, fds, n_fds);
@@ -90,6 +91,10 @@ static struct set *lookup(struct client *c, const struct nsk_request *req, bool 
         }
         if (s->state == SET_CREATING) {
                 reply_error(c, req, -EBUSY, "the set is still being created");
+                return NULL;
+        }
+        if (!access_owns(client_cred(c), s)) {
+                reply_error(c, req, -EPERM, "the set belongs to uid %u", (unsigned) s->owner);
                 return NULL;
         }
         if (s->state == SET_DEAD && !allow_dead) {
@@ -180,6 +185,10 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
         r = nsk_settings_check(&req->settings, types, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
+        r = access_check_create(server_config(srv), server_registry(srv), client_cred(c), types,
+                                &req->settings, msg, sizeof(msg));
+        if (r < 0)
+                return reply_error(c, req, r, "%s", msg);
 
         s = set_new(req->name, types, pin, client_cred(c)->uid);
         op = calloc(1, sizeof(*op));
@@ -200,7 +209,8 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
         op->req = (struct nsk_request) { .cmd = req->cmd, .id = req->id };
         memcpy(op->req.name, req->name, sizeof(op->req.name));
         op->set = s;
-        r = helper_start(server_base(srv), types, &s->settings, pin == NSK_PIN_FD, create_done, op);
+        r = helper_start(server_base(srv), types, &s->settings, pin == NSK_PIN_FD,
+                         client_cred(c)->uid, client_cred(c)->gid, create_done, op);
         if (r < 0) {
                 registry_remove(server_registry(srv), s);
                 set_free(s);
@@ -261,7 +271,7 @@ static int list_one(struct set *s, void *userdata)
 
         if (s->state == SET_CREATING)
                 return 0;
-        set_put(&l->w, s, server_rundir(client_server(l->c)));
+        set_put(&l->w, s, server_rundir(client_server(l->c)), access_owns(client_cred(l->c), s));
         if (l->w.err == 0)
                 return 0;
 
@@ -273,7 +283,7 @@ static int list_one(struct set *s, void *userdata)
                 return l->r;
         reply_begin(&l->w, l->req, NSK_F_MORE);
         nsk_put_error(&l->w, 0, NULL);
-        set_put(&l->w, s, server_rundir(client_server(l->c)));
+        set_put(&l->w, s, server_rundir(client_server(l->c)), access_owns(client_cred(l->c), s));
         return l->w.err;
 }
 

@@ -11,6 +11,7 @@
  * (user_namespaces(7)), and its maps must be written from outside. */
 
 #include <fcntl.h>
+#include <grp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -39,6 +40,7 @@ enum helper_phase {
 };
 
 enum helper_step {
+        STEP_CREDENTIALS,
         STEP_UNSHARE,
         STEP_PROPAGATION,
         STEP_HOSTNAME,
@@ -54,6 +56,7 @@ enum helper_step {
 };
 
 static const char *const step_names[STEP_MAX] = {
+        [STEP_CREDENTIALS] = "drop privileges",
         [STEP_UNSHARE] = "unshare",
         [STEP_PROPAGATION] = "mount propagation",
         [STEP_HOSTNAME] = "hostname",
@@ -286,10 +289,10 @@ static pid_t child_start_keeper(int sock, nstype_mask_t types, int lifeline_read
 }
 
 _Noreturn static void child_main(int sock, nstype_mask_t types, const struct nsk_settings *s,
-                                 bool lifeline)
+                                 bool lifeline, uid_t uid, gid_t gid)
 {
         struct helper_msg m = { .phase = PHASE_DONE, .detail = -1 };
-        int fds[NSTYPE_MAX + 2], life[2] = { -1, -1 }, commit = -1, nsdir;
+        int fds[NSTYPE_MAX + 2], life[2] = { -1, -1 }, commit = -1, nsdir, offsets = -1;
         nstype_mask_t rest = types;
         size_t n = 0;
 
@@ -297,6 +300,27 @@ _Noreturn static void child_main(int sock, nstype_mask_t types, const struct nsk
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() == 1)
                 _exit(1);
+
+        /* Opened while still root: once privileges are dropped the
+         * helper is not dumpable and this file is root's. The kernel checks
+         * CAP_SYS_TIME against whoever opened it. */
+        if ((types & NSTYPE_BIT(NSTYPE_TIME)) && (s->monotonic != 0 || s->boottime != 0)) {
+                offsets = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+                if (offsets < 0)
+                        child_fail(sock, STEP_TIME_OFFSETS, NSTYPE_TIME);
+        }
+
+        /* The user namespace is owned by the euid that makes it: the uid
+         * the set is for. The kernel clears the death signal on a
+         * credential change, so it is set again. */
+        if (uid != 0) {
+                if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+                    setresuid(uid, uid, uid) < 0)
+                        child_fail(sock, STEP_CREDENTIALS, -1);
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() == 1)
+                        _exit(1);
+        }
 
         if (types & NSTYPE_BIT(NSTYPE_USER)) {
                 struct helper_msg u = { .phase = PHASE_USERNS, .detail = -1 };
@@ -327,18 +351,22 @@ _Noreturn static void child_main(int sock, nstype_mask_t types, const struct nsk
 
         /* Offsets can be written only before a process enters the time
          * namespace (time_namespaces(7)): before the keeper is forked. */
-        if ((types & NSTYPE_BIT(NSTYPE_TIME)) && (s->monotonic != 0 || s->boottime != 0)) {
+        if (offsets >= 0) {
                 char text[128];
+                int len;
 
-                snprintf(text, sizeof(text), "monotonic %lld 0\nboottime %lld 0\n",
-                         (long long) s->monotonic, (long long) s->boottime);
-                if (write_file("/proc/self/timens_offsets", text) < 0)
+                len = snprintf(text, sizeof(text), "monotonic %lld 0\nboottime %lld 0\n",
+                               (long long) s->monotonic, (long long) s->boottime);
+                if (write(offsets, text, (size_t) len) != len)
                         child_fail(sock, STEP_TIME_OFFSETS, NSTYPE_TIME);
+                close(offsets);
         }
 
         /* Opened now: the keeper may mount another /proc over this one,
          * in which the helper (outside its pid namespace) has no entry. */
-        nsdir = open("/proc/self/ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* O_PATH: a helper that dropped privileges is not dumpable, and
+         * its /proc entries are root's; searching them is still allowed. */
+        nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (nsdir < 0)
                 child_fail(sock, STEP_OPEN, -1);
 
@@ -644,7 +672,7 @@ static void on_timeout(evutil_socket_t fd, short what, void *userdata)
 }
 
 int helper_start(struct event_base *base, nstype_mask_t types, const struct nsk_settings *settings,
-                 bool lifeline, helper_done_fn done, void *userdata)
+                 bool lifeline, uid_t uid, gid_t gid, helper_done_fn done, void *userdata)
 {
         const struct timeval timeout = { .tv_sec = HELPER_TIMEOUT_SEC };
         struct helper *h;
@@ -685,7 +713,7 @@ int helper_start(struct event_base *base, nstype_mask_t types, const struct nsk_
                 if (sv[1] != 3 && dup3(sv[1], 3, O_CLOEXEC) < 0)
                         _exit(1);
                 (void) close_range(4, ~0U, 0);
-                child_main(3, types, settings, lifeline);
+                child_main(3, types, settings, lifeline, uid, gid);
         }
 
         safe_close(sv[1]);

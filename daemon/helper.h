@@ -28,9 +28,11 @@ typedef int (*helper_done_fn)(int error, const char *message, struct helper_resu
                               void *userdata);
 
 /* settings must stay valid until done is called. 'lifeline': give the
- * keeper a lifeline (fd-pinned sets die with the daemon). */
+ * keeper a lifeline (fd-pinned sets die with the daemon). A uid other
+ * than 0: the helper becomes uid/gid before it makes the user namespace,
+ * which that uid then owns (and may enter without privileges). */
 int helper_start(struct event_base *base, nstype_mask_t types, const struct nsk_settings *settings,
-                 bool lifeline, helper_done_fn done, void *userdata);
+                 bool lifeline, uid_t uid, gid_t gid, helper_done_fn done, void *userdata);
 
 /* Kills every helper still at work and reports each as -ECANCELED. */
 void helper_cancel_all(void);

@@ -2,6 +2,7 @@
 /* nskeeperd: options, set-up, the event loop and an orderly stop. */
 
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,17 @@ static void help(void)
                "  -s, --socket PATH        control socket (default: RUNTIME_DIR/" NSK_SOCKET_NAME ")\n"
                "  -r, --runtime-dir DIR    pins, state and lock (default: " NSK_RUNTIME_DIR_DEFAULT ")\n"
                "  -l, --log-level LEVEL    error, warning, notice, info or debug (default: info)\n"
+               "  -g, --group GROUP        members of GROUP may connect too (socket mode 0660);\n"
+               "                           they may create only sets with a user namespace,\n"
+               "                           map only their own ids and subuid/subgid ranges, and\n"
+               "                           see, join and release only their own sets\n"
+               "      --max-sets-per-user N         sets a uid other than root may own (64)\n"
+               "      --max-namespaces-per-user N   namespaces in them (512)\n"
+               "      --max-clients-per-user N      connections of one such uid (32)\n"
+               "      --max-clients N               connections in all (4096)\n"
+               "      --idle-timeout SECS  close a connection idle that long; 0: never (60)\n"
+               "      --subuid-file PATH   subordinate uids (default: /etc/subuid)\n"
+               "      --subgid-file PATH   subordinate gids (default: /etc/subgid)\n"
                "  -h, --help               show this help\n"
                "  -V, --version            show the version\n"
                "\n"
@@ -38,7 +50,52 @@ static void help(void)
 struct options {
         const char *socket;
         const char *runtime_dir;
+        struct config cfg;
 };
+
+enum {
+        OPT_MAX_SETS = 0x100,
+        OPT_MAX_NAMESPACES,
+        OPT_MAX_CLIENTS_PER_USER,
+        OPT_MAX_CLIENTS,
+        OPT_IDLE_TIMEOUT,
+        OPT_SUBUID,
+        OPT_SUBGID,
+};
+
+static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned *ret)
+{
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || end == s || *end != '\0' || *s == '-' || v > 1000000000 || v < min) {
+                fprintf(stderr, "nskeeperd: %s takes a number of at least %u, not '%s'\n", opt,
+                        min, s);
+                return -1;
+        }
+        *ret = (unsigned) v;
+        return 0;
+}
+
+static int parse_group(const char *s, gid_t *ret)
+{
+        struct group gr, *res = NULL;
+        char buf[4096];
+        unsigned id;
+
+        if (getgrnam_r(s, &gr, buf, sizeof(buf), &res) == 0 && res) {
+                *ret = res->gr_gid;
+                return 0;
+        }
+        if (s[0] >= '0' && s[0] <= '9' && parse_unsigned("--group", s, 1, &id) == 0) {
+                *ret = (gid_t) id;
+                return 0;
+        }
+        fprintf(stderr, "nskeeperd: no group '%s'\n", s);
+        return -1;
+}
 
 /* 0 to go on, 1 to exit successfully, -1 on a usage error. */
 static int parse_args(int argc, char **argv, struct options *o)
@@ -47,14 +104,56 @@ static int parse_args(int argc, char **argv, struct options *o)
                 { "socket", required_argument, NULL, 's' },
                 { "runtime-dir", required_argument, NULL, 'r' },
                 { "log-level", required_argument, NULL, 'l' },
+                { "group", required_argument, NULL, 'g' },
+                { "max-sets-per-user", required_argument, NULL, OPT_MAX_SETS },
+                { "max-namespaces-per-user", required_argument, NULL, OPT_MAX_NAMESPACES },
+                { "max-clients-per-user", required_argument, NULL, OPT_MAX_CLIENTS_PER_USER },
+                { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+                { "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+                { "subuid-file", required_argument, NULL, OPT_SUBUID },
+                { "subgid-file", required_argument, NULL, OPT_SUBGID },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
         int c, level;
 
-        while ((c = getopt_long(argc, argv, "s:r:l:hV", longopts, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "s:r:l:g:hV", longopts, NULL)) >= 0)
                 switch (c) {
+                case 'g':
+                        if (parse_group(optarg, &o->cfg.group) < 0)
+                                return -1;
+                        o->cfg.have_group = true;
+                        break;
+                case OPT_MAX_SETS:
+                        if (parse_unsigned("--max-sets-per-user", optarg, 0,
+                                           &o->cfg.max_sets_per_user) < 0)
+                                return -1;
+                        break;
+                case OPT_MAX_NAMESPACES:
+                        if (parse_unsigned("--max-namespaces-per-user", optarg, 0,
+                                           &o->cfg.max_namespaces_per_user) < 0)
+                                return -1;
+                        break;
+                case OPT_MAX_CLIENTS_PER_USER:
+                        if (parse_unsigned("--max-clients-per-user", optarg, 1,
+                                           &o->cfg.max_clients_per_user) < 0)
+                                return -1;
+                        break;
+                case OPT_MAX_CLIENTS:
+                        if (parse_unsigned("--max-clients", optarg, 1, &o->cfg.max_clients) < 0)
+                                return -1;
+                        break;
+                case OPT_IDLE_TIMEOUT:
+                        if (parse_unsigned("--idle-timeout", optarg, 0, &o->cfg.idle_timeout_sec) < 0)
+                                return -1;
+                        break;
+                case OPT_SUBUID:
+                        o->cfg.subuid_path = optarg;
+                        break;
+                case OPT_SUBGID:
+                        o->cfg.subgid_path = optarg;
+                        break;
                 case 's':
                         o->socket = optarg;
                         break;
@@ -106,7 +205,7 @@ static void raise_nofile(void)
 
 int main(int argc, char **argv)
 {
-        struct options o = { .runtime_dir = NSK_RUNTIME_DIR_DEFAULT };
+        struct options o = { .runtime_dir = NSK_RUNTIME_DIR_DEFAULT, .cfg = CONFIG_DEFAULTS };
         struct event_base *base = NULL;
         struct event *sigterm = NULL, *sigint = NULL;
         struct rundir *rd = NULL;
@@ -146,7 +245,7 @@ int main(int argc, char **argv)
                 goto out;
         }
         /* The socket first: a daemon that cannot serve leaves no mounts. */
-        r = server_listen(o.socket, &listen_fd);
+        r = server_listen(o.socket, &o.cfg, &listen_fd);
         if (r < 0)
                 goto out;
         r = rundir_prepare_mounts(rd);
@@ -157,7 +256,7 @@ int main(int argc, char **argv)
                 log_error("cannot read %s: %s", rd->path, strerror(-r));
                 goto out;
         }
-        r = server_new(base, TAKE_FD(listen_fd), o.socket, reg, rd, &srv);
+        r = server_new(base, TAKE_FD(listen_fd), o.socket, reg, rd, &o.cfg, &srv);
         if (r < 0) {
                 log_error("cannot start server: %s", strerror(-r));
                 goto out;

@@ -9,10 +9,62 @@
 
 #include "registry.h"
 
+struct usage {
+        uid_t uid;
+        unsigned sets;
+        unsigned namespaces;
+};
+
 struct registry {
         void *root;
+        void *usage; /* struct usage by uid */
         size_t count;
 };
+
+static int compare_usage(const void *a, const void *b)
+{
+        uid_t x = ((const struct usage *) a)->uid, y = ((const struct usage *) b)->uid;
+        return x < y ? -1 : x > y;
+}
+
+/* Adds sign * s to its owner's usage; drops entries that reach zero. */
+static int account(struct registry *reg, const struct set *s, int sign)
+{
+        struct usage key = { .uid = s->owner }, *u;
+        void *node = tfind(&key, &reg->usage, compare_usage);
+
+        if (!node) {
+                if (sign < 0)
+                        return 0;
+                u = calloc(1, sizeof(*u));
+                if (!u)
+                        return -ENOMEM;
+                u->uid = s->owner;
+                node = tsearch(u, &reg->usage, compare_usage);
+                if (!node) {
+                        free(u);
+                        return -ENOMEM;
+                }
+        }
+        u = *(struct usage **) node;
+        u->sets += (unsigned) sign;
+        u->namespaces += (unsigned) sign * nstype_mask_count(s->types);
+        if (u->sets == 0) {
+                tdelete(u, &reg->usage, compare_usage);
+                free(u);
+        }
+        return 0;
+}
+
+void registry_usage(struct registry *reg, uid_t uid, unsigned *ret_sets, unsigned *ret_namespaces)
+{
+        struct usage key = { .uid = uid };
+        void *node = tfind(&key, &reg->usage, compare_usage);
+        const struct usage *u = node ? *(struct usage **) node : NULL;
+
+        *ret_sets = u ? u->sets : 0;
+        *ret_namespaces = u ? u->namespaces : 0;
+}
 
 static int compare(const void *a, const void *b)
 {
@@ -33,6 +85,7 @@ struct registry *registry_free(struct registry *reg)
 {
         if (reg) {
                 tdestroy(reg->root, free_node);
+                tdestroy(reg->usage, free);
                 free(reg);
         }
         return NULL;
@@ -50,12 +103,17 @@ struct set *registry_get(struct registry *reg, const char *name)
 
 int registry_add(struct registry *reg, struct set *s)
 {
-        void *node = tsearch(s, &reg->root, compare);
+        void *node;
 
-        if (!node)
-                return -ENOMEM;
-        if (*(struct set **) node != s)
+        if (registry_get(reg, s->name))
                 return -EEXIST;
+        if (account(reg, s, +1) < 0)
+                return -ENOMEM;
+        node = tsearch(s, &reg->root, compare);
+        if (!node) {
+                (void) account(reg, s, -1);
+                return -ENOMEM;
+        }
         reg->count++;
         return 0;
 }
@@ -63,8 +121,10 @@ int registry_add(struct registry *reg, struct set *s)
 void registry_remove(struct registry *reg, struct set *s)
 {
         /* Only s itself, never another set of the same name. */
-        if (registry_get(reg, s->name) == s && tdelete(s, &reg->root, compare))
+        if (registry_get(reg, s->name) == s && tdelete(s, &reg->root, compare)) {
                 reg->count--;
+                (void) account(reg, s, -1);
+        }
 }
 
 size_t registry_count(const struct registry *reg)

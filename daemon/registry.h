@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "set.h"
 
@@ -19,6 +20,9 @@ int registry_add(struct registry *reg, struct set *s);
 /* Forgets s (does not free it). */
 void registry_remove(struct registry *reg, struct set *s);
 size_t registry_count(const struct registry *reg);
+
+/* Sets and namespaces that uid owns, for quotas; kept as sets come and go. */
+void registry_usage(struct registry *reg, uid_t uid, unsigned *ret_sets, unsigned *ret_namespaces);
 
 /* Calls fn for every set in name order; stops early when fn returns < 0
  * and returns that. */

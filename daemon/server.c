@@ -13,7 +13,6 @@
 #include "log.h"
 #include "server.h"
 
-#define CLIENTS_MAX 4096
 #define CLIENT_QUEUE_MAX (32u << 20) /* bytes of replies a client may leave unread */
 #define READS_PER_WAKEUP 16          /* fairness between busy clients */
 #define ACCEPT_BACKOFF_MS 200        /* after EMFILE and the like */
@@ -32,7 +31,7 @@ struct client {
         unsigned refs;
         int fd;
         struct ucred cred;
-        struct event *read_ev, *write_ev;
+        struct event *read_ev, *write_ev, *idle_ev;
         struct outmsg *out_head, *out_tail;
         size_t out_bytes;
 };
@@ -46,13 +45,14 @@ struct server {
         unsigned n_clients;
         struct registry *reg;
         struct rundir *rd;
+        const struct config *cfg;
 };
 
 /* One receive buffer for the whole daemon: it is single-threaded and a
  * request is handled before the next is read. */
 static uint8_t request_buf[NSK_MSG_MAX];
 
-int server_listen(const char *path, int *ret_fd)
+int server_listen(const char *path, const struct config *cfg, int *ret_fd)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_close_ int fd = -EBADF;
@@ -86,6 +86,15 @@ int server_listen(const char *path, int *ret_fd)
         umask(old);
         if (r < 0)
                 return log_error_errno(negative_errno(), "cannot bind %s: %m", path);
+        /* Connecting needs write permission on the socket file. Group
+         * first, then the mode, so the group never gets in early. */
+        if (cfg->have_group &&
+            (chown(path, 0, cfg->group) < 0 || chmod(path, 0660) < 0)) {
+                r = log_error_errno(negative_errno(), "cannot give %s to group %u: %m", path,
+                                    (unsigned) cfg->group);
+                (void) unlink(path);
+                return r;
+        }
         if (listen(fd, SOMAXCONN) < 0)
                 return log_error_errno(negative_errno(), "cannot listen on %s: %m", path);
 
@@ -106,6 +115,11 @@ struct registry *server_registry(const struct server *srv)
 struct rundir *server_rundir(const struct server *srv)
 {
         return srv->rd;
+}
+
+const struct config *server_config(const struct server *srv)
+{
+        return srv->cfg;
 }
 
 unsigned server_client_count(const struct server *srv)
@@ -137,7 +151,9 @@ static void client_close(struct client *c)
                 event_free(c->read_ev);
         if (c->write_ev)
                 event_free(c->write_ev);
-        c->read_ev = c->write_ev = NULL;
+        if (c->idle_ev)
+                event_free(c->idle_ev);
+        c->read_ev = c->write_ev = c->idle_ev = NULL;
         c->fd = safe_close(c->fd);
         while (c->out_head) {
                 struct outmsg *m = c->out_head;
@@ -155,7 +171,7 @@ static void client_close(struct client *c)
                 srv->clients = c->next;
         c->next = c->prev = NULL;
         /* Room again for the one we may have stopped accepting. */
-        if (srv->n_clients-- == CLIENTS_MAX && srv->listen_ev)
+        if (srv->n_clients-- == srv->cfg->max_clients && srv->listen_ev)
                 (void) event_add(srv->listen_ev, NULL);
         log_debug("client pid %d: disconnected", (int) c->cred.pid);
         client_unref(c);
@@ -264,10 +280,34 @@ static void on_client_write(evutil_socket_t fd, short what, void *userdata)
         flush_queue(userdata);
 }
 
+static void idle_rearm(struct client *c)
+{
+        const struct timeval tv = { .tv_sec = c->srv->cfg->idle_timeout_sec };
+
+        if (c->idle_ev && c->srv->cfg->idle_timeout_sec > 0)
+                (void) evtimer_add(c->idle_ev, &tv);
+}
+
+/* A connection that asks nothing for a while holds a slot for nothing. */
+static void on_client_idle(evutil_socket_t fd, short what, void *userdata)
+{
+        struct client *c = userdata;
+
+        /* A create in flight holds a reference: wait for its reply. */
+        if (c->refs > 1 || c->out_head) {
+                idle_rearm(c);
+                return;
+        }
+        log_debug("client pid %d: idle for %u s; closing", (int) c->cred.pid,
+                  c->srv->cfg->idle_timeout_sec);
+        client_close(c);
+}
+
 static void on_client_read(evutil_socket_t fd, short what, void *userdata)
 {
         struct client *c = client_ref(userdata);
 
+        idle_rearm(c);
         for (int i = 0; i < READS_PER_WAKEUP && client_alive(c); i++) {
                 int fds[FDPASS_MAX];
                 size_t n_fds;
@@ -297,7 +337,7 @@ static void on_backoff_end(evutil_socket_t fd, short what, void *userdata)
 {
         struct server *srv = userdata;
 
-        if (srv->n_clients < CLIENTS_MAX)
+        if (srv->n_clients < srv->cfg->max_clients)
                 (void) event_add(srv->listen_ev, NULL);
 }
 
@@ -338,21 +378,39 @@ static void on_accept(evutil_socket_t fd, short what, void *userdata)
         }
         c->read_ev = event_new(srv->base, cfd, EV_READ | EV_PERSIST, on_client_read, c);
         c->write_ev = event_new(srv->base, cfd, EV_WRITE | EV_PERSIST, on_client_write, c);
+        c->idle_ev = evtimer_new(srv->base, on_client_idle, c);
         c->next = srv->clients;
         if (srv->clients)
                 srv->clients->prev = c;
         srv->clients = c;
-        if (++srv->n_clients == CLIENTS_MAX)
+        if (++srv->n_clients == srv->cfg->max_clients)
                 event_del(srv->listen_ev);
-        if (!c->read_ev || !c->write_ev || event_add(c->read_ev, NULL) < 0) {
+        if (!c->read_ev || !c->write_ev || !c->idle_ev || event_add(c->read_ev, NULL) < 0) {
                 client_close(c);
                 return;
+        }
+        idle_rearm(c);
+        /* Root is not limited; anyone else gets a few connections. The
+         * scan is bounded by max_clients and only for those others. */
+        if (c->cred.uid != 0) {
+                unsigned same = 0;
+
+                for (struct client *o = srv->clients; o; o = o->next)
+                        same += o->cred.uid == c->cred.uid;
+                if (same > srv->cfg->max_clients_per_user) {
+                        log_notice("uid %u has %u connections (at most %u); refusing pid %d",
+                                   (unsigned) c->cred.uid, same - 1,
+                                   srv->cfg->max_clients_per_user, (int) c->cred.pid);
+                        client_close(c);
+                        return;
+                }
         }
         log_debug("client pid %d uid %u: connected", (int) c->cred.pid, (unsigned) c->cred.uid);
 }
 
 int server_new(struct event_base *base, int listen_fd, const char *unlink_path,
-               struct registry *reg, struct rundir *rd, struct server **ret)
+               struct registry *reg, struct rundir *rd, const struct config *cfg,
+               struct server **ret)
 {
         struct server *srv;
 
@@ -365,6 +423,7 @@ int server_new(struct event_base *base, int listen_fd, const char *unlink_path,
         srv->listen_fd = listen_fd;
         srv->reg = reg;
         srv->rd = rd;
+        srv->cfg = cfg;
         if (unlink_path)
                 srv->unlink_path = strdup(unlink_path);
         srv->listen_ev = event_new(base, listen_fd, EV_READ | EV_PERSIST, on_accept, srv);

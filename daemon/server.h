@@ -7,24 +7,28 @@
 #include <sys/socket.h>
 #include <event2/event.h>
 
+#include "config.h"
 #include "registry.h"
 #include "rundir.h"
 
 struct server;
 struct client;
 
-/* Creates a SOCK_SEQPACKET listener at path, mode 0600. A stale socket
- * left by a dead daemon is replaced; a live one is not (-EADDRINUSE). */
-int server_listen(const char *path, int *ret_fd);
+/* Creates a SOCK_SEQPACKET listener at path, mode 0600, or 0660 and
+ * group cfg->group with --group. A stale socket left by a dead daemon is
+ * replaced; a live one is not (-EADDRINUSE). */
+int server_listen(const char *path, const struct config *cfg, int *ret_fd);
 
 /* Serves on listen_fd (taken). unlink_path, if set, is removed at the end. */
 int server_new(struct event_base *base, int listen_fd, const char *unlink_path,
-               struct registry *reg, struct rundir *rd, struct server **ret);
+               struct registry *reg, struct rundir *rd, const struct config *cfg,
+               struct server **ret);
 struct server *server_free(struct server *srv);
 
 struct event_base *server_base(const struct server *srv);
 struct registry *server_registry(const struct server *srv);
 struct rundir *server_rundir(const struct server *srv);
+const struct config *server_config(const struct server *srv);
 unsigned server_client_count(const struct server *srv);
 
 /* Clients stay allocated while referenced (a create in flight keeps its

@@ -191,7 +191,7 @@ int set_open(const struct set *s, const struct rundir *rd, enum nstype t, int *r
         return 0;
 }
 
-void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd)
+void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd, bool details)
 {
         char paths[NSTYPE_MAX][PATH_MAX];
         struct nsk_set_info info = {
@@ -204,6 +204,10 @@ void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd)
         info.state = s->state == SET_DEAD ? NSK_STATE_DEAD : NSK_STATE_READY;
         if (s->dead_reason)
                 snprintf(info.state_reason, sizeof(info.state_reason), "%s", s->dead_reason);
+        if (!details) {
+                nsk_put_set(w, &info);
+                return;
+        }
         info.keeper_pid = (uint32_t) keeper_pid(s->keeper);
         /* Shallow: nsk_put_set() only reads it. */
         info.settings = s->settings;

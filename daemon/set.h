@@ -55,4 +55,6 @@ int set_unpin(struct set *s, const struct rundir *rd);
  * created with: -ESTALE when a bind pin was removed or replaced. */
 int set_open(const struct set *s, const struct rundir *rd, enum nstype t, int *ret_fd);
 
-void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd);
+/* Describes s in a SET attribute; without details only its name, pin,
+ * state, owner and creation time (what others may see of it). */
+void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd, bool details);

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The access policy for uids other than root. A user namespace created
+ * for such a uid may map its own uid and gid (the gid only with setgroups
+ * denied, or the user could drop a group that denies it access, as
+ * newgidmap's CVE-2018-7169 showed) and the ranges subuid(5)/subgid(5)
+ * grant it; nothing else. */
+
+#include <stdio.h>
+
+#include "access.h"
+#include "subid.h"
+
+static bool is_self_line(const struct nsk_idmap *m, uint32_t id)
+{
+        return m->outside == id && m->count == 1;
+}
+
+static int check_map(const struct nsk_idmap *m, unsigned n, uint32_t own, const char *file,
+                     bool gid, bool setgroups_deny, char *msg, size_t size)
+{
+        for (unsigned i = 0; i < n; i++) {
+                if (is_self_line(&m[i], own) && (!gid || setgroups_deny))
+                        continue;
+                if (subid_file_covers(file, own, m[i].outside, m[i].count))
+                        continue;
+                if (is_self_line(&m[i], own))
+                        snprintf(msg, size,
+                                 "mapping your own gid needs setgroups deny (--setgroups deny)");
+                else
+                        snprintf(msg, size,
+                                 "%s map line '%u %u %u' maps ids that are not yours (only your "
+                                 "own %s and the ranges %s grants you)",
+                                 gid ? "gid" : "uid", m[i].inside, m[i].outside, m[i].count,
+                                 gid ? "gid" : "uid", file);
+                return -EPERM;
+        }
+        return 0;
+}
+
+int access_check_create(const struct config *cfg, struct registry *reg, const struct ucred *cred,
+                        nstype_mask_t types, const struct nsk_settings *s, char *msg,
+                        size_t size)
+{
+        unsigned sets, namespaces;
+        int r;
+
+        if (cred->uid == 0)
+                return 0;
+        if (!(types & NSTYPE_BIT(NSTYPE_USER))) {
+                snprintf(msg, size,
+                         "only root may create a set without a user namespace of its own "
+                         "(add user to the types)");
+                return -EPERM;
+        }
+        r = check_map(s->uid_map, s->n_uid_map, cred->uid, cfg->subuid_path, false,
+                      s->setgroups_deny, msg, size);
+        if (r < 0)
+                return r;
+        r = check_map(s->gid_map, s->n_gid_map, cred->gid, cfg->subgid_path, true,
+                      s->setgroups_deny, msg, size);
+        if (r < 0)
+                return r;
+
+        registry_usage(reg, cred->uid, &sets, &namespaces);
+        if (sets + 1 > cfg->max_sets_per_user ||
+            namespaces + nstype_mask_count(types) > cfg->max_namespaces_per_user) {
+                snprintf(msg, size,
+                         "quota exceeded: uid %u has %u sets and %u namespaces (at most %u and %u)",
+                         (unsigned) cred->uid, sets, namespaces, cfg->max_sets_per_user,
+                         cfg->max_namespaces_per_user);
+                return -EDQUOT;
+        }
+        return 0;
+}
+
+bool access_owns(const struct ucred *cred, const struct set *s)
+{
+        return cred->uid == 0 || cred->uid == s->owner;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Who may do what. Root may do everything; another uid (a member of
+ * --group) only what cannot reach beyond itself: sets with a user
+ * namespace of its own, mapping only ids it owns, within its quota. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "registry.h"
+#include "set.h"
+
+/* 0, or -EPERM/-EDQUOT with the reason in msg. */
+int access_check_create(const struct config *cfg, struct registry *reg, const struct ucred *cred,
+                        nstype_mask_t types, const struct nsk_settings *s, char *msg,
+                        size_t size);
+
+/* May cred see the details of s, get its fds or release it? */
+bool access_owns(const struct ucred *cred, const struct set *s);

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Reading subordinate id files. Lines are "user:start:count", where user
+ * is a name or a numeric uid; anything else on a line makes it count for
+ * nothing. */
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "subid.h"
+#include "util.h"
+
+#define SUBID_FILE_MAX (1 << 20)
+
+static bool parse_u32(const char *s, size_t n, uint32_t *ret)
+{
+        uint64_t v = 0;
+
+        if (n == 0 || n > 10)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                v = v * 10 + (uint64_t) (s[i] - '0');
+        }
+        if (v > UINT32_MAX)
+                return false;
+        *ret = (uint32_t) v;
+        return true;
+}
+
+static bool line_is_for(const char *user, size_t n, const char *name, uint32_t id)
+{
+        uint32_t v;
+
+        if (name && strlen(name) == n && memcmp(user, name, n) == 0)
+                return true;
+        return parse_u32(user, n, &v) && v == id;
+}
+
+bool subid_text_covers(const char *text, const char *name, uint32_t id, uint32_t start,
+                       uint32_t count)
+{
+        uint64_t want = start, end = (uint64_t) start + count;
+        bool progress = true;
+
+        if (count == 0)
+                return false;
+        /* Grow [start, want) over the granted ranges until it reaches end;
+         * ranges may come in any order, so go round until nothing helps. */
+        while (want < end && progress) {
+                const char *p = text;
+
+                progress = false;
+                while (*p) {
+                        size_t len = strcspn(p, "\n");
+                        const char *c1 = memchr(p, ':', len), *c2;
+                        uint32_t s, k;
+
+                        c2 = c1 ? memchr(c1 + 1, ':', len - (size_t) (c1 + 1 - p)) : NULL;
+                        if (c1 && c2 && line_is_for(p, (size_t) (c1 - p), name, id) &&
+                            parse_u32(c1 + 1, (size_t) (c2 - c1 - 1), &s) &&
+                            parse_u32(c2 + 1, len - (size_t) (c2 + 1 - p), &k) && s <= want &&
+                            (uint64_t) s + k > want) {
+                                want = (uint64_t) s + k;
+                                progress = true;
+                        }
+                        p += len;
+                        if (*p == '\n')
+                                p++;
+                }
+        }
+        return want >= end;
+}
+
+bool subid_file_covers(const char *path, uid_t uid, uint32_t start, uint32_t count)
+{
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *text = NULL;
+        struct passwd pw, *res = NULL;
+        char pwbuf[4096];
+        struct stat st;
+        ssize_t n;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > SUBID_FILE_MAX)
+                return false;
+        text = malloc((size_t) st.st_size + 1);
+        if (!text)
+                return false;
+        n = read(fd, text, (size_t) st.st_size);
+        if (n < 0)
+                return false;
+        text[n] = '\0';
+        if (strlen(text) != (size_t) n)
+                return false;
+        (void) getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res);
+        return subid_text_covers(text, res ? res->pw_name : NULL, (uint32_t) uid, start, count);
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Subordinate id ranges (subuid(5), subgid(5)): which outside ids a user
+ * may map into a user namespace beyond its own. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Is [start, start + count) inside the ranges that 'text' (the contents
+ * of a subuid or subgid file) grants to the user called 'name' or to
+ * numeric id 'id'? Ranges of several lines may be joined. Pure. */
+bool subid_text_covers(const char *text, const char *name, uint32_t id, uint32_t start,
+                       uint32_t count);
+
+/* The same for a file; a missing file grants nothing. */
+bool subid_file_covers(const char *path, uid_t uid, uint32_t start, uint32_t count);

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Who may do what: with --group, members may connect; a uid other than
+# root may create only sets with a user namespace, map only its own ids
+# and its subuid/subgid ranges, is held to a quota, and may see, join and
+# release only its own sets. Root may do everything.
+. "$(dirname "$0")/lib.sh"
+require_ns user net uts
+command -v setpriv >/dev/null || skip "needs setpriv(1) (util-linux)"
+setpriv --reuid 4242 --regid 4242 --clear-groups unshare --user true 2>/dev/null ||
+        skip "unprivileged users cannot create user namespaces here"
+
+GID=4242
+ALICE=4242 # in the group by her primary gid
+BOB=4343   # in the group as a supplementary group
+EVE=4444   # not in the group
+printf '4242:100000:65536\n' >"$T/subuid"
+printf '4242:100000:65536\n' >"$T/subgid"
+# The test dir must be reachable for the users.
+chmod 755 "$T"
+
+as() {
+        local uid=$1
+        shift
+        case "$uid" in
+        "$ALICE") set -- setpriv --reuid "$uid" --regid "$GID" --clear-groups "$@" ;;
+        "$BOB") set -- setpriv --reuid "$uid" --regid "$uid" --groups "$GID" "$@" ;;
+        *) set -- setpriv --reuid "$uid" --regid "$uid" --clear-groups "$@" ;;
+        esac
+        timeout -k 5 "$NSK_TIMEOUT" "$@"
+}
+actl() {
+        local uid=$1
+        shift
+        as "$uid" "$NSKEEPERCTL" --socket "$SOCK" "$@"
+}
+
+start_daemon --group "$GID" --subuid-file "$T/subuid" --subgid-file "$T/subgid" \
+        --max-sets-per-user 3 --max-namespaces-per-user 100 || die "no daemon"
+
+check_eq "socket is 0660 root:$GID" "660 0:$GID" "$(stat -c '%a %u:%g' "$SOCK")"
+check_fails "a user outside the group cannot connect" 1 "permission denied" actl "$EVE" list
+check_run "a group member can list" 0 actl "$ALICE" list
+
+echo "# --- what a member may create ---"
+check_fails "no user namespace: refused" 1 "only root may create a set without a user namespace" \
+        actl "$ALICE" create a0 -t net
+check_fails "own gid mapped without setgroups deny: refused" 1 "setgroups deny" \
+        actl "$ALICE" create a0 -t user,net -r
+check_run "own uid and gid, setgroups deny" 0 actl "$ALICE" create a1 -t user,net,uts -r --setgroups deny
+check_eq "the set is owned by alice" "$ALICE" "$(ctl show a1 --json | jq .owner)"
+check_fails "someone else's uid: refused" 1 "not yours" \
+        actl "$ALICE" create a0 -t user --uid-map "0 0 1"
+check_run "a subuid/subgid range" 0 actl "$ALICE" create a2 -t user,net \
+        --uid-map "0 100000 65536" --gid-map "0 100000 65536"
+check_fails "beyond the range: refused" 1 "not yours" \
+        actl "$ALICE" create a0 -t user --uid-map "0 100000 65537"
+check_fails "a range not granted: refused" 1 "not yours" \
+        actl "$ALICE" create a0 -t user --uid-map "0 300000 10"
+check_run "no maps at all" 0 actl "$ALICE" create a3 -t user
+check_fails "quota: a fourth set" 1 "quota exceeded" actl "$ALICE" create a4 -t user
+check_fails "nothing of the refused ones was created" 1 "not found" ctl show a0
+check_eq "root sees alice's three sets" "a1 a2 a3" "$(ctl list --json | jq -r '[.[].name] | join(" ")')"
+
+echo "# --- alice uses her sets, unprivileged ---"
+userns=$(ctl show a1 --json | jq -r '.namespaces[] | select(.type == "user") | .inode')
+check_inode_eq "alice joins her set: user namespace" "$userns" \
+        "$(actl "$ALICE" join a1 -- readlink /proc/self/ns/user 2>&1 | tr -dc 0-9)"
+check_inode_eq "alice joins her set: net namespace" "$(set_inode a1 net)" \
+        "$(actl "$ALICE" join a1 -- readlink /proc/self/ns/net 2>&1 | tr -dc 0-9)"
+check_eq "alice is root inside" 0 "$(actl "$ALICE" join a1 -- id -u 2>&1)"
+check_eq "alice's set has its own hostname space" ok \
+        "$(actl "$ALICE" join a1 -- sh -c 'hostname inside && echo ok' 2>&1)"
+check_eq "alice can read her set" a1 "$(actl "$ALICE" show a1 --json | jq -r .name)"
+
+check_run "alice releases a3 to make room" 0 actl "$ALICE" release a3
+check_run "alice creates every type, with a keeper and time offsets" 0 \
+        actl "$ALICE" create a3 -t all -r --setgroups deny --hostname alice --boottime 1000 --pin fd
+check_eq "alice's pid namespace: she is a small pid" 2 \
+        "$(actl "$ALICE" join a3 -- sh -c 'echo $$' 2>&1)"
+check_eq "alice's keeper runs as alice" "$ALICE" \
+        "$(stat -c %u "/proc/$(ctl show a3 --json | jq .keeper_pid)")"
+check_eq "alice's time offsets" "boottime 1000 0" \
+        "$(actl "$ALICE" join a3 -- cat /proc/self/timens_offsets 2>&1 | awk '/boottime/ {print $1, $2, $3}')"
+
+echo "# --- bob may not touch alice's sets ---"
+check_eq "bob lists every set" "a1 a2 a3" \
+        "$(actl "$BOB" list --json | jq -r '[.[].name] | join(" ")')"
+check_eq "bob sees no namespaces of alice's sets" 0 \
+        "$(actl "$BOB" list --json | jq '[.[].namespaces | length] | add')"
+check_fails "bob cannot show alice's set" 1 "belongs to uid $ALICE" actl "$BOB" show a1
+check_fails "bob cannot join alice's set" 1 "belongs to uid $ALICE" actl "$BOB" join a1 -- true
+check_fails "bob cannot release alice's set" 1 "belongs to uid $ALICE" actl "$BOB" release a1
+check_run "alice's set is still there" 0 ctl show a1
+
+echo "# --- release ---"
+check_run "alice releases her set" 0 actl "$ALICE" release a1
+check_run "root releases alice's set" 0 ctl release a2
+check_run "alice releases the last" 0 actl "$ALICE" release a3
+check_eq "nothing left" 0 "$(ctl list --json | jq length)"
+
+stop_daemon
+done_testing
