@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Faults: a helper killed between unshare and pin, the daemon killed with
+# SIGKILL in the middle of a stream of creates and releases, a damaged
+# state file. Afterwards every set a client was told exists is listed and
+# joinable, and nothing exists that is not part of a listed set.
+. "$(dirname "$0")/lib.sh"
+require_ns net pid
+command -v strace >/dev/null || skip "needs strace(1) to hold a helper in place"
+
+# Processes whose parent is pid $1 (direct children).
+children_of() {
+        local p
+        for p in /proc/[0-9]*; do
+                [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"
+        done
+}
+
+# Everything under $RUNDIR that is a pin, and every state file.
+pins() {
+        (cd "$RUNDIR" && find ns mnt -mindepth 1 -maxdepth 2 ! -type d 2>/dev/null | sort)
+}
+# Live keepers of this test's daemon: a keeper is a fork of the daemon, so
+# its command line is the daemon's, with this test's runtime directory.
+keepers_alive() {
+        local p
+        for p in /proc/[0-9]*; do
+                [ "$(cat "$p/comm" 2>/dev/null)" = nskeeper-init ] || continue
+                grep -q "^State:.*[RSD]" "$p/status" 2>/dev/null || continue
+                tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$RUNDIR" && echo "${p#/proc/}"
+        done | sort
+}
+listed_keepers() {
+        ctl list --json | jq -r '.[].name' | while read -r n; do
+                ctl show "$n" --json | jq -r 'select(.keeper_pid != null) | .keeper_pid'
+        done | sort
+}
+
+start_daemon || die "no daemon"
+
+echo "# --- a helper killed between unshare and pin ---"
+# strace holds every helper's unshare() for 3 s; the test kills the helper
+# then. Nothing the daemon does is changed for the test.
+strace -f -qq -o /dev/null -e trace=unshare -e inject=unshare:delay_exit=3000000 \
+        -p "$DAEMON_PID" &
+STRACE=$!
+EXTRA_PIDS+=("$STRACE")
+sleep 1
+ctl create victim -t net,pid >"$T/victim.out" 2>&1 &
+CREATE=$!
+helper=
+for i in $(seq 30); do
+        helper=$(children_of "$DAEMON_PID" | head -n 1)
+        [ -n "$helper" ] && break
+        sleep 0.1
+done
+check_true "the helper was found" test -n "$helper"
+[ -n "$helper" ] && kill -KILL "$helper"
+wait "$CREATE"
+check_eq "create fails when its helper is killed" 1 "$?"
+check_match "the error says the helper was killed" "killed by signal 9" "$(cat "$T/victim.out")"
+kill "$STRACE" 2>/dev/null
+wait "$STRACE" 2>/dev/null
+check_fails "the set does not exist" 1 "not found" ctl show victim
+check_eq "no pin left" "" "$(pins)"
+check_eq "no state left" "" "$(ls "$RUNDIR/state")"
+check_eq "no helper left" "" "$(children_of "$DAEMON_PID")"
+check_run "the name can be used again" 0 ctl create victim -t net,pid
+check_run "release victim" 0 ctl release victim
+
+echo "# --- SIGKILL during a stream of creates and releases ---"
+told=$T/told # "+ NAME": create succeeded; "- NAME": a release was asked for
+: >"$told"
+for round in 1 2 3; do
+        (
+                i=0
+                while :; do
+                        i=$((i + 1))
+                        n=r$round-$i
+                        t=net
+                        [ $((i % 3)) = 0 ] && t=net,pid,mnt
+                        if ctl create "$n" -t "$t" >/dev/null 2>&1; then
+                                echo "+ $n" >>"$told"
+                                # Marked before asking: once asked, the set may be
+                                # gone whether or not the answer arrives.
+                                if [ $((i % 2)) = 0 ]; then
+                                        echo "- $n" >>"$told"
+                                        ctl release "$n" >/dev/null 2>&1
+                                fi
+                        fi
+                done
+        ) &
+        stream=$!
+        sleep "0.$((RANDOM % 7 + 3))"
+        kill -KILL "$DAEMON_PID"
+        wait "$DAEMON_PID" 2>/dev/null
+        DAEMON_PID=
+        kill "$stream" 2>/dev/null
+        wait "$stream" 2>/dev/null
+        start_daemon || die "no daemon after SIGKILL"
+
+        missing=
+        while read -r op n; do
+                [ "$op" = + ] || continue
+                grep -qx -- "- $n" "$told" && continue
+                in_list "$n" || missing="$missing $n"
+        done <"$told"
+        check_eq "round $round: every set a client was told exists is listed" "" "$missing"
+        bad=
+        for n in $(ctl list --json | jq -r '.[] | select(.state == "ready") | .name'); do
+                ctl join "$n" -t net -- true >/dev/null 2>&1 || bad="$bad $n"
+        done
+        check_eq "round $round: every ready set can be joined" "" "$bad"
+        check_eq "round $round: no set is dead" "" \
+                "$(ctl list --json | jq -r '.[] | select(.state != "ready") | .name')"
+        listed=$(ctl list --json | jq -r '.[] | .name as $n | .namespaces[] |
+                select(.path != null) | .path' | sed "s|^$RUNDIR/||" | sort)
+        check_eq "round $round: every pin belongs to a listed set" "$listed" "$(pins)"
+        check_eq "round $round: every state file belongs to a listed set" \
+                "$(ctl list --json | jq -r '.[].name' | sort)" "$(ls "$RUNDIR/state" | sort)"
+        check_eq "round $round: every live keeper belongs to a listed set" \
+                "$(listed_keepers)" "$(keepers_alive)"
+        check_eq "round $round: no helper left" "" "$(children_of "$DAEMON_PID" | while read -r c; do
+                [ "$(cat "/proc/$c/comm" 2>/dev/null)" = nskeeper-init ] || echo "$c"; done)"
+done
+for n in $(ctl list --json | jq -r '.[].name'); do
+        ctl release "$n" >/dev/null 2>&1 || fail "release $n"
+done
+check_eq "all released: no pin left" "" "$(pins)"
+
+echo "# --- a damaged state file ---"
+check_run "create good" 0 ctl create good -t net
+stop_daemon
+printf 'version 1\npin bind\nns net 12\nbogus line\n' >"$RUNDIR/state/broken"
+printf 'version 1\npin bind\ncreated 0\nowner 0\nns net 999\n' >"$RUNDIR/state/nopins"
+start_daemon || die "a damaged state file stopped the daemon from starting"
+check_match "the damaged file is reported" "state file .*broken.* is damaged" "$(cat "$T/daemon.log")"
+check_match "the set with missing pins is reported" "'nopins': net pin is missing" "$(cat "$T/daemon.log")"
+check_run "the good set is still there" 0 ctl join good -t net -- true
+check_fails "the damaged one is not listed" 1 "not found" ctl show broken
+check_true "the damaged file is left alone" test -f "$RUNDIR/state/broken"
+check_fails "its name cannot be reused over the evidence" 1 "left over" ctl create broken -t net
+check_run "release good" 0 ctl release good
+rm -f "$RUNDIR/state/broken" "$RUNDIR/state/nopins"
+
+stop_daemon
+done_testing
