@@ -254,7 +254,7 @@ out:
 
 const struct ctl_command ctl_cmd_create = {
         .name = "create",
-        .args = "NAME [-t LIST] [--pin bind|fd] [OPTION...]",
+        .args = "NAME [-t|--type LIST] [--pin bind|fd] [OPTION...]",
         .summary = "create a set of new namespaces (default types net,uts,ipc)",
         .run = run,
 };

@@ -175,7 +175,7 @@ static int run(int argc, char **argv)
 
 const struct ctl_command ctl_cmd_join = {
         .name = "join",
-        .args = "NAME [-t LIST] [--preserve-credentials] [-- COMMAND [ARG...]]",
+        .args = "NAME [-t|--type LIST] [--preserve-credentials] [-- COMMAND [ARG...]]",
         .summary = "run COMMAND (default: $SHELL) in the set's namespaces",
         .run = run,
 };

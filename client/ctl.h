@@ -25,6 +25,7 @@ extern const struct ctl_command ctl_cmd_list;
 extern const struct ctl_command ctl_cmd_show;
 extern const struct ctl_command ctl_cmd_release;
 extern const struct ctl_command ctl_cmd_path;
+extern const struct ctl_command ctl_cmd_run;
 
 /* Prints "nskeeperctl: CMD: <message>" and returns CTL_EXIT_USAGE. */
 int ctl_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);

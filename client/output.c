@@ -5,9 +5,11 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "output.h"
+#include "util.h"
 
 void output_json_string(FILE *f, const char *s)
 {
@@ -89,7 +91,7 @@ static void json_settings(FILE *f, const struct nsk_set_info *s)
                         c->monotonic, c->boottime);
 }
 
-void output_set_json(FILE *f, const struct nsk_set_info *s)
+void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts)
 {
         char created[32];
 
@@ -110,10 +112,15 @@ void output_set_json(FILE *f, const struct nsk_set_info *s)
         fprintf(f, ",\"created\":%" PRIu64 ",\"created_utc\":\"%s\",\"owner\":%u",
                 s->created, created, (unsigned) s->owner);
         json_settings(f, s);
+        if (counts)
+                fprintf(f, ",\"nprocs\":%u", counts->nprocs);
         fputs(",\"namespaces\":[", f);
         for (unsigned i = 0; i < s->n_ns; i++) {
-                fprintf(f, "%s{\"type\":\"%s\",\"inode\":%" PRIu64 ",\"path\":", i ? "," : "",
+                fprintf(f, "%s{\"type\":\"%s\",\"inode\":%" PRIu64, i ? "," : "",
                         nstype_name(s->ns[i].type), s->ns[i].inode);
+                if (counts)
+                        fprintf(f, ",\"nprocs\":%u", counts->ns_nprocs[s->ns[i].type]);
+                fputs(",\"path\":", f);
                 if (s->ns[i].path)
                         output_json_string(f, s->ns[i].path);
                 else
@@ -123,13 +130,14 @@ void output_set_json(FILE *f, const struct nsk_set_info *s)
         fputs("]}", f);
 }
 
-void output_sets_json(FILE *f, const struct nsk_set_info *sets, size_t n)
+void output_sets_json(FILE *f, const struct nsk_set_info *sets, size_t n,
+                      const struct procscan_result *counts)
 {
         fputc('[', f);
         for (size_t i = 0; i < n; i++) {
                 if (i)
                         fputc(',', f);
-                output_set_json(f, &sets[i]);
+                output_set_json(f, &sets[i], counts ? &counts[i] : NULL);
         }
         fputs("]\n", f);
 }
@@ -143,29 +151,200 @@ static void types_of(const struct nsk_set_info *s, char *buf, size_t size)
         nstype_mask_format(mask, buf, size);
 }
 
-void output_sets_table(FILE *f, const struct nsk_set_info *sets, size_t n)
+/* --- tables, with columns chosen like lsns -o --- */
+
+struct column {
+        const char *name;
+        const char *help;
+        bool right;
+        /* Writes the cell of set s (with its process counts p) into buf. */
+        void (*cell)(const struct nsk_set_info *s, const struct procscan_result *p, int type,
+                     char *buf, size_t size);
+        int type; /* for the per-type columns */
+};
+
+static void cell_name(const struct nsk_set_info *s, const struct procscan_result *p, int t, char *b,
+                      size_t n)
 {
-        int w = 4; /* strlen("NAME") */
+        snprintf(b, n, "%s", s->name);
+}
 
-        for (size_t i = 0; i < n; i++) {
-                int l = (int) strlen(sets[i].name);
-                if (l > w)
-                        w = l;
+static void cell_state(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                       char *b, size_t n)
+{
+        snprintf(b, n, "%s", nsk_state_name(s->state));
+}
+
+static void cell_reason(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                        char *b, size_t n)
+{
+        snprintf(b, n, "%s", s->state_reason[0] ? s->state_reason : "-");
+}
+
+static void cell_pin(const struct nsk_set_info *s, const struct procscan_result *p, int t, char *b,
+                     size_t n)
+{
+        snprintf(b, n, "%s", nsk_pin_name(s->pin));
+}
+
+static void cell_owner(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                       char *b, size_t n)
+{
+        snprintf(b, n, "%u", (unsigned) s->owner);
+}
+
+static void cell_created(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                         char *b, size_t n)
+{
+        format_time(s->created, b, n);
+}
+
+static void cell_types(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                       char *b, size_t n)
+{
+        types_of(s, b, n);
+        if (!b[0])
+                snprintf(b, n, "-");
+}
+
+static void cell_nprocs(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                        char *b, size_t n)
+{
+        if (s->n_ns == 0)
+                snprintf(b, n, "-");
+        else
+                snprintf(b, n, "%u", p->nprocs);
+}
+
+static void cell_keeper(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                        char *b, size_t n)
+{
+        if (s->keeper_pid > 0)
+                snprintf(b, n, "%u", s->keeper_pid);
+        else
+                snprintf(b, n, "-");
+}
+
+static void cell_hostname(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                          char *b, size_t n)
+{
+        snprintf(b, n, "%s", s->settings.hostname[0] ? s->settings.hostname : "-");
+}
+
+static void cell_inode(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                       char *b, size_t n)
+{
+        const struct nsk_ns_info *ns = nsk_set_ns(s, t);
+
+        if (ns)
+                snprintf(b, n, "%" PRIu64, ns->inode);
+        else
+                snprintf(b, n, "-");
+}
+
+static void cell_path(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                      char *b, size_t n)
+{
+        const struct nsk_ns_info *ns = nsk_set_ns(s, t);
+
+        snprintf(b, n, "%s", ns && ns->path ? ns->path : "-");
+}
+
+#define TYPE_COLUMNS(T, name)                                                                \
+        { name, "inode of its " #T " namespace", true, cell_inode, NSTYPE_##T },             \
+        { name "-PATH", "pin path of its " #T " namespace", false, cell_path, NSTYPE_##T }
+
+static const struct column columns[] = {
+        { "NAME", "set name", false, cell_name, 0 },
+        { "STATE", "ready, or dead", false, cell_state, 0 },
+        { "PIN", "bind or fd", false, cell_pin, 0 },
+        { "OWNER", "uid that created it", true, cell_owner, 0 },
+        { "CREATED", "creation time (UTC)", false, cell_created, 0 },
+        { "TYPES", "its namespace types", false, cell_types, 0 },
+        { "NPROCS", "processes in any of its namespaces", true, cell_nprocs, 0 },
+        { "KEEPER", "pid of the init kept in its pid namespace", true, cell_keeper, 0 },
+        { "REASON", "why it is dead", false, cell_reason, 0 },
+        { "HOSTNAME", "host name of its uts namespace", false, cell_hostname, 0 },
+        TYPE_COLUMNS(NET, "NET"),       TYPE_COLUMNS(UTS, "UTS"),   TYPE_COLUMNS(IPC, "IPC"),
+        TYPE_COLUMNS(MNT, "MNT"),       TYPE_COLUMNS(PID, "PID"),   TYPE_COLUMNS(USER, "USER"),
+        TYPE_COLUMNS(CGROUP, "CGROUP"), TYPE_COLUMNS(TIME, "TIME"),
+};
+
+#define DEFAULT_COLUMNS "NAME,STATE,PIN,OWNER,CREATED,TYPES,NPROCS"
+
+void output_columns_help(FILE *f)
+{
+        for (size_t i = 0; i < ELEMENTSOF(columns); i++)
+                fprintf(f, "  %-12s %s\n", columns[i].name, columns[i].help);
+        fprintf(f, "Default: " DEFAULT_COLUMNS "\n");
+}
+
+int output_parse_columns(const char *list, int *ret, size_t max, size_t *ret_n,
+                         const char **ret_bad, size_t *ret_bad_len)
+{
+        const char *p = list ? list : DEFAULT_COLUMNS;
+        size_t n = 0;
+
+        for (;;) {
+                size_t len = strcspn(p, ",");
+                size_t i;
+
+                for (i = 0; i < ELEMENTSOF(columns); i++)
+                        if (strlen(columns[i].name) == len &&
+                            strncasecmp(columns[i].name, p, len) == 0)
+                                break;
+                if (i == ELEMENTSOF(columns) || n >= max) {
+                        *ret_bad = p;
+                        *ret_bad_len = len;
+                        return -EINVAL;
+                }
+                ret[n++] = (int) i;
+                if (p[len] == '\0')
+                        break;
+                p += len + 1;
         }
-        fprintf(f, "%-*s  %-5s  %-4s  %5s  %-20s  %s\n", w, "NAME", "STATE", "PIN", "OWNER",
-                "CREATED", "TYPES");
-        for (size_t i = 0; i < n; i++) {
-                char created[32], types[64];
+        *ret_n = n;
+        return 0;
+}
 
-                format_time(sets[i].created, created, sizeof(created));
-                types_of(&sets[i], types, sizeof(types));
-                fprintf(f, "%-*s  %-5s  %-4s  %5u  %-20s  %s\n", w, sets[i].name,
-                        nsk_state_name(sets[i].state), nsk_pin_name(sets[i].pin),
-                        (unsigned) sets[i].owner, created, types);
+void output_sets_table(FILE *f, const struct nsk_set_info *sets, size_t n,
+                       const struct procscan_result *counts, const int *cols, size_t n_cols,
+                       bool headings)
+{
+        int width[ELEMENTSOF(columns)] = {};
+        char cell[NSK_MESSAGE_MAX];
+
+        /* Two passes: widths first, so the table lines up. */
+        for (size_t c = 0; c < n_cols; c++) {
+                const struct column *col = &columns[cols[c]];
+
+                width[c] = headings ? (int) strlen(col->name) : 0;
+                for (size_t i = 0; i < n; i++) {
+                        col->cell(&sets[i], &counts[i], col->type, cell, sizeof(cell));
+                        if ((int) strlen(cell) > width[c])
+                                width[c] = (int) strlen(cell);
+                }
+        }
+        for (size_t i = headings ? 0 : 1; i <= n; i++) {
+                for (size_t c = 0; c < n_cols; c++) {
+                        const struct column *col = &columns[cols[c]];
+                        bool last = c + 1 == n_cols;
+
+                        if (i == 0)
+                                snprintf(cell, sizeof(cell), "%s", col->name);
+                        else
+                                col->cell(&sets[i - 1], &counts[i - 1], col->type, cell,
+                                          sizeof(cell));
+                        if (col->right)
+                                fprintf(f, "%*s", width[c], cell);
+                        else
+                                fprintf(f, "%-*s", last ? 0 : width[c], cell);
+                        fputs(last ? "\n" : "  ", f);
+                }
         }
 }
 
-void output_set_text(FILE *f, const struct nsk_set_info *s)
+void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts)
 {
         char created[32];
 
@@ -198,8 +377,9 @@ void output_set_text(FILE *f, const struct nsk_set_info *s)
         if (c->monotonic != 0 || c->boottime != 0)
                 fprintf(f, "offsets:    monotonic %" PRId64 " s, boottime %" PRId64 " s\n",
                         c->monotonic, c->boottime);
-        fprintf(f, "%-6s  %-12s  %s\n", "TYPE", "INODE", "PATH");
+        fprintf(f, "%-6s  %-12s  %6s  %s\n", "TYPE", "INODE", "NPROCS", "PATH");
         for (unsigned i = 0; i < s->n_ns; i++)
-                fprintf(f, "%-6s  %-12" PRIu64 "  %s\n", nstype_name(s->ns[i].type),
-                        s->ns[i].inode, s->ns[i].path ? s->ns[i].path : "-");
+                fprintf(f, "%-6s  %-12" PRIu64 "  %6u  %s\n", nstype_name(s->ns[i].type),
+                        s->ns[i].inode, counts->ns_nprocs[s->ns[i].type],
+                        s->ns[i].path ? s->ns[i].path : "-");
 }

@@ -4,10 +4,23 @@
 
 #include <stdio.h>
 
+#include <stdbool.h>
+
 #include "nskeeper.h"
+#include "procscan.h"
 
 void output_json_string(FILE *f, const char *s);
-void output_set_json(FILE *f, const struct nsk_set_info *s);
-void output_sets_json(FILE *f, const struct nsk_set_info *sets, size_t n);
-void output_sets_table(FILE *f, const struct nsk_set_info *sets, size_t n);
-void output_set_text(FILE *f, const struct nsk_set_info *s);
+/* counts may be NULL: no nprocs fields. */
+void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts);
+void output_sets_json(FILE *f, const struct nsk_set_info *sets, size_t n,
+                      const struct procscan_result *counts);
+void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts);
+
+/* Columns of list: names like lsns(8)'s, case-insensitive, comma list
+ * (NULL: the default). Fails with the bad item in ret_bad. */
+int output_parse_columns(const char *list, int *ret, size_t max, size_t *ret_n,
+                         const char **ret_bad, size_t *ret_bad_len);
+void output_columns_help(FILE *f);
+void output_sets_table(FILE *f, const struct nsk_set_info *sets, size_t n,
+                       const struct procscan_result *counts, const int *cols, size_t n_cols,
+                       bool headings);

@@ -149,11 +149,13 @@ int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a)
                 break;
         case NSK_A_MONOTONIC:
                 r = nsk_attr_u64(a, &v);
-                s->monotonic = (int64_t) v;
+                if (r >= 0)
+                        s->monotonic = (int64_t) v;
                 break;
         case NSK_A_BOOTTIME:
                 r = nsk_attr_u64(a, &v);
-                s->boottime = (int64_t) v;
+                if (r >= 0)
+                        s->boottime = (int64_t) v;
                 break;
         case NSK_A_LOOPBACK:
                 r = take_bool(a, &s->no_loopback);

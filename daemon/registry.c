@@ -96,6 +96,9 @@ struct set *registry_get(struct registry *reg, const char *name)
         struct set key;
         void *node;
 
+        /* A longer name would be cut to one that may exist. */
+        if (strlen(name) > NSK_NAME_MAX)
+                return NULL;
         snprintf(key.name, sizeof(key.name), "%s", name);
         node = tfind(&key, &reg->root, compare);
         return node ? *(struct set **) node : NULL;

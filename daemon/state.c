@@ -152,24 +152,52 @@ static int parse_s64(const char *s, int64_t *ret)
         return 0;
 }
 
+/* "INSIDE OUTSIDE COUNT", each strictly a decimal u32, one space apart. */
 static int parse_idmap(const char *s, struct nsk_idmap *m, unsigned *n)
 {
-        unsigned a, b, c;
-        char end;
+        uint64_t v[3];
+        char num[16];
 
-        if (*n >= NSK_IDMAP_MAX || sscanf(s, "%u %u %u%c", &a, &b, &c, &end) != 3 || c == 0)
+        if (*n >= NSK_IDMAP_MAX)
                 return -EINVAL;
-        m[(*n)++] = (struct nsk_idmap) { .inside = a, .outside = b, .count = c };
+        for (int i = 0; i < 3; i++) {
+                size_t k = strcspn(s, " ");
+
+                if (k == 0 || k >= sizeof(num) || (i < 2) != (s[k] == ' '))
+                        return -EINVAL;
+                memcpy(num, s, k);
+                num[k] = '\0';
+                if (parse_u64(num, &v[i]) < 0 || v[i] > UINT32_MAX)
+                        return -EINVAL;
+                s += k + (i < 2);
+        }
+        if (v[2] == 0)
+                return -EINVAL;
+        m[(*n)++] = (struct nsk_idmap) { .inside = (uint32_t) v[0], .outside = (uint32_t) v[1],
+                                         .count = (uint32_t) v[2] };
         return 0;
 }
 
+/* Keys that may appear once only; the others (ns, sysctl, maps) repeat. */
+static const char *const single_keys[] = {
+        "version", "pin", "created", "owner", "keeper", "hostname", "domainname",
+        "monotonic", "boottime", "loopback", "setgroups",
+};
+
 /* One "key value" line into s; *keeper gets a keeper pid. */
 static int parse_line(struct set *s, const char *key, const char *value, bool *have_version,
-                      bool *have_pin, uint64_t *keeper)
+                      bool *have_pin, uint64_t *keeper, unsigned *seen)
 {
         struct nsk_settings *c = &s->settings;
-        uint64_t v;
+        uint64_t v = 0;
         int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(single_keys); i++)
+                if (streq(key, single_keys[i])) {
+                        if (*seen & (1u << i))
+                                return -EINVAL;
+                        *seen |= 1u << i;
+                }
 
         if (streq(key, "version")) {
                 r = parse_u64(value, &v);
@@ -245,6 +273,8 @@ static int parse_line(struct set *s, const char *key, const char *value, bool *h
 int state_parse(const char *name, const char *text, struct set **ret, pid_t *ret_keeper)
 {
         bool have_version = false, have_pin = false;
+        char msg[NSK_MESSAGE_MAX];
+        unsigned seen = 0;
         uint64_t keeper = 0;
         const char *p = text;
         struct set *s;
@@ -275,12 +305,15 @@ int state_parse(const char *name, const char *text, struct set **ret, pid_t *ret
                         break;
                 }
                 line[k] = '\0';
-                r = parse_line(s, line, line + k + 1, &have_version, &have_pin, &keeper);
+                r = parse_line(s, line, line + k + 1, &have_version, &have_pin, &keeper, &seen);
         }
         if (r == 0 && (!have_version || !have_pin || s->types == 0))
                 r = -EINVAL;
         if (r == 0 && (keeper > 0) != ((s->types & NSTYPE_BIT(NSTYPE_PID)) != 0))
                 r = -EINVAL;
+        /* What a client could not have asked for cannot come from a file. */
+        if (r == 0)
+                r = nsk_settings_check(&s->settings, s->types, msg, sizeof(msg));
         if (r < 0) {
                 set_free(s);
                 return r;

@@ -1381,6 +1381,274 @@ static void test_reply_unknown_skipped(void **state)
         nsk_reply_done(&r);
 }
 
+/* --- settings, state and keeper --- */
+
+static void fill_settings(struct nsk_settings *s)
+{
+        *s = (struct nsk_settings) {
+                .hostname = "web-1",
+                .domainname = "example.org",
+                .n_uid_map = 2,
+                .uid_map = { { 0, 100000, 65536 }, { 65536, 1000, 1 } },
+                .n_gid_map = 1,
+                .gid_map = { { 0, 100000, 65536 } },
+                .monotonic = -86400,
+                .boottime = INT64_MIN,
+                .no_loopback = true,
+                .setgroups_deny = true,
+        };
+        assert_int_equal(nsk_settings_add_sysctl(s, "net.ipv4.ip_forward=1"), 0);
+        assert_int_equal(nsk_settings_add_sysctl(s, "kernel.sem=250 32000 32 128"), 0);
+}
+
+static void check_settings(const struct nsk_settings *got, const struct nsk_settings *want)
+{
+        assert_string_equal(got->hostname, want->hostname);
+        assert_string_equal(got->domainname, want->domainname);
+        assert_int_equal(got->n_sysctls, want->n_sysctls);
+        for (unsigned i = 0; i < want->n_sysctls; i++)
+                assert_string_equal(got->sysctls[i], want->sysctls[i]);
+        assert_int_equal(got->n_uid_map, want->n_uid_map);
+        assert_memory_equal(got->uid_map, want->uid_map,
+                            want->n_uid_map * sizeof(struct nsk_idmap));
+        assert_int_equal(got->n_gid_map, want->n_gid_map);
+        assert_memory_equal(got->gid_map, want->gid_map,
+                            want->n_gid_map * sizeof(struct nsk_idmap));
+        assert_true(got->monotonic == want->monotonic);
+        assert_true(got->boottime == want->boottime);
+        assert_int_equal(got->no_loopback, want->no_loopback);
+        assert_int_equal(got->setgroups_deny, want->setgroups_deny);
+}
+
+#define SETTINGS_ATTRS                                                                            \
+        (NSK_ATTR_BIT(NSK_A_HOSTNAME) | NSK_ATTR_BIT(NSK_A_DOMAINNAME) |                          \
+         NSK_ATTR_BIT(NSK_A_SYSCTL) | NSK_ATTR_BIT(NSK_A_UID_MAP) | NSK_ATTR_BIT(NSK_A_GID_MAP) | \
+         NSK_ATTR_BIT(NSK_A_MONOTONIC) | NSK_ATTR_BIT(NSK_A_BOOTTIME) |                           \
+         NSK_ATTR_BIT(NSK_A_LOOPBACK) | NSK_ATTR_BIT(NSK_A_SETGROUPS))
+
+static void test_request_settings_round_trip(void **state)
+{
+        static uint8_t buf[NSK_MSG_MAX];
+        struct nsk_request in = {
+                .cmd = NSK_CMD_CREATE,
+                .id = 30,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) |
+                         NSK_ATTR_BIT(NSK_A_PIN),
+                .name = "web",
+                .types = NSTYPE_MASK_ALL,
+                .pin = NSK_PIN_BIND,
+        };
+        struct nsk_request out;
+        int n;
+
+        fill_settings(&in.settings);
+        n = nsk_request_encode(&in, buf, sizeof(buf));
+        assert_true(n > NSK_HDR_SIZE);
+
+        memset(&out, 0x55, sizeof(out));
+        assert_int_equal(nsk_request_decode(buf, (size_t) n, &out), 0);
+        assert_int_equal(out.cmd, NSK_CMD_CREATE);
+        assert_int_equal(out.id, 30);
+        /* Settings are sent when they are not the default, whatever attrs
+         * says, and then are seen as attributes. */
+        assert_int_equal(out.attrs, in.attrs | SETTINGS_ATTRS);
+        assert_string_equal(out.name, "web");
+        assert_int_equal(out.types, NSTYPE_MASK_ALL);
+        assert_int_equal(out.pin, NSK_PIN_BIND);
+        check_settings(&out.settings, &in.settings);
+        assert_ptr_not_equal(out.settings.sysctls, in.settings.sysctls);
+        nsk_request_done(&out);
+        assert_null(out.settings.sysctls);
+        assert_int_equal(out.settings.n_sysctls, 0);
+
+        /* Default settings add no attribute. */
+        nsk_request_done(&in);
+        in.settings = (struct nsk_settings) {};
+        n = nsk_request_encode(&in, buf, sizeof(buf));
+        assert_int_equal(nsk_request_decode(buf, (size_t) n, &out), 0);
+        assert_int_equal(out.attrs, in.attrs);
+        assert_true(nsk_settings_is_default(&out.settings));
+        nsk_request_done(&out);
+}
+
+static void test_request_repeated_settings(void **state)
+{
+        static const uint16_t once[] = {
+                NSK_A_HOSTNAME,  NSK_A_DOMAINNAME, NSK_A_UID_MAP,  NSK_A_GID_MAP,
+                NSK_A_MONOTONIC, NSK_A_BOOTTIME,   NSK_A_LOOPBACK, NSK_A_SETGROUPS,
+        };
+        static const uint32_t map[] = { 0, 100000, 1 };
+        struct nsk_request r;
+        struct mb m;
+
+        /* SYSCTL may come again and again, in order. */
+        mb_request(&m, NSK_CMD_CREATE, 1);
+        mb_str(&m, NSK_A_SYSCTL, "net.a=1");
+        mb_str(&m, NSK_A_NAME, "web");
+        mb_str(&m, NSK_A_SYSCTL, "net.b=2");
+        mb_str(&m, NSK_A_SYSCTL, "net.a=3");
+        mb_done(&m);
+        assert_int_equal(nsk_request_decode(m.b, m.len, &r), 0);
+        assert_int_equal(r.settings.n_sysctls, 3);
+        assert_string_equal(r.settings.sysctls[0], "net.a=1");
+        assert_string_equal(r.settings.sysctls[1], "net.b=2");
+        assert_string_equal(r.settings.sysctls[2], "net.a=3");
+        nsk_request_done(&r);
+
+        /* ... up to NSK_SYSCTL_MAX; the sysctls taken so far are freed
+         * (valgrind). */
+        mb_request(&m, NSK_CMD_CREATE, 1);
+        for (unsigned i = 0; i <= NSK_SYSCTL_MAX; i++)
+                mb_str(&m, NSK_A_SYSCTL, "net.x=1");
+        mb_done(&m);
+        check_request_error(&m, m.len, -E2BIG);
+
+        /* Every other setting only once. */
+        for (size_t i = 0; i < ELEMENTSOF(once); i++) {
+                mb_request(&m, NSK_CMD_CREATE, 1);
+                mb_str(&m, NSK_A_SYSCTL, "net.a=1");
+                for (int k = 0; k < 2; k++) {
+                        switch (once[i]) {
+                        case NSK_A_HOSTNAME:
+                        case NSK_A_DOMAINNAME:
+                                mb_str(&m, once[i], "web");
+                                break;
+                        case NSK_A_UID_MAP:
+                        case NSK_A_GID_MAP:
+                                mb_attr(&m, once[i], map, sizeof(map));
+                                break;
+                        case NSK_A_MONOTONIC:
+                        case NSK_A_BOOTTIME:
+                                mb_u64(&m, once[i], 5);
+                                break;
+                        default:
+                                mb_u32(&m, once[i], 0);
+                        }
+                        mb_done(&m);
+                        if (k == 0) {
+                                assert_int_equal(nsk_request_decode(m.b, m.len, &r), 0);
+                                assert_false(nsk_settings_is_default(&r.settings));
+                                nsk_request_done(&r);
+                        } else
+                                check_request_error(&m, m.len, -EBADMSG);
+                }
+        }
+}
+
+static void test_request_bad_settings(void **state)
+{
+        static const uint32_t zero_count[] = { 0, 100000, 0 };
+        struct mb m;
+
+        mb_request(&m, NSK_CMD_CREATE, 1);
+        mb_str(&m, NSK_A_SYSCTL, "net.a=1");
+        mb_attr(&m, NSK_A_UID_MAP, zero_count, sizeof(zero_count));
+        mb_done(&m);
+        check_request_error(&m, m.len, -EINVAL);
+
+        mb_request(&m, NSK_CMD_CREATE, 1);
+        mb_str(&m, NSK_A_SYSCTL, "net.a=1");
+        mb_u32(&m, NSK_A_LOOPBACK, 2);
+        mb_done(&m);
+        check_request_error(&m, m.len, -EINVAL);
+
+        mb_request(&m, NSK_CMD_CREATE, 1);
+        mb_u32(&m, NSK_A_MONOTONIC, 5);
+        mb_done(&m);
+        check_request_error(&m, m.len, -EBADMSG);
+}
+
+static void test_reply_set_state_settings(void **state)
+{
+        struct nsk_set_info in;
+        uint8_t buf[4096];
+        struct nsk_writer w;
+        struct nsk_reply r;
+
+        fill_set(&in, "web", true);
+        in.state = NSK_STATE_DEAD;
+        strcpy(in.state_reason, "the pid namespace's init (pid 4242) exited with status 1");
+        in.keeper_pid = 4242;
+        fill_settings(&in.settings);
+
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_SHOW, 31, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_set(&w, &in);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.n_sets, 1);
+        check_set(&r.sets[0], &in);
+        assert_int_equal(r.sets[0].state, NSK_STATE_DEAD);
+        assert_string_equal(r.sets[0].state_reason, in.state_reason);
+        assert_int_equal(r.sets[0].keeper_pid, 4242);
+        check_settings(&r.sets[0].settings, &in.settings);
+        nsk_reply_done(&r);
+        nsk_settings_done(&in.settings);
+
+        /* Ready, no reason, no keeper, default settings: all absent or
+         * zero on the other side. */
+        fill_set(&in, "db", false);
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_SHOW, 32, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_set(&w, &in);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.sets[0].state, NSK_STATE_READY);
+        assert_string_equal(r.sets[0].state_reason, "");
+        assert_int_equal(r.sets[0].keeper_pid, 0);
+        assert_true(nsk_settings_is_default(&r.sets[0].settings));
+        nsk_reply_done(&r);
+}
+
+/* A state this client does not know is not "ready". */
+static void test_reply_unknown_state(void **state)
+{
+        static const uint32_t states[] = { NSK_STATE_MAX, 7, 0x80000000u, 0xffffffffu };
+        struct nsk_reply r;
+        struct mb m;
+        size_t set;
+
+        for (size_t i = 0; i < ELEMENTSOF(states); i++) {
+                mb_reply(&m, NSK_CMD_SHOW, 1);
+                mb_u32(&m, NSK_A_ERRNO, 0);
+                set = mb_nest(&m, NSK_A_SET);
+                mb_str(&m, NSK_A_NAME, "web");
+                mb_u32(&m, NSK_A_STATE, states[i]);
+                mb_nest_end(&m, set);
+                mb_done(&m);
+                assert_int_equal(nsk_reply_decode(m.b, m.len, &r), 0);
+                assert_int_equal(r.sets[0].state, NSK_STATE_DEAD);
+                nsk_reply_done(&r);
+        }
+
+        mb_reply(&m, NSK_CMD_SHOW, 1);
+        mb_u32(&m, NSK_A_ERRNO, 0);
+        set = mb_nest(&m, NSK_A_SET);
+        mb_str(&m, NSK_A_NAME, "web");
+        mb_u64(&m, NSK_A_STATE, NSK_STATE_READY);
+        mb_nest_end(&m, set);
+        mb_done(&m);
+        check_reply_error(&m, -EBADMSG);
+}
+
+/* A SET names a set the daemon could have made; anything else could
+ * become a path on the client's side. */
+static void test_reply_set_bad_name(void **state)
+{
+        static const char *const bad[] = { "../x", "..", ".", "a/b", ".hidden", "-x", "a b" };
+        struct mb m;
+        size_t set;
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                mb_reply(&m, NSK_CMD_SHOW, 1);
+                mb_u32(&m, NSK_A_ERRNO, 0);
+                set = mb_nest(&m, NSK_A_SET);
+                mb_str(&m, NSK_A_NAME, bad[i]);
+                mb_str(&m, NSK_A_SYSCTL, "net.a=1"); /* freed on the way out */
+                mb_nest_end(&m, set);
+                mb_done(&m);
+                check_reply_error(&m, -EBADMSG);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1423,6 +1691,12 @@ int main(void)
                 cmocka_unit_test(test_reply_path_length),
                 cmocka_unit_test(test_reply_nested_overrun),
                 cmocka_unit_test(test_reply_unknown_skipped),
+                cmocka_unit_test(test_request_settings_round_trip),
+                cmocka_unit_test(test_request_repeated_settings),
+                cmocka_unit_test(test_request_bad_settings),
+                cmocka_unit_test(test_reply_set_state_settings),
+                cmocka_unit_test(test_reply_unknown_state),
+                cmocka_unit_test(test_reply_set_bad_name),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

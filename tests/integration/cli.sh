@@ -12,6 +12,7 @@ version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$NSK_BUILDDIR/conf
 echo "# --- nskeeperd --help / --version ---"
 # Always with a private --runtime-dir and --socket: should --help ever start
 # a daemon, it must not be on the real /run/nskeeper.
+# shellcheck disable=SC2317  # called through check_run
 nskd() {
         timeout -k 2 5 "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" "$@"
 }

@@ -52,6 +52,8 @@ check_gone() {
         fi
         check_fails "$name: show after release" 1 "not found" ctl show "$name"
         check_match "$name: the message names the set" "$name" "$ERR"
+        check_fails "$name: path after release" 1 "not found" ctl path "$name" net
+        check_fails "$name: join after release" 1 "not found" ctl join "$name" -- true
         for p in "$@"; do
                 [ "$p" = null ] && continue
                 check_true "$name: pin $p removed" test ! -e "$p"

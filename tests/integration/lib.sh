@@ -12,6 +12,9 @@
 set -u
 umask 022
 export LC_ALL=C
+# A test run from a service must not talk to that service's manager: no
+# notifications, no fd store, no socket or fds handed down to the daemon.
+unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID LISTEN_FDS LISTEN_PID LISTEN_FDNAMES
 
 NSK_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${NSK_BUILDDIR:=$(cd "$NSK_LIB_DIR/../.." && pwd)}"
@@ -19,6 +22,18 @@ NSK_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${NSK_TIMEOUT:=30}"       # seconds any single client call may take
 : "${NSK_LOG_LEVEL:=debug}"  # daemon --log-level in tests
 NSKEEPERD=$NSK_BUILDDIR/daemon/nskeeperd
+# NSK_VALGRIND=1: every daemon started by start_daemon runs under
+# valgrind; stop_daemon then checks its report. Helpers and keepers are
+# forked copies: silent. Timeouts that wait for the daemon grow by
+# NSK_SLOW.
+VALGRIND=()
+: "${NSK_SLOW:=1}"
+if [ "${NSK_VALGRIND:-}" = 1 ]; then
+        command -v valgrind >/dev/null 2>&1 || { echo "ERROR: NSK_VALGRIND=1 but no valgrind" >&2; exit 99; }
+        VALGRIND=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+                --show-leak-kinds=definite --track-fds=yes --child-silent-after-fork=yes)
+        NSK_SLOW=6
+fi
 NSKEEPERCTL=$NSK_BUILDDIR/client/nskeeperctl
 ALL_TYPES="net uts ipc mnt cgroup"
 
@@ -74,6 +89,7 @@ export NSKEEPER_SOCKET=$SOCK # belt and braces: never the default socket
 # are decoded after sorting so a line stays a line.
 mounts_under() {
         local dir=$1 id parent devs root mp rest n=0 depth tmp
+        mountinfo_snapshot
         while read -r id parent devs root mp rest; do
                 n=$((n + 1))
                 case "$(unescape_mountinfo "$mp")" in
@@ -83,10 +99,18 @@ mounts_under() {
                 tmp=${mp//[!\/]/}
                 depth=${#tmp}
                 printf '%d\t%d\t%s\n' "$depth" "$n" "$mp"
-        done </proc/self/mountinfo | sort -t "$(printf '\t')" -k1,1nr -k2,2nr |
+        done <<<"$MOUNTINFO" | sort -t "$(printf '\t')" -k1,1nr -k2,2nr |
                 while IFS="$(printf '\t')" read -r depth n mp; do
                         printf '%s\n' "$(unescape_mountinfo "$mp")"
                 done
+}
+
+# Reads /proc/self/mountinfo in one sequential pass into $MOUNTINFO. Never
+# parse it with `while read ... </proc/self/mountinfo`: bash seeks back
+# after each line, and a seek in that file re-counts bytes from the start,
+# so lines are skipped or repeated while other processes mount or unmount.
+mountinfo_snapshot() {
+        MOUNTINFO=$(cat /proc/self/mountinfo)
 }
 
 unescape_mountinfo() {
@@ -124,11 +148,12 @@ mount_count_at() {
 # The optional fields (shared:N, master:N, ...) of the topmost mount on PATH.
 mount_optional_fields() {
         local want=$1 id parent devs root mp opts rest last=
+        mountinfo_snapshot
         while read -r id parent devs root mp opts rest; do
                 [ "$(unescape_mountinfo "$mp")" = "$want" ] || continue
                 last=${rest%% - *}
                 [ "$last" = "$rest" ] && last=${rest%%- *}
-        done </proc/self/mountinfo
+        done <<<"$MOUNTINFO"
         printf '%s\n' "$last"
 }
 
@@ -145,6 +170,13 @@ cleanup() {
         for pid in $DAEMON_PID "${EXTRA_PIDS[@]}"; do
                 kill_pid "$pid"
         done
+        # Keepers of pid sets the test left behind live on their own; the
+        # state files say which they are.
+        if [ -n "$T" ] && [ -d "$T/run/state" ]; then
+                for pid in $(awk '$1 == "keeper" {print $2}' "$T"/run/state/* 2>/dev/null); do
+                        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = nskeeper-init ] && kill -KILL "$pid"
+                done
+        fi
         if [ -n "$T" ] && [ -d "$T" ]; then
                 if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -s "$T/daemon.log" ]; then
                         echo "# --- last 40 lines of $T/daemon.log ---"
@@ -232,16 +264,17 @@ run() {
 # start_daemon [EXTRA ARGS...]: a daemon on $RUNDIR/$SOCK in the background,
 # logging to $T/daemon.log; returns once `nskeeperctl list` answers (5 s).
 start_daemon() {
-        local i
+        local i wrap=()
         if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
                 fail "start_daemon: a daemon (pid $DAEMON_PID) is already running"
                 return 1
         fi
         echo "# --- starting nskeeperd $(date +%T.%N) ---" >>"$T/daemon.log"
-        "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" --log-level "$NSK_LOG_LEVEL" "$@" \
-                </dev/null >>"$T/daemon.log" 2>&1 &
+        [ ${#VALGRIND[@]} -gt 0 ] && wrap=("${VALGRIND[@]}" --log-file="$T/valgrind.%p.log")
+        "${wrap[@]}" "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" \
+                --log-level "$NSK_LOG_LEVEL" "$@" </dev/null >>"$T/daemon.log" 2>&1 &
         DAEMON_PID=$!
-        for i in $(seq 50); do
+        for i in $(seq $((50 * NSK_SLOW))); do
                 if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
                         wait "$DAEMON_PID"
                         fail "start_daemon: nskeeperd exited with status $? during startup" \
@@ -254,20 +287,21 @@ start_daemon() {
                 fi
                 sleep 0.1
         done
-        fail "start_daemon: nskeeperd did not answer on $SOCK within 5 s" \
+        fail "start_daemon: nskeeperd did not answer on $SOCK within $((5 * NSK_SLOW)) s" \
                 "$(sed 's/^/log: /' "$T/daemon.log")"
         return 1
 }
 
-# stop_daemon: SIGTERM, wait (10 s at most), check it exited with 0.
+# stop_daemon: SIGTERM, wait (10 s at most), check it exited with 0 (and,
+# under valgrind, that it reported no error and left no fd open).
 stop_daemon() {
-        local i rc
+        local i rc pid=$DAEMON_PID
         if [ -z "$DAEMON_PID" ]; then
                 fail "stop_daemon: no daemon running"
                 return 1
         fi
         kill -TERM "$DAEMON_PID"
-        for i in $(seq 100); do
+        for i in $(seq $((100 * NSK_SLOW))); do
                 kill -0 "$DAEMON_PID" 2>/dev/null || break
                 sleep 0.1
         done
@@ -275,13 +309,36 @@ stop_daemon() {
                 kill -KILL "$DAEMON_PID"
                 wait "$DAEMON_PID"
                 DAEMON_PID=
-                fail "stop_daemon: nskeeperd still running 10 s after SIGTERM (killed)"
+                fail "stop_daemon: nskeeperd still running $((10 * NSK_SLOW)) s after SIGTERM (killed)"
                 return 1
         fi
         wait "$DAEMON_PID"
         rc=$?
         DAEMON_PID=
         check_eq "nskeeperd exits with status 0 on SIGTERM" 0 "$rc"
+        [ ${#VALGRIND[@]} -gt 0 ] && check_valgrind_log "$pid"
+        return 0
+}
+
+# check_valgrind_log PID: valgrind found no error in the daemon PID and no
+# fd it opened was still open at exit (inherited ones do not count).
+check_valgrind_log() {
+        local log=$T/valgrind.$1.log leaked
+        if [ ! -s "$log" ]; then
+                fail "valgrind: no log $log"
+                return
+        fi
+        if grep -q 'ERROR SUMMARY: 0 errors' "$log"; then
+                ok "valgrind: no errors in nskeeperd"
+        else
+                fail "valgrind: no errors in nskeeperd" "$(sed 's/^/  /' "$log")"
+        fi
+        # Each open fd is followed by where it was opened, or "<inherited
+        # from parent>".
+        leaked=$(awk '/Open (file|AF_UNIX socket|socket)/ { fd = $0; next }
+                fd != "" && /inherited from parent/ { fd = ""; next }
+                fd != "" && /(at|by) 0x/ { print fd; fd = "" }' "$log")
+        check_eq "valgrind: no fd left open at exit" "" "$leaked"
 }
 
 # Abort the script (cleanup still runs) when continuing makes no sense.

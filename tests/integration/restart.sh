@@ -74,6 +74,8 @@ check_fails "daemon stopped: list" 1 "cannot reach nskeeperd" ctl list
 start_daemon || exit 1
 check_bind_sets_back "after restart"
 check_mounts "after restart: no more and no fewer mounts under the test dir" "$mounts_before" "$T"
+check_fails "after restart: an adopted set's name is still taken" 1 "already exists" \
+        ctl create r-bind-default --pin fd
 check_run "after restart: the name of a vanished fd set can be used again" 0 \
         ctl create r-fd-default --pin fd
 check_run "release it" 0 ctl release r-fd-default

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* nskeeperctl run NAME [-t LIST] -- COMMAND: COMMAND stays in our own
+ * namespaces but inherits the set's namespace fds from fd 3 on, announced
+ * the way systemd passes fds (sd_listen_fds(3)): LISTEN_FDS, LISTEN_PID,
+ * LISTEN_FDNAMES=net:uts:... */
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+
+#include "ctl.h"
+
+#define LISTEN_FDS_START 3
+
+static void help(void)
+{
+        printf("Usage: nskeeperctl [--socket PATH] run NAME [-t|--type LIST] -- COMMAND [ARG...]\n"
+               "Run COMMAND in our own namespaces, handing it the set's namespace fds from\n"
+               "fd 3 on, announced like systemd socket activation: LISTEN_FDS=N,\n"
+               "LISTEN_PID=its pid, LISTEN_FDNAMES=net:uts:... (one type name per fd).\n"
+               "\n"
+               "  -t, --type LIST   comma list of types to hand over (default: all of the set)\n"
+               "  -h, --help        show this help\n");
+}
+
+/* Moves the fds to 3, 4, ... in table order, without close-on-exec. */
+static int place_fds(int fds[NSTYPE_MAX], char *names, size_t size, unsigned *ret_n)
+{
+        unsigned n = 0;
+        size_t len = 0;
+
+        names[0] = '\0';
+        /* Out of the way first, so that moving one never closes another. */
+        for (int t = 0; t < NSTYPE_MAX; t++)
+                if (fds[t] >= 0 && fds[t] < LISTEN_FDS_START + NSTYPE_MAX) {
+                        int fd = fcntl(fds[t], F_DUPFD_CLOEXEC, LISTEN_FDS_START + NSTYPE_MAX);
+                        if (fd < 0)
+                                return -errno;
+                        safe_close(fds[t]);
+                        fds[t] = fd;
+                }
+        for (int t = 0; t < NSTYPE_MAX; t++) {
+                int target = LISTEN_FDS_START + (int) n;
+
+                if (fds[t] < 0)
+                        continue;
+                if (dup2(fds[t], target) < 0) /* dup2: the new fd is inherited */
+                        return -errno;
+                fds[t] = safe_close(fds[t]);
+                len += (size_t) snprintf(names + len, size - len, "%s%s", n ? ":" : "",
+                                         nstype_name(t));
+                n++;
+        }
+        *ret_n = n;
+        return 0;
+}
+
+static int run(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "type", required_argument, NULL, 't' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *types_arg = NULL, *name;
+        char names[128], num[16];
+        nstype_mask_t types = 0;
+        int fds[NSTYPE_MAX], c, r;
+        struct nsk_client *cl;
+        unsigned n = 0;
+
+        while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) >= 0)
+                switch (c) {
+                case 't':
+                        types_arg = optarg;
+                        break;
+                case 'h':
+                        help();
+                        return CTL_EXIT_OK;
+                default:
+                        return ctl_bad_option("run", argv);
+                }
+        if (optind >= argc)
+                return ctl_usage_error("run", "missing set NAME");
+        name = argv[optind++];
+        if (optind >= argc)
+                return ctl_usage_error("run", "missing COMMAND (after --)");
+
+        r = ctl_check_name("run", name);
+        if (r != 0)
+                return r;
+        if (types_arg && !streq(types_arg, "all")) {
+                r = ctl_parse_types("run", name, types_arg, nstype_mask_supported(), &types);
+                if (r != 0)
+                        return r;
+        }
+        cl = ctl_connect("run", name);
+        if (!cl)
+                return CTL_EXIT_FAILED;
+        r = nsk_get_fds(cl, name, types, fds, NULL);
+        if (r < 0) {
+                ctl_request_failed("run", name, cl);
+                nsk_client_free(cl);
+                return CTL_EXIT_FAILED;
+        }
+        nsk_client_free(cl);
+
+        r = place_fds(fds, names, sizeof(names), &n);
+        if (r < 0) {
+                close_many(fds, NSTYPE_MAX);
+                return ctl_fail("run '%s': cannot pass the fds on: %s", name, strerror(-r));
+        }
+        snprintf(num, sizeof(num), "%u", n);
+        /* exec keeps the pid, so LISTEN_PID is ours. */
+        if (setenv("LISTEN_FDS", num, 1) < 0 || setenv("LISTEN_FDNAMES", names, 1) < 0)
+                return ctl_fail("run '%s': setenv: %s", name, strerror(errno));
+        snprintf(num, sizeof(num), "%d", (int) getpid());
+        if (setenv("LISTEN_PID", num, 1) < 0)
+                return ctl_fail("run '%s': setenv: %s", name, strerror(errno));
+
+        execvp(argv[optind], argv + optind);
+        r = errno;
+        ctl_fail("run '%s': cannot run '%s': %s", name, argv[optind], strerror(r));
+        return r == ENOENT ? 127 : 126;
+}
+
+const struct ctl_command ctl_cmd_run = {
+        .name = "run",
+        .args = "NAME [-t|--type LIST] -- COMMAND [ARG...]",
+        .summary = "run COMMAND here, handing it the set's namespace fds (LISTEN_FDS)",
+        .run = run,
+};
