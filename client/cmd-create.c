@@ -15,15 +15,20 @@ static void help(void)
                "  -t, --type LIST          comma list of net, uts, ipc, mnt, cgroup, pid, user,\n"
                "                           time, or all (default: net,uts,ipc)\n"
                "  -p, --pin KIND           bind (default; survives a daemon restart) or fd\n"
-               "                           (held by the daemon; ends with it)\n"
+               "                           (held by the daemon; ends with it, unless\n"
+               "                           systemd's fd store keeps it over a restart)\n"
                "      --hostname NAME      host name of the new uts namespace\n"
                "      --domainname NAME    NIS domain name of the new uts namespace\n"
                "      --sysctl KEY=VALUE   set a net.* or ipc (kernel.shm*, kernel.msg*,\n"
                "                           kernel.sem*, fs.mqueue.*) sysctl inside; repeatable\n"
                "      --no-loopback        leave lo down in the new net namespace\n"
+               "      --ip-netns           also show the net namespace in ip netns\n"
+               "                           (/run/netns/NAME); release removes it\n"
                "  -r, --map-root-user      user: map root inside to the caller's uid and gid\n"
+               "                           (not root: with --setgroups deny)\n"
                "      --map-user UID       user: map UID inside to the caller's uid\n"
                "      --map-group GID      user: map GID inside to the caller's gid\n"
+               "                           (each adds a line to the map, like --uid-map)\n"
                "      --uid-map 'IN OUT N' user: a uid map line; repeatable\n"
                "      --gid-map 'IN OUT N' user: a gid map line; repeatable\n"
                "      --setgroups allow|deny  user: whether setgroups(2) works inside\n"
@@ -44,6 +49,7 @@ enum {
         OPT_SETGROUPS,
         OPT_MONOTONIC,
         OPT_BOOTTIME,
+        OPT_IP_NETNS,
 };
 
 static int parse_u32(const char *s, uint32_t *ret)
@@ -96,6 +102,7 @@ static int run(int argc, char **argv)
                 { "domainname", required_argument, NULL, OPT_DOMAINNAME },
                 { "sysctl", required_argument, NULL, OPT_SYSCTL },
                 { "no-loopback", no_argument, NULL, OPT_NO_LOOPBACK },
+                { "ip-netns", no_argument, NULL, OPT_IP_NETNS },
                 { "map-root-user", no_argument, NULL, 'r' },
                 { "map-user", required_argument, NULL, OPT_MAP_USER },
                 { "map-group", required_argument, NULL, OPT_MAP_GROUP },
@@ -151,6 +158,9 @@ static int run(int argc, char **argv)
                 case OPT_NO_LOOPBACK:
                         set.no_loopback = true;
                         break;
+                case OPT_IP_NETNS:
+                        set.ip_netns = true;
+                        break;
                 case 'r':
                 case OPT_MAP_USER:
                         id = 0;
@@ -159,8 +169,12 @@ static int run(int argc, char **argv)
                                                 optarg);
                                 goto out;
                         }
-                        set.uid_map[0] = (struct nsk_idmap) { id, (uint32_t) getuid(), 1 };
-                        set.n_uid_map = 1;
+                        /* One more map line, like --uid-map. */
+                        if (set.n_uid_map >= NSK_IDMAP_MAX) {
+                                ctl_usage_error("create", "too many uid map lines");
+                                goto out;
+                        }
+                        set.uid_map[set.n_uid_map++] = (struct nsk_idmap) { id, (uint32_t) getuid(), 1 };
                         if (c == OPT_MAP_USER)
                                 break;
                         /* --map-root-user maps the group too. */
@@ -172,8 +186,11 @@ static int run(int argc, char **argv)
                                                 optarg);
                                 goto out;
                         }
-                        set.gid_map[0] = (struct nsk_idmap) { id, (uint32_t) getgid(), 1 };
-                        set.n_gid_map = 1;
+                        if (set.n_gid_map >= NSK_IDMAP_MAX) {
+                                ctl_usage_error("create", "too many gid map lines");
+                                goto out;
+                        }
+                        set.gid_map[set.n_gid_map++] = (struct nsk_idmap) { id, (uint32_t) getgid(), 1 };
                         break;
                 case OPT_UID_MAP:
                 case OPT_GID_MAP:

@@ -28,7 +28,6 @@ static int run_list(int argc, char **argv)
                 { "json", no_argument, NULL, OPT_JSON },
                 { "output", required_argument, NULL, 'o' },
                 { "noheadings", no_argument, NULL, 'n' },
-                { "no-headings", no_argument, NULL, 'n' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };

@@ -26,6 +26,8 @@ extern const struct ctl_command ctl_cmd_show;
 extern const struct ctl_command ctl_cmd_release;
 extern const struct ctl_command ctl_cmd_path;
 extern const struct ctl_command ctl_cmd_run;
+extern const struct ctl_command ctl_cmd_adopt;
+extern const struct ctl_command ctl_cmd_monitor;
 
 /* Prints "nskeeperctl: CMD: <message>" and returns CTL_EXIT_USAGE. */
 int ctl_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);

@@ -8,8 +8,8 @@
 #include "ctl.h"
 
 static const struct ctl_command *const commands[] = {
-        &ctl_cmd_create, &ctl_cmd_join, &ctl_cmd_run,  &ctl_cmd_list,
-        &ctl_cmd_show,   &ctl_cmd_release, &ctl_cmd_path,
+        &ctl_cmd_create, &ctl_cmd_join,    &ctl_cmd_run,  &ctl_cmd_list,    &ctl_cmd_show,
+        &ctl_cmd_release, &ctl_cmd_path,   &ctl_cmd_adopt, &ctl_cmd_monitor,
 };
 
 static const char *socket_path;

@@ -80,7 +80,8 @@ static void json_settings(FILE *f, const struct nsk_set_info *s)
         }
         fputc('}', f);
         if (has_type(s, NSTYPE_NET))
-                fprintf(f, ",\"loopback\":%s", c->no_loopback ? "false" : "true");
+                fprintf(f, ",\"loopback\":%s,\"ip_netns\":%s", c->no_loopback ? "false" : "true",
+                        c->ip_netns ? "true" : "false");
         if (has_type(s, NSTYPE_USER)) {
                 json_idmap(f, "uid_map", c->uid_map, c->n_uid_map);
                 json_idmap(f, "gid_map", c->gid_map, c->n_gid_map);
@@ -366,6 +367,8 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
                 fprintf(f, "sysctl:     %s\n", c->sysctls[i]);
         if (has_type(s, NSTYPE_NET) && c->no_loopback)
                 fprintf(f, "loopback:   down\n");
+        if (c->ip_netns)
+                fprintf(f, "ip netns:   yes (ip -n %s ...)\n", s->name);
         for (unsigned i = 0; i < c->n_uid_map; i++)
                 fprintf(f, "uid_map:    %u %u %u\n", c->uid_map[i].inside, c->uid_map[i].outside,
                         c->uid_map[i].count);

@@ -136,8 +136,13 @@ static int transact(struct nsk_client *c, const struct nsk_request *req_in, repl
                 } else if (first_error == 0 && on_reply) {
                         r = on_reply(c, &rep, fds, n_fds, userdata);
                         n_fds = 0;
-                        if (r < 0)
-                                first_error = r;
+                        if (r < 0) {
+                                /* The caller gives up on this request (a
+                                 * monitor that has seen enough): stop here;
+                                 * the connection is not reused after. */
+                                nsk_reply_done(&rep);
+                                return r;
+                        }
                 }
                 close_many(fds, n_fds);
                 nsk_reply_done(&rep);
@@ -318,6 +323,58 @@ int nsk_list(struct nsk_client *c, struct nsk_set_info **ret_sets, size_t *ret_n
         *ret_sets = res.sets;
         *ret_n = res.n;
         return 0;
+}
+
+int nsk_adopt(struct nsk_client *c, const char *name, pid_t pid, const char *const *paths,
+              size_t n_paths, nstype_mask_t types, enum nsk_pin pin, struct nsk_set_info *ret_set)
+{
+        struct nsk_request req;
+        int r = name_request(c, &req, NSK_CMD_ADOPT, name);
+
+        if (r < 0)
+                return r;
+        if (n_paths > NSTYPE_MAX)
+                return fail(c, -E2BIG, "at most %d paths", NSTYPE_MAX);
+        req.attrs |= NSK_ATTR_BIT(NSK_A_PIN);
+        req.pin = pin;
+        if (types != 0) {
+                req.attrs |= NSK_ATTR_BIT(NSK_A_TYPES);
+                req.types = types;
+        }
+        if (pid > 0) {
+                req.attrs |= NSK_ATTR_BIT(NSK_A_ADOPT_PID);
+                req.adopt_pid = (uint32_t) pid;
+        }
+        /* Borrowed, only read while encoding. */
+        for (size_t i = 0; i < n_paths; i++)
+                req.adopt_paths[i] = (char *) paths[i];
+        req.n_adopt_paths = (unsigned) n_paths;
+        return transact(c, &req, take_first_set, ret_set);
+}
+
+struct monitor_ctx {
+        nsk_event_fn fn;
+        void *userdata;
+};
+
+static int take_event(struct nsk_client *c, const struct nsk_reply *rep, int *fds, size_t n_fds,
+                      void *userdata)
+{
+        struct monitor_ctx *m = userdata;
+
+        close_many(fds, n_fds);
+        /* The first reply only says the subscription stands. */
+        if (rep->event == NSK_EVENT_NONE || rep->n_sets != 1)
+                return 0;
+        return m->fn(rep->event, &rep->sets[0], m->userdata);
+}
+
+int nsk_monitor(struct nsk_client *c, nsk_event_fn fn, void *userdata)
+{
+        struct nsk_request req = { .cmd = NSK_CMD_MONITOR };
+        struct monitor_ctx m = { .fn = fn, .userdata = userdata };
+
+        return transact(c, &req, take_event, &m);
 }
 
 void nsk_sets_free(struct nsk_set_info *sets, size_t n)

@@ -36,6 +36,18 @@ int nsk_release(struct nsk_client *c, const char *name);
 
 void nsk_sets_free(struct nsk_set_info *sets, size_t n);
 
+/* Takes existing namespaces under management as set 'name' (root only):
+ * those of process pid (pid > 0: every type that differs from PID 1's,
+ * or those in 'types'), or the namespace files at paths. */
+int nsk_adopt(struct nsk_client *c, const char *name, pid_t pid, const char *const *paths,
+              size_t n_paths, nstype_mask_t types, enum nsk_pin pin, struct nsk_set_info *ret_set);
+
+/* Streams events: fn is called for each (the set is described fully if
+ * it is the caller's) until it returns < 0, which nsk_monitor returns,
+ * or the daemon goes away (-ECONNRESET). */
+typedef int (*nsk_event_fn)(enum nsk_event e, const struct nsk_set_info *set, void *userdata);
+int nsk_monitor(struct nsk_client *c, nsk_event_fn fn, void *userdata);
+
 /* setns() into each fd that is set, always naming the expected type.
  * Two passes around the user namespace, as nsenter(1) does: first every
  * other type (those refused with EPERM are put off), then user, then

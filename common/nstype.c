@@ -162,14 +162,21 @@ unsigned nstype_mask_count(nstype_mask_t mask)
 
 nstype_mask_t nstype_mask_supported(void)
 {
+        /* A running kernel gains no namespace types: ask /proc once (the
+         * daemon asked on every create, 8 access() calls). An empty answer,
+         * as without /proc, is not kept. */
+        static nstype_mask_t cached;
         nstype_mask_t mask = 0;
         char path[64];
 
+        if (cached)
+                return cached;
         for (int t = 0; t < NSTYPE_MAX; t++) {
                 snprintf(path, sizeof(path), "/proc/self/ns/%s", table[t].name);
                 if (access(path, F_OK) == 0)
                         mask |= NSTYPE_BIT(t);
         }
+        cached = mask;
         return mask;
 }
 

@@ -25,6 +25,20 @@ static const char *const state_names[NSK_STATE_MAX] = {
         [NSK_STATE_DEAD] = "dead",
 };
 
+static const char *const event_names[NSK_EVENT_MAX] = {
+        [NSK_EVENT_NONE] = "none",
+        [NSK_EVENT_CREATED] = "created",
+        [NSK_EVENT_RELEASED] = "released",
+        [NSK_EVENT_ADOPTED] = "adopted",
+        [NSK_EVENT_DEAD] = "dead",
+        [NSK_EVENT_PIN_MISSING] = "pin-missing",
+};
+
+const char *nsk_event_name(enum nsk_event e)
+{
+        return e >= 0 && e < NSK_EVENT_MAX ? event_names[e] : NULL;
+}
+
 const char *nsk_state_name(enum nsk_state s)
 {
         return s >= 0 && s < NSK_STATE_MAX ? state_names[s] : NULL;
@@ -199,8 +213,9 @@ int nsk_attr_str(const struct nsk_attr *a, char *buf, size_t size)
          NSK_ATTR_BIT(NSK_A_SYSCTL) | NSK_ATTR_BIT(NSK_A_UID_MAP) |                         \
          NSK_ATTR_BIT(NSK_A_GID_MAP) | NSK_ATTR_BIT(NSK_A_MONOTONIC) |                      \
          NSK_ATTR_BIT(NSK_A_BOOTTIME) | NSK_ATTR_BIT(NSK_A_LOOPBACK) |                      \
-         NSK_ATTR_BIT(NSK_A_SETGROUPS))
-#define REPEATABLE_ATTRS NSK_ATTR_BIT(NSK_A_SYSCTL)
+         NSK_ATTR_BIT(NSK_A_SETGROUPS) | NSK_ATTR_BIT(NSK_A_IP_NETNS) |                     \
+         NSK_ATTR_BIT(NSK_A_ADOPT_PID) | NSK_ATTR_BIT(NSK_A_ADOPT_PATH))
+#define REPEATABLE_ATTRS (NSK_ATTR_BIT(NSK_A_SYSCTL) | NSK_ATTR_BIT(NSK_A_ADOPT_PATH))
 
 int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap)
 {
@@ -214,12 +229,19 @@ int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap)
         if (r->attrs & NSK_ATTR_BIT(NSK_A_PIN))
                 nsk_put_u32(&w, NSK_A_PIN, (uint32_t) r->pin);
         nsk_put_settings(&w, &r->settings);
+        if (r->attrs & NSK_ATTR_BIT(NSK_A_ADOPT_PID))
+                nsk_put_u32(&w, NSK_A_ADOPT_PID, r->adopt_pid);
+        for (unsigned i = 0; i < r->n_adopt_paths; i++)
+                nsk_put_str(&w, NSK_A_ADOPT_PATH, r->adopt_paths[i]);
         return nsk_writer_finish(&w);
 }
 
 void nsk_request_done(struct nsk_request *r)
 {
         nsk_settings_done(&r->settings);
+        for (unsigned i = 0; i < r->n_adopt_paths; i++)
+                r->adopt_paths[i] = mfree(r->adopt_paths[i]);
+        r->n_adopt_paths = 0;
 }
 
 static int request_decode(const void *buf, size_t len, struct nsk_request *ret)
@@ -275,6 +297,30 @@ static int request_decode(const void *buf, size_t len, struct nsk_request *ret)
                         if (r >= 0)
                                 ret->pin = (enum nsk_pin) v;
                         break;
+                case NSK_A_ADOPT_PID:
+                        r = nsk_attr_u32(&a, &ret->adopt_pid);
+                        if (r >= 0 && (ret->adopt_pid == 0 || ret->adopt_pid > INT32_MAX))
+                                r = -EINVAL;
+                        break;
+                case NSK_A_ADOPT_PATH: {
+                        char path[NSK_PATH_MAX];
+
+                        if (ret->n_adopt_paths >= NSTYPE_MAX) {
+                                r = -E2BIG;
+                                break;
+                        }
+                        r = nsk_attr_str(&a, path, sizeof(path));
+                        if (r >= 0 && path[0] != '/')
+                                r = -EINVAL;
+                        if (r >= 0) {
+                                ret->adopt_paths[ret->n_adopt_paths] = strdup(path);
+                                if (!ret->adopt_paths[ret->n_adopt_paths])
+                                        r = -ENOMEM;
+                                else
+                                        ret->n_adopt_paths++;
+                        }
+                        break;
+                }
                 }
                 if (r < 0)
                         return r;
@@ -502,6 +548,12 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
                         if (r >= 0)
                                 ret->error = (int) v;
                         have_errno = true;
+                        break;
+                case NSK_A_EVENT:
+                        r = nsk_attr_u32(&a, &v);
+                        /* An event this client does not know is still an event. */
+                        if (r >= 0)
+                                ret->event = v < NSK_EVENT_MAX ? (enum nsk_event) v : NSK_EVENT_NONE;
                         break;
                 case NSK_A_MESSAGE:
                         r = have_message ? -EBADMSG

@@ -25,6 +25,8 @@ enum nsk_cmd {
         NSK_CMD_LIST = 3,
         NSK_CMD_SHOW = 4,
         NSK_CMD_RELEASE = 5,
+        NSK_CMD_MONITOR = 6,
+        NSK_CMD_ADOPT = 7,
         NSK_CMD_MAX,
 };
 
@@ -61,6 +63,10 @@ enum nsk_attr_type {
         NSK_A_STATE = 23,        /* u32: enum nsk_state */
         NSK_A_STATE_REASON = 24, /* string: why it is not ready */
         NSK_A_KEEPER_PID = 25,   /* u32: host pid of the pid namespace's init */
+        NSK_A_EVENT = 26,        /* u32: enum nsk_event, in MONITOR replies */
+        NSK_A_ADOPT_PID = 27,    /* u32: ADOPT the namespaces of this process */
+        NSK_A_ADOPT_PATH = 28,   /* string: ADOPT the namespace at this path; repeatable */
+        NSK_A_IP_NETNS = 29,     /* u32: 1 also shows the net namespace in /run/netns */
         NSK_A_MAX,
 };
 
@@ -73,6 +79,18 @@ enum nsk_state {
 };
 
 const char *nsk_state_name(enum nsk_state s);
+
+enum nsk_event {
+        NSK_EVENT_NONE = 0,
+        NSK_EVENT_CREATED = 1,
+        NSK_EVENT_RELEASED = 2,
+        NSK_EVENT_ADOPTED = 3,
+        NSK_EVENT_DEAD = 4,        /* e.g. its keeper died */
+        NSK_EVENT_PIN_MISSING = 5, /* a bind pin was found gone or replaced */
+        NSK_EVENT_MAX,
+};
+
+const char *nsk_event_name(enum nsk_event e);
 
 #define NSK_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
 #define NSK_SYSCTL_MAX 32   /* sysctls per set */
@@ -99,6 +117,7 @@ struct nsk_settings {
         int64_t boottime;
         bool no_loopback;
         bool setgroups_deny;
+        bool ip_netns; /* net also at /run/netns/NAME, for ip-netns(8) */
 };
 
 void nsk_settings_done(struct nsk_settings *s);
@@ -189,6 +208,9 @@ struct nsk_request {
         nstype_mask_t types;
         enum nsk_pin pin;
         struct nsk_settings settings;
+        uint32_t adopt_pid;
+        unsigned n_adopt_paths;
+        char *adopt_paths[NSTYPE_MAX];
 };
 
 void nsk_request_done(struct nsk_request *r);
@@ -230,6 +252,7 @@ struct nsk_reply {
         uint16_t cmd;
         uint32_t id;
         uint32_t flags;
+        enum nsk_event event; /* MONITOR replies */
         int error; /* positive errno, 0 on success */
         char message[NSK_MESSAGE_MAX];
         unsigned n_fds;

@@ -55,7 +55,7 @@ bool nsk_settings_is_default(const struct nsk_settings *s)
 {
         return !s->hostname[0] && !s->domainname[0] && s->n_sysctls == 0 && s->n_uid_map == 0 &&
                s->n_gid_map == 0 && s->monotonic == 0 && s->boottime == 0 && !s->no_loopback &&
-               !s->setgroups_deny;
+               !s->setgroups_deny && !s->ip_netns;
 }
 
 static void put_idmap(struct nsk_writer *w, uint16_t type, const struct nsk_idmap *m, unsigned n)
@@ -90,6 +90,8 @@ void nsk_put_settings(struct nsk_writer *w, const struct nsk_settings *s)
                 nsk_put_u32(w, NSK_A_LOOPBACK, 0);
         if (s->setgroups_deny)
                 nsk_put_u32(w, NSK_A_SETGROUPS, 0);
+        if (s->ip_netns)
+                nsk_put_u32(w, NSK_A_IP_NETNS, 1);
 }
 
 static int take_idmap(const struct nsk_attr *a, struct nsk_idmap *m, unsigned *n)
@@ -163,6 +165,13 @@ int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a)
         case NSK_A_SETGROUPS:
                 r = take_bool(a, &s->setgroups_deny);
                 break;
+        case NSK_A_IP_NETNS: {
+                bool off = true;
+
+                r = take_bool(a, &off);
+                s->ip_netns = !off;
+                break;
+        }
         default:
                 return 0;
         }
@@ -199,6 +208,7 @@ int nsk_settings_check(const struct nsk_settings *s, nstype_mask_t types, char *
                 { s->monotonic != 0, NSTYPE_TIME, "a monotonic offset" },
                 { s->boottime != 0, NSTYPE_TIME, "a boottime offset" },
                 { s->no_loopback, NSTYPE_NET, "leaving loopback down" },
+                { s->ip_netns, NSTYPE_NET, "--ip-netns" },
         };
         int r;
 

@@ -6,6 +6,8 @@
 
 #include "commands.h"
 #include "access.h"
+#include "adopt.h"
+#include "monitor.h"
 #include "helper.h"
 #include "keeper.h"
 #include "log.h"
@@ -156,6 +158,7 @@ static int create_done(int error, const char *message, struct helper_result *res
                 nstype_mask_format(s->types, types, sizeof(types));
                 log_info("set '%s': created (%s, %s pins) for uid %u", s->name, types,
                          nsk_pin_name(s->pin), (unsigned) s->owner);
+                monitor_emit(NSK_EVENT_CREATED, s);
                 (void) reply_set(op->client, &op->req, s, NULL, NULL, 0);
         }
         create_op_free(op);
@@ -244,6 +247,11 @@ static int cmd_get(struct client *c, const struct nsk_request *req)
                 if (!(want & NSTYPE_BIT(t)))
                         continue;
                 r = set_open(s, server_rundir(client_server(c)), t, &fds[n]);
+                if (r == -ESTALE) {
+                        log_warning("set '%s': %s pin is gone or was replaced", s->name,
+                                    nstype_name(t));
+                        monitor_emit(NSK_EVENT_PIN_MISSING, s);
+                }
                 if (r < 0) {
                         close_many(fds, n);
                         return reply_error(c, req, r, "%s: %s", nstype_name(t),
@@ -324,6 +332,7 @@ static int cmd_release(struct client *c, const struct nsk_request *req)
         if (r < 0)
                 return reply_error(c, req, r, "%s", strerror(-r));
         log_info("set '%s': released", s->name);
+        monitor_emit(NSK_EVENT_RELEASED, s);
         registry_remove(reg, s);
         set_free(s);
 
@@ -333,17 +342,69 @@ static int cmd_release(struct client *c, const struct nsk_request *req)
         return reply_finish(c, &w, NULL, 0);
 }
 
+static int cmd_monitor(struct client *c, const struct nsk_request *req)
+{
+        int r = monitor_add(c, req);
+
+        if (r < 0)
+                return reply_error(c, req, r, "cannot subscribe: %s", strerror(-r));
+        return 0;
+}
+
+/* Namespaces that exist already, pinned like created ones. They come
+ * from the daemon's own opens (as root), so only root may ask. */
+static int cmd_adopt(struct client *c, const struct nsk_request *req)
+{
+        struct server *srv = client_server(c);
+        enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
+        char msg[NSK_MESSAGE_MAX];
+        const char *reason = NULL;
+        int fds[NSTYPE_MAX], r;
+        nstype_mask_t types;
+        struct set *s;
+
+        if (client_cred(c)->uid != 0)
+                return reply_error(c, req, -EPERM, "only root may adopt namespaces");
+        if (registry_get(server_registry(srv), req->name))
+                return reply_error(c, req, -EEXIST, "already exists");
+        r = adopt_open(req, fds, &types, msg, sizeof(msg));
+        if (r < 0)
+                return reply_error(c, req, r, "%s", msg);
+
+        s = set_new(req->name, types, pin, client_cred(c)->uid);
+        if (!s) {
+                close_many(fds, NSTYPE_MAX);
+                return reply_error(c, req, -ENOMEM, "out of memory");
+        }
+        r = set_pin_take(s, server_rundir(srv), fds, &reason);
+        if (r >= 0)
+                r = registry_add(server_registry(srv), s);
+        if (r < 0) {
+                if (s->pin == NSK_PIN_BIND && !reason)
+                        (void) set_unpin(s, server_rundir(srv));
+                set_free(s);
+                return reply_error(c, req, r, "cannot pin: %s", reason ? reason : strerror(-r));
+        }
+        s->state = SET_READY;
+        log_info("set '%s': adopted (%s pins)", s->name, nsk_pin_name(s->pin));
+        monitor_emit(NSK_EVENT_ADOPTED, s);
+        return reply_set(c, req, s, NULL, NULL, 0);
+}
+
 #define A(x) NSK_ATTR_BIT(NSK_A_##x)
 
 static const struct command commands[NSK_CMD_MAX] = {
         [NSK_CMD_CREATE] = { "create", cmd_create, A(NAME),
                              A(NAME) | A(TYPES) | A(PIN) | A(HOSTNAME) | A(DOMAINNAME) | A(SYSCTL) |
                                      A(UID_MAP) | A(GID_MAP) | A(MONOTONIC) | A(BOOTTIME) |
-                                     A(LOOPBACK) | A(SETGROUPS) },
+                                     A(LOOPBACK) | A(SETGROUPS) | A(IP_NETNS) },
         [NSK_CMD_GET] = { "get", cmd_get, A(NAME), A(NAME) | A(TYPES) },
         [NSK_CMD_LIST] = { "list", cmd_list, 0, 0 },
         [NSK_CMD_SHOW] = { "show", cmd_show, A(NAME), A(NAME) },
         [NSK_CMD_RELEASE] = { "release", cmd_release, A(NAME), A(NAME) },
+        [NSK_CMD_MONITOR] = { "monitor", cmd_monitor, 0, 0 },
+        [NSK_CMD_ADOPT] = { "adopt", cmd_adopt, A(NAME),
+                            A(NAME) | A(TYPES) | A(PIN) | A(ADOPT_PID) | A(ADOPT_PATH) },
 };
 
 void commands_dispatch(struct client *c, const void *buf, size_t len)

@@ -15,6 +15,7 @@ struct config {
         unsigned idle_timeout_sec;        /* a connection with nothing in flight */
         const char *subuid_path;          /* ranges a uid may map, subuid(5) */
         const char *subgid_path;
+        const char *netns_dir;            /* --ip-netns entries, ip-netns(8) */
 };
 
 #define CONFIG_DEFAULTS                                                           \
@@ -22,5 +23,5 @@ struct config {
                 .max_sets_per_user = 64, .max_namespaces_per_user = 512,          \
                 .max_clients_per_user = 32, .max_clients = 4096,                  \
                 .idle_timeout_sec = 60, .subuid_path = "/etc/subuid",             \
-                .subgid_path = "/etc/subgid",                                     \
+                .subgid_path = "/etc/subgid", .netns_dir = "/run/netns",          \
         }

@@ -159,7 +159,9 @@ static int write_file(const char *path, const char *text)
 static int loopback_up(void)
 {
         struct ifreq ifr = { .ifr_name = "lo" };
-        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        /* Any socket reaches the interface ioctls (netdevice(7)); AF_UNIX
+         * lets the unit restrict the daemon to that one family. */
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         int r = -1;
 
         if (fd < 0)

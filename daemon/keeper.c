@@ -113,9 +113,10 @@ static bool is_zombie(pid_t pid)
         return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
 
-int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode)
+int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode,
+                    int lifeline)
 {
-        _cleanup_close_ int pidfd = -EBADF;
+        _cleanup_close_ int pidfd = -EBADF, life = lifeline;
         char path[64], reason[128];
         struct stat st;
 
@@ -131,7 +132,7 @@ int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t 
                 set_mark_dead(s, reason);
                 return 0;
         }
-        return keeper_attach(s, base, pid, TAKE_FD(pidfd), -EBADF);
+        return keeper_attach(s, base, pid, TAKE_FD(pidfd), TAKE_FD(life));
 }
 
 void keeper_release(struct keeper *k)
@@ -177,4 +178,9 @@ struct keeper *keeper_free(struct keeper *k)
 pid_t keeper_pid(const struct keeper *k)
 {
         return k ? k->pid : 0;
+}
+
+int keeper_lifeline(const struct keeper *k)
+{
+        return k ? k->lifeline : -EBADF;
 }

@@ -16,8 +16,11 @@ int keeper_attach(struct set *s, struct event_base *base, pid_t pid, int pidfd, 
 
 /* After a restart: finds the keeper by pid again, making sure it is the
  * init of the set's pid namespace (pid_ns_inode) and not a process that
- * got the pid since. Marks the set dead if it is gone. */
-int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode);
+ * got the pid since. Marks the set dead if it is gone. lifeline (taken,
+ * may be -EBADF) is the one an fd-pinned set's keeper got back from the
+ * fd store. */
+int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode,
+                    int lifeline);
 
 /* Kills the keeper, and with it every process in the pid namespace, and
  * detaches it from its set; it is reaped (and freed) when it is gone. */
@@ -27,3 +30,5 @@ struct keeper *keeper_free(struct keeper *k);
 /* At exit: forgets keepers still dying (init reaps them). */
 void keeper_forget_dying(void);
 pid_t keeper_pid(const struct keeper *k);
+/* The daemon's end of the lifeline (still owned by k), or -EBADF. */
+int keeper_lifeline(const struct keeper *k);

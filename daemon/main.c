@@ -11,8 +11,10 @@
 #include <sys/stat.h>
 #include <event2/event.h>
 
+#include "fdstore.h"
 #include "helper.h"
 #include "keeper.h"
+#include "monitor.h"
 #include "log.h"
 #include "notify.h"
 #include "registry.h"
@@ -39,12 +41,16 @@ static void help(void)
                "      --idle-timeout SECS  close a connection idle that long; 0: never (60)\n"
                "      --subuid-file PATH   subordinate uids (default: /etc/subuid)\n"
                "      --subgid-file PATH   subordinate gids (default: /etc/subgid)\n"
+               "      --netns-dir DIR      where sets made with --ip-netns appear (default:\n"
+               "                           /run/netns, where ip-netns(8) looks)\n"
                "  -h, --help               show this help\n"
                "  -V, --version            show the version\n"
                "\n"
                "Runs in the foreground and logs to stderr; SIGTERM or SIGINT stops it.\n"
                "Sets pinned by bind mount (the default) survive a restart and are adopted\n"
-               "again from the runtime directory; sets pinned by held fd end with the daemon.\n");
+               "again from the runtime directory; sets pinned by held fd end with the daemon,\n"
+               "unless systemd keeps their fds in its fd store (a restart, not a stop).\n"
+               "SIGHUP adopts sets that appeared in the runtime directory since the start.\n");
 }
 
 struct options {
@@ -61,6 +67,7 @@ enum {
         OPT_IDLE_TIMEOUT,
         OPT_SUBUID,
         OPT_SUBGID,
+        OPT_NETNS_DIR,
 };
 
 static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned *ret)
@@ -112,6 +119,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                 { "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
                 { "subuid-file", required_argument, NULL, OPT_SUBUID },
                 { "subgid-file", required_argument, NULL, OPT_SUBGID },
+                { "netns-dir", required_argument, NULL, OPT_NETNS_DIR },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -154,6 +162,13 @@ static int parse_args(int argc, char **argv, struct options *o)
                 case OPT_SUBGID:
                         o->cfg.subgid_path = optarg;
                         break;
+                case OPT_NETNS_DIR:
+                        if (optarg[0] != '/') {
+                                fprintf(stderr, "nskeeperd: --netns-dir takes an absolute path\n");
+                                return -1;
+                        }
+                        o->cfg.netns_dir = optarg;
+                        break;
                 case 's':
                         o->socket = optarg;
                         break;
@@ -192,6 +207,31 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *userdata)
         event_base_loopbreak(userdata);
 }
 
+struct reload {
+        struct rundir *rd;
+        struct registry *reg;
+        struct event_base *base;
+};
+
+/* SIGHUP: adopt sets that appeared in the runtime directory since the
+ * start; known sets stay as they are. */
+static void on_reload_signal(evutil_socket_t sig, short what, void *userdata)
+{
+        const struct reload *rl = userdata;
+        size_t before = registry_count(rl->reg);
+        int r;
+
+        notify_reloading();
+        r = state_recover(rl->rd, rl->reg, rl->base);
+        if (r < 0)
+                log_error("reload: cannot read %s: %s", rl->rd->path, strerror(-r));
+        else
+                log_info("reloaded: %zu new set(s) adopted from %s",
+                         registry_count(rl->reg) - before, rl->rd->path);
+        notify_status_changed();
+        notify_ready();
+}
+
 /* Many sets pinned by fd, many clients: use all the fds we may. */
 static void raise_nofile(void)
 {
@@ -207,7 +247,9 @@ int main(int argc, char **argv)
 {
         struct options o = { .runtime_dir = NSK_RUNTIME_DIR_DEFAULT, .cfg = CONFIG_DEFAULTS };
         struct event_base *base = NULL;
-        struct event *sigterm = NULL, *sigint = NULL;
+        struct event *sigterm = NULL, *sigint = NULL, *sighup = NULL;
+        struct reload reload = {};
+        bool activated = false;
         struct rundir *rd = NULL;
         struct registry *reg = NULL;
         struct server *srv = NULL;
@@ -230,9 +272,17 @@ int main(int argc, char **argv)
         umask(0022);
         raise_nofile();
 
+        /* Under systemd: maybe the control socket (socket activation), maybe
+         * fd-pinned sets of the daemon before us (its fd store). */
+        r = fdstore_receive(&listen_fd);
+        if (r < 0)
+                goto out;
+        activated = listen_fd >= 0;
+
         r = rundir_open(o.runtime_dir, &rd);
         if (r < 0)
                 goto out;
+        rd->netns_dir = o.cfg.netns_dir;
         if (!o.socket) {
                 snprintf(socket_path, sizeof(socket_path), "%s/%s", rd->path, NSK_SOCKET_NAME);
                 o.socket = socket_path;
@@ -245,18 +295,25 @@ int main(int argc, char **argv)
                 goto out;
         }
         /* The socket first: a daemon that cannot serve leaves no mounts. */
-        r = server_listen(o.socket, &o.cfg, &listen_fd);
-        if (r < 0)
-                goto out;
+        if (!activated) {
+                r = server_listen(o.socket, &o.cfg, &listen_fd);
+                if (r < 0)
+                        goto out;
+        }
         r = rundir_prepare_mounts(rd);
         if (r < 0)
                 goto out;
+        monitor_init(rd);
         r = state_recover(rd, reg, base);
         if (r < 0) {
                 log_error("cannot read %s: %s", rd->path, strerror(-r));
                 goto out;
         }
-        r = server_new(base, TAKE_FD(listen_fd), o.socket, reg, rd, &o.cfg, &srv);
+        /* What no set claimed is of no use to anyone. */
+        fdstore_flush();
+        /* A socket systemd made is systemd's to remove. */
+        r = server_new(base, TAKE_FD(listen_fd), activated ? NULL : o.socket, reg, rd, &o.cfg,
+                       &srv);
         if (r < 0) {
                 log_error("cannot start server: %s", strerror(-r));
                 goto out;
@@ -264,29 +321,42 @@ int main(int argc, char **argv)
 
         sigterm = evsignal_new(base, SIGTERM, on_stop_signal, base);
         sigint = evsignal_new(base, SIGINT, on_stop_signal, base);
-        if (!sigterm || !sigint || event_add(sigterm, NULL) < 0 || event_add(sigint, NULL) < 0) {
+        reload = (struct reload) { .rd = rd, .reg = reg, .base = base };
+        sighup = evsignal_new(base, SIGHUP, on_reload_signal, &reload);
+        if (!sigterm || !sigint || !sighup || event_add(sigterm, NULL) < 0 ||
+            event_add(sigint, NULL) < 0 || event_add(sighup, NULL) < 0) {
                 log_error("cannot set up signal handling");
                 goto out;
         }
+        r = notify_start(base, reg, srv);
+        if (r < 0) {
+                log_error("cannot set up notifications to the service manager: %s", strerror(-r));
+                goto out;
+        }
 
-        log_info("listening on %s, %zu set(s) adopted from %s", o.socket, registry_count(reg),
-                 rd->path);
-        notify_status("%zu sets", registry_count(reg));
+        log_info("listening on %s, %zu set(s) adopted from %s",
+                 activated ? "the socket passed by the service manager" : o.socket,
+                 registry_count(reg), rd->path);
         notify_ready();
 
         if (event_base_dispatch(base) < 0) {
                 log_error("event loop failed");
                 goto out;
         }
+        notify_status("stopping");
         notify_stopping();
         ret = EXIT_SUCCESS;
 out:
+        notify_stop();
         helper_cancel_all();
+        monitor_free_all();
         server_free(srv);
         if (sigterm)
                 event_free(sigterm);
         if (sigint)
                 event_free(sigint);
+        if (sighup)
+                event_free(sighup);
         registry_free(reg);
         keeper_forget_dying();
         if (base)
@@ -294,7 +364,8 @@ out:
         rundir_free(rd);
         if (listen_fd >= 0) {
                 /* Bound but never served. */
-                (void) unlink(o.socket);
+                if (!activated)
+                        (void) unlink(o.socket);
                 safe_close(listen_fd);
         }
         return ret;

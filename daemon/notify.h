@@ -1,10 +1,33 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Telling the service manager how we are (sd_notify(3)); nothing happens
- * when built without systemd or not started by it. */
+/* Telling the service manager how we are (sd_notify(3)): readiness, a
+ * status line kept fresh, reloads, watchdog pings. Nothing happens when
+ * built without systemd or not started by it (NOTIFY_SOCKET unset). */
 #pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <event2/event.h>
 
 #include "util.h"
 
+struct registry;
+struct server;
+
+/* Built with systemd and NOTIFY_SOCKET set. */
+bool notify_enabled(void);
+
 void notify_ready(void);
+void notify_reloading(void);
 void notify_stopping(void);
 void notify_status(const char *fmt, ...) _printf_(1, 2);
+
+/* Sends state (one or more "KEY=VALUE" lines) with fds attached, as the
+ * fd store wants them. 0 when notifications are off, > 0 when sent. */
+int notify_with_fds(const char *state, const int *fds, size_t n_fds);
+
+/* On the event loop: pings the watchdog at half its interval when
+ * WATCHDOG_USEC asks for it, and keeps STATUS= up to date from reg and
+ * srv (sets, namespaces, clients) after notify_status_changed(). */
+int notify_start(struct event_base *base, struct registry *reg, struct server *srv);
+void notify_status_changed(void);
+void notify_stop(void);

@@ -5,7 +5,7 @@
 #include "nstype.h"
 
 /* RUNDIR/lock     held (flock) for the daemon's lifetime: one daemon a directory
- * RUNDIR/state/   one metadata file per bind-pinned set (see state.c)
+ * RUNDIR/state/   one metadata file per set (see state.c)
  * RUNDIR/ns/      pins of every type but mnt: RUNDIR/ns/NAME/TYPE; a shared
  *                 self-bind mount, so later pins reach mount namespaces that
  *                 copied it (as ip-netns(8) does for /run/netns)
@@ -14,6 +14,7 @@
  *                 fails with EINVAL (it could create a loop, mount(2)) */
 struct rundir {
         char *path;
+        const char *netns_dir; /* where --ip-netns sets appear, /run/netns */
         int fd;
         int lock_fd;
         int state_fd;

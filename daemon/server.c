@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "fdpass.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 
 #define CLIENT_QUEUE_MAX (32u << 20) /* bytes of replies a client may leave unread */
@@ -34,6 +35,7 @@ struct client {
         struct event *read_ev, *write_ev, *idle_ev;
         struct outmsg *out_head, *out_tail;
         size_t out_bytes;
+        bool keep_open;
 };
 
 struct server {
@@ -174,6 +176,7 @@ static void client_close(struct client *c)
         if (srv->n_clients-- == srv->cfg->max_clients && srv->listen_ev)
                 (void) event_add(srv->listen_ev, NULL);
         log_debug("client pid %d: disconnected", (int) c->cred.pid);
+        notify_status_changed();
         client_unref(c);
 }
 
@@ -263,7 +266,8 @@ int client_send(struct client *c, const void *buf, size_t len, int *fds, size_t 
         m->next = NULL;
         m->len = len;
         m->n_fds = n_fds;
-        memcpy(m->fds, fds, n_fds * sizeof(int));
+        if (n_fds > 0) /* fds may be NULL: memcpy(3) from NULL is undefined */
+                memcpy(m->fds, fds, n_fds * sizeof(int));
         memcpy(m->data, buf, len);
         if (c->out_tail)
                 c->out_tail->next = m;
@@ -284,8 +288,15 @@ static void idle_rearm(struct client *c)
 {
         const struct timeval tv = { .tv_sec = c->srv->cfg->idle_timeout_sec };
 
-        if (c->idle_ev && c->srv->cfg->idle_timeout_sec > 0)
+        if (c->idle_ev && c->srv->cfg->idle_timeout_sec > 0 && !c->keep_open)
                 (void) evtimer_add(c->idle_ev, &tv);
+}
+
+void client_keep_open(struct client *c)
+{
+        c->keep_open = true;
+        if (c->idle_ev)
+                event_del(c->idle_ev);
 }
 
 /* A connection that asks nothing for a while holds a slot for nothing. */
@@ -294,6 +305,8 @@ static void on_client_idle(evutil_socket_t fd, short what, void *userdata)
         struct client *c = userdata;
 
         /* A create in flight holds a reference: wait for its reply. */
+        if (c->keep_open)
+                return;
         if (c->refs > 1 || c->out_head) {
                 idle_rearm(c);
                 return;
@@ -406,6 +419,7 @@ static void on_accept(evutil_socket_t fd, short what, void *userdata)
                 }
         }
         log_debug("client pid %d uid %u: connected", (int) c->cred.pid, (unsigned) c->cred.uid);
+        notify_status_changed();
 }
 
 int server_new(struct event_base *base, int listen_fd, const char *unlink_path,

@@ -38,6 +38,8 @@ struct client *client_unref(struct client *c);
 bool client_alive(const struct client *c);
 const struct ucred *client_cred(const struct client *c);
 struct server *client_server(const struct client *c);
+/* The connection is meant to stay (MONITOR): no idle timeout for it. */
+void client_keep_open(struct client *c);
 
 /* Sends one datagram with fds (taken: closed once sent or dropped). On a
  * full socket it is queued; a client that stops reading is dropped. */

@@ -7,8 +7,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fdstore.h"
+#include "ipnetns.h"
 #include "keeper.h"
+#include "monitor.h"
 #include "log.h"
+#include "notify.h"
 #include "pin.h"
 #include "set.h"
 #include "state.h"
@@ -46,6 +50,7 @@ void set_mark_dead(struct set *s, const char *reason)
         s->state = SET_DEAD;
         free(s->dead_reason);
         s->dead_reason = strdup(reason);
+        monitor_emit(NSK_EVENT_DEAD, s);
 }
 
 /* Removes the pins of the types in mask, and the set's pin directory. */
@@ -133,17 +138,41 @@ int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX],
                 *ret_reason = "a state file of that name is left over in the runtime directory";
                 r = -EEXIST;
         }
+        /* The ip netns entry first: it is the one a user may have taken. */
+        if (r == 0 && s->settings.ip_netns) {
+                r = ipnetns_add(rd->netns_dir, s->name, fds[NSTYPE_NET]);
+                if (r == -EEXIST)
+                        *ret_reason = "ip netns has a namespace of that name already";
+                else if (r < 0)
+                        *ret_reason = "cannot add it to ip netns";
+        }
         if (r == 0 && s->pin == NSK_PIN_BIND) {
                 r = bind_pins_make(s, rd, fds);
                 if (r == -EEXIST)
                         *ret_reason = "pins of that name are left over in the runtime directory";
+                if (r < 0 && s->settings.ip_netns)
+                        (void) ipnetns_remove(rd->netns_dir, s->name, s->inode[NSTYPE_NET]);
         }
         if (r < 0 || s->pin == NSK_PIN_BIND) {
                 close_many(fds, NSTYPE_MAX);
+                if (r == 0)
+                        notify_status_changed();
                 return r;
         }
         for (int t = 0; t < NSTYPE_MAX; t++)
                 s->fd[t] = TAKE_FD(fds[t]);
+        /* An fd-pinned set has a state file too: with the fd store it is
+         * what a restarted daemon rebuilds the set from (fdstore.h). */
+        r = state_write(rd, s);
+        if (r < 0) {
+                log_error("set '%s': cannot write state: %s", s->name, strerror(-r));
+                if (s->settings.ip_netns)
+                        (void) ipnetns_remove(rd->netns_dir, s->name, s->inode[NSTYPE_NET]);
+                close_many(s->fd, NSTYPE_MAX);
+                return r;
+        }
+        (void) fdstore_add_set(s);
+        notify_status_changed();
         return 0;
 }
 
@@ -152,14 +181,22 @@ int set_unpin(struct set *s, const struct rundir *rd)
         int r;
 
         keeper_release(s->keeper);
-        if (s->pin == NSK_PIN_FD) {
-                close_many(s->fd, NSTYPE_MAX);
-                return 0;
+        if (s->settings.ip_netns) {
+                r = ipnetns_remove(rd->netns_dir, s->name, s->inode[NSTYPE_NET]);
+                if (r < 0)
+                        log_warning("set '%s': cannot remove %s/%s: %s", s->name, rd->netns_dir,
+                                    s->name, strerror(-r));
         }
+        notify_status_changed();
         r = state_remove(rd, s->name);
         if (r < 0) {
                 log_error("set '%s': cannot remove state: %s", s->name, strerror(-r));
                 return r;
+        }
+        if (s->pin == NSK_PIN_FD) {
+                fdstore_remove_set(s);
+                close_many(s->fd, NSTYPE_MAX);
+                return 0;
         }
         return bind_pins_remove(s, rd, s->types);
 }

@@ -40,7 +40,8 @@ void set_mark_dead(struct set *s, const char *reason);
 
 /* Pins the namespaces in fds (indexed by type, all of s->types; taken
  * in every case). A bind-pinned set gets its pins, then its state file,
- * which is what makes it exist after a restart. On failure all that was
+ * which is what makes it exist after a restart. An fd-pinned set keeps
+ * the fds, gets a state file too and puts them in systemd's fd store. On failure all that was
  * made is undone, and *ret_reason may explain the error better than
  * its errno. */
 int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX],

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "fdstore.h"
+#include "ipnetns.h"
 #include "keeper.h"
 #include "log.h"
 #include "pin.h"
@@ -82,6 +84,8 @@ static bool format_state(const struct set *s, uint64_t keeper, char *text, size_
                 ok = ok && append(text, &len, "loopback off\n");
         if (c->setgroups_deny)
                 ok = ok && append(text, &len, "setgroups deny\n");
+        if (c->ip_netns)
+                ok = ok && append(text, &len, "ip_netns on\n");
         *ret_len = len;
         return ok;
 }
@@ -181,7 +185,7 @@ static int parse_idmap(const char *s, struct nsk_idmap *m, unsigned *n)
 /* Keys that may appear once only; the others (ns, sysctl, maps) repeat. */
 static const char *const single_keys[] = {
         "version", "pin", "created", "owner", "keeper", "hostname", "domainname",
-        "monotonic", "boottime", "loopback", "setgroups",
+        "monotonic", "boottime", "loopback", "setgroups", "ip_netns",
 };
 
 /* One "key value" line into s; *keeper gets a keeper pid. */
@@ -267,6 +271,10 @@ static int parse_line(struct set *s, const char *key, const char *value, bool *h
                 c->setgroups_deny = true;
                 return 0;
         }
+        if (streq(key, "ip_netns") && streq(value, "on")) {
+                c->ip_netns = true;
+                return 0;
+        }
         return -EINVAL;
 }
 
@@ -309,7 +317,8 @@ int state_parse(const char *name, const char *text, struct set **ret, pid_t *ret
         }
         if (r == 0 && (!have_version || !have_pin || s->types == 0))
                 r = -EINVAL;
-        if (r == 0 && (keeper > 0) != ((s->types & NSTYPE_BIT(NSTYPE_PID)) != 0))
+        /* An adopted pid namespace has no keeper; a created one has. */
+        if (r == 0 && keeper > 0 && !(s->types & NSTYPE_BIT(NSTYPE_PID)))
                 r = -EINVAL;
         /* What a client could not have asked for cannot come from a file. */
         if (r == 0)
@@ -367,28 +376,38 @@ static void adopt(const struct rundir *rd, struct registry *reg, struct event_ba
 {
         struct set *s;
         pid_t keeper;
-        int r;
+        int lifeline = -EBADF, r;
 
+        /* Known already (a reload, SIGHUP): never touched again. */
+        if (registry_get(reg, name))
+                return;
         r = state_read(rd, name, &s, &keeper);
         if (r < 0) {
                 log_error("state file %s/state/%s is damaged (%s); skipping it", rd->path, name,
                           strerror(-r));
                 return;
         }
-        if (s->pin != NSK_PIN_BIND) {
-                /* Its fds ended with the daemon that held them. */
-                log_info("set '%s': was pinned by fd, so it ended with the last daemon", name);
+        if (s->pin != NSK_PIN_BIND && fdstore_claim(s, &lifeline) < 0) {
+                /* Its fds ended with the daemon that held them, unless
+                 * systemd's fd store kept them for us. */
+                log_info("set '%s': was pinned by fd and its fds did not come back from the fd "
+                         "store, so it ended with the last daemon", name);
+                /* Its ip netns entry would keep the network namespace. */
+                if (s->settings.ip_netns)
+                        (void) ipnetns_remove(rd->netns_dir, name, s->inode[NSTYPE_NET]);
                 (void) state_remove(rd, name);
                 set_free(s);
                 return;
         }
-        if (verify_pins(rd, s) < 0 || registry_add(reg, s) < 0) {
+        if ((s->pin == NSK_PIN_BIND && verify_pins(rd, s) < 0) || registry_add(reg, s) < 0) {
+                safe_close(lifeline);
                 set_free(s);
                 return;
         }
         if (keeper > 0)
-                (void) keeper_reattach(s, base, keeper, s->inode[NSTYPE_PID]);
-        log_debug("set '%s': adopted", name);
+                (void) keeper_reattach(s, base, keeper, s->inode[NSTYPE_PID], TAKE_FD(lifeline));
+        safe_close(lifeline);
+        log_debug("set '%s': adopted%s", name, s->pin == NSK_PIN_FD ? " from the fd store" : "");
 }
 
 /* Removes the pins of a set that has no state file. */

@@ -236,9 +236,11 @@ static void test_parse_keeper(void **state)
         struct set *s;
         pid_t keeper;
 
-        /* A keeper exactly when there is a pid namespace. */
+        /* A keeper only with a pid namespace; an adopted one has none. */
         check_bad_line("keeper 42", -EINVAL);
-        check_bad_line("ns pid 5", -EINVAL);
+        assert_int_equal(state_parse("web", MINIMAL "ns pid 5\n", &s, &keeper), 0);
+        assert_int_equal(keeper, 0);
+        set_free(s);
         check_bad_line("ns pid 5\nkeeper 0", -EINVAL);
         check_bad_line("ns pid 5\nkeeper -1", -EINVAL);
         check_bad_line("ns pid 5\nkeeper 2147483648", -EINVAL);

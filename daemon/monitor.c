@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Subscribers are few; an event goes to each in turn through its own
+ * reply queue, so a slow one only delays itself (or is dropped). */
+
+#include "access.h"
+#include "log.h"
+#include "monitor.h"
+
+struct subscriber {
+        struct subscriber *next;
+        struct client *client;
+        uint32_t id;
+};
+
+static struct subscriber *subscribers;
+static const struct rundir *monitor_rd;
+static uint8_t event_buf[NSK_MSG_MAX];
+
+void monitor_init(const struct rundir *rd)
+{
+        monitor_rd = rd;
+}
+
+static int send_event(struct subscriber *sub, enum nsk_event e, const struct set *s)
+{
+        struct nsk_writer w;
+        int len;
+
+        nsk_writer_init(&w, event_buf, sizeof(event_buf), NSK_CMD_MONITOR, sub->id,
+                        NSK_F_REPLY | NSK_F_MORE);
+        nsk_put_error(&w, 0, NULL);
+        if (e != NSK_EVENT_NONE) {
+                nsk_put_u32(&w, NSK_A_EVENT, (uint32_t) e);
+                set_put(&w, s, monitor_rd, access_owns(client_cred(sub->client), s));
+        }
+        len = nsk_writer_finish(&w);
+        if (len < 0)
+                return len;
+        return client_send(sub->client, event_buf, (size_t) len, NULL, 0);
+}
+
+int monitor_add(struct client *c, const struct nsk_request *req)
+{
+        struct subscriber *sub = calloc(1, sizeof(*sub));
+        int r;
+
+        if (!sub)
+                return -ENOMEM;
+        sub->client = client_ref(c);
+        sub->id = req->id;
+        client_keep_open(c);
+        r = send_event(sub, NSK_EVENT_NONE, NULL);
+        if (r < 0) {
+                client_unref(sub->client);
+                free(sub);
+                return r;
+        }
+        sub->next = subscribers;
+        subscribers = sub;
+        log_debug("client pid %d: monitoring", (int) client_cred(c)->pid);
+        return 0;
+}
+
+void monitor_emit(enum nsk_event e, const struct set *s)
+{
+        for (struct subscriber **p = &subscribers; *p;) {
+                struct subscriber *sub = *p;
+
+                /* Gone, or dropped for not reading: forget it. */
+                if (!client_alive(sub->client) || send_event(sub, e, s) < 0 ||
+                    !client_alive(sub->client)) {
+                        *p = sub->next;
+                        client_unref(sub->client);
+                        free(sub);
+                        continue;
+                }
+                p = &sub->next;
+        }
+}
+
+void monitor_free_all(void)
+{
+        while (subscribers) {
+                struct subscriber *sub = subscribers;
+                subscribers = sub->next;
+                client_unref(sub->client);
+                free(sub);
+        }
+}
