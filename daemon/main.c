@@ -201,6 +201,13 @@ static int parse_args(int argc, char **argv, struct options *o)
         return 0;
 }
 
+static int end_fd_set(struct set *s, void *userdata)
+{
+        if (s->pin == NSK_PIN_FD && s->state != SET_CREATING)
+                (void) set_unpin(s, userdata);
+        return 0;
+}
+
 static void on_stop_signal(evutil_socket_t sig, short what, void *userdata)
 {
         log_info("received %s, stopping", strsignal((int) sig));
@@ -345,6 +352,11 @@ int main(int argc, char **argv)
         }
         notify_status("stopping");
         notify_stopping();
+        /* Without a service manager to keep their fds, fd-pinned sets end
+         * here: leave nothing that looks like one (a state file, an entry
+         * in /run/netns, a keeper). */
+        if (!notify_enabled())
+                (void) registry_foreach(reg, end_fd_set, rd);
         ret = EXIT_SUCCESS;
 out:
         notify_stop();

@@ -50,7 +50,10 @@ check_run "release gone" 0 ctl release gone
 
 echo "# --- restart ---"
 check_run "create kept --ip-netns" 0 ctl create kept -t net --ip-netns
+check_run "create ends --ip-netns --pin fd" 0 ctl create ends -t net --ip-netns --pin fd
 stop_daemon
+check_true "an fd set's ip netns entry ends with the daemon" test ! -e /run/netns/ends
+check_true "a bind set's stays" test -e /run/netns/kept
 start_daemon || die "no daemon after restart"
 check_eq "restart: still marked for ip netns" true "$(set_json kept | jq .ip_netns)"
 check_run "restart: release" 0 ctl release kept
