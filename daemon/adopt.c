@@ -21,15 +21,21 @@ static int open_of_pid(pid_t pid, enum nstype t)
 }
 
 /* Compared with PID 1's, not the daemon's own: under systemd the daemon
- * has a network namespace of its own (PrivateNetwork=). */
-static bool same_as_init(int fd, enum nstype t)
+ * has a network namespace of its own (PrivateNetwork=). Where PID 1's are
+ * out of reach (a container whose PID 1 is not ours to inspect), with the
+ * daemon's own. */
+static bool same_as_host(int fd, enum nstype t)
 {
         struct stat a, b;
         char path[64];
 
         snprintf(path, sizeof(path), "/proc/1/ns/%s", nstype_name(t));
-        return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
-               a.st_dev == b.st_dev;
+        if (stat(path, &b) < 0) {
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", nstype_name(t));
+                if (stat(path, &b) < 0)
+                        return false;
+        }
+        return fstat(fd, &a) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
 static int from_pid(const struct nsk_request *req, int fds[NSTYPE_MAX], nstype_mask_t *ret,
@@ -57,7 +63,7 @@ static int from_pid(const struct nsk_request *req, int fds[NSTYPE_MAX], nstype_m
                         return negative_errno();
                 }
                 /* By default only what sets the process apart from the host. */
-                if (!explicit && same_as_init(fds[t], t)) {
+                if (!explicit && same_as_host(fds[t], t)) {
                         fds[t] = safe_close(fds[t]);
                         continue;
                 }
