@@ -37,9 +37,9 @@ static int run(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        const char *paths[NSTYPE_MAX], *types_arg = NULL, *name;
+        const char *paths[NSK_TYPE_MAX], *types_arg = NULL, *name;
         int pin = NSK_PIN_BIND, c, r;
-        nstype_mask_t types = 0;
+        nsk_type_mask_t types = 0;
         struct nsk_client *cl;
         size_t n_paths = 0;
         long pid = 0;
@@ -55,8 +55,8 @@ static int run(int argc, char **argv)
                                                        optarg);
                         break;
                 case OPT_FROM_PATH:
-                        if (n_paths >= NSTYPE_MAX)
-                                return ctl_usage_error("adopt", "at most %d paths", NSTYPE_MAX);
+                        if (n_paths >= NSK_TYPE_MAX)
+                                return ctl_usage_error("adopt", "at most %d paths", NSK_TYPE_MAX);
                         if (optarg[0] != '/')
                                 return ctl_usage_error("adopt", "--from-path takes an absolute "
                                                                 "path, not '%s'",
@@ -88,11 +88,11 @@ static int run(int argc, char **argv)
         if (r != 0)
                 return r;
         if (types_arg && !streq(types_arg, "all")) {
-                r = ctl_parse_types("adopt", name, types_arg, nstype_mask_supported(), &types);
+                r = ctl_parse_types("adopt", name, types_arg, nsk_type_mask_supported(), &types);
                 if (r != 0)
                         return r;
         } else if (types_arg)
-                types = nstype_mask_supported();
+                types = nsk_type_mask_supported();
 
         cl = ctl_connect("adopt", name);
         if (!cl)

@@ -117,7 +117,7 @@ static int run(int argc, char **argv)
         struct nsk_settings set = {};
         const char *types_arg = NULL, *name;
         char msg[NSK_MESSAGE_MAX];
-        nstype_mask_t types = 0;
+        nsk_type_mask_t types = 0;
         int pin = NSK_PIN_BIND, c, r = 0, ret = CTL_EXIT_USAGE;
         struct nsk_client *cl;
         uint32_t id;
@@ -244,7 +244,7 @@ static int run(int argc, char **argv)
         if (ret != 0)
                 goto out;
         if (types_arg) {
-                ret = ctl_parse_types("create", name, types_arg, nstype_mask_supported(), &types);
+                ret = ctl_parse_types("create", name, types_arg, nsk_type_mask_supported(), &types);
                 if (ret != 0)
                         goto out;
         }

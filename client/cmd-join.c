@@ -73,11 +73,11 @@ static int run(int argc, char **argv)
                 {},
         };
         const char *types_arg = NULL, *name;
-        nstype_mask_t types = 0, joined = 0;
+        nsk_type_mask_t types = 0, joined = 0;
         bool preserve = false;
-        int fds[NSTYPE_MAX], c, r;
+        int fds[NSK_TYPE_MAX], c, r;
         struct nsk_client *cl;
-        enum nstype failed;
+        enum nsk_type failed;
         char **cmd;
         pid_t pid;
 
@@ -112,7 +112,7 @@ static int run(int argc, char **argv)
                 return r;
         /* "all" is every type the set has: ask for none in particular. */
         if (types_arg && !streq(types_arg, "all")) {
-                r = ctl_parse_types("join", name, types_arg, nstype_mask_supported(), &types);
+                r = ctl_parse_types("join", name, types_arg, nsk_type_mask_supported(), &types);
                 if (r != 0)
                         return r;
         }
@@ -128,15 +128,15 @@ static int run(int argc, char **argv)
         }
         nsk_client_free(cl);
 
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 if (fds[t] >= 0)
-                        joined |= NSTYPE_BIT(t);
+                        joined |= NSK_TYPE_BIT(t);
         r = nsk_join_fds(fds, &failed);
-        close_many(fds, NSTYPE_MAX);
+        close_many(fds, NSK_TYPE_MAX);
         if (r < 0)
                 return ctl_fail("join '%s': cannot enter the %s namespace: %s", name,
-                                nstype_name(failed), strerror(-r));
-        if ((joined & NSTYPE_BIT(NSTYPE_USER)) && !preserve) {
+                                nsk_type_name(failed), strerror(-r));
+        if ((joined & NSK_TYPE_BIT(NSK_TYPE_USER)) && !preserve) {
                 r = become_root(name);
                 if (r != 0)
                         return r;
@@ -152,13 +152,13 @@ static int run(int argc, char **argv)
 
         /* setns() into pid and time changes only what children get
          * (pid_namespaces(7), time_namespaces(7)). */
-        if (joined & (NSTYPE_BIT(NSTYPE_PID) | NSTYPE_BIT(NSTYPE_TIME))) {
+        if (joined & (NSK_TYPE_BIT(NSK_TYPE_PID) | NSK_TYPE_BIT(NSK_TYPE_TIME))) {
                 fflush(NULL);
                 pid = fork();
                 if (pid < 0)
                         return ctl_fail("join '%s': cannot start a process in the set: %s%s",
                                         name, strerror(errno),
-                                        errno == ENOMEM && (joined & NSTYPE_BIT(NSTYPE_PID))
+                                        errno == ENOMEM && (joined & NSK_TYPE_BIT(NSK_TYPE_PID))
                                                 ? " (has the pid namespace's init died?)"
                                                 : "");
                 if (pid > 0)

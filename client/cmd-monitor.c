@@ -18,11 +18,11 @@ static int print_event(enum nsk_event e, const struct nsk_set_info *s, void *use
                 puts("}");
         } else {
                 char types[64] = "";
-                nstype_mask_t mask = 0;
+                nsk_type_mask_t mask = 0;
 
                 for (unsigned i = 0; i < s->n_ns; i++)
-                        mask |= NSTYPE_BIT(s->ns[i].type);
-                nstype_mask_format(mask, types, sizeof(types));
+                        mask |= NSK_TYPE_BIT(s->ns[i].type);
+                nsk_type_mask_format(mask, types, sizeof(types));
                 printf("%s %s%s%s%s%s\n", nsk_event_name(e), s->name, types[0] ? " " : "", types,
                        s->state_reason[0] ? ": " : "", s->state_reason);
         }

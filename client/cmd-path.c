@@ -12,7 +12,7 @@ static int run(int argc, char **argv)
         struct nsk_set_info set;
         struct nsk_client *cl;
         const char *name;
-        enum nstype t;
+        enum nsk_type t;
         int r;
 
         r = ctl_simple_args(&ctl_cmd_path, argc, argv, NULL, 2);
@@ -22,7 +22,7 @@ static int run(int argc, char **argv)
         r = ctl_check_name("path", name);
         if (r != 0)
                 return r;
-        t = nstype_from_name(argv[optind + 1]);
+        t = nsk_type_from_name(argv[optind + 1]);
         if (t < 0)
                 return ctl_fail("path '%s': unknown namespace type '%s' (known: net, uts, ipc, "
                                 "mnt, cgroup, pid, user, time)",
@@ -41,7 +41,7 @@ static int run(int argc, char **argv)
 
         ns = nsk_set_ns(&set, t);
         if (!ns)
-                r = ctl_fail("path '%s': the set has no %s namespace", name, nstype_name(t));
+                r = ctl_fail("path '%s': the set has no %s namespace", name, nsk_type_name(t));
         else if (!ns->path)
                 r = ctl_fail("path '%s': pinned by fd, so it has no path; use "
                              "'nskeeperctl join' instead",

@@ -24,22 +24,22 @@ static void help(void)
 }
 
 /* Moves the fds to 3, 4, ... in table order, without close-on-exec. */
-static int place_fds(int fds[NSTYPE_MAX], char *names, size_t size, unsigned *ret_n)
+static int place_fds(int fds[NSK_TYPE_MAX], char *names, size_t size, unsigned *ret_n)
 {
         unsigned n = 0;
         size_t len = 0;
 
         names[0] = '\0';
         /* Out of the way first, so that moving one never closes another. */
-        for (int t = 0; t < NSTYPE_MAX; t++)
-                if (fds[t] >= 0 && fds[t] < LISTEN_FDS_START + NSTYPE_MAX) {
-                        int fd = fcntl(fds[t], F_DUPFD_CLOEXEC, LISTEN_FDS_START + NSTYPE_MAX);
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
+                if (fds[t] >= 0 && fds[t] < LISTEN_FDS_START + NSK_TYPE_MAX) {
+                        int fd = fcntl(fds[t], F_DUPFD_CLOEXEC, LISTEN_FDS_START + NSK_TYPE_MAX);
                         if (fd < 0)
                                 return -errno;
                         safe_close(fds[t]);
                         fds[t] = fd;
                 }
-        for (int t = 0; t < NSTYPE_MAX; t++) {
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 int target = LISTEN_FDS_START + (int) n;
 
                 if (fds[t] < 0)
@@ -48,7 +48,7 @@ static int place_fds(int fds[NSTYPE_MAX], char *names, size_t size, unsigned *re
                         return -errno;
                 fds[t] = safe_close(fds[t]);
                 len += (size_t) snprintf(names + len, size - len, "%s%s", n ? ":" : "",
-                                         nstype_name(t));
+                                         nsk_type_name(t));
                 n++;
         }
         *ret_n = n;
@@ -64,8 +64,8 @@ static int run(int argc, char **argv)
         };
         const char *types_arg = NULL, *name;
         char names[128], num[16];
-        nstype_mask_t types = 0;
-        int fds[NSTYPE_MAX], c, r;
+        nsk_type_mask_t types = 0;
+        int fds[NSK_TYPE_MAX], c, r;
         struct nsk_client *cl;
         unsigned n = 0;
 
@@ -90,7 +90,7 @@ static int run(int argc, char **argv)
         if (r != 0)
                 return r;
         if (types_arg && !streq(types_arg, "all")) {
-                r = ctl_parse_types("run", name, types_arg, nstype_mask_supported(), &types);
+                r = ctl_parse_types("run", name, types_arg, nsk_type_mask_supported(), &types);
                 if (r != 0)
                         return r;
         }
@@ -107,7 +107,7 @@ static int run(int argc, char **argv)
 
         r = place_fds(fds, names, sizeof(names), &n);
         if (r < 0) {
-                close_many(fds, NSTYPE_MAX);
+                close_many(fds, NSK_TYPE_MAX);
                 return ctl_fail("run '%s': cannot pass the fds on: %s", name, strerror(-r));
         }
         snprintf(num, sizeof(num), "%u", n);

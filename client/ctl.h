@@ -3,6 +3,7 @@
 #pragma once
 
 #include "nskeeper.h"
+#include "proto.h"
 #include "util.h"
 
 /* Exit statuses (join returns its command's own). */
@@ -50,8 +51,8 @@ int ctl_check_name(const char *cmd, const char *name);
 
 /* Parses a -t LIST, where "all" means 'all'; prints the error and
  * returns CTL_EXIT_FAILED if bad. */
-int ctl_parse_types(const char *cmd, const char *name, const char *list, nstype_mask_t all,
-                    nstype_mask_t *ret);
+int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_type_mask_t all,
+                    nsk_type_mask_t *ret);
 
 /* Standard option parsing for commands of the form CMD [--json] NAME...:
  * parses --json (if json is non-NULL) and -h, and checks that exactly

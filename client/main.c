@@ -96,14 +96,14 @@ int ctl_check_name(const char *cmd, const char *name)
                         cmd, name, NSK_NAME_MAX);
 }
 
-int ctl_parse_types(const char *cmd, const char *name, const char *list, nstype_mask_t all,
-                    nstype_mask_t *ret)
+int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_type_mask_t all,
+                    nsk_type_mask_t *ret)
 {
         const char *bad = NULL;
         size_t bad_len = 0;
         int r;
 
-        r = nstype_mask_from_list(list, all, ret, &bad, &bad_len);
+        r = nsk_type_mask_from_list(list, all, ret, &bad, &bad_len);
         if (r == -ENOTUNIQ)
                 return ctl_fail("%s '%s': namespace type '%.*s' given twice", cmd, name,
                                 (int) bad_len, bad);

@@ -45,7 +45,7 @@ static void json_idmap(FILE *f, const char *key, const struct nsk_idmap *m, unsi
         fputc(']', f);
 }
 
-static bool has_type(const struct nsk_set_info *s, enum nstype t)
+static bool has_type(const struct nsk_set_info *s, enum nsk_type t)
 {
         return nsk_set_ns(s, t) != NULL;
 }
@@ -79,15 +79,15 @@ static void json_settings(FILE *f, const struct nsk_set_info *s)
                 output_json_string(f, eq + 1);
         }
         fputc('}', f);
-        if (has_type(s, NSTYPE_NET))
+        if (has_type(s, NSK_TYPE_NET))
                 fprintf(f, ",\"loopback\":%s,\"ip_netns\":%s", c->no_loopback ? "false" : "true",
                         c->ip_netns ? "true" : "false");
-        if (has_type(s, NSTYPE_USER)) {
+        if (has_type(s, NSK_TYPE_USER)) {
                 json_idmap(f, "uid_map", c->uid_map, c->n_uid_map);
                 json_idmap(f, "gid_map", c->gid_map, c->n_gid_map);
                 fprintf(f, ",\"setgroups\":\"%s\"", c->setgroups_deny ? "deny" : "allow");
         }
-        if (has_type(s, NSTYPE_TIME))
+        if (has_type(s, NSK_TYPE_TIME))
                 fprintf(f, ",\"monotonic_offset\":%" PRId64 ",\"boottime_offset\":%" PRId64,
                         c->monotonic, c->boottime);
 }
@@ -118,7 +118,7 @@ void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procsca
         fputs(",\"namespaces\":[", f);
         for (unsigned i = 0; i < s->n_ns; i++) {
                 fprintf(f, "%s{\"type\":\"%s\",\"inode\":%" PRIu64, i ? "," : "",
-                        nstype_name(s->ns[i].type), s->ns[i].inode);
+                        nsk_type_name(s->ns[i].type), s->ns[i].inode);
                 if (counts)
                         fprintf(f, ",\"nprocs\":%u", counts->ns_nprocs[s->ns[i].type]);
                 fputs(",\"path\":", f);
@@ -145,11 +145,11 @@ void output_sets_json(FILE *f, const struct nsk_set_info *sets, size_t n,
 
 static void types_of(const struct nsk_set_info *s, char *buf, size_t size)
 {
-        nstype_mask_t mask = 0;
+        nsk_type_mask_t mask = 0;
 
         for (unsigned i = 0; i < s->n_ns; i++)
-                mask |= NSTYPE_BIT(s->ns[i].type);
-        nstype_mask_format(mask, buf, size);
+                mask |= NSK_TYPE_BIT(s->ns[i].type);
+        nsk_type_mask_format(mask, buf, size);
 }
 
 /* --- tables, with columns chosen like lsns -o --- */
@@ -252,8 +252,8 @@ static void cell_path(const struct nsk_set_info *s, const struct procscan_result
 }
 
 #define TYPE_COLUMNS(T, name)                                                                \
-        { name, "inode of its " #T " namespace", true, cell_inode, NSTYPE_##T },             \
-        { name "-PATH", "pin path of its " #T " namespace", false, cell_path, NSTYPE_##T }
+        { name, "inode of its " #T " namespace", true, cell_inode, NSK_TYPE_##T },             \
+        { name "-PATH", "pin path of its " #T " namespace", false, cell_path, NSK_TYPE_##T }
 
 static const struct column columns[] = {
         { "NAME", "set name", false, cell_name, 0 },
@@ -365,7 +365,7 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
                 fprintf(f, "domainname: %s\n", c->domainname);
         for (unsigned i = 0; i < c->n_sysctls; i++)
                 fprintf(f, "sysctl:     %s\n", c->sysctls[i]);
-        if (has_type(s, NSTYPE_NET) && c->no_loopback)
+        if (has_type(s, NSK_TYPE_NET) && c->no_loopback)
                 fprintf(f, "loopback:   down\n");
         if (c->ip_netns)
                 fprintf(f, "ip netns:   yes (ip -n %s ...)\n", s->name);
@@ -375,14 +375,14 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
         for (unsigned i = 0; i < c->n_gid_map; i++)
                 fprintf(f, "gid_map:    %u %u %u\n", c->gid_map[i].inside, c->gid_map[i].outside,
                         c->gid_map[i].count);
-        if (has_type(s, NSTYPE_USER))
+        if (has_type(s, NSK_TYPE_USER))
                 fprintf(f, "setgroups:  %s\n", c->setgroups_deny ? "deny" : "allow");
         if (c->monotonic != 0 || c->boottime != 0)
                 fprintf(f, "offsets:    monotonic %" PRId64 " s, boottime %" PRId64 " s\n",
                         c->monotonic, c->boottime);
         fprintf(f, "%-6s  %-12s  %6s  %s\n", "TYPE", "INODE", "NPROCS", "PATH");
         for (unsigned i = 0; i < s->n_ns; i++)
-                fprintf(f, "%-6s  %-12" PRIu64 "  %6u  %s\n", nstype_name(s->ns[i].type),
+                fprintf(f, "%-6s  %-12" PRIu64 "  %6u  %s\n", nsk_type_name(s->ns[i].type),
                         s->ns[i].inode, counts->ns_nprocs[s->ns[i].type],
                         s->ns[i].path ? s->ns[i].path : "-");
 }

@@ -52,7 +52,7 @@ static uint64_t parse_link(const char *l)
 int procscan_count(const struct nsk_set_info *sets, size_t n, struct procscan_result *ret)
 {
         struct table tb = {};
-        nstype_mask_t wanted = 0;
+        nsk_type_mask_t wanted = 0;
         uint32_t *last_pid;
         size_t total = 0, size = 16;
         struct dirent *de;
@@ -81,7 +81,7 @@ int procscan_count(const struct nsk_set_info *sets, size_t n, struct procscan_re
                         s = lookup(&tb, ns->inode, (unsigned) ns->type, true);
                         *s = (struct slot) { .inode = ns->inode, .set = (uint32_t) i,
                                              .type = (uint8_t) ns->type };
-                        wanted |= NSTYPE_BIT(ns->type);
+                        wanted |= NSK_TYPE_BIT(ns->type);
                 }
 
         d = opendir("/proc");
@@ -97,13 +97,13 @@ int procscan_count(const struct nsk_set_info *sets, size_t n, struct procscan_re
                 if (de->d_name[0] < '1' || de->d_name[0] > '9')
                         continue;
                 pid = (uint32_t) strtoul(de->d_name, NULL, 10);
-                for (int t = 0; t < NSTYPE_MAX; t++) {
+                for (int t = 0; t < NSK_TYPE_MAX; t++) {
                         struct slot *s;
                         ssize_t k;
 
-                        if (!(wanted & NSTYPE_BIT(t)))
+                        if (!(wanted & NSK_TYPE_BIT(t)))
                                 continue;
-                        snprintf(path, sizeof(path), "%s/ns/%s", de->d_name, nstype_name(t));
+                        snprintf(path, sizeof(path), "%s/ns/%s", de->d_name, nsk_type_name(t));
                         k = readlinkat(dirfd(d), path, link, sizeof(link) - 1);
                         if (k <= 0)
                                 continue;

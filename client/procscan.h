@@ -7,7 +7,7 @@
 
 struct procscan_result {
         unsigned nprocs;             /* processes in any namespace of the set */
-        unsigned ns_nprocs[NSTYPE_MAX]; /* per type */
+        unsigned ns_nprocs[NSK_TYPE_MAX]; /* per type */
 };
 
 /* Fills ret[i] for sets[i]. Processes we may not inspect are not counted

@@ -10,7 +10,7 @@
 #include <sys/un.h>
 
 #include "fdpass.h"
-#include "nskeeper.h"
+#include "proto.h"
 #include "util.h"
 
 struct nsk_client {
@@ -183,7 +183,7 @@ static int name_request(struct nsk_client *c, struct nsk_request *req, enum nsk_
         return 0;
 }
 
-int nsk_create(struct nsk_client *c, const char *name, nstype_mask_t types, enum nsk_pin pin,
+int nsk_create(struct nsk_client *c, const char *name, nsk_type_mask_t types, enum nsk_pin pin,
                const struct nsk_settings *settings, struct nsk_set_info *ret_set)
 {
         struct nsk_request req;
@@ -235,16 +235,16 @@ static int take_fds(struct nsk_client *c, const struct nsk_reply *rep, int *fds,
         int r = 0;
 
         for (size_t i = 0; i < n_fds; i++) {
-                enum nstype t = rep->fd_types[i];
+                enum nsk_type t = rep->fd_types[i];
 
                 /* Never trust the label alone: ask the kernel what it is. */
                 if (r == 0 && res->fds[t] >= 0)
-                        r = fail(c, -EBADMSG, "%s: received twice", nstype_name(t));
+                        r = fail(c, -EBADMSG, "%s: received twice", nsk_type_name(t));
                 else if (r == 0) {
-                        int k = nstype_check_fd(fds[i], t);
+                        int k = nsk_type_check_fd(fds[i], t);
                         if (k < 0)
                                 r = fail(c, -EBADMSG, "%s: received fd is not a %s namespace",
-                                         nstype_name(t), nstype_name(t));
+                                         nsk_type_name(t), nsk_type_name(t));
                 }
                 if (r == 0)
                         res->fds[t] = TAKE_FD(fds[i]);
@@ -256,14 +256,14 @@ static int take_fds(struct nsk_client *c, const struct nsk_reply *rep, int *fds,
         return take_first_set(c, rep, NULL, 0, res->set);
 }
 
-int nsk_get_fds(struct nsk_client *c, const char *name, nstype_mask_t types,
-                int ret_fds[NSTYPE_MAX], struct nsk_set_info *ret_set)
+int nsk_get_fds(struct nsk_client *c, const char *name, nsk_type_mask_t types,
+                int ret_fds[NSK_TYPE_MAX], struct nsk_set_info *ret_set)
 {
         struct fds_result res = { .fds = ret_fds, .set = ret_set };
         struct nsk_request req;
         int r;
 
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 ret_fds[t] = -EBADF;
         r = name_request(c, &req, NSK_CMD_GET, name);
         if (r < 0)
@@ -274,11 +274,11 @@ int nsk_get_fds(struct nsk_client *c, const char *name, nstype_mask_t types,
         }
         r = transact(c, &req, take_fds, &res);
         if (r >= 0 && types != 0)
-                for (int t = 0; t < NSTYPE_MAX; t++)
-                        if ((types & NSTYPE_BIT(t)) && ret_fds[t] < 0)
-                                r = fail(c, -EBADMSG, "%s: not received", nstype_name(t));
+                for (int t = 0; t < NSK_TYPE_MAX; t++)
+                        if ((types & NSK_TYPE_BIT(t)) && ret_fds[t] < 0)
+                                r = fail(c, -EBADMSG, "%s: not received", nsk_type_name(t));
         if (r < 0) {
-                close_many(ret_fds, NSTYPE_MAX);
+                close_many(ret_fds, NSK_TYPE_MAX);
                 if (ret_set)
                         nsk_set_info_done(ret_set);
         }
@@ -326,15 +326,15 @@ int nsk_list(struct nsk_client *c, struct nsk_set_info **ret_sets, size_t *ret_n
 }
 
 int nsk_adopt(struct nsk_client *c, const char *name, pid_t pid, const char *const *paths,
-              size_t n_paths, nstype_mask_t types, enum nsk_pin pin, struct nsk_set_info *ret_set)
+              size_t n_paths, nsk_type_mask_t types, enum nsk_pin pin, struct nsk_set_info *ret_set)
 {
         struct nsk_request req;
         int r = name_request(c, &req, NSK_CMD_ADOPT, name);
 
         if (r < 0)
                 return r;
-        if (n_paths > NSTYPE_MAX)
-                return fail(c, -E2BIG, "at most %d paths", NSTYPE_MAX);
+        if (n_paths > NSK_TYPE_MAX)
+                return fail(c, -E2BIG, "at most %d paths", NSK_TYPE_MAX);
         req.attrs |= NSK_ATTR_BIT(NSK_A_PIN);
         req.pin = pin;
         if (types != 0) {
@@ -384,9 +384,9 @@ void nsk_sets_free(struct nsk_set_info *sets, size_t n)
         free(sets);
 }
 
-static int join_one(const int fds[NSTYPE_MAX], enum nstype t, enum nstype *ret_failed)
+static int join_one(const int fds[NSK_TYPE_MAX], enum nsk_type t, enum nsk_type *ret_failed)
 {
-        if (setns(fds[t], nstype_clone_flag(t)) < 0) {
+        if (setns(fds[t], nsk_type_clone_flag(t)) < 0) {
                 if (ret_failed)
                         *ret_failed = t;
                 return negative_errno();
@@ -394,27 +394,27 @@ static int join_one(const int fds[NSTYPE_MAX], enum nstype t, enum nstype *ret_f
         return 0;
 }
 
-int nsk_join_fds(const int fds[NSTYPE_MAX], enum nstype *ret_failed)
+int nsk_join_fds(const int fds[NSK_TYPE_MAX], enum nsk_type *ret_failed)
 {
-        nstype_mask_t later = 0;
+        nsk_type_mask_t later = 0;
         int r;
 
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (t == NSTYPE_USER || fds[t] < 0)
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (t == NSK_TYPE_USER || fds[t] < 0)
                         continue;
                 r = join_one(fds, t, ret_failed);
-                if (r == -EPERM && fds[NSTYPE_USER] >= 0)
-                        later |= NSTYPE_BIT(t);
+                if (r == -EPERM && fds[NSK_TYPE_USER] >= 0)
+                        later |= NSK_TYPE_BIT(t);
                 else if (r < 0)
                         return r;
         }
-        if (fds[NSTYPE_USER] >= 0) {
-                r = join_one(fds, NSTYPE_USER, ret_failed);
+        if (fds[NSK_TYPE_USER] >= 0) {
+                r = join_one(fds, NSK_TYPE_USER, ret_failed);
                 if (r < 0)
                         return r;
         }
-        for (int t = 0; t < NSTYPE_MAX; t++)
-                if (later & NSTYPE_BIT(t)) {
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
+                if (later & NSK_TYPE_BIT(t)) {
                         r = join_one(fds, t, ret_failed);
                         if (r < 0)
                                 return r;
@@ -422,7 +422,12 @@ int nsk_join_fds(const int fds[NSTYPE_MAX], enum nstype *ret_failed)
         return 0;
 }
 
-const struct nsk_ns_info *nsk_set_ns(const struct nsk_set_info *s, enum nstype t)
+bool nsk_name_is_valid(const char *s)
+{
+        return name_is_valid(s);
+}
+
+const struct nsk_ns_info *nsk_set_ns(const struct nsk_set_info *s, enum nsk_type t)
 {
         for (unsigned i = 0; i < s->n_ns; i++)
                 if (s->ns[i].type == t)

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#define NSK_NAME_MAX 64
+#include "nskeeper.h"
 
 /* 1-64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'. Such a
  * name is safe as a single path component: never "", ".", ".." or "a/b". */

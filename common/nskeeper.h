@@ -3,13 +3,172 @@
  * ask for sets, receive their namespace fds and join them. Functions
  * return >= 0 on success and -errno on failure; nsk_client_error() then
  * gives the reason in words ("not found", "already exists"), for the
- * caller to put after the command and set it asked about. */
+ * caller to put after the command and set it asked about. libnskeeper(3). */
 #pragma once
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-#include "proto.h"
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* --- namespace types --- */
+
+/* The order is the order in which a client joins (setns) a set: the user
+ * namespace first, so that the others are entered with the capabilities
+ * it grants (as nsenter(1) does), mnt late because it changes the root,
+ * and time last. */
+enum nsk_type {
+        NSK_TYPE_USER,
+        NSK_TYPE_CGROUP,
+        NSK_TYPE_IPC,
+        NSK_TYPE_UTS,
+        NSK_TYPE_NET,
+        NSK_TYPE_PID,
+        NSK_TYPE_MNT,
+        NSK_TYPE_TIME,
+        NSK_TYPE_MAX,
+        NSK_TYPE_INVALID = -EINVAL,
+};
+
+/* A set of types: bit (1u << NSK_TYPE_x). */
+typedef uint32_t nsk_type_mask_t;
+#define NSK_TYPE_BIT(t) ((nsk_type_mask_t) 1 << (t))
+#define NSK_TYPE_MASK_ALL (NSK_TYPE_BIT(NSK_TYPE_MAX) - 1)
+
+/* The name of type t as in /proc/PID/ns ("net"), or NULL. */
+const char *nsk_type_name(enum nsk_type t);
+int nsk_type_clone_flag(enum nsk_type t);
+
+/* NSK_TYPE_INVALID if name is no type. */
+enum nsk_type nsk_type_from_name(const char *name);
+
+/* Parses "net,uts,ipc" or "all" (every type in 'supported'). Fails with
+ * -EINVAL on an empty item or unknown name, -ENOTUNIQ on a type named
+ * twice. On failure *ret_bad (if given) points at the offending item
+ * inside 'list' and *ret_bad_len is its length. */
+int nsk_type_mask_from_list(const char *list, nsk_type_mask_t supported, nsk_type_mask_t *ret,
+                            const char **ret_bad, size_t *ret_bad_len);
+
+/* "net,uts" in table order; returns the length that the full string
+ * needs (like snprintf). */
+size_t nsk_type_mask_format(nsk_type_mask_t mask, char *buf, size_t size);
+
+unsigned nsk_type_mask_count(nsk_type_mask_t mask);
+
+/* Types the running kernel offers (those with a /proc/self/ns file). */
+nsk_type_mask_t nsk_type_mask_supported(void);
+
+/* --- limits --- */
+
+#define NSK_NAME_MAX 64       /* set name */
+#define NSK_MESSAGE_MAX 512   /* human-readable error text, NUL included */
+#define NSK_PATH_MAX 4096     /* a pin path, NUL included */
+
+#define NSK_RUNTIME_DIR_DEFAULT "/run/nskeeper"
+#define NSK_SOCKET_NAME "control"
+#define NSK_SOCKET_DEFAULT NSK_RUNTIME_DIR_DEFAULT "/" NSK_SOCKET_NAME
+
+/* What a set is made of when no types are named. */
+#define NSK_TYPES_DEFAULT (NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS) | NSK_TYPE_BIT(NSK_TYPE_IPC))
+
+/* 1-64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'. */
+bool nsk_name_is_valid(const char *s);
+
+/* --- sets --- */
+
+enum nsk_pin {
+        NSK_PIN_BIND = 0,
+        NSK_PIN_FD = 1,
+        NSK_PIN_MAX,
+};
+
+const char *nsk_pin_name(enum nsk_pin p);
+int nsk_pin_from_name(const char *s); /* enum nsk_pin or -EINVAL */
+
+enum nsk_state {
+        NSK_STATE_READY = 0,
+        NSK_STATE_DEAD = 1, /* e.g. its pid namespace's init died: it cannot be joined */
+        NSK_STATE_MAX,
+};
+
+const char *nsk_state_name(enum nsk_state s);
+
+enum nsk_event {
+        NSK_EVENT_NONE = 0,
+        NSK_EVENT_CREATED = 1,
+        NSK_EVENT_RELEASED = 2,
+        NSK_EVENT_ADOPTED = 3,
+        NSK_EVENT_DEAD = 4,        /* e.g. its keeper died */
+        NSK_EVENT_PIN_MISSING = 5, /* a bind pin was found gone or replaced */
+        NSK_EVENT_MAX,
+};
+
+const char *nsk_event_name(enum nsk_event e);
+
+#define NSK_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
+#define NSK_SYSCTL_MAX 32   /* sysctls per set */
+#define NSK_SYSCTL_LEN 512  /* "key=value", NUL included */
+#define NSK_IDMAP_MAX 16    /* lines per uid or gid map */
+
+struct nsk_idmap {
+        uint32_t inside;
+        uint32_t outside;
+        uint32_t count;
+};
+
+/* What a set is created with besides its types. Zeroed means defaults;
+ * sysctls are allocated (nsk_settings_done()). */
+struct nsk_settings {
+        char hostname[NSK_HOSTNAME_MAX + 1];
+        char domainname[NSK_HOSTNAME_MAX + 1];
+        unsigned n_sysctls;
+        char **sysctls; /* "key=value" */
+        unsigned n_uid_map, n_gid_map;
+        struct nsk_idmap uid_map[NSK_IDMAP_MAX];
+        struct nsk_idmap gid_map[NSK_IDMAP_MAX];
+        int64_t monotonic; /* time offsets, seconds */
+        int64_t boottime;
+        bool no_loopback;
+        bool setgroups_deny;
+        bool ip_netns; /* net also at /run/netns/NAME, for ip-netns(8) */
+};
+
+void nsk_settings_done(struct nsk_settings *s);
+int nsk_settings_add_sysctl(struct nsk_settings *s, const char *assignment);
+/* Checks settings against the types of the set they are for: each
+ * needs its namespace type, names and keys must be valid. -EINVAL with
+ * the reason in msg. */
+int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char *msg, size_t size);
+
+struct nsk_ns_info {
+        enum nsk_type type;
+        uint64_t inode;
+        char *path; /* NULL unless the namespace has a bind pin */
+};
+
+struct nsk_set_info {
+        char name[NSK_NAME_MAX + 1];
+        enum nsk_pin pin;
+        enum nsk_state state;
+        char state_reason[NSK_MESSAGE_MAX];
+        uint32_t keeper_pid; /* 0: none */
+        uint64_t created;
+        uint32_t owner;
+        struct nsk_settings settings;
+        unsigned n_ns;
+        struct nsk_ns_info ns[NSK_TYPE_MAX]; /* in enum nsk_type order */
+};
+
+void nsk_set_info_done(struct nsk_set_info *s);
+/* The namespace of type t that set s has, or NULL. */
+const struct nsk_ns_info *nsk_set_ns(const struct nsk_set_info *s, enum nsk_type t);
+
+/* --- talking to nskeeperd --- */
 
 struct nsk_client;
 
@@ -21,14 +180,14 @@ struct nsk_client *nsk_client_free(struct nsk_client *c);
 const char *nsk_client_error(const struct nsk_client *c);
 
 /* types 0: the daemon's default (net,uts,ipc). */
-int nsk_create(struct nsk_client *c, const char *name, nstype_mask_t types, enum nsk_pin pin,
+int nsk_create(struct nsk_client *c, const char *name, nsk_type_mask_t types, enum nsk_pin pin,
                const struct nsk_settings *settings, struct nsk_set_info *ret_set);
 
 /* Asks for the fds of the types in 'types' (0: all the set has). Each
  * received fd is checked with NS_GET_NSTYPE. ret_fds is indexed by
- * enum nstype; types not received are -EBADF. */
-int nsk_get_fds(struct nsk_client *c, const char *name, nstype_mask_t types,
-                int ret_fds[NSTYPE_MAX], struct nsk_set_info *ret_set);
+ * enum nsk_type; types not received are -EBADF. */
+int nsk_get_fds(struct nsk_client *c, const char *name, nsk_type_mask_t types,
+                int ret_fds[NSK_TYPE_MAX], struct nsk_set_info *ret_set);
 
 int nsk_list(struct nsk_client *c, struct nsk_set_info **ret_sets, size_t *ret_n);
 int nsk_show(struct nsk_client *c, const char *name, struct nsk_set_info *ret_set);
@@ -40,7 +199,7 @@ void nsk_sets_free(struct nsk_set_info *sets, size_t n);
  * those of process pid (pid > 0: every type that differs from PID 1's,
  * or those in 'types'), or the namespace files at paths. */
 int nsk_adopt(struct nsk_client *c, const char *name, pid_t pid, const char *const *paths,
-              size_t n_paths, nstype_mask_t types, enum nsk_pin pin, struct nsk_set_info *ret_set);
+              size_t n_paths, nsk_type_mask_t types, enum nsk_pin pin, struct nsk_set_info *ret_set);
 
 /* Streams events: fn is called for each (the set is described fully if
  * it is the caller's) until it returns < 0, which nsk_monitor returns,
@@ -55,7 +214,8 @@ int nsk_monitor(struct nsk_client *c, nsk_event_fn fn, void *userdata);
  * *ret_failed (if given) is the type that could not be joined. The
  * caller must be single-threaded for mnt and user. pid and time apply to
  * children: fork afterwards. */
-int nsk_join_fds(const int fds[NSTYPE_MAX], enum nstype *ret_failed);
+int nsk_join_fds(const int fds[NSK_TYPE_MAX], enum nsk_type *ret_failed);
 
-/* The namespace of type t that set s has, or NULL. */
-const struct nsk_ns_info *nsk_set_ns(const struct nsk_set_info *s, enum nstype t);
+#ifdef __cplusplus
+}
+#endif

@@ -22,69 +22,69 @@
 /* pid and time: unshare() changes only what children get, so the new
  * namespace is found at *_for_children (pid_namespaces(7),
  * time_namespaces(7)). */
-static const struct nstype_info table[NSTYPE_MAX] = {
-        [NSTYPE_USER] = { "user", CLONE_NEWUSER, "user" },
-        [NSTYPE_CGROUP] = { "cgroup", CLONE_NEWCGROUP, "cgroup" },
-        [NSTYPE_IPC] = { "ipc", CLONE_NEWIPC, "ipc" },
-        [NSTYPE_UTS] = { "uts", CLONE_NEWUTS, "uts" },
-        [NSTYPE_NET] = { "net", CLONE_NEWNET, "net" },
-        [NSTYPE_PID] = { "pid", CLONE_NEWPID, "pid_for_children" },
-        [NSTYPE_MNT] = { "mnt", CLONE_NEWNS, "mnt" },
-        [NSTYPE_TIME] = { "time", CLONE_NEWTIME, "time_for_children" },
+static const struct nsk_type_info table[NSK_TYPE_MAX] = {
+        [NSK_TYPE_USER] = { "user", CLONE_NEWUSER, "user" },
+        [NSK_TYPE_CGROUP] = { "cgroup", CLONE_NEWCGROUP, "cgroup" },
+        [NSK_TYPE_IPC] = { "ipc", CLONE_NEWIPC, "ipc" },
+        [NSK_TYPE_UTS] = { "uts", CLONE_NEWUTS, "uts" },
+        [NSK_TYPE_NET] = { "net", CLONE_NEWNET, "net" },
+        [NSK_TYPE_PID] = { "pid", CLONE_NEWPID, "pid_for_children" },
+        [NSK_TYPE_MNT] = { "mnt", CLONE_NEWNS, "mnt" },
+        [NSK_TYPE_TIME] = { "time", CLONE_NEWTIME, "time_for_children" },
 };
 
-const struct nstype_info *nstype_info(enum nstype t)
+const struct nsk_type_info *nsk_type_info(enum nsk_type t)
 {
-        if (t < 0 || t >= NSTYPE_MAX)
+        if (t < 0 || t >= NSK_TYPE_MAX)
                 return NULL;
         return &table[t];
 }
 
-const char *nstype_name(enum nstype t)
+const char *nsk_type_name(enum nsk_type t)
 {
-        const struct nstype_info *i = nstype_info(t);
+        const struct nsk_type_info *i = nsk_type_info(t);
         return i ? i->name : NULL;
 }
 
-int nstype_clone_flag(enum nstype t)
+int nsk_type_clone_flag(enum nsk_type t)
 {
-        const struct nstype_info *i = nstype_info(t);
+        const struct nsk_type_info *i = nsk_type_info(t);
         return i ? i->clone_flag : 0;
 }
 
-enum nstype nstype_from_name(const char *name)
+enum nsk_type nsk_type_from_name(const char *name)
 {
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 if (streq(table[t].name, name))
                         return t;
-        return NSTYPE_INVALID;
+        return NSK_TYPE_INVALID;
 }
 
-enum nstype nstype_from_clone_flag(int flag)
+enum nsk_type nsk_type_from_clone_flag(int flag)
 {
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 if (table[t].clone_flag == flag)
                         return t;
-        return NSTYPE_INVALID;
+        return NSK_TYPE_INVALID;
 }
 
-uint32_t nstype_mask_to_clone_flags(nstype_mask_t mask)
+uint32_t nsk_type_mask_to_clone_flags(nsk_type_mask_t mask)
 {
         uint32_t flags = 0;
 
-        for (int t = 0; t < NSTYPE_MAX; t++)
-                if (mask & NSTYPE_BIT(t))
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
+                if (mask & NSK_TYPE_BIT(t))
                         flags |= (uint32_t) table[t].clone_flag;
         return flags;
 }
 
-int nstype_mask_from_clone_flags(uint32_t flags, nstype_mask_t *ret)
+int nsk_type_mask_from_clone_flags(uint32_t flags, nsk_type_mask_t *ret)
 {
-        nstype_mask_t mask = 0;
+        nsk_type_mask_t mask = 0;
 
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 if (flags & (uint32_t) table[t].clone_flag) {
-                        mask |= NSTYPE_BIT(t);
+                        mask |= NSK_TYPE_BIT(t);
                         flags &= ~(uint32_t) table[t].clone_flag;
                 }
         if (flags != 0)
@@ -93,15 +93,15 @@ int nstype_mask_from_clone_flags(uint32_t flags, nstype_mask_t *ret)
         return 0;
 }
 
-int nstype_mask_from_list(const char *list, nstype_mask_t supported, nstype_mask_t *ret,
+int nsk_type_mask_from_list(const char *list, nsk_type_mask_t supported, nsk_type_mask_t *ret,
                           const char **ret_bad, size_t *ret_bad_len)
 {
-        nstype_mask_t mask = 0;
+        nsk_type_mask_t mask = 0;
         const char *p = list;
 
         for (;;) {
                 size_t n = strcspn(p, ",");
-                nstype_mask_t add;
+                nsk_type_mask_t add;
                 char item[16];
                 int r = 0;
 
@@ -113,11 +113,11 @@ int nstype_mask_from_list(const char *list, nstype_mask_t supported, nstype_mask
                         if (streq(item, "all"))
                                 add = supported;
                         else {
-                                enum nstype t = nstype_from_name(item);
+                                enum nsk_type t = nsk_type_from_name(item);
                                 if (t < 0)
                                         r = -EINVAL;
                                 else
-                                        add = NSTYPE_BIT(t);
+                                        add = NSK_TYPE_BIT(t);
                         }
                 }
                 if (r == 0 && (mask & add))
@@ -139,14 +139,14 @@ int nstype_mask_from_list(const char *list, nstype_mask_t supported, nstype_mask
         return 0;
 }
 
-size_t nstype_mask_format(nstype_mask_t mask, char *buf, size_t size)
+size_t nsk_type_mask_format(nsk_type_mask_t mask, char *buf, size_t size)
 {
         size_t len = 0;
 
         if (size > 0)
                 buf[0] = '\0';
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (!(mask & NSTYPE_BIT(t)))
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (!(mask & NSK_TYPE_BIT(t)))
                         continue;
                 int n = snprintf(size > len ? buf + len : NULL, size > len ? size - len : 0,
                                  "%s%s", len > 0 ? "," : "", table[t].name);
@@ -155,49 +155,49 @@ size_t nstype_mask_format(nstype_mask_t mask, char *buf, size_t size)
         return len;
 }
 
-unsigned nstype_mask_count(nstype_mask_t mask)
+unsigned nsk_type_mask_count(nsk_type_mask_t mask)
 {
-        return (unsigned) __builtin_popcount(mask & NSTYPE_MASK_ALL);
+        return (unsigned) __builtin_popcount(mask & NSK_TYPE_MASK_ALL);
 }
 
-nstype_mask_t nstype_mask_supported(void)
+nsk_type_mask_t nsk_type_mask_supported(void)
 {
         /* A running kernel gains no namespace types: ask /proc once (the
          * daemon asked on every create, 8 access() calls). An empty answer,
          * as without /proc, is not kept. */
-        static nstype_mask_t cached;
-        nstype_mask_t mask = 0;
+        static nsk_type_mask_t cached;
+        nsk_type_mask_t mask = 0;
         char path[64];
 
         if (cached)
                 return cached;
-        for (int t = 0; t < NSTYPE_MAX; t++) {
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 snprintf(path, sizeof(path), "/proc/self/ns/%s", table[t].name);
                 if (access(path, F_OK) == 0)
-                        mask |= NSTYPE_BIT(t);
+                        mask |= NSK_TYPE_BIT(t);
         }
         cached = mask;
         return mask;
 }
 
-int nstype_of_fd(int fd, enum nstype *ret)
+int nsk_type_of_fd(int fd, enum nsk_type *ret)
 {
         int flag = ioctl(fd, NS_GET_NSTYPE);
-        enum nstype t;
+        enum nsk_type t;
 
         if (flag < 0)
                 return negative_errno();
-        t = nstype_from_clone_flag(flag);
+        t = nsk_type_from_clone_flag(flag);
         if (t < 0)
                 return -EINVAL;
         *ret = t;
         return 0;
 }
 
-int nstype_check_fd(int fd, enum nstype t)
+int nsk_type_check_fd(int fd, enum nsk_type t)
 {
-        enum nstype actual;
-        int r = nstype_of_fd(fd, &actual);
+        enum nsk_type actual;
+        int r = nsk_type_of_fd(fd, &actual);
 
         if (r < 0)
                 return r;

@@ -225,7 +225,7 @@ int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap)
         if (r->attrs & NSK_ATTR_BIT(NSK_A_NAME))
                 nsk_put_str(&w, NSK_A_NAME, r->name);
         if (r->attrs & NSK_ATTR_BIT(NSK_A_TYPES))
-                nsk_put_u32(&w, NSK_A_TYPES, nstype_mask_to_clone_flags(r->types));
+                nsk_put_u32(&w, NSK_A_TYPES, nsk_type_mask_to_clone_flags(r->types));
         if (r->attrs & NSK_ATTR_BIT(NSK_A_PIN))
                 nsk_put_u32(&w, NSK_A_PIN, (uint32_t) r->pin);
         nsk_put_settings(&w, &r->settings);
@@ -288,7 +288,7 @@ static int request_decode(const void *buf, size_t len, struct nsk_request *ret)
                 case NSK_A_TYPES:
                         r = nsk_attr_u32(&a, &v);
                         if (r >= 0)
-                                r = nstype_mask_from_clone_flags(v, &ret->types);
+                                r = nsk_type_mask_from_clone_flags(v, &ret->types);
                         break;
                 case NSK_A_PIN:
                         r = nsk_attr_u32(&a, &v);
@@ -305,7 +305,7 @@ static int request_decode(const void *buf, size_t len, struct nsk_request *ret)
                 case NSK_A_ADOPT_PATH: {
                         char path[NSK_PATH_MAX];
 
-                        if (ret->n_adopt_paths >= NSTYPE_MAX) {
+                        if (ret->n_adopt_paths >= NSK_TYPE_MAX) {
                                 r = -E2BIG;
                                 break;
                         }
@@ -361,7 +361,7 @@ void nsk_put_set(struct nsk_writer *w, const struct nsk_set_info *s)
         nsk_put_settings(w, &s->settings);
         for (unsigned i = 0; i < s->n_ns; i++) {
                 size_t ns = nsk_nest_begin(w, NSK_A_NS);
-                nsk_put_u32(w, NSK_A_NS_TYPE, (uint32_t) nstype_clone_flag(s->ns[i].type));
+                nsk_put_u32(w, NSK_A_NS_TYPE, (uint32_t) nsk_type_clone_flag(s->ns[i].type));
                 nsk_put_u64(w, NSK_A_NS_INODE, s->ns[i].inode);
                 if (s->ns[i].path)
                         nsk_put_str(w, NSK_A_NS_PATH, s->ns[i].path);
@@ -379,16 +379,16 @@ void nsk_put_error(struct nsk_writer *w, int error, const char *message)
         }
 }
 
-void nsk_put_fd_types(struct nsk_writer *w, const enum nstype *types, unsigned n)
+void nsk_put_fd_types(struct nsk_writer *w, const enum nsk_type *types, unsigned n)
 {
-        uint32_t flags[NSTYPE_MAX];
+        uint32_t flags[NSK_TYPE_MAX];
 
-        if (n > NSTYPE_MAX) {
+        if (n > NSK_TYPE_MAX) {
                 w->err = -EMSGSIZE;
                 return;
         }
         for (unsigned i = 0; i < n; i++)
-                flags[i] = (uint32_t) nstype_clone_flag(types[i]);
+                flags[i] = (uint32_t) nsk_type_clone_flag(types[i]);
         nsk_put(w, NSK_A_FDS, flags, n * sizeof(uint32_t));
 }
 
@@ -410,7 +410,7 @@ static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
                         r = nsk_attr_u32(&a, &v);
                         if (r < 0)
                                 break;
-                        ret->type = nstype_from_clone_flag((int) v);
+                        ret->type = nsk_type_from_clone_flag((int) v);
                         if (ret->type < 0)
                                 r = -EBADMSG;
                         have_type = true;
@@ -445,7 +445,7 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
 {
         struct nsk_attr_iter it;
         struct nsk_attr a;
-        nstype_mask_t seen = 0;
+        nsk_type_mask_t seen = 0;
         int r;
 
         *ret = (struct nsk_set_info) {};
@@ -491,19 +491,19 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
                 case NSK_A_NS: {
                         struct nsk_ns_info ns;
 
-                        if (ret->n_ns >= NSTYPE_MAX) {
+                        if (ret->n_ns >= NSK_TYPE_MAX) {
                                 r = -EBADMSG;
                                 break;
                         }
                         r = decode_ns(&a, &ns);
                         if (r < 0)
                                 break;
-                        if (seen & NSTYPE_BIT(ns.type)) {
+                        if (seen & NSK_TYPE_BIT(ns.type)) {
                                 free(ns.path);
                                 r = -EBADMSG;
                                 break;
                         }
-                        seen |= NSTYPE_BIT(ns.type);
+                        seen |= NSK_TYPE_BIT(ns.type);
                         ret->ns[ret->n_ns++] = ns;
                         break;
                 }
@@ -563,9 +563,9 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
                         have_message = true;
                         break;
                 case NSK_A_FDS: {
-                        nstype_mask_t seen = 0;
+                        nsk_type_mask_t seen = 0;
 
-                        if (a.len % sizeof(uint32_t) != 0 || a.len / sizeof(uint32_t) > NSTYPE_MAX ||
+                        if (a.len % sizeof(uint32_t) != 0 || a.len / sizeof(uint32_t) > NSK_TYPE_MAX ||
                             have_fds) {
                                 r = -EBADMSG;
                                 break;
@@ -574,12 +574,12 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
                         /* One fd per type at most, each a type we know. */
                         for (unsigned i = 0; i < a.len / sizeof(uint32_t); i++) {
                                 memcpy(&v, a.data + i * sizeof(uint32_t), sizeof(v));
-                                ret->fd_types[i] = nstype_from_clone_flag((int) v);
-                                if (ret->fd_types[i] < 0 || (seen & NSTYPE_BIT(ret->fd_types[i]))) {
+                                ret->fd_types[i] = nsk_type_from_clone_flag((int) v);
+                                if (ret->fd_types[i] < 0 || (seen & NSK_TYPE_BIT(ret->fd_types[i]))) {
                                         r = -EBADMSG;
                                         break;
                                 }
-                                seen |= NSTYPE_BIT(ret->fd_types[i]);
+                                seen |= NSK_TYPE_BIT(ret->fd_types[i]);
                         }
                         if (r >= 0)
                                 ret->n_fds = a.len / sizeof(uint32_t);

@@ -4,10 +4,8 @@
  * common/PROTOCOL.md describes the format for other implementations. */
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "name.h"
+#include "nskeeper.h"
 #include "nstype.h"
 
 struct nsk_writer;
@@ -16,8 +14,6 @@ struct nsk_attr;
 #define NSK_PROTO_VERSION 1
 #define NSK_MSG_MAX 65536     /* one datagram, header included */
 #define NSK_HDR_SIZE 16
-#define NSK_MESSAGE_MAX 512   /* human-readable error text, NUL included */
-#define NSK_PATH_MAX 4096     /* a pin path, NUL included */
 
 enum nsk_cmd {
         NSK_CMD_CREATE = 1,
@@ -72,76 +68,13 @@ enum nsk_attr_type {
 
 #define NSK_ATTR_BIT(a) ((uint64_t) 1 << (a))
 
-enum nsk_state {
-        NSK_STATE_READY = 0,
-        NSK_STATE_DEAD = 1, /* e.g. its pid namespace's init died: it cannot be joined */
-        NSK_STATE_MAX,
-};
-
-const char *nsk_state_name(enum nsk_state s);
-
-enum nsk_event {
-        NSK_EVENT_NONE = 0,
-        NSK_EVENT_CREATED = 1,
-        NSK_EVENT_RELEASED = 2,
-        NSK_EVENT_ADOPTED = 3,
-        NSK_EVENT_DEAD = 4,        /* e.g. its keeper died */
-        NSK_EVENT_PIN_MISSING = 5, /* a bind pin was found gone or replaced */
-        NSK_EVENT_MAX,
-};
-
-const char *nsk_event_name(enum nsk_event e);
-
-#define NSK_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
-#define NSK_SYSCTL_MAX 32   /* sysctls per set */
-#define NSK_SYSCTL_LEN 512  /* "key=value", NUL included */
-#define NSK_IDMAP_MAX 16    /* lines per uid or gid map */
-
-struct nsk_idmap {
-        uint32_t inside;
-        uint32_t outside;
-        uint32_t count;
-};
-
-/* What a set is created with besides its types. Zeroed means defaults;
- * sysctls are allocated (nsk_settings_done()). */
-struct nsk_settings {
-        char hostname[NSK_HOSTNAME_MAX + 1];
-        char domainname[NSK_HOSTNAME_MAX + 1];
-        unsigned n_sysctls;
-        char **sysctls; /* "key=value" */
-        unsigned n_uid_map, n_gid_map;
-        struct nsk_idmap uid_map[NSK_IDMAP_MAX];
-        struct nsk_idmap gid_map[NSK_IDMAP_MAX];
-        int64_t monotonic; /* time offsets, seconds */
-        int64_t boottime;
-        bool no_loopback;
-        bool setgroups_deny;
-        bool ip_netns; /* net also at /run/netns/NAME, for ip-netns(8) */
-};
-
-void nsk_settings_done(struct nsk_settings *s);
 int nsk_settings_copy(struct nsk_settings *dst, const struct nsk_settings *src);
 bool nsk_settings_is_default(const struct nsk_settings *s);
-int nsk_settings_add_sysctl(struct nsk_settings *s, const char *assignment);
-/* Checks settings against the types of the set they are for: each
- * needs its namespace type, names and keys must be valid. -EINVAL with
- * the reason in msg. */
-int nsk_settings_check(const struct nsk_settings *s, nstype_mask_t types, char *msg, size_t size);
 /* Puts every non-default setting as attributes. */
 void nsk_put_settings(struct nsk_writer *w, const struct nsk_settings *s);
 /* If a is a settings attribute, stores it (1); 0 if it is not one;
  * -EBADMSG and the like if it is malformed or one too many. */
 int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a);
-
-enum nsk_pin {
-        NSK_PIN_BIND = 0,
-        NSK_PIN_FD = 1,
-        NSK_PIN_MAX,
-};
-
-const char *nsk_pin_name(enum nsk_pin p);
-int nsk_pin_from_name(const char *s); /* enum nsk_pin or -EINVAL */
 
 struct nsk_hdr {
         uint16_t version;
@@ -205,12 +138,12 @@ struct nsk_request {
         uint32_t id;
         uint64_t attrs; /* NSK_ATTR_BIT() of every attribute present */
         char name[NSK_NAME_MAX + 1];
-        nstype_mask_t types;
+        nsk_type_mask_t types;
         enum nsk_pin pin;
         struct nsk_settings settings;
         uint32_t adopt_pid;
         unsigned n_adopt_paths;
-        char *adopt_paths[NSTYPE_MAX];
+        char *adopt_paths[NSK_TYPE_MAX];
 };
 
 void nsk_request_done(struct nsk_request *r);
@@ -224,29 +157,9 @@ int nsk_request_decode(const void *buf, size_t len, struct nsk_request *ret);
 
 /* --- replies (daemon -> client) --- */
 
-struct nsk_ns_info {
-        enum nstype type;
-        uint64_t inode;
-        char *path; /* NULL unless the namespace has a bind pin */
-};
-
-struct nsk_set_info {
-        char name[NSK_NAME_MAX + 1];
-        enum nsk_pin pin;
-        enum nsk_state state;
-        char state_reason[NSK_MESSAGE_MAX];
-        uint32_t keeper_pid; /* 0: none */
-        uint64_t created;
-        uint32_t owner;
-        struct nsk_settings settings;
-        unsigned n_ns;
-        struct nsk_ns_info ns[NSTYPE_MAX]; /* in nstype order */
-};
-
-void nsk_set_info_done(struct nsk_set_info *s);
 void nsk_put_set(struct nsk_writer *w, const struct nsk_set_info *s);
 void nsk_put_error(struct nsk_writer *w, int error, const char *message);
-void nsk_put_fd_types(struct nsk_writer *w, const enum nstype *types, unsigned n);
+void nsk_put_fd_types(struct nsk_writer *w, const enum nsk_type *types, unsigned n);
 
 struct nsk_reply {
         uint16_t cmd;
@@ -256,7 +169,7 @@ struct nsk_reply {
         int error; /* positive errno, 0 on success */
         char message[NSK_MESSAGE_MAX];
         unsigned n_fds;
-        enum nstype fd_types[NSTYPE_MAX];
+        enum nsk_type fd_types[NSK_TYPE_MAX];
         size_t n_sets;
         struct nsk_set_info *sets;
 };
@@ -264,10 +177,3 @@ struct nsk_reply {
 /* Unknown attributes are skipped, so newer daemons can add some. */
 int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret);
 void nsk_reply_done(struct nsk_reply *r);
-
-/* What CREATE makes when it names no types. */
-#define NSK_TYPES_DEFAULT (NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS) | NSTYPE_BIT(NSTYPE_IPC))
-
-#define NSK_RUNTIME_DIR_DEFAULT "/run/nskeeper"
-#define NSK_SOCKET_NAME "control"
-#define NSK_SOCKET_DEFAULT NSK_RUNTIME_DIR_DEFAULT "/" NSK_SOCKET_NAME

@@ -193,29 +193,29 @@ static int idmap_check(const struct nsk_idmap *m, unsigned n, const char *what, 
         return 0;
 }
 
-int nsk_settings_check(const struct nsk_settings *s, nstype_mask_t types, char *msg, size_t size)
+int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char *msg, size_t size)
 {
         const struct {
                 bool set;
-                enum nstype needs;
+                enum nsk_type needs;
                 const char *what;
         } needs[] = {
-                { s->hostname[0], NSTYPE_UTS, "a hostname" },
-                { s->domainname[0], NSTYPE_UTS, "a domainname" },
-                { s->n_uid_map > 0, NSTYPE_USER, "a uid map" },
-                { s->n_gid_map > 0, NSTYPE_USER, "a gid map" },
-                { s->setgroups_deny, NSTYPE_USER, "setgroups deny" },
-                { s->monotonic != 0, NSTYPE_TIME, "a monotonic offset" },
-                { s->boottime != 0, NSTYPE_TIME, "a boottime offset" },
-                { s->no_loopback, NSTYPE_NET, "leaving loopback down" },
-                { s->ip_netns, NSTYPE_NET, "--ip-netns" },
+                { s->hostname[0], NSK_TYPE_UTS, "a hostname" },
+                { s->domainname[0], NSK_TYPE_UTS, "a domainname" },
+                { s->n_uid_map > 0, NSK_TYPE_USER, "a uid map" },
+                { s->n_gid_map > 0, NSK_TYPE_USER, "a gid map" },
+                { s->setgroups_deny, NSK_TYPE_USER, "setgroups deny" },
+                { s->monotonic != 0, NSK_TYPE_TIME, "a monotonic offset" },
+                { s->boottime != 0, NSK_TYPE_TIME, "a boottime offset" },
+                { s->no_loopback, NSK_TYPE_NET, "leaving loopback down" },
+                { s->ip_netns, NSK_TYPE_NET, "--ip-netns" },
         };
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(needs); i++)
-                if (needs[i].set && !(types & NSTYPE_BIT(needs[i].needs))) {
+                if (needs[i].set && !(types & NSK_TYPE_BIT(needs[i].needs))) {
                         snprintf(msg, size, "%s needs a new %s namespace (add it to the types)",
-                                 needs[i].what, nstype_name(needs[i].needs));
+                                 needs[i].what, nsk_type_name(needs[i].needs));
                         return -EINVAL;
                 }
         if (s->hostname[0] && !name_is_valid_hostname(s->hostname)) {
@@ -236,7 +236,7 @@ int nsk_settings_check(const struct nsk_settings *s, nstype_mask_t types, char *
         for (unsigned i = 0; i < s->n_sysctls; i++) {
                 char path[NSK_SYSCTL_LEN];
                 const char *value;
-                enum nstype t;
+                enum nsk_type t;
 
                 r = sysctl_parse(s->sysctls[i], path, sizeof(path), &value, &t);
                 if (r == -EOPNOTSUPP)
@@ -249,9 +249,9 @@ int nsk_settings_check(const struct nsk_settings *s, nstype_mask_t types, char *
                                  "invalid sysctl '%.128s': expected KEY=VALUE, KEY of "
                                  "[A-Za-z0-9_:@+-] separated by '.' or '/', no '..'",
                                  s->sysctls[i]);
-                else if (!(types & NSTYPE_BIT(t))) {
+                else if (!(types & NSK_TYPE_BIT(t))) {
                         snprintf(msg, size, "sysctl '%.128s' needs a new %s namespace",
-                                 s->sysctls[i], nstype_name(t));
+                                 s->sysctls[i], nsk_type_name(t));
                         r = -EINVAL;
                 }
                 if (r < 0)

@@ -20,24 +20,24 @@ static bool has_prefix(const char *s, const char *prefix)
 }
 
 /* Sysctls that belong to a namespace nskeeper can create, by owner. */
-static int key_nstype(const char *path, enum nstype *ret)
+static int key_nstype(const char *path, enum nsk_type *ret)
 {
         static const char *const ipc[] = { "kernel/shm", "kernel/msg", "kernel/sem", "fs/mqueue/" };
 
         if (has_prefix(path, "net/")) {
-                *ret = NSTYPE_NET;
+                *ret = NSK_TYPE_NET;
                 return 0;
         }
         for (size_t i = 0; i < ELEMENTSOF(ipc); i++)
                 if (has_prefix(path, ipc[i])) {
-                        *ret = NSTYPE_IPC;
+                        *ret = NSK_TYPE_IPC;
                         return 0;
                 }
         return -EOPNOTSUPP;
 }
 
 int sysctl_parse(const char *assignment, char *ret_path, size_t size, const char **ret_value,
-                 enum nstype *ret_type)
+                 enum nsk_type *ret_type)
 {
         const char *eq = strchr(assignment, '=');
         size_t n, first;

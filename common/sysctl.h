@@ -20,4 +20,4 @@
  *   -ENAMETOOLONG  longer than the buffer
  * ret_value points into assignment. */
 int sysctl_parse(const char *assignment, char *ret_path, size_t size, const char **ret_value,
-                 enum nstype *ret_type);
+                 enum nsk_type *ret_type);

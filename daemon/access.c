@@ -38,7 +38,7 @@ static int check_map(const struct nsk_idmap *m, unsigned n, uint32_t own, const 
 }
 
 int access_check_create(const struct config *cfg, struct registry *reg, const struct ucred *cred,
-                        nstype_mask_t types, const struct nsk_settings *s, char *msg,
+                        nsk_type_mask_t types, const struct nsk_settings *s, char *msg,
                         size_t size)
 {
         unsigned sets, namespaces;
@@ -46,7 +46,7 @@ int access_check_create(const struct config *cfg, struct registry *reg, const st
 
         if (cred->uid == 0)
                 return 0;
-        if (!(types & NSTYPE_BIT(NSTYPE_USER))) {
+        if (!(types & NSK_TYPE_BIT(NSK_TYPE_USER))) {
                 snprintf(msg, size,
                          "only root may create a set without a user namespace of its own "
                          "(add user to the types)");
@@ -63,7 +63,7 @@ int access_check_create(const struct config *cfg, struct registry *reg, const st
 
         registry_usage(reg, cred->uid, &sets, &namespaces);
         if (sets + 1 > cfg->max_sets_per_user ||
-            namespaces + nstype_mask_count(types) > cfg->max_namespaces_per_user) {
+            namespaces + nsk_type_mask_count(types) > cfg->max_namespaces_per_user) {
                 snprintf(msg, size,
                          "quota exceeded: uid %u has %u sets and %u namespaces (at most %u and %u)",
                          (unsigned) cred->uid, sets, namespaces, cfg->max_sets_per_user,

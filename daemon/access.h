@@ -14,7 +14,7 @@
 
 /* 0, or -EPERM/-EDQUOT with the reason in msg. */
 int access_check_create(const struct config *cfg, struct registry *reg, const struct ucred *cred,
-                        nstype_mask_t types, const struct nsk_settings *s, char *msg,
+                        nsk_type_mask_t types, const struct nsk_settings *s, char *msg,
                         size_t size);
 
 /* May cred see the details of s, get its fds or release it? */

@@ -12,11 +12,11 @@
 #include "util.h"
 
 /* A process's own namespaces, not what its children would get. */
-static int open_of_pid(pid_t pid, enum nstype t)
+static int open_of_pid(pid_t pid, enum nsk_type t)
 {
         char path[64];
 
-        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) pid, nstype_name(t));
+        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) pid, nsk_type_name(t));
         return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 }
 
@@ -24,42 +24,42 @@ static int open_of_pid(pid_t pid, enum nstype t)
  * has a network namespace of its own (PrivateNetwork=). Where PID 1's are
  * out of reach (a container whose PID 1 is not ours to inspect), with the
  * daemon's own. */
-static bool same_as_host(int fd, enum nstype t)
+static bool same_as_host(int fd, enum nsk_type t)
 {
         struct stat a, b;
         char path[64];
 
-        snprintf(path, sizeof(path), "/proc/1/ns/%s", nstype_name(t));
+        snprintf(path, sizeof(path), "/proc/1/ns/%s", nsk_type_name(t));
         if (stat(path, &b) < 0) {
-                snprintf(path, sizeof(path), "/proc/self/ns/%s", nstype_name(t));
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", nsk_type_name(t));
                 if (stat(path, &b) < 0)
                         return false;
         }
         return fstat(fd, &a) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-static int from_pid(const struct nsk_request *req, int fds[NSTYPE_MAX], nstype_mask_t *ret,
+static int from_pid(const struct nsk_request *req, int fds[NSK_TYPE_MAX], nsk_type_mask_t *ret,
                     char *msg, size_t size)
 {
         bool explicit = req->attrs & NSK_ATTR_BIT(NSK_A_TYPES);
         _cleanup_close_ int pidfd = -EBADF;
         pid_t pid = (pid_t) req->adopt_pid;
-        nstype_mask_t mask = 0;
+        nsk_type_mask_t mask = 0;
 
         pidfd = pidfd_open(pid, 0);
         if (pidfd < 0) {
                 snprintf(msg, size, "no process %d: %m", (int) pid);
                 return negative_errno();
         }
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (explicit && !(req->types & NSTYPE_BIT(t)))
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (explicit && !(req->types & NSK_TYPE_BIT(t)))
                         continue;
                 fds[t] = open_of_pid(pid, t);
                 if (fds[t] < 0) {
                         if (!explicit && errno == ENOENT)
                                 continue; /* a type this kernel lacks */
                         snprintf(msg, size, "cannot open the %s namespace of process %d: %m",
-                                 nstype_name(t), (int) pid);
+                                 nsk_type_name(t), (int) pid);
                         return negative_errno();
                 }
                 /* By default only what sets the process apart from the host. */
@@ -67,7 +67,7 @@ static int from_pid(const struct nsk_request *req, int fds[NSTYPE_MAX], nstype_m
                         fds[t] = safe_close(fds[t]);
                         continue;
                 }
-                mask |= NSTYPE_BIT(t);
+                mask |= NSK_TYPE_BIT(t);
         }
         /* Still the same process: its pid was not reused while we looked. */
         if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
@@ -83,14 +83,14 @@ static int from_pid(const struct nsk_request *req, int fds[NSTYPE_MAX], nstype_m
         return 0;
 }
 
-static int from_paths(const struct nsk_request *req, int fds[NSTYPE_MAX], nstype_mask_t *ret,
+static int from_paths(const struct nsk_request *req, int fds[NSK_TYPE_MAX], nsk_type_mask_t *ret,
                       char *msg, size_t size)
 {
-        nstype_mask_t mask = 0;
+        nsk_type_mask_t mask = 0;
 
         for (unsigned i = 0; i < req->n_adopt_paths; i++) {
                 _cleanup_close_ int fd = -EBADF;
-                enum nstype t;
+                enum nsk_type t;
                 int r;
 
                 fd = open(req->adopt_paths[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -98,34 +98,34 @@ static int from_paths(const struct nsk_request *req, int fds[NSTYPE_MAX], nstype
                         snprintf(msg, size, "cannot open %s: %m", req->adopt_paths[i]);
                         return negative_errno();
                 }
-                r = nstype_of_fd(fd, &t);
+                r = nsk_type_of_fd(fd, &t);
                 if (r < 0) {
                         snprintf(msg, size, "%s is not a namespace", req->adopt_paths[i]);
                         return -EINVAL;
                 }
-                if (mask & NSTYPE_BIT(t)) {
-                        snprintf(msg, size, "two %s namespaces given", nstype_name(t));
+                if (mask & NSK_TYPE_BIT(t)) {
+                        snprintf(msg, size, "two %s namespaces given", nsk_type_name(t));
                         return -EINVAL;
                 }
-                if ((req->attrs & NSK_ATTR_BIT(NSK_A_TYPES)) && !(req->types & NSTYPE_BIT(t))) {
+                if ((req->attrs & NSK_ATTR_BIT(NSK_A_TYPES)) && !(req->types & NSK_TYPE_BIT(t))) {
                         snprintf(msg, size, "%s is a %s namespace, not of the types asked for",
-                                 req->adopt_paths[i], nstype_name(t));
+                                 req->adopt_paths[i], nsk_type_name(t));
                         return -EINVAL;
                 }
                 fds[t] = TAKE_FD(fd);
-                mask |= NSTYPE_BIT(t);
+                mask |= NSK_TYPE_BIT(t);
         }
         *ret = mask;
         return 0;
 }
 
-int adopt_open(const struct nsk_request *req, int fds[NSTYPE_MAX], nstype_mask_t *ret_types,
+int adopt_open(const struct nsk_request *req, int fds[NSK_TYPE_MAX], nsk_type_mask_t *ret_types,
                char *msg, size_t size)
 {
         bool by_pid = req->attrs & NSK_ATTR_BIT(NSK_A_ADOPT_PID);
         int r;
 
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 fds[t] = -EBADF;
         if (by_pid == (req->n_adopt_paths > 0)) {
                 snprintf(msg, size, "give either a process or paths to adopt");
@@ -134,6 +134,6 @@ int adopt_open(const struct nsk_request *req, int fds[NSTYPE_MAX], nstype_mask_t
         r = by_pid ? from_pid(req, fds, ret_types, msg, size)
                    : from_paths(req, fds, ret_types, msg, size);
         if (r < 0)
-                close_many(fds, NSTYPE_MAX);
+                close_many(fds, NSK_TYPE_MAX);
         return r;
 }

@@ -12,5 +12,5 @@
  * files at adopt_paths (each checked with NS_GET_NSTYPE, and against the
  * types if given). fds are indexed by type. On failure the reason is in
  * msg and nothing stays open. */
-int adopt_open(const struct nsk_request *req, int fds[NSTYPE_MAX], nstype_mask_t *ret_types,
+int adopt_open(const struct nsk_request *req, int fds[NSK_TYPE_MAX], nsk_type_mask_t *ret_types,
                char *msg, size_t size);

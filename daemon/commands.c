@@ -68,7 +68,7 @@ _printf_(4, 5) static int reply_error(struct client *c, const struct nsk_request
 }
 
 static int reply_set(struct client *c, const struct nsk_request *req, const struct set *s,
-                     int *fds, const enum nstype *fd_types, size_t n_fds)
+                     int *fds, const enum nsk_type *fd_types, size_t n_fds)
 {
         struct nsk_writer w;
 
@@ -155,7 +155,7 @@ static int create_done(int error, const char *message, struct helper_result *res
                 char types[64];
 
                 s->state = SET_READY;
-                nstype_mask_format(s->types, types, sizeof(types));
+                nsk_type_mask_format(s->types, types, sizeof(types));
                 log_info("set '%s': created (%s, %s pins) for uid %u", s->name, types,
                          nsk_pin_name(s->pin), (unsigned) s->owner);
                 monitor_emit(NSK_EVENT_CREATED, s);
@@ -168,10 +168,10 @@ static int create_done(int error, const char *message, struct helper_result *res
 static int cmd_create(struct client *c, const struct nsk_request *req)
 {
         struct server *srv = client_server(c);
-        nstype_mask_t types = req->attrs & NSK_ATTR_BIT(NSK_A_TYPES) ? req->types
+        nsk_type_mask_t types = req->attrs & NSK_ATTR_BIT(NSK_A_TYPES) ? req->types
                                                                      : NSK_TYPES_DEFAULT;
         enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
-        nstype_mask_t missing = types & ~nstype_mask_supported();
+        nsk_type_mask_t missing = types & ~nsk_type_mask_supported();
         char msg[NSK_MESSAGE_MAX];
         struct create_op *op;
         struct set *s;
@@ -181,7 +181,7 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
                 return reply_error(c, req, -EINVAL, "no namespace types given");
         if (missing) {
                 char t[64];
-                nstype_mask_format(missing, t, sizeof(t));
+                nsk_type_mask_format(missing, t, sizeof(t));
                 return reply_error(c, req, -EOPNOTSUPP, "the running kernel has no %s namespaces",
                                    t);
         }
@@ -228,9 +228,9 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
 static int cmd_get(struct client *c, const struct nsk_request *req)
 {
         struct set *s = lookup(c, req, false);
-        int fds[NSTYPE_MAX];
-        enum nstype types[NSTYPE_MAX];
-        nstype_mask_t want;
+        int fds[NSK_TYPE_MAX];
+        enum nsk_type types[NSK_TYPE_MAX];
+        nsk_type_mask_t want;
         size_t n = 0;
 
         if (!s)
@@ -238,23 +238,23 @@ static int cmd_get(struct client *c, const struct nsk_request *req)
         want = req->attrs & NSK_ATTR_BIT(NSK_A_TYPES) ? req->types : s->types;
         if (want & ~s->types) {
                 char t[64];
-                nstype_mask_format(want & ~s->types, t, sizeof(t));
+                nsk_type_mask_format(want & ~s->types, t, sizeof(t));
                 return reply_error(c, req, -ENOENT, "the set has no %s namespace", t);
         }
-        for (int t = 0; t < NSTYPE_MAX; t++) {
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 int r;
 
-                if (!(want & NSTYPE_BIT(t)))
+                if (!(want & NSK_TYPE_BIT(t)))
                         continue;
                 r = set_open(s, server_rundir(client_server(c)), t, &fds[n]);
                 if (r == -ESTALE) {
                         log_warning("set '%s': %s pin is gone or was replaced", s->name,
-                                    nstype_name(t));
+                                    nsk_type_name(t));
                         monitor_emit(NSK_EVENT_PIN_MISSING, s);
                 }
                 if (r < 0) {
                         close_many(fds, n);
-                        return reply_error(c, req, r, "%s: %s", nstype_name(t),
+                        return reply_error(c, req, r, "%s: %s", nsk_type_name(t),
                                            r == -ESTALE ? "the pin is gone or was replaced"
                                                         : strerror(-r));
                 }
@@ -359,8 +359,8 @@ static int cmd_adopt(struct client *c, const struct nsk_request *req)
         enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
         char msg[NSK_MESSAGE_MAX];
         const char *reason = NULL;
-        int fds[NSTYPE_MAX], r;
-        nstype_mask_t types;
+        int fds[NSK_TYPE_MAX], r;
+        nsk_type_mask_t types;
         struct set *s;
 
         if (client_cred(c)->uid != 0)
@@ -373,7 +373,7 @@ static int cmd_adopt(struct client *c, const struct nsk_request *req)
 
         s = set_new(req->name, types, pin, client_cred(c)->uid);
         if (!s) {
-                close_many(fds, NSTYPE_MAX);
+                close_many(fds, NSK_TYPE_MAX);
                 return reply_error(c, req, -ENOMEM, "out of memory");
         }
         r = set_pin_take(s, server_rundir(srv), fds, &reason);

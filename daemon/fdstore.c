@@ -113,22 +113,22 @@ static void store_remove(const char *name)
 }
 
 /* Checks the stored fd of namespace t of s. */
-static int check_ns(const struct set *s, enum nstype t, const struct entry *e)
+static int check_ns(const struct set *s, enum nsk_type t, const struct entry *e)
 {
-        enum nstype actual;
+        enum nsk_type actual;
         struct stat st;
         int r;
 
         if (!e) {
                 log_warning("set '%s': no %s namespace came back from the fd store", s->name,
-                            nstype_name(t));
+                            nsk_type_name(t));
                 return -ENOENT;
         }
-        r = nstype_of_fd(e->fd, &actual);
+        r = nsk_type_of_fd(e->fd, &actual);
         if (r < 0 || actual != t) {
                 log_warning("set '%s': fd store entry '%s' is %s%s", s->name, e->name,
                             r < 0 ? "not a namespace" : "a namespace of type ",
-                            r < 0 ? "" : nstype_name(actual));
+                            r < 0 ? "" : nsk_type_name(actual));
                 return -ESTALE;
         }
         if (fstat(e->fd, &st) < 0)
@@ -154,20 +154,20 @@ static bool is_pipe_write_end(int fd)
 
 int fdstore_claim(struct set *s, int *ret_lifeline)
 {
-        struct entry *found[NSTYPE_MAX] = {}, *life = NULL;
+        struct entry *found[NSK_TYPE_MAX] = {}, *life = NULL;
 
         *ret_lifeline = -EBADF;
-        for (int t = 0; t < NSTYPE_MAX; t++) {
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 int r;
 
-                if (!(s->types & NSTYPE_BIT(t)))
+                if (!(s->types & NSK_TYPE_BIT(t)))
                         continue;
-                found[t] = find(s->name, nstype_name(t));
+                found[t] = find(s->name, nsk_type_name(t));
                 r = check_ns(s, t, found[t]);
                 if (r < 0)
                         return r;
         }
-        if (s->types & NSTYPE_BIT(NSTYPE_PID)) {
+        if (s->types & NSK_TYPE_BIT(NSK_TYPE_PID)) {
                 life = find(s->name, LIFELINE);
                 if (life && !is_pipe_write_end(life->fd)) {
                         log_warning("set '%s': fd store entry '%s' is not the write end of a pipe",
@@ -175,7 +175,7 @@ int fdstore_claim(struct set *s, int *ret_lifeline)
                         life = NULL; /* left for fdstore_flush() */
                 }
         }
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 if (found[t])
                         s->fd[t] = TAKE_FD(found[t]->fd);
         if (life)
@@ -215,17 +215,17 @@ int fdstore_add_set(const struct set *s)
 
         if (!notify_enabled() || s->pin != NSK_PIN_FD)
                 return 0;
-        for (int t = 0; t < NSTYPE_MAX; t++) {
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 int r;
 
-                if (!(s->types & NSTYPE_BIT(t)))
+                if (!(s->types & NSK_TYPE_BIT(t)))
                         continue;
-                r = store_add(s->name, nstype_name(t), s->fd[t], false);
+                r = store_add(s->name, nsk_type_name(t), s->fd[t], false);
                 if (r < 0)
                         return log_emit_errno(LOG_WARNING, r,
                                               "set '%s': cannot put the %s namespace in the "
                                               "fd store (%m); the set will not survive a restart",
-                                              s->name, nstype_name(t));
+                                              s->name, nsk_type_name(t));
         }
         if (lifeline >= 0) {
                 int r = store_add(s->name, LIFELINE, lifeline, true);
@@ -245,13 +245,13 @@ void fdstore_remove_set(const struct set *s)
 
         if (!notify_enabled() || s->pin != NSK_PIN_FD)
                 return;
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (!(s->types & NSTYPE_BIT(t)))
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (!(s->types & NSK_TYPE_BIT(t)))
                         continue;
-                snprintf(name, sizeof(name), "%s.%s", s->name, nstype_name(t));
+                snprintf(name, sizeof(name), "%s.%s", s->name, nsk_type_name(t));
                 store_remove(name);
         }
-        if (s->types & NSTYPE_BIT(NSTYPE_PID)) {
+        if (s->types & NSK_TYPE_BIT(NSK_TYPE_PID)) {
                 snprintf(name, sizeof(name), "%s.%s", s->name, LIFELINE);
                 store_remove(name);
         }

@@ -89,7 +89,7 @@ struct helper {
         pid_t pid;
         int pidfd;
         int sock;
-        nstype_mask_t types;
+        nsk_type_mask_t types;
         const struct nsk_settings *settings;
         enum helper_wait wait;
         struct event *sock_ev, *exit_ev, *timer_ev;
@@ -102,14 +102,14 @@ static unsigned n_helpers;
 
 void helper_result_close(struct helper_result *r)
 {
-        close_many(r->fds, NSTYPE_MAX);
+        close_many(r->fds, NSK_TYPE_MAX);
         r->keeper_pidfd = safe_close(r->keeper_pidfd);
         r->keeper_lifeline = safe_close(r->keeper_lifeline);
 }
 
 static void result_init(struct helper_result *r)
 {
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 r->fds[t] = -EBADF;
         r->keeper_pid = 0;
         r->keeper_pidfd = r->keeper_lifeline = -EBADF;
@@ -181,7 +181,7 @@ static void child_sysctls(int sock, const struct nsk_settings *s)
         for (unsigned i = 0; i < s->n_sysctls; i++) {
                 char rel[NSK_SYSCTL_LEN], path[NSK_SYSCTL_LEN + 16];
                 const char *value;
-                enum nstype t;
+                enum nsk_type t;
 
                 errno = EINVAL;
                 if (sysctl_parse(s->sysctls[i], rel, sizeof(rel), &value, &t) < 0)
@@ -249,7 +249,7 @@ static void close_all_but(int a, int b)
 /* Forks the keeper and returns its pid, and in *ret_commit the line on
  * which the helper tells it that the daemon committed the set. Until
  * then the keeper dies with the helper (PR_SET_PDEATHSIG). */
-static pid_t child_start_keeper(int sock, nstype_mask_t types, int lifeline_read, int *ret_commit)
+static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_read, int *ret_commit)
 {
         int ctl[2], err = 0;
         pid_t pid;
@@ -266,7 +266,7 @@ static pid_t child_start_keeper(int sock, nstype_mask_t types, int lifeline_read
                 close_all_but(ctl[1], lifeline_read);
                 /* A fresh /proc for the new pid namespace, where the set
                  * has a mount namespace of its own to put it in. */
-                if ((types & NSTYPE_BIT(NSTYPE_MNT)) &&
+                if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) &&
                     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                         err = errno;
                 (void) send(ctl[1], &err, sizeof(err), MSG_NOSIGNAL);
@@ -284,18 +284,18 @@ static pid_t child_start_keeper(int sock, nstype_mask_t types, int lifeline_read
                 err = EIO;
         if (err != 0) {
                 errno = err;
-                child_fail(sock, STEP_PROC, NSTYPE_PID);
+                child_fail(sock, STEP_PROC, NSK_TYPE_PID);
         }
         *ret_commit = ctl[0];
         return pid;
 }
 
-_Noreturn static void child_main(int sock, nstype_mask_t types, const struct nsk_settings *s,
+_Noreturn static void child_main(int sock, nsk_type_mask_t types, const struct nsk_settings *s,
                                  bool lifeline, uid_t uid, gid_t gid)
 {
         struct helper_msg m = { .phase = PHASE_DONE, .detail = -1 };
-        int fds[NSTYPE_MAX + 2], life[2] = { -1, -1 }, commit = -1, nsdir, offsets = -1;
-        nstype_mask_t rest = types;
+        int fds[NSK_TYPE_MAX + 2], life[2] = { -1, -1 }, commit = -1, nsdir, offsets = -1;
+        nsk_type_mask_t rest = types;
         size_t n = 0;
 
         /* The daemon gone means nobody wants what we make. */
@@ -306,10 +306,10 @@ _Noreturn static void child_main(int sock, nstype_mask_t types, const struct nsk
         /* Opened while still root: once privileges are dropped the
          * helper is not dumpable and this file is root's. The kernel checks
          * CAP_SYS_TIME against whoever opened it. */
-        if ((types & NSTYPE_BIT(NSTYPE_TIME)) && (s->monotonic != 0 || s->boottime != 0)) {
+        if ((types & NSK_TYPE_BIT(NSK_TYPE_TIME)) && (s->monotonic != 0 || s->boottime != 0)) {
                 offsets = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
                 if (offsets < 0)
-                        child_fail(sock, STEP_TIME_OFFSETS, NSTYPE_TIME);
+                        child_fail(sock, STEP_TIME_OFFSETS, NSK_TYPE_TIME);
         }
 
         /* The user namespace is owned by the euid that makes it: the uid
@@ -324,31 +324,31 @@ _Noreturn static void child_main(int sock, nstype_mask_t types, const struct nsk
                         _exit(1);
         }
 
-        if (types & NSTYPE_BIT(NSTYPE_USER)) {
+        if (types & NSK_TYPE_BIT(NSK_TYPE_USER)) {
                 struct helper_msg u = { .phase = PHASE_USERNS, .detail = -1 };
 
                 if (unshare(CLONE_NEWUSER) < 0)
-                        child_fail(sock, STEP_UNSHARE, NSTYPE_USER);
+                        child_fail(sock, STEP_UNSHARE, NSK_TYPE_USER);
                 if (send(sock, &u, sizeof(u), MSG_NOSIGNAL) < 0 || !child_wait_for(sock, PHASE_GO))
                         _exit(1);
-                rest &= ~NSTYPE_BIT(NSTYPE_USER);
+                rest &= ~NSK_TYPE_BIT(NSK_TYPE_USER);
         }
-        if (rest && unshare((int) nstype_mask_to_clone_flags(rest)) < 0)
+        if (rest && unshare((int) nsk_type_mask_to_clone_flags(rest)) < 0)
                 child_fail(sock, STEP_UNSHARE, -1);
 
         /* A copy of the host's shared mounts would otherwise stay their
          * peer: mounts made in the set would appear on the host. As a
          * slave it still sees the host's new mounts (and new pins). */
-        if ((types & NSTYPE_BIT(NSTYPE_MNT)) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-                child_fail(sock, STEP_PROPAGATION, NSTYPE_MNT);
+        if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                child_fail(sock, STEP_PROPAGATION, NSK_TYPE_MNT);
 
         if (s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0)
-                child_fail(sock, STEP_HOSTNAME, NSTYPE_UTS);
+                child_fail(sock, STEP_HOSTNAME, NSK_TYPE_UTS);
         if (s->domainname[0] && setdomainname(s->domainname, strlen(s->domainname)) < 0)
-                child_fail(sock, STEP_DOMAINNAME, NSTYPE_UTS);
+                child_fail(sock, STEP_DOMAINNAME, NSK_TYPE_UTS);
         /* A new network namespace has lo down; nearly everyone wants it up. */
-        if ((types & NSTYPE_BIT(NSTYPE_NET)) && !s->no_loopback && loopback_up() < 0)
-                child_fail(sock, STEP_LOOPBACK, NSTYPE_NET);
+        if ((types & NSK_TYPE_BIT(NSK_TYPE_NET)) && !s->no_loopback && loopback_up() < 0)
+                child_fail(sock, STEP_LOOPBACK, NSK_TYPE_NET);
         child_sysctls(sock, s);
 
         /* Offsets can be written only before a process enters the time
@@ -360,7 +360,7 @@ _Noreturn static void child_main(int sock, nstype_mask_t types, const struct nsk
                 len = snprintf(text, sizeof(text), "monotonic %lld 0\nboottime %lld 0\n",
                                (long long) s->monotonic, (long long) s->boottime);
                 if (write(offsets, text, (size_t) len) != len)
-                        child_fail(sock, STEP_TIME_OFFSETS, NSTYPE_TIME);
+                        child_fail(sock, STEP_TIME_OFFSETS, NSK_TYPE_TIME);
                 close(offsets);
         }
 
@@ -375,7 +375,7 @@ _Noreturn static void child_main(int sock, nstype_mask_t types, const struct nsk
         /* A pid namespace whose init is gone takes no new process, so
          * the set keeps one (pid_namespaces(7)). It comes first: until it
          * exists pid_for_children cannot be opened. */
-        if (types & NSTYPE_BIT(NSTYPE_PID)) {
+        if (types & NSK_TYPE_BIT(NSK_TYPE_PID)) {
                 if (lifeline && pipe2(life, O_CLOEXEC) < 0)
                         child_fail(sock, STEP_KEEPER, -1);
                 m.keeper_pid = child_start_keeper(sock, types, life[0], &commit);
@@ -383,10 +383,10 @@ _Noreturn static void child_main(int sock, nstype_mask_t types, const struct nsk
                         close(life[0]);
         }
 
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (!(types & NSTYPE_BIT(t)))
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (!(types & NSK_TYPE_BIT(t)))
                         continue;
-                fds[n] = openat(nsdir, nstype_info(t)->proc, O_RDONLY | O_CLOEXEC);
+                fds[n] = openat(nsdir, nsk_type_info(t)->proc, O_RDONLY | O_CLOEXEC);
                 if (fds[n] < 0)
                         child_fail(sock, STEP_OPEN, t);
                 n++;
@@ -573,27 +573,27 @@ static void write_maps(struct helper *h)
 static void take_result(struct helper *h, const struct helper_msg *m, int *received, size_t n)
 {
         struct helper_result res;
-        size_t i = 0, want = nstype_mask_count(h->types);
+        size_t i = 0, want = nsk_type_mask_count(h->types);
         char msg[128];
 
         result_init(&res);
         if (m->keeper_pid > 0)
                 want += 1 + (n > want + 1);
-        if (n != want || ((h->types & NSTYPE_BIT(NSTYPE_PID)) != 0) != (m->keeper_pid > 0)) {
+        if (n != want || ((h->types & NSK_TYPE_BIT(NSK_TYPE_PID)) != 0) != (m->keeper_pid > 0)) {
                 close_many(received, n);
                 fail(h, -EPROTO, "helper sent the wrong number of fds");
                 return;
         }
         /* One fd per requested type, in table order, each really of that
          * type: check, never trust. */
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (!(h->types & NSTYPE_BIT(t)))
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (!(h->types & NSK_TYPE_BIT(t)))
                         continue;
-                if (nstype_check_fd(received[i], t) < 0) {
+                if (nsk_type_check_fd(received[i], t) < 0) {
                         close_many(received, n);
                         helper_result_close(&res);
                         snprintf(msg, sizeof(msg), "helper sent no valid %s namespace",
-                                 nstype_name(t));
+                                 nsk_type_name(t));
                         fail(h, -EPROTO, msg);
                         return;
                 }
@@ -651,8 +651,8 @@ static void on_message(evutil_socket_t fd, short what, void *userdata)
                         snprintf(msg, sizeof(msg), "sysctl %.128s", h->settings->sysctls[m.detail]);
                 else
                         snprintf(msg, sizeof(msg), "%s%s%s", step_names[step],
-                                 m.detail >= 0 && m.detail < NSTYPE_MAX ? " " : "",
-                                 m.detail >= 0 && m.detail < NSTYPE_MAX ? nstype_name(m.detail) : "");
+                                 m.detail >= 0 && m.detail < NSK_TYPE_MAX ? " " : "",
+                                 m.detail >= 0 && m.detail < NSK_TYPE_MAX ? nsk_type_name(m.detail) : "");
                 fail(h, m.error > 0 ? -m.error : -EIO, msg);
         } else if (h->wait == WAIT_DONE && m.phase == PHASE_DONE)
                 take_result(h, &m, received, n);
@@ -673,7 +673,7 @@ static void on_timeout(evutil_socket_t fd, short what, void *userdata)
         maybe_free(h);
 }
 
-int helper_start(struct event_base *base, nstype_mask_t types, const struct nsk_settings *settings,
+int helper_start(struct event_base *base, nsk_type_mask_t types, const struct nsk_settings *settings,
                  bool lifeline, uid_t uid, gid_t gid, helper_done_fn done, void *userdata)
 {
         const struct timeval timeout = { .tv_sec = HELPER_TIMEOUT_SEC };
@@ -686,7 +686,7 @@ int helper_start(struct event_base *base, nstype_mask_t types, const struct nsk_
         h->pidfd = h->sock = -EBADF;
         h->types = types;
         h->settings = settings;
-        h->wait = types & NSTYPE_BIT(NSTYPE_USER) ? WAIT_USERNS : WAIT_DONE;
+        h->wait = types & NSK_TYPE_BIT(NSK_TYPE_USER) ? WAIT_USERNS : WAIT_DONE;
         h->done = done;
         h->userdata = userdata;
         h->next = helpers;

@@ -12,7 +12,7 @@
 
 /* What a helper hands over; every fd is owned by whoever holds this. */
 struct helper_result {
-        int fds[NSTYPE_MAX];  /* one per type made, checked with NS_GET_NSTYPE */
+        int fds[NSK_TYPE_MAX];  /* one per type made, checked with NS_GET_NSTYPE */
         pid_t keeper_pid;     /* pid: the init kept in the new pid namespace */
         int keeper_pidfd;
         int keeper_lifeline;  /* fd pins: the keeper exits when this closes */
@@ -31,7 +31,7 @@ typedef int (*helper_done_fn)(int error, const char *message, struct helper_resu
  * keeper a lifeline (fd-pinned sets die with the daemon). A uid other
  * than 0: the helper becomes uid/gid before it makes the user namespace,
  * which that uid then owns (and may enter without privileges). */
-int helper_start(struct event_base *base, nstype_mask_t types, const struct nsk_settings *settings,
+int helper_start(struct event_base *base, nsk_type_mask_t types, const struct nsk_settings *settings,
                  bool lifeline, uid_t uid, gid_t gid, helper_done_fn done, void *userdata);
 
 /* Kills every helper still at work and reports each as -ECANCELED. */

@@ -116,7 +116,7 @@ static int count_set(struct set *s, void *userdata)
         c->sets++;
         if (s->state == SET_DEAD)
                 c->dead++;
-        c->namespaces += nstype_mask_count(s->types);
+        c->namespaces += nsk_type_mask_count(s->types);
         return 0;
 }
 

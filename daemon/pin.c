@@ -13,11 +13,11 @@
 
 /* The directory fd and file name of a pin. For anything but mnt the
  * directory is opened here and returned in *ret_owned. */
-static int pin_location(const struct rundir *rd, const char *name, enum nstype t, int *ret_owned,
+static int pin_location(const struct rundir *rd, const char *name, enum nsk_type t, int *ret_owned,
                         int *ret_dirfd, const char **ret_file)
 {
         *ret_owned = -EBADF;
-        if (t == NSTYPE_MNT) {
+        if (t == NSK_TYPE_MNT) {
                 *ret_dirfd = rd->mnt_fd;
                 *ret_file = name;
                 return 0;
@@ -26,7 +26,7 @@ static int pin_location(const struct rundir *rd, const char *name, enum nstype t
         if (*ret_owned < 0)
                 return negative_errno();
         *ret_dirfd = *ret_owned;
-        *ret_file = nstype_name(t);
+        *ret_file = nsk_type_name(t);
         return 0;
 }
 
@@ -44,7 +44,7 @@ int pin_dir_remove(const struct rundir *rd, const char *name)
         return 0;
 }
 
-int pin_make(const struct rundir *rd, const char *name, enum nstype t, int nsfd)
+int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, int nsfd)
 {
         _cleanup_close_ int owned = -EBADF, fd = -EBADF;
         char src[64], dst[64];
@@ -70,7 +70,7 @@ int pin_make(const struct rundir *rd, const char *name, enum nstype t, int nsfd)
         return 0;
 }
 
-int pin_remove(const struct rundir *rd, const char *name, enum nstype t)
+int pin_remove(const struct rundir *rd, const char *name, enum nsk_type t)
 {
         _cleanup_close_ int owned = -EBADF;
         char path[PATH_MAX];
@@ -103,7 +103,7 @@ int pin_remove(const struct rundir *rd, const char *name, enum nstype t)
         return 0;
 }
 
-int pin_open(const struct rundir *rd, const char *name, enum nstype t, int *ret_fd)
+int pin_open(const struct rundir *rd, const char *name, enum nsk_type t, int *ret_fd)
 {
         _cleanup_close_ int owned = -EBADF, fd = -EBADF;
         const char *file;
@@ -115,7 +115,7 @@ int pin_open(const struct rundir *rd, const char *name, enum nstype t, int *ret_
         fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return negative_errno();
-        r = nstype_check_fd(fd, t);
+        r = nsk_type_check_fd(fd, t);
         if (r < 0)
                 return -ESTALE;
         *ret_fd = TAKE_FD(fd);

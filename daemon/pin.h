@@ -13,11 +13,11 @@ int pin_dir_remove(const struct rundir *rd, const char *name);
 
 /* Bind-mounts nsfd onto a new file for namespace t of set 'name'. An
  * existing file is never reused (-EEXIST). */
-int pin_make(const struct rundir *rd, const char *name, enum nstype t, int nsfd);
+int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, int nsfd);
 
 /* Unmounts and removes the pin; one that is already gone is fine. */
-int pin_remove(const struct rundir *rd, const char *name, enum nstype t);
+int pin_remove(const struct rundir *rd, const char *name, enum nsk_type t);
 
 /* Opens the pin and checks it still holds a namespace of type t:
  * -ENOENT if the file is gone, -ESTALE if it is no longer a mount of one. */
-int pin_open(const struct rundir *rd, const char *name, enum nstype t, int *ret_fd);
+int pin_open(const struct rundir *rd, const char *name, enum nsk_type t, int *ret_fd);

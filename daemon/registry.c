@@ -48,7 +48,7 @@ static int account(struct registry *reg, const struct set *s, int sign)
         }
         u = *(struct usage **) node;
         u->sets += (unsigned) sign;
-        u->namespaces += (unsigned) sign * nstype_mask_count(s->types);
+        u->namespaces += (unsigned) sign * nsk_type_mask_count(s->types);
         if (u->sets == 0) {
                 tdelete(u, &reg->usage, compare_usage);
                 free(u);

@@ -191,15 +191,15 @@ struct rundir *rundir_free(struct rundir *rd)
         return NULL;
 }
 
-int rundir_pin_path(const struct rundir *rd, const char *name, enum nstype t, char *buf,
+int rundir_pin_path(const struct rundir *rd, const char *name, enum nsk_type t, char *buf,
                     size_t size)
 {
         int n;
 
-        if (t == NSTYPE_MNT)
+        if (t == NSK_TYPE_MNT)
                 n = snprintf(buf, size, "%s/mnt/%s", rd->path, name);
         else
-                n = snprintf(buf, size, "%s/ns/%s/%s", rd->path, name, nstype_name(t));
+                n = snprintf(buf, size, "%s/ns/%s/%s", rd->path, name, nsk_type_name(t));
         if (n < 0 || (size_t) n >= size) {
                 if (size > 0)
                         buf[0] = '\0';

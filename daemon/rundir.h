@@ -32,5 +32,5 @@ int rundir_prepare_mounts(struct rundir *rd);
 struct rundir *rundir_free(struct rundir *rd);
 
 /* The path of the pin of namespace t of set 'name' ("" on overflow). */
-int rundir_pin_path(const struct rundir *rd, const char *name, enum nstype t, char *buf,
+int rundir_pin_path(const struct rundir *rd, const char *name, enum nsk_type t, char *buf,
                     size_t size);

@@ -17,7 +17,7 @@
 #include "set.h"
 #include "state.h"
 
-struct set *set_new(const char *name, nstype_mask_t types, enum nsk_pin pin, uid_t owner)
+struct set *set_new(const char *name, nsk_type_mask_t types, enum nsk_pin pin, uid_t owner)
 {
         struct set *s = calloc(1, sizeof(*s));
 
@@ -28,7 +28,7 @@ struct set *set_new(const char *name, nstype_mask_t types, enum nsk_pin pin, uid
         s->pin = pin;
         s->owner = owner;
         s->created = (uint64_t) time(NULL);
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 s->fd[t] = -EBADF;
         return s;
 }
@@ -36,7 +36,7 @@ struct set *set_new(const char *name, nstype_mask_t types, enum nsk_pin pin, uid
 struct set *set_free(struct set *s)
 {
         if (s) {
-                close_many(s->fd, NSTYPE_MAX);
+                close_many(s->fd, NSK_TYPE_MAX);
                 keeper_free(s->keeper);
                 nsk_settings_done(&s->settings);
                 free(s->dead_reason);
@@ -54,22 +54,22 @@ void set_mark_dead(struct set *s, const char *reason)
 }
 
 /* Removes the pins of the types in mask, and the set's pin directory. */
-static int bind_pins_remove(const struct set *s, const struct rundir *rd, nstype_mask_t mask)
+static int bind_pins_remove(const struct set *s, const struct rundir *rd, nsk_type_mask_t mask)
 {
         int r = 0, k;
 
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (!(mask & NSTYPE_BIT(t)))
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (!(mask & NSK_TYPE_BIT(t)))
                         continue;
                 k = pin_remove(rd, s->name, t);
                 if (k < 0) {
-                        log_error("set '%s': cannot remove %s pin: %s", s->name, nstype_name(t),
+                        log_error("set '%s': cannot remove %s pin: %s", s->name, nsk_type_name(t),
                                   strerror(-k));
                         if (r == 0)
                                 r = k;
                 }
         }
-        if (!(mask & ~NSTYPE_BIT(NSTYPE_MNT)))
+        if (!(mask & ~NSK_TYPE_BIT(NSK_TYPE_MNT)))
                 return r;
         k = pin_dir_remove(rd, s->name);
         if (k < 0) {
@@ -80,27 +80,27 @@ static int bind_pins_remove(const struct set *s, const struct rundir *rd, nstype
         return r;
 }
 
-static int bind_pins_make(struct set *s, const struct rundir *rd, const int fds[NSTYPE_MAX])
+static int bind_pins_make(struct set *s, const struct rundir *rd, const int fds[NSK_TYPE_MAX])
 {
-        nstype_mask_t made = 0;
+        nsk_type_mask_t made = 0;
         int r = 0;
 
         /* mnt pins live apart (see rundir.h); only the others need a directory. */
-        if (s->types & ~NSTYPE_BIT(NSTYPE_MNT)) {
+        if (s->types & ~NSK_TYPE_BIT(NSK_TYPE_MNT)) {
                 r = pin_dir_make(rd, s->name);
                 if (r < 0)
                         return r;
         }
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (!(s->types & NSTYPE_BIT(t)))
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (!(s->types & NSK_TYPE_BIT(t)))
                         continue;
                 r = pin_make(rd, s->name, t, fds[t]);
                 if (r < 0) {
-                        log_error("set '%s': cannot pin %s: %s", s->name, nstype_name(t),
+                        log_error("set '%s': cannot pin %s: %s", s->name, nsk_type_name(t),
                                   strerror(-r));
                         goto fail;
                 }
-                made |= NSTYPE_BIT(t);
+                made |= NSK_TYPE_BIT(t);
         }
         r = state_write(rd, s);
         if (r < 0) {
@@ -111,21 +111,21 @@ static int bind_pins_make(struct set *s, const struct rundir *rd, const int fds[
 fail:
         /* Only what was made here: a file in the way is not ours. */
         (void) bind_pins_remove(s, rd, made);
-        if (s->types & ~NSTYPE_BIT(NSTYPE_MNT))
+        if (s->types & ~NSK_TYPE_BIT(NSK_TYPE_MNT))
                 (void) pin_dir_remove(rd, s->name);
         return r;
 }
 
-int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX],
+int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSK_TYPE_MAX],
                  const char **ret_reason)
 {
         int r = 0;
 
         *ret_reason = NULL;
-        for (int t = 0; t < NSTYPE_MAX && r == 0; t++) {
+        for (int t = 0; t < NSK_TYPE_MAX && r == 0; t++) {
                 struct stat st;
 
-                if (!(s->types & NSTYPE_BIT(t)))
+                if (!(s->types & NSK_TYPE_BIT(t)))
                         continue;
                 if (fds[t] < 0 || fstat(fds[t], &st) < 0)
                         r = -EBADF;
@@ -140,7 +140,7 @@ int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX],
         }
         /* The ip netns entry first: it is the one a user may have taken. */
         if (r == 0 && s->settings.ip_netns) {
-                r = ipnetns_add(rd->netns_dir, s->name, fds[NSTYPE_NET]);
+                r = ipnetns_add(rd->netns_dir, s->name, fds[NSK_TYPE_NET]);
                 if (r == -EEXIST)
                         *ret_reason = "ip netns has a namespace of that name already";
                 else if (r < 0)
@@ -151,15 +151,15 @@ int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX],
                 if (r == -EEXIST)
                         *ret_reason = "pins of that name are left over in the runtime directory";
                 if (r < 0 && s->settings.ip_netns)
-                        (void) ipnetns_remove(rd->netns_dir, s->name, s->inode[NSTYPE_NET]);
+                        (void) ipnetns_remove(rd->netns_dir, s->name, s->inode[NSK_TYPE_NET]);
         }
         if (r < 0 || s->pin == NSK_PIN_BIND) {
-                close_many(fds, NSTYPE_MAX);
+                close_many(fds, NSK_TYPE_MAX);
                 if (r == 0)
                         notify_status_changed();
                 return r;
         }
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 s->fd[t] = TAKE_FD(fds[t]);
         /* An fd-pinned set has a state file too: with the fd store it is
          * what a restarted daemon rebuilds the set from (fdstore.h). */
@@ -167,8 +167,8 @@ int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX],
         if (r < 0) {
                 log_error("set '%s': cannot write state: %s", s->name, strerror(-r));
                 if (s->settings.ip_netns)
-                        (void) ipnetns_remove(rd->netns_dir, s->name, s->inode[NSTYPE_NET]);
-                close_many(s->fd, NSTYPE_MAX);
+                        (void) ipnetns_remove(rd->netns_dir, s->name, s->inode[NSK_TYPE_NET]);
+                close_many(s->fd, NSK_TYPE_MAX);
                 return r;
         }
         (void) fdstore_add_set(s);
@@ -182,7 +182,7 @@ int set_unpin(struct set *s, const struct rundir *rd)
 
         keeper_release(s->keeper);
         if (s->settings.ip_netns) {
-                r = ipnetns_remove(rd->netns_dir, s->name, s->inode[NSTYPE_NET]);
+                r = ipnetns_remove(rd->netns_dir, s->name, s->inode[NSK_TYPE_NET]);
                 if (r < 0)
                         log_warning("set '%s': cannot remove %s/%s: %s", s->name, rd->netns_dir,
                                     s->name, strerror(-r));
@@ -195,19 +195,19 @@ int set_unpin(struct set *s, const struct rundir *rd)
         }
         if (s->pin == NSK_PIN_FD) {
                 fdstore_remove_set(s);
-                close_many(s->fd, NSTYPE_MAX);
+                close_many(s->fd, NSK_TYPE_MAX);
                 return 0;
         }
         return bind_pins_remove(s, rd, s->types);
 }
 
-int set_open(const struct set *s, const struct rundir *rd, enum nstype t, int *ret_fd)
+int set_open(const struct set *s, const struct rundir *rd, enum nsk_type t, int *ret_fd)
 {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
         int r;
 
-        if (!(s->types & NSTYPE_BIT(t)))
+        if (!(s->types & NSK_TYPE_BIT(t)))
                 return -ENOENT;
         if (s->pin == NSK_PIN_FD) {
                 fd = fcntl(s->fd[t], F_DUPFD_CLOEXEC, 3);
@@ -230,7 +230,7 @@ int set_open(const struct set *s, const struct rundir *rd, enum nstype t, int *r
 
 void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd, bool details)
 {
-        char paths[NSTYPE_MAX][PATH_MAX];
+        char paths[NSK_TYPE_MAX][PATH_MAX];
         struct nsk_set_info info = {
                 .pin = s->pin,
                 .created = s->created,
@@ -248,10 +248,10 @@ void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd,
         info.keeper_pid = (uint32_t) keeper_pid(s->keeper);
         /* Shallow: nsk_put_set() only reads it. */
         info.settings = s->settings;
-        for (int t = 0; t < NSTYPE_MAX; t++) {
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 struct nsk_ns_info *ns;
 
-                if (!(s->types & NSTYPE_BIT(t)))
+                if (!(s->types & NSK_TYPE_BIT(t)))
                         continue;
                 ns = &info.ns[info.n_ns++];
                 ns->type = t;

@@ -23,15 +23,15 @@ struct set {
         enum set_state state;
         uint64_t created;
         uid_t owner;
-        nstype_mask_t types;
-        uint64_t inode[NSTYPE_MAX];
-        int fd[NSTYPE_MAX]; /* held namespace fds of an fd-pinned set, else -EBADF */
+        nsk_type_mask_t types;
+        uint64_t inode[NSK_TYPE_MAX];
+        int fd[NSK_TYPE_MAX]; /* held namespace fds of an fd-pinned set, else -EBADF */
         struct nsk_settings settings;
         struct keeper *keeper; /* sets with pid */
         char *dead_reason;
 };
 
-struct set *set_new(const char *name, nstype_mask_t types, enum nsk_pin pin, uid_t owner);
+struct set *set_new(const char *name, nsk_type_mask_t types, enum nsk_pin pin, uid_t owner);
 /* Frees the memory and closes held fds; bind pins and keepers stay
  * (a keeper with a lifeline, of an fd-pinned set, then exits). */
 struct set *set_free(struct set *s);
@@ -44,7 +44,7 @@ void set_mark_dead(struct set *s, const char *reason);
  * the fds, gets a state file too and puts them in systemd's fd store. On failure all that was
  * made is undone, and *ret_reason may explain the error better than
  * its errno. */
-int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSTYPE_MAX],
+int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSK_TYPE_MAX],
                  const char **ret_reason);
 
 /* The reverse: state file first, so a crash midway leaves only pins
@@ -54,7 +54,7 @@ int set_unpin(struct set *s, const struct rundir *rd);
 
 /* A new fd for namespace t, checked to be the namespace the set was
  * created with: -ESTALE when a bind pin was removed or replaced. */
-int set_open(const struct set *s, const struct rundir *rd, enum nstype t, int *ret_fd);
+int set_open(const struct set *s, const struct rundir *rd, enum nsk_type t, int *ret_fd);
 
 /* Describes s in a SET attribute; without details only its name, pin,
  * state, owner and creation time (what others may see of it). */

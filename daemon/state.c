@@ -58,9 +58,9 @@ static bool format_state(const struct set *s, uint64_t keeper, char *text, size_
 
         ok = append(text, &len, "version %d\npin %s\ncreated %" PRIu64 "\nowner %u\n",
                     STATE_VERSION, nsk_pin_name(s->pin), s->created, (unsigned) s->owner);
-        for (int t = 0; t < NSTYPE_MAX; t++)
-                if (s->types & NSTYPE_BIT(t))
-                        ok = ok && append(text, &len, "ns %s %" PRIu64 "\n", nstype_name(t),
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
+                if (s->types & NSK_TYPE_BIT(t))
+                        ok = ok && append(text, &len, "ns %s %" PRIu64 "\n", nsk_type_name(t),
                                           s->inode[t]);
         if (keeper > 0)
                 ok = ok && append(text, &len, "keeper %" PRIu64 "\n", keeper);
@@ -230,16 +230,16 @@ static int parse_line(struct set *s, const char *key, const char *value, bool *h
         if (streq(key, "ns")) {
                 char type[16];
                 const char *num = strchr(value, ' ');
-                enum nstype t;
+                enum nsk_type t;
 
                 if (!num || (size_t) (num - value) >= sizeof(type))
                         return -EINVAL;
                 memcpy(type, value, (size_t) (num - value));
                 type[num - value] = '\0';
-                t = nstype_from_name(type);
-                if (t < 0 || (s->types & NSTYPE_BIT(t)))
+                t = nsk_type_from_name(type);
+                if (t < 0 || (s->types & NSK_TYPE_BIT(t)))
                         return -EINVAL;
-                s->types |= NSTYPE_BIT(t);
+                s->types |= NSK_TYPE_BIT(t);
                 return parse_u64(num + 1, &s->inode[t]);
         }
         if (streq(key, "keeper")) {
@@ -318,7 +318,7 @@ int state_parse(const char *name, const char *text, struct set **ret, pid_t *ret
         if (r == 0 && (!have_version || !have_pin || s->types == 0))
                 r = -EINVAL;
         /* An adopted pid namespace has no keeper; a created one has. */
-        if (r == 0 && keeper > 0 && !(s->types & NSTYPE_BIT(NSTYPE_PID)))
+        if (r == 0 && keeper > 0 && !(s->types & NSK_TYPE_BIT(NSK_TYPE_PID)))
                 r = -EINVAL;
         /* What a client could not have asked for cannot come from a file. */
         if (r == 0)
@@ -355,16 +355,16 @@ static int state_read(const struct rundir *rd, const char *name, struct set **re
 /* Every pin of the set is there and is still the namespace recorded. */
 static int verify_pins(const struct rundir *rd, const struct set *s)
 {
-        for (int t = 0; t < NSTYPE_MAX; t++) {
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 _cleanup_close_ int fd = -EBADF;
                 int r;
 
-                if (!(s->types & NSTYPE_BIT(t)))
+                if (!(s->types & NSK_TYPE_BIT(t)))
                         continue;
                 r = set_open(s, rd, t, &fd);
                 if (r < 0) {
                         log_error("set '%s': %s pin is missing or was replaced; not adopting it",
-                                  s->name, nstype_name(t));
+                                  s->name, nsk_type_name(t));
                         return r;
                 }
         }
@@ -394,7 +394,7 @@ static void adopt(const struct rundir *rd, struct registry *reg, struct event_ba
                          "store, so it ended with the last daemon", name);
                 /* Its ip netns entry would keep the network namespace. */
                 if (s->settings.ip_netns)
-                        (void) ipnetns_remove(rd->netns_dir, name, s->inode[NSTYPE_NET]);
+                        (void) ipnetns_remove(rd->netns_dir, name, s->inode[NSK_TYPE_NET]);
                 (void) state_remove(rd, name);
                 set_free(s);
                 return;
@@ -405,7 +405,7 @@ static void adopt(const struct rundir *rd, struct registry *reg, struct event_ba
                 return;
         }
         if (keeper > 0)
-                (void) keeper_reattach(s, base, keeper, s->inode[NSTYPE_PID], TAKE_FD(lifeline));
+                (void) keeper_reattach(s, base, keeper, s->inode[NSK_TYPE_PID], TAKE_FD(lifeline));
         safe_close(lifeline);
         log_debug("set '%s': adopted%s", name, s->pin == NSK_PIN_FD ? " from the fd store" : "");
 }
@@ -417,7 +417,7 @@ static void remove_orphan(const struct rundir *rd, const char *name)
 
         if (!s)
                 return;
-        s->types = NSTYPE_MASK_ALL;
+        s->types = NSK_TYPE_MASK_ALL;
         log_notice("set '%s': removing pins left without state by an interrupted create or "
                    "release", name);
         (void) set_unpin(s, rd);

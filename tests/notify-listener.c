@@ -69,14 +69,14 @@ _printf_(1, 2) static void logline(const char *fmt, ...)
 
 static void describe_fd(int fd, char *type, size_t size, unsigned long long *ino)
 {
-        enum nstype t;
+        enum nsk_type t;
         struct stat st;
 
         *ino = 0;
         if (fstat(fd, &st) == 0)
                 *ino = (unsigned long long) st.st_ino;
-        if (nstype_of_fd(fd, &t) == 0)
-                snprintf(type, size, "%s", nstype_name(t));
+        if (nsk_type_of_fd(fd, &t) == 0)
+                snprintf(type, size, "%s", nsk_type_name(t));
         else if (S_ISFIFO(st.st_mode))
                 snprintf(type, size, "pipe");
         else if (S_ISSOCK(st.st_mode))

@@ -17,7 +17,7 @@ static int show(const char *path)
 {
         _cleanup_close_ int fd = -EBADF, owner = -EBADF;
         struct stat st, ost;
-        enum nstype t;
+        enum nsk_type t;
         uid_t uid;
         int r;
 
@@ -26,7 +26,7 @@ static int show(const char *path)
                 fprintf(stderr, "nsk-nsinfo: %s: %m\n", path);
                 return -1;
         }
-        r = nstype_of_fd(fd, &t);
+        r = nsk_type_of_fd(fd, &t);
         if (r < 0) {
                 fprintf(stderr, "nsk-nsinfo: %s: not a namespace: %s\n", path, strerror(-r));
                 return -1;
@@ -34,11 +34,11 @@ static int show(const char *path)
         owner = ioctl(fd, NS_GET_USERNS);
         if (owner < 0 || fstat(owner, &ost) < 0) {
                 /* EPERM: owned by a user namespace outside ours. */
-                printf("%s %llu -", nstype_name(t), (unsigned long long) st.st_ino);
+                printf("%s %llu -", nsk_type_name(t), (unsigned long long) st.st_ino);
         } else
-                printf("%s %llu %llu", nstype_name(t), (unsigned long long) st.st_ino,
+                printf("%s %llu %llu", nsk_type_name(t), (unsigned long long) st.st_ino,
                        (unsigned long long) ost.st_ino);
-        if (t == NSTYPE_USER && ioctl(fd, NS_GET_OWNER_UID, &uid) == 0)
+        if (t == NSK_TYPE_USER && ioctl(fd, NS_GET_OWNER_UID, &uid) == 0)
                 printf(" %u", (unsigned) uid);
         putchar('\n');
         return 0;

@@ -42,14 +42,14 @@ static uint64_t inode_of(int fd)
         return st.st_ino;
 }
 
-static struct set *new_set(const char *name, nstype_mask_t types)
+static struct set *new_set(const char *name, nsk_type_mask_t types)
 {
         struct set *s = set_new(name, types, NSK_PIN_FD, 0);
 
         assert_non_null(s);
-        for (int t = 0; t < NSTYPE_MAX; t++)
-                if (types & NSTYPE_BIT(t)) {
-                        int fd = open_ns(nstype_name(t));
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
+                if (types & NSK_TYPE_BIT(t)) {
+                        int fd = open_ns(nsk_type_name(t));
                         s->inode[t] = inode_of(fd);
                         close(fd);
                 }
@@ -64,7 +64,7 @@ static int teardown(void **state)
 
 static void test_claim(void **state)
 {
-        struct set *s = new_set("web", NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS));
+        struct set *s = new_set("web", NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS));
         int lifeline = 1;
 
         assert_int_equal(fdstore_put_take("web.net", open_ns("net")), 0);
@@ -72,42 +72,42 @@ static void test_claim(void **state)
         assert_int_equal(fdstore_put_take("other.net", open_ns("net")), 0);
         assert_int_equal(fdstore_claim(s, &lifeline), 0);
         assert_int_equal(lifeline, -EBADF);
-        assert_true(s->fd[NSTYPE_NET] >= 0);
-        assert_true(s->fd[NSTYPE_UTS] >= 0);
-        assert_int_equal(inode_of(s->fd[NSTYPE_NET]), s->inode[NSTYPE_NET]);
-        assert_int_equal(s->fd[NSTYPE_IPC], -EBADF);
+        assert_true(s->fd[NSK_TYPE_NET] >= 0);
+        assert_true(s->fd[NSK_TYPE_UTS] >= 0);
+        assert_int_equal(inode_of(s->fd[NSK_TYPE_NET]), s->inode[NSK_TYPE_NET]);
+        assert_int_equal(s->fd[NSK_TYPE_IPC], -EBADF);
         /* Claimed once only. */
-        close_many(s->fd, NSTYPE_MAX);
+        close_many(s->fd, NSK_TYPE_MAX);
         assert_int_equal(fdstore_claim(s, &lifeline), -ENOENT);
         set_free(s);
 }
 
 static void test_missing(void **state)
 {
-        struct set *s = new_set("web", NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS));
+        struct set *s = new_set("web", NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS));
         int lifeline;
 
         assert_int_equal(fdstore_put_take("web.net", open_ns("net")), 0);
         assert_int_equal(fdstore_claim(s, &lifeline), -ENOENT);
         /* Nothing taken: all or nothing. */
-        assert_int_equal(s->fd[NSTYPE_NET], -EBADF);
+        assert_int_equal(s->fd[NSK_TYPE_NET], -EBADF);
         set_free(s);
 }
 
 static void test_wrong_type(void **state)
 {
-        struct set *s = new_set("web", NSTYPE_BIT(NSTYPE_NET));
+        struct set *s = new_set("web", NSK_TYPE_BIT(NSK_TYPE_NET));
         int lifeline;
 
         assert_int_equal(fdstore_put_take("web.net", open_ns("uts")), 0);
         assert_int_equal(fdstore_claim(s, &lifeline), -ESTALE);
-        assert_int_equal(s->fd[NSTYPE_NET], -EBADF);
+        assert_int_equal(s->fd[NSK_TYPE_NET], -EBADF);
         set_free(s);
 }
 
 static void test_not_a_namespace(void **state)
 {
-        struct set *s = new_set("web", NSTYPE_BIT(NSTYPE_NET));
+        struct set *s = new_set("web", NSK_TYPE_BIT(NSK_TYPE_NET));
         int lifeline;
 
         assert_int_equal(fdstore_put_take("web.net", open("/dev/null", O_RDONLY | O_CLOEXEC)), 0);
@@ -117,10 +117,10 @@ static void test_not_a_namespace(void **state)
 
 static void test_wrong_inode(void **state)
 {
-        struct set *s = new_set("web", NSTYPE_BIT(NSTYPE_NET));
+        struct set *s = new_set("web", NSK_TYPE_BIT(NSK_TYPE_NET));
         int lifeline;
 
-        s->inode[NSTYPE_NET]++;
+        s->inode[NSK_TYPE_NET]++;
         assert_int_equal(fdstore_put_take("web.net", open_ns("net")), 0);
         assert_int_equal(fdstore_claim(s, &lifeline), -ESTALE);
         set_free(s);
@@ -129,7 +129,7 @@ static void test_wrong_inode(void **state)
 /* Names are exact: "web" does not claim "web2.net" or "we.b.net". */
 static void test_names_exact(void **state)
 {
-        struct set *s = new_set("web", NSTYPE_BIT(NSTYPE_NET));
+        struct set *s = new_set("web", NSK_TYPE_BIT(NSK_TYPE_NET));
         int lifeline;
 
         assert_int_equal(fdstore_put_take("web2.net", open_ns("net")), 0);
@@ -141,7 +141,7 @@ static void test_names_exact(void **state)
 
 static void test_lifeline(void **state)
 {
-        struct set *s = new_set("kept", NSTYPE_BIT(NSTYPE_PID));
+        struct set *s = new_set("kept", NSK_TYPE_BIT(NSK_TYPE_PID));
         int p[2], lifeline = -EBADF;
 
         assert_int_equal(pipe2(p, O_CLOEXEC), 0);
@@ -160,7 +160,7 @@ static void test_lifeline(void **state)
 /* A read end would keep nothing alive: not taken, the set still comes. */
 static void test_lifeline_wrong_end(void **state)
 {
-        struct set *s = new_set("kept", NSTYPE_BIT(NSTYPE_PID));
+        struct set *s = new_set("kept", NSK_TYPE_BIT(NSK_TYPE_PID));
         int p[2], lifeline = 1;
 
         assert_int_equal(pipe2(p, O_CLOEXEC), 0);
@@ -200,7 +200,7 @@ static void test_receive(void **state)
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         char dir[] = "/tmp/test-fdstore.XXXXXX", buf[32];
         int stream, seq, ns, fd = -EBADF, lifeline;
-        struct set *s = new_set("w", NSTYPE_BIT(NSTYPE_NET));
+        struct set *s = new_set("w", NSK_TYPE_BIT(NSK_TYPE_NET));
 
         assert_non_null(mkdtemp(dir));
         stream = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -235,7 +235,7 @@ static void test_receive(void **state)
         assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
         assert_int_equal(fdstore_pending(), 2);
         assert_int_equal(fdstore_claim(s, &lifeline), 0);
-        assert_int_equal(s->fd[NSTYPE_NET], 5);
+        assert_int_equal(s->fd[NSK_TYPE_NET], 5);
         close(fd);
         set_free(s);
         fdstore_flush(); /* closes fd 3 */

@@ -26,39 +26,39 @@
 
 /* What the kernel calls each type, independently of the table under test. */
 static const struct {
-        enum nstype type;
+        enum nsk_type type;
         const char *name;
         int flag;
         const char *proc;
 } expected[] = {
-        { NSTYPE_USER, "user", CLONE_NEWUSER, "user" },
-        { NSTYPE_CGROUP, "cgroup", CLONE_NEWCGROUP, "cgroup" },
-        { NSTYPE_IPC, "ipc", CLONE_NEWIPC, "ipc" },
-        { NSTYPE_UTS, "uts", CLONE_NEWUTS, "uts" },
-        { NSTYPE_NET, "net", CLONE_NEWNET, "net" },
-        { NSTYPE_PID, "pid", CLONE_NEWPID, "pid_for_children" },
-        { NSTYPE_MNT, "mnt", CLONE_NEWNS, "mnt" },
-        { NSTYPE_TIME, "time", CLONE_NEWTIME, "time_for_children" },
+        { NSK_TYPE_USER, "user", CLONE_NEWUSER, "user" },
+        { NSK_TYPE_CGROUP, "cgroup", CLONE_NEWCGROUP, "cgroup" },
+        { NSK_TYPE_IPC, "ipc", CLONE_NEWIPC, "ipc" },
+        { NSK_TYPE_UTS, "uts", CLONE_NEWUTS, "uts" },
+        { NSK_TYPE_NET, "net", CLONE_NEWNET, "net" },
+        { NSK_TYPE_PID, "pid", CLONE_NEWPID, "pid_for_children" },
+        { NSK_TYPE_MNT, "mnt", CLONE_NEWNS, "mnt" },
+        { NSK_TYPE_TIME, "time", CLONE_NEWTIME, "time_for_children" },
 };
 
 static void test_table_round_trip(void **state)
 {
         uint32_t all_flags = 0;
 
-        assert_int_equal(ELEMENTSOF(expected), NSTYPE_MAX);
+        assert_int_equal(ELEMENTSOF(expected), NSK_TYPE_MAX);
         for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
-                enum nstype t = expected[i].type;
-                const struct nstype_info *info = nstype_info(t);
+                enum nsk_type t = expected[i].type;
+                const struct nsk_type_info *info = nsk_type_info(t);
 
                 assert_non_null(info);
                 assert_string_equal(info->name, expected[i].name);
                 assert_int_equal(info->clone_flag, expected[i].flag);
                 assert_string_equal(info->proc, expected[i].proc);
 
-                assert_string_equal(nstype_name(t), expected[i].name);
-                assert_int_equal(nstype_clone_flag(t), expected[i].flag);
-                assert_int_equal(nstype_from_name(expected[i].name), t);
-                assert_int_equal(nstype_from_clone_flag(expected[i].flag), t);
+                assert_string_equal(nsk_type_name(t), expected[i].name);
+                assert_int_equal(nsk_type_clone_flag(t), expected[i].flag);
+                assert_int_equal(nsk_type_from_name(expected[i].name), t);
+                assert_int_equal(nsk_type_from_clone_flag(expected[i].flag), t);
 
                 /* Every flag is one bit and no two types share one. */
                 assert_int_equal(__builtin_popcount((unsigned) expected[i].flag), 1);
@@ -69,13 +69,13 @@ static void test_table_round_trip(void **state)
 
 static void test_table_out_of_range(void **state)
 {
-        assert_null(nstype_info(NSTYPE_MAX));
-        assert_null(nstype_info(NSTYPE_INVALID));
-        assert_null(nstype_info(-1));
-        assert_null(nstype_name(NSTYPE_MAX));
-        assert_null(nstype_name(NSTYPE_INVALID));
-        assert_int_equal(nstype_clone_flag(NSTYPE_MAX), 0);
-        assert_int_equal(nstype_clone_flag(NSTYPE_INVALID), 0);
+        assert_null(nsk_type_info(NSK_TYPE_MAX));
+        assert_null(nsk_type_info(NSK_TYPE_INVALID));
+        assert_null(nsk_type_info(-1));
+        assert_null(nsk_type_name(NSK_TYPE_MAX));
+        assert_null(nsk_type_name(NSK_TYPE_INVALID));
+        assert_int_equal(nsk_type_clone_flag(NSK_TYPE_MAX), 0);
+        assert_int_equal(nsk_type_clone_flag(NSK_TYPE_INVALID), 0);
 }
 
 static void test_from_name_unknown(void **state)
@@ -96,87 +96,87 @@ static void test_from_name_unknown(void **state)
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
-                assert_int_equal(nstype_from_name(bad[i]), NSTYPE_INVALID);
+                assert_int_equal(nsk_type_from_name(bad[i]), NSK_TYPE_INVALID);
 }
 
 static void test_from_clone_flag_unknown(void **state)
 {
-        assert_int_equal(nstype_from_clone_flag(0), NSTYPE_INVALID);
-        assert_int_equal(nstype_from_clone_flag(CLONE_NEWNET | CLONE_NEWUTS), NSTYPE_INVALID);
-        assert_int_equal(nstype_from_clone_flag(CLONE_VM), NSTYPE_INVALID);
-        assert_int_equal(nstype_from_clone_flag(CLONE_THREAD), NSTYPE_INVALID);
-        assert_int_equal(nstype_from_clone_flag(-1), NSTYPE_INVALID);
+        assert_int_equal(nsk_type_from_clone_flag(0), NSK_TYPE_INVALID);
+        assert_int_equal(nsk_type_from_clone_flag(CLONE_NEWNET | CLONE_NEWUTS), NSK_TYPE_INVALID);
+        assert_int_equal(nsk_type_from_clone_flag(CLONE_VM), NSK_TYPE_INVALID);
+        assert_int_equal(nsk_type_from_clone_flag(CLONE_THREAD), NSK_TYPE_INVALID);
+        assert_int_equal(nsk_type_from_clone_flag(-1), NSK_TYPE_INVALID);
 }
 
 static void test_mask_from_list(void **state)
 {
-        nstype_mask_t m = 0;
+        nsk_type_mask_t m = 0;
         int r;
 
-        assert_int_equal(nstype_mask_from_list("net,uts", NSTYPE_MASK_ALL, &m, NULL, NULL), 0);
-        assert_int_equal(m, NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS));
+        assert_int_equal(nsk_type_mask_from_list("net,uts", NSK_TYPE_MASK_ALL, &m, NULL, NULL), 0);
+        assert_int_equal(m, NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS));
 
-        assert_int_equal(nstype_mask_from_list("uts,net", NSTYPE_MASK_ALL, &m, NULL, NULL), 0);
-        assert_int_equal(m, NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS));
+        assert_int_equal(nsk_type_mask_from_list("uts,net", NSK_TYPE_MASK_ALL, &m, NULL, NULL), 0);
+        assert_int_equal(m, NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS));
 
         for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
-                assert_int_equal(nstype_mask_from_list(expected[i].name, 0, &m, NULL, NULL), 0);
-                assert_int_equal(m, NSTYPE_BIT(expected[i].type));
+                assert_int_equal(nsk_type_mask_from_list(expected[i].name, 0, &m, NULL, NULL), 0);
+                assert_int_equal(m, NSK_TYPE_BIT(expected[i].type));
         }
 
         /* Naming a type explicitly does not depend on 'supported'. */
-        r = nstype_mask_from_list("user,cgroup,ipc,uts,net,pid,mnt,time", 0, &m, NULL, NULL);
+        r = nsk_type_mask_from_list("user,cgroup,ipc,uts,net,pid,mnt,time", 0, &m, NULL, NULL);
         assert_int_equal(r, 0);
-        assert_int_equal(m, NSTYPE_MASK_ALL);
+        assert_int_equal(m, NSK_TYPE_MASK_ALL);
 }
 
 static void test_mask_from_list_all(void **state)
 {
-        nstype_mask_t supported = nstype_mask_supported();
-        nstype_mask_t some = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS);
+        nsk_type_mask_t supported = nsk_type_mask_supported();
+        nsk_type_mask_t some = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS);
         const char *list, *bad = NULL;
         size_t bad_len = 0;
-        nstype_mask_t m = 0;
+        nsk_type_mask_t m = 0;
 
-        assert_int_equal(nstype_mask_from_list("all", supported, &m, NULL, NULL), 0);
+        assert_int_equal(nsk_type_mask_from_list("all", supported, &m, NULL, NULL), 0);
         assert_int_equal(m, supported);
 
-        assert_int_equal(nstype_mask_from_list("all", some, &m, NULL, NULL), 0);
+        assert_int_equal(nsk_type_mask_from_list("all", some, &m, NULL, NULL), 0);
         assert_int_equal(m, some);
 
         /* "all" together with one of its types names that type twice. */
         list = "all,net";
-        assert_int_equal(nstype_mask_from_list(list, some, &m, &bad, &bad_len), -ENOTUNIQ);
+        assert_int_equal(nsk_type_mask_from_list(list, some, &m, &bad, &bad_len), -ENOTUNIQ);
         assert_ptr_equal(bad, list + 4);
         assert_int_equal(bad_len, 3);
 
         list = "net,all";
-        assert_int_equal(nstype_mask_from_list(list, some, &m, &bad, &bad_len), -ENOTUNIQ);
+        assert_int_equal(nsk_type_mask_from_list(list, some, &m, &bad, &bad_len), -ENOTUNIQ);
         assert_ptr_equal(bad, list + 4);
         assert_int_equal(bad_len, 3);
 
         /* ... but not a type outside 'supported'. */
-        assert_int_equal(nstype_mask_from_list("all,time", some, &m, NULL, NULL), 0);
-        assert_int_equal(m, some | NSTYPE_BIT(NSTYPE_TIME));
+        assert_int_equal(nsk_type_mask_from_list("all,time", some, &m, NULL, NULL), 0);
+        assert_int_equal(m, some | NSK_TYPE_BIT(NSK_TYPE_TIME));
 
         /* "ALL" is no keyword. */
-        assert_int_equal(nstype_mask_from_list("ALL", some, &m, NULL, NULL), -EINVAL);
+        assert_int_equal(nsk_type_mask_from_list("ALL", some, &m, NULL, NULL), -EINVAL);
 }
 
 static void check_list_error(const char *list, int error, size_t bad_off, size_t bad_len)
 {
-        nstype_mask_t m = 0xdead;
+        nsk_type_mask_t m = 0xdead;
         const char *bad = NULL;
         size_t len = 12345;
 
-        assert_int_equal(nstype_mask_from_list(list, NSTYPE_MASK_ALL, &m, &bad, &len), error);
+        assert_int_equal(nsk_type_mask_from_list(list, NSK_TYPE_MASK_ALL, &m, &bad, &len), error);
         assert_ptr_equal(bad, list + bad_off);
         assert_int_equal(len, bad_len);
         /* The result is left alone on failure. */
         assert_int_equal(m, 0xdead);
 
         /* ret_bad and ret_bad_len are optional. */
-        assert_int_equal(nstype_mask_from_list(list, NSTYPE_MASK_ALL, &m, NULL, NULL), error);
+        assert_int_equal(nsk_type_mask_from_list(list, NSK_TYPE_MASK_ALL, &m, NULL, NULL), error);
 }
 
 static void test_mask_from_list_empty_item(void **state)
@@ -212,60 +212,60 @@ static void test_mask_from_list_duplicate(void **state)
 
 static void test_mask_format(void **state)
 {
-        nstype_mask_t m;
+        nsk_type_mask_t m;
         char buf[128];
 
-        assert_int_equal(nstype_mask_format(0, buf, sizeof(buf)), 0);
+        assert_int_equal(nsk_type_mask_format(0, buf, sizeof(buf)), 0);
         assert_string_equal(buf, "");
 
-        assert_int_equal(nstype_mask_format(NSTYPE_BIT(NSTYPE_NET), buf, sizeof(buf)), 3);
+        assert_int_equal(nsk_type_mask_format(NSK_TYPE_BIT(NSK_TYPE_NET), buf, sizeof(buf)), 3);
         assert_string_equal(buf, "net");
 
         /* Table order, not the order bits were named in. */
-        m = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS);
-        assert_int_equal(nstype_mask_format(m, buf, sizeof(buf)), 7);
+        m = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS);
+        assert_int_equal(nsk_type_mask_format(m, buf, sizeof(buf)), 7);
         assert_string_equal(buf, "uts,net");
 
-        assert_int_equal(nstype_mask_format(NSTYPE_MASK_ALL, buf, sizeof(buf)),
+        assert_int_equal(nsk_type_mask_format(NSK_TYPE_MASK_ALL, buf, sizeof(buf)),
                          strlen("user,cgroup,ipc,uts,net,pid,mnt,time"));
         assert_string_equal(buf, "user,cgroup,ipc,uts,net,pid,mnt,time");
 
         /* Bits beyond the table are no type and are not printed. */
-        m = NSTYPE_BIT(NSTYPE_MAX) | NSTYPE_BIT(31) | NSTYPE_BIT(NSTYPE_PID);
-        assert_int_equal(nstype_mask_format(m, buf, sizeof(buf)), 3);
+        m = NSK_TYPE_BIT(NSK_TYPE_MAX) | NSK_TYPE_BIT(31) | NSK_TYPE_BIT(NSK_TYPE_PID);
+        assert_int_equal(nsk_type_mask_format(m, buf, sizeof(buf)), 3);
         assert_string_equal(buf, "pid");
 }
 
 static void test_mask_format_truncation(void **state)
 {
-        nstype_mask_t m = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS);
+        nsk_type_mask_t m = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS);
         char buf[16];
 
         /* Like snprintf: the return value is what the whole string needs. */
-        assert_int_equal(nstype_mask_format(m, NULL, 0), 7);
+        assert_int_equal(nsk_type_mask_format(m, NULL, 0), 7);
 
         memset(buf, 'X', sizeof(buf));
-        assert_int_equal(nstype_mask_format(m, buf, 1), 7);
+        assert_int_equal(nsk_type_mask_format(m, buf, 1), 7);
         assert_string_equal(buf, "");
         assert_int_equal(buf[1], 'X');
 
         memset(buf, 'X', sizeof(buf));
-        assert_int_equal(nstype_mask_format(m, buf, 4), 7);
+        assert_int_equal(nsk_type_mask_format(m, buf, 4), 7);
         assert_string_equal(buf, "uts");
         assert_int_equal(buf[4], 'X');
 
         memset(buf, 'X', sizeof(buf));
-        assert_int_equal(nstype_mask_format(m, buf, 5), 7);
+        assert_int_equal(nsk_type_mask_format(m, buf, 5), 7);
         assert_string_equal(buf, "uts,");
         assert_int_equal(buf[5], 'X');
 
         memset(buf, 'X', sizeof(buf));
-        assert_int_equal(nstype_mask_format(m, buf, 7), 7);
+        assert_int_equal(nsk_type_mask_format(m, buf, 7), 7);
         assert_string_equal(buf, "uts,ne");
         assert_int_equal(buf[7], 'X');
 
         memset(buf, 'X', sizeof(buf));
-        assert_int_equal(nstype_mask_format(m, buf, 8), 7);
+        assert_int_equal(nsk_type_mask_format(m, buf, 8), 7);
         assert_string_equal(buf, "uts,net");
         assert_int_equal(buf[8], 'X');
 }
@@ -273,49 +273,49 @@ static void test_mask_format_truncation(void **state)
 /* Every mask survives format -> parse and mask -> clone flags -> mask. */
 static void test_mask_round_trips(void **state)
 {
-        for (nstype_mask_t m = 0; m <= NSTYPE_MASK_ALL; m++) {
+        for (nsk_type_mask_t m = 0; m <= NSK_TYPE_MASK_ALL; m++) {
                 char buf[64];
-                nstype_mask_t back = 0xdead;
-                size_t n = nstype_mask_format(m, buf, sizeof(buf));
+                nsk_type_mask_t back = 0xdead;
+                size_t n = nsk_type_mask_format(m, buf, sizeof(buf));
 
                 assert_int_equal(n, strlen(buf));
                 if (m == 0)
                         assert_int_equal(n, 0);
                 else {
-                        assert_int_equal(nstype_mask_from_list(buf, 0, &back, NULL, NULL), 0);
+                        assert_int_equal(nsk_type_mask_from_list(buf, 0, &back, NULL, NULL), 0);
                         assert_int_equal(back, m);
                 }
 
                 back = 0xdead;
-                assert_int_equal(nstype_mask_from_clone_flags(nstype_mask_to_clone_flags(m), &back),
+                assert_int_equal(nsk_type_mask_from_clone_flags(nsk_type_mask_to_clone_flags(m), &back),
                                  0);
                 assert_int_equal(back, m);
-                assert_int_equal(nstype_mask_count(m), __builtin_popcount(m));
+                assert_int_equal(nsk_type_mask_count(m), __builtin_popcount(m));
         }
 }
 
 static void test_clone_flags(void **state)
 {
         uint32_t all = 0;
-        nstype_mask_t m = 0xdead;
+        nsk_type_mask_t m = 0xdead;
 
         for (size_t i = 0; i < ELEMENTSOF(expected); i++)
                 all |= (uint32_t) expected[i].flag;
 
-        assert_int_equal(nstype_mask_to_clone_flags(0), 0);
-        m = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS);
-        assert_int_equal(nstype_mask_to_clone_flags(m), CLONE_NEWNET | CLONE_NEWUTS);
-        assert_int_equal(nstype_mask_to_clone_flags(NSTYPE_MASK_ALL), all);
+        assert_int_equal(nsk_type_mask_to_clone_flags(0), 0);
+        m = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS);
+        assert_int_equal(nsk_type_mask_to_clone_flags(m), CLONE_NEWNET | CLONE_NEWUTS);
+        assert_int_equal(nsk_type_mask_to_clone_flags(NSK_TYPE_MASK_ALL), all);
         /* Bits beyond the table are ignored. */
-        assert_int_equal(nstype_mask_to_clone_flags(NSTYPE_BIT(NSTYPE_MAX) | NSTYPE_BIT(31)), 0);
+        assert_int_equal(nsk_type_mask_to_clone_flags(NSK_TYPE_BIT(NSK_TYPE_MAX) | NSK_TYPE_BIT(31)), 0);
 
         m = 0xdead;
-        assert_int_equal(nstype_mask_from_clone_flags(0, &m), 0);
+        assert_int_equal(nsk_type_mask_from_clone_flags(0, &m), 0);
         assert_int_equal(m, 0);
-        assert_int_equal(nstype_mask_from_clone_flags(CLONE_NEWNS, &m), 0);
-        assert_int_equal(m, NSTYPE_BIT(NSTYPE_MNT));
-        assert_int_equal(nstype_mask_from_clone_flags(all, &m), 0);
-        assert_int_equal(m, NSTYPE_MASK_ALL);
+        assert_int_equal(nsk_type_mask_from_clone_flags(CLONE_NEWNS, &m), 0);
+        assert_int_equal(m, NSK_TYPE_BIT(NSK_TYPE_MNT));
+        assert_int_equal(nsk_type_mask_from_clone_flags(all, &m), 0);
+        assert_int_equal(m, NSK_TYPE_MASK_ALL);
 }
 
 static void test_clone_flags_bogus(void **state)
@@ -331,104 +331,104 @@ static void test_clone_flags_bogus(void **state)
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bogus); i++) {
-                nstype_mask_t m = 0xdead;
+                nsk_type_mask_t m = 0xdead;
 
-                assert_int_equal(nstype_mask_from_clone_flags(bogus[i], &m), -EINVAL);
+                assert_int_equal(nsk_type_mask_from_clone_flags(bogus[i], &m), -EINVAL);
                 assert_int_equal(m, 0xdead);
         }
 }
 
 static void test_mask_count(void **state)
 {
-        assert_int_equal(nstype_mask_count(0), 0);
-        assert_int_equal(nstype_mask_count(NSTYPE_BIT(NSTYPE_TIME)), 1);
-        assert_int_equal(nstype_mask_count(NSTYPE_MASK_ALL), NSTYPE_MAX);
-        assert_int_equal(nstype_mask_count(NSTYPE_BIT(NSTYPE_MAX) | NSTYPE_BIT(31)), 0);
+        assert_int_equal(nsk_type_mask_count(0), 0);
+        assert_int_equal(nsk_type_mask_count(NSK_TYPE_BIT(NSK_TYPE_TIME)), 1);
+        assert_int_equal(nsk_type_mask_count(NSK_TYPE_MASK_ALL), NSK_TYPE_MAX);
+        assert_int_equal(nsk_type_mask_count(NSK_TYPE_BIT(NSK_TYPE_MAX) | NSK_TYPE_BIT(31)), 0);
 }
 
 static void test_mask_supported(void **state)
 {
-        nstype_mask_t supported = nstype_mask_supported();
+        nsk_type_mask_t supported = nsk_type_mask_supported();
 
-        assert_int_equal(supported & ~NSTYPE_MASK_ALL, 0);
+        assert_int_equal(supported & ~NSK_TYPE_MASK_ALL, 0);
         for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
                 char path[64];
 
                 snprintf(path, sizeof(path), "/proc/self/ns/%s", expected[i].name);
-                assert_int_equal(!!(supported & NSTYPE_BIT(expected[i].type)),
+                assert_int_equal(!!(supported & NSK_TYPE_BIT(expected[i].type)),
                                  access(path, F_OK) == 0);
         }
         /* Every kernel this runs on has these (and NS_GET_NSTYPE, 4.11). */
-        assert_true(supported & NSTYPE_BIT(NSTYPE_NET));
-        assert_true(supported & NSTYPE_BIT(NSTYPE_UTS));
-        assert_true(supported & NSTYPE_BIT(NSTYPE_MNT));
+        assert_true(supported & NSK_TYPE_BIT(NSK_TYPE_NET));
+        assert_true(supported & NSK_TYPE_BIT(NSK_TYPE_UTS));
+        assert_true(supported & NSK_TYPE_BIT(NSK_TYPE_MNT));
 }
 
-static void check_ns_file(const char *file, enum nstype t)
+static void check_ns_file(const char *file, enum nsk_type t)
 {
         char path[64];
-        enum nstype got = NSTYPE_INVALID;
+        enum nsk_type got = NSK_TYPE_INVALID;
         int fd;
 
         snprintf(path, sizeof(path), "/proc/self/ns/%s", file);
         fd = open(path, O_RDONLY | O_CLOEXEC);
         assert_return_code(fd, errno);
 
-        assert_int_equal(nstype_of_fd(fd, &got), 0);
+        assert_int_equal(nsk_type_of_fd(fd, &got), 0);
         assert_int_equal(got, t);
-        assert_int_equal(nstype_check_fd(fd, t), 0);
-        for (int u = 0; u < NSTYPE_MAX; u++)
+        assert_int_equal(nsk_type_check_fd(fd, t), 0);
+        for (int u = 0; u < NSK_TYPE_MAX; u++)
                 if (u != (int) t)
-                        assert_int_equal(nstype_check_fd(fd, u), -EINVAL);
+                        assert_int_equal(nsk_type_check_fd(fd, u), -EINVAL);
 
         safe_close(fd);
 }
 
 static void test_check_fd_real(void **state)
 {
-        nstype_mask_t supported = nstype_mask_supported();
+        nsk_type_mask_t supported = nsk_type_mask_supported();
         unsigned checked = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
-                enum nstype t = expected[i].type;
+                enum nsk_type t = expected[i].type;
 
-                if (!(supported & NSTYPE_BIT(t)))
+                if (!(supported & NSK_TYPE_BIT(t)))
                         continue;
                 /* Both /proc/self/ns/NAME and the file the table names
                  * (pid_for_children, time_for_children) are of type t. */
                 check_ns_file(expected[i].name, t);
-                check_ns_file(nstype_info(t)->proc, t);
+                check_ns_file(nsk_type_info(t)->proc, t);
                 checked++;
         }
-        assert_int_equal(checked, nstype_mask_count(supported));
+        assert_int_equal(checked, nsk_type_mask_count(supported));
 }
 
 static void test_check_fd_not_ns(void **state)
 {
-        enum nstype got = NSTYPE_INVALID;
+        enum nsk_type got = NSK_TYPE_INVALID;
         int fd, pipefd[2];
 
         fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         assert_return_code(fd, errno);
-        assert_int_equal(nstype_of_fd(fd, &got), -ENOTTY);
-        assert_int_equal(got, NSTYPE_INVALID);
-        assert_int_equal(nstype_check_fd(fd, NSTYPE_NET), -ENOTTY);
+        assert_int_equal(nsk_type_of_fd(fd, &got), -ENOTTY);
+        assert_int_equal(got, NSK_TYPE_INVALID);
+        assert_int_equal(nsk_type_check_fd(fd, NSK_TYPE_NET), -ENOTTY);
         fd = safe_close(fd);
 
         /* A directory in nsfs' neighbourhood is no namespace either. */
         fd = open("/proc/self/ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         assert_return_code(fd, errno);
-        assert_int_equal(nstype_check_fd(fd, NSTYPE_NET), -ENOTTY);
+        assert_int_equal(nsk_type_check_fd(fd, NSK_TYPE_NET), -ENOTTY);
         fd = safe_close(fd);
 
         assert_return_code(pipe2(pipefd, O_CLOEXEC), errno);
-        assert_int_equal(nstype_check_fd(pipefd[0], NSTYPE_NET), -ENOTTY);
+        assert_int_equal(nsk_type_check_fd(pipefd[0], NSK_TYPE_NET), -ENOTTY);
         close_many(pipefd, 2);
 
         /* Not an fd at all. */
-        assert_int_equal(nstype_of_fd(-1, &got), -EBADF);
-        assert_int_equal(nstype_check_fd(-EBADF, NSTYPE_NET), -EBADF);
-        assert_int_equal(got, NSTYPE_INVALID);
+        assert_int_equal(nsk_type_of_fd(-1, &got), -EBADF);
+        assert_int_equal(nsk_type_check_fd(-EBADF, NSK_TYPE_NET), -EBADF);
+        assert_int_equal(got, NSK_TYPE_INVALID);
 }
 
 static void test_check_fd_o_path(void **state)
@@ -438,7 +438,7 @@ static void test_check_fd_o_path(void **state)
         int fd = open("/proc/self/ns/net", O_PATH | O_CLOEXEC);
 
         assert_return_code(fd, errno);
-        assert_int_equal(nstype_check_fd(fd, NSTYPE_NET), -EBADF);
+        assert_int_equal(nsk_type_check_fd(fd, NSK_TYPE_NET), -EBADF);
         safe_close(fd);
 }
 

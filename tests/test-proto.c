@@ -170,7 +170,7 @@ static void test_request_round_trip(void **state)
                 .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) |
                          NSK_ATTR_BIT(NSK_A_PIN),
                 .name = "web",
-                .types = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS),
+                .types = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS),
                 .pin = NSK_PIN_FD,
         };
         struct nsk_request create_all = {
@@ -178,14 +178,14 @@ static void test_request_round_trip(void **state)
                 .id = 0xffffffffu,
                 .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES),
                 .name = "a",
-                .types = NSTYPE_MASK_ALL,
+                .types = NSK_TYPE_MASK_ALL,
         };
         struct nsk_request get = {
                 .cmd = NSK_CMD_GET,
                 .id = 2,
                 .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES),
                 .name = "db.prod-1",
-                .types = NSTYPE_BIT(NSTYPE_MNT),
+                .types = NSK_TYPE_BIT(NSK_TYPE_MNT),
         };
         struct nsk_request list = { .cmd = NSK_CMD_LIST, .id = 3 };
         struct nsk_request show = {
@@ -250,7 +250,7 @@ static void test_request_layout(void **state)
                 .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) |
                          NSK_ATTR_BIT(NSK_A_PIN),
                 .name = "web",
-                .types = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS),
+                .types = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS),
                 .pin = NSK_PIN_FD,
         };
         uint8_t buf[128];
@@ -566,7 +566,7 @@ static void test_request_bad_types(void **state)
                        CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWTIME);
         mb_done(&m);
         assert_int_equal(nsk_request_decode(m.b, m.len, &r), 0);
-        assert_int_equal(r.types, NSTYPE_MASK_ALL);
+        assert_int_equal(r.types, NSK_TYPE_MASK_ALL);
 }
 
 static void test_request_bad_pin(void **state)
@@ -753,8 +753,8 @@ static void test_reply_long_message(void **state)
 
 static void test_reply_fd_types(void **state)
 {
-        static const enum nstype types[] = { NSTYPE_USER, NSTYPE_NET, NSTYPE_MNT };
-        enum nstype all[NSTYPE_MAX + 1];
+        static const enum nsk_type types[] = { NSK_TYPE_USER, NSK_TYPE_NET, NSK_TYPE_MNT };
+        enum nsk_type all[NSK_TYPE_MAX + 1];
         uint8_t buf[1024];
         struct nsk_writer w;
         struct nsk_reply r;
@@ -764,18 +764,18 @@ static void test_reply_fd_types(void **state)
         nsk_put_fd_types(&w, types, ELEMENTSOF(types));
         assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
         assert_int_equal(r.n_fds, 3);
-        assert_int_equal(r.fd_types[0], NSTYPE_USER);
-        assert_int_equal(r.fd_types[1], NSTYPE_NET);
-        assert_int_equal(r.fd_types[2], NSTYPE_MNT);
+        assert_int_equal(r.fd_types[0], NSK_TYPE_USER);
+        assert_int_equal(r.fd_types[1], NSK_TYPE_NET);
+        assert_int_equal(r.fd_types[2], NSK_TYPE_MNT);
         nsk_reply_done(&r);
 
-        for (int t = 0; t < NSTYPE_MAX; t++)
-                all[t] = NSTYPE_MAX - 1 - t;
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
+                all[t] = NSK_TYPE_MAX - 1 - t;
         nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_GET, 6, NSK_F_REPLY);
         nsk_put_error(&w, 0, NULL);
-        nsk_put_fd_types(&w, all, NSTYPE_MAX);
+        nsk_put_fd_types(&w, all, NSK_TYPE_MAX);
         assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
-        assert_int_equal(r.n_fds, NSTYPE_MAX);
+        assert_int_equal(r.n_fds, NSK_TYPE_MAX);
         assert_memory_equal(r.fd_types, all, sizeof(r.fd_types));
         nsk_reply_done(&r);
 
@@ -787,10 +787,10 @@ static void test_reply_fd_types(void **state)
         nsk_reply_done(&r);
 
         /* More fds than types exist is refused by the writer. */
-        all[NSTYPE_MAX] = NSTYPE_NET;
+        all[NSK_TYPE_MAX] = NSK_TYPE_NET;
         nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_GET, 8, NSK_F_REPLY);
         nsk_put_error(&w, 0, NULL);
-        nsk_put_fd_types(&w, all, NSTYPE_MAX + 1);
+        nsk_put_fd_types(&w, all, NSK_TYPE_MAX + 1);
         assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
 }
 
@@ -805,9 +805,9 @@ static void fill_set(struct nsk_set_info *s, const char *name, bool paths)
                 .owner = 1000,
                 .n_ns = 3,
                 .ns = {
-                        { NSTYPE_UTS, 4026531838ull, NULL },
-                        { NSTYPE_NET, 4026531833ull, paths ? path_net : NULL },
-                        { NSTYPE_MNT, 0xffffffffffffffffull, paths ? path_mnt : NULL },
+                        { NSK_TYPE_UTS, 4026531838ull, NULL },
+                        { NSK_TYPE_NET, 4026531833ull, paths ? path_net : NULL },
+                        { NSK_TYPE_MNT, 0xffffffffffffffffull, paths ? path_mnt : NULL },
                 },
         };
         strcpy(s->name, name);
@@ -864,12 +864,12 @@ static void test_reply_set(void **state)
 
 static void test_reply_set_every_type(void **state)
 {
-        struct nsk_set_info s = { .name = "everything", .pin = NSK_PIN_FD, .n_ns = NSTYPE_MAX };
+        struct nsk_set_info s = { .name = "everything", .pin = NSK_PIN_FD, .n_ns = NSK_TYPE_MAX };
         uint8_t buf[2048];
         struct nsk_writer w;
         struct nsk_reply r;
 
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 s.ns[t] = (struct nsk_ns_info) { .type = t, .inode = 4026531832ull + (unsigned) t };
 
         nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_SHOW, 12, NSK_F_REPLY);
@@ -1055,7 +1055,7 @@ static void test_reply_bad_header(void **state)
 static void test_reply_bad_fds(void **state)
 {
         static const uint32_t two[] = { CLONE_NEWNET, CLONE_NEWUTS };
-        uint32_t nine[NSTYPE_MAX + 1] = { 0 };
+        uint32_t nine[NSK_TYPE_MAX + 1] = { 0 };
         struct mb m;
 
         /* Not a whole number of u32s. */
@@ -1144,7 +1144,7 @@ static void test_reply_bad_set(void **state)
         static const uint32_t dup[] = { CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWNET };
         static const uint32_t bogus[] = { CLONE_NEWNET, CLONE_VM };
         static const uint32_t ok[] = { CLONE_NEWNET };
-        uint32_t nine[NSTYPE_MAX + 1];
+        uint32_t nine[NSK_TYPE_MAX + 1];
         struct mb m;
         size_t set, ns;
 
@@ -1375,7 +1375,7 @@ static void test_reply_unknown_skipped(void **state)
         assert_string_equal(r.sets[0].name, "web");
         assert_int_equal(r.sets[0].owner, 1000);
         assert_int_equal(r.sets[0].n_ns, 1);
-        assert_int_equal(r.sets[0].ns[0].type, NSTYPE_NET);
+        assert_int_equal(r.sets[0].ns[0].type, NSK_TYPE_NET);
         assert_int_equal(r.sets[0].ns[0].inode, 4026531833ull);
         assert_null(r.sets[0].ns[0].path);
         nsk_reply_done(&r);
@@ -1435,7 +1435,7 @@ static void test_request_settings_round_trip(void **state)
                 .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) |
                          NSK_ATTR_BIT(NSK_A_PIN),
                 .name = "web",
-                .types = NSTYPE_MASK_ALL,
+                .types = NSK_TYPE_MASK_ALL,
                 .pin = NSK_PIN_BIND,
         };
         struct nsk_request out;
@@ -1453,7 +1453,7 @@ static void test_request_settings_round_trip(void **state)
          * says, and then are seen as attributes. */
         assert_int_equal(out.attrs, in.attrs | SETTINGS_ATTRS);
         assert_string_equal(out.name, "web");
-        assert_int_equal(out.types, NSTYPE_MASK_ALL);
+        assert_int_equal(out.types, NSK_TYPE_MASK_ALL);
         assert_int_equal(out.pin, NSK_PIN_BIND);
         check_settings(&out.settings, &in.settings);
         assert_ptr_not_equal(out.settings.sysctls, in.settings.sysctls);

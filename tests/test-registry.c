@@ -19,7 +19,7 @@
 
 static struct set *new_set(const char *name)
 {
-        struct set *s = set_new(name, NSTYPE_BIT(NSTYPE_NET), NSK_PIN_FD, 1000);
+        struct set *s = set_new(name, NSK_TYPE_BIT(NSK_TYPE_NET), NSK_PIN_FD, 1000);
 
         assert_non_null(s);
         return s;

@@ -19,7 +19,7 @@
 
 /* --- nsk_settings_check() --- */
 
-static void check_ok(const struct nsk_settings *s, nstype_mask_t types)
+static void check_ok(const struct nsk_settings *s, nsk_type_mask_t types)
 {
         char msg[MSG_SIZE] = "";
         int r = nsk_settings_check(s, types, msg, sizeof(msg));
@@ -29,7 +29,7 @@ static void check_ok(const struct nsk_settings *s, nstype_mask_t types)
 }
 
 /* Refused with error, and msg holds each of the (NULL-ended) parts. */
-static void check_refused(const struct nsk_settings *s, nstype_mask_t types, int error, ...)
+static void check_refused(const struct nsk_settings *s, nsk_type_mask_t types, int error, ...)
 {
         char msg[MSG_SIZE] = "";
         const char *part;
@@ -50,7 +50,7 @@ static void test_check_default(void **state)
         struct nsk_settings s = {};
 
         check_ok(&s, 0);
-        check_ok(&s, NSTYPE_MASK_ALL);
+        check_ok(&s, NSK_TYPE_MASK_ALL);
 }
 
 /* Each setting needs a new namespace of its type, and the message
@@ -59,12 +59,12 @@ static void test_check_needs_type(void **state)
 {
         static const struct {
                 const char *what;
-                enum nstype needs;
+                enum nsk_type needs;
         } cases[] = {
-                { "a hostname", NSTYPE_UTS },         { "a domainname", NSTYPE_UTS },
-                { "a uid map", NSTYPE_USER },         { "a gid map", NSTYPE_USER },
-                { "setgroups deny", NSTYPE_USER },    { "a monotonic offset", NSTYPE_TIME },
-                { "a boottime offset", NSTYPE_TIME }, { "leaving loopback down", NSTYPE_NET },
+                { "a hostname", NSK_TYPE_UTS },         { "a domainname", NSK_TYPE_UTS },
+                { "a uid map", NSK_TYPE_USER },         { "a gid map", NSK_TYPE_USER },
+                { "setgroups deny", NSK_TYPE_USER },    { "a monotonic offset", NSK_TYPE_TIME },
+                { "a boottime offset", NSK_TYPE_TIME }, { "leaving loopback down", NSK_TYPE_NET },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -100,12 +100,12 @@ static void test_check_needs_type(void **state)
                         break;
                 }
                 snprintf(needs, sizeof(needs), "needs a new %s namespace",
-                         nstype_name(cases[i].needs));
+                         nsk_type_name(cases[i].needs));
 
                 check_refused(&s, 0, -EINVAL, cases[i].what, needs, NULL);
-                check_refused(&s, NSTYPE_MASK_ALL & ~NSTYPE_BIT(cases[i].needs), -EINVAL,
+                check_refused(&s, NSK_TYPE_MASK_ALL & ~NSK_TYPE_BIT(cases[i].needs), -EINVAL,
                               cases[i].what, needs, NULL);
-                check_ok(&s, NSTYPE_BIT(cases[i].needs));
+                check_ok(&s, NSK_TYPE_BIT(cases[i].needs));
                 assert_false(nsk_settings_is_default(&s));
         }
 }
@@ -117,22 +117,22 @@ static void test_check_hostname(void **state)
 
         /* The longest a uts namespace takes. */
         memset(s.hostname, 'h', NSK_HOSTNAME_MAX);
-        check_ok(&s, NSTYPE_BIT(NSTYPE_UTS));
+        check_ok(&s, NSK_TYPE_BIT(NSK_TYPE_UTS));
         strcpy(s.hostname, "web-1.example.org");
-        check_ok(&s, NSTYPE_BIT(NSTYPE_UTS));
+        check_ok(&s, NSK_TYPE_BIT(NSK_TYPE_UTS));
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 char quoted[32];
 
                 strcpy(s.hostname, bad[i]);
                 snprintf(quoted, sizeof(quoted), "'%s'", bad[i]);
-                check_refused(&s, NSTYPE_BIT(NSTYPE_UTS), -EINVAL, "invalid hostname", quoted,
+                check_refused(&s, NSK_TYPE_BIT(NSK_TYPE_UTS), -EINVAL, "invalid hostname", quoted,
                               NULL);
         }
 
         s.hostname[0] = '\0';
         strcpy(s.domainname, "_bad");
-        check_refused(&s, NSTYPE_BIT(NSTYPE_UTS), -EINVAL, "invalid domainname", "'_bad'", NULL);
+        check_refused(&s, NSK_TYPE_BIT(NSK_TYPE_UTS), -EINVAL, "invalid domainname", "'_bad'", NULL);
 }
 
 static void test_check_idmap(void **state)
@@ -150,7 +150,7 @@ static void test_check_idmap(void **state)
                 { 0, UINT32_MAX, 1 }, { 1, 0, UINT32_MAX },
                 { 0, 1, UINT32_MAX }, { UINT32_MAX, UINT32_MAX, UINT32_MAX },
         };
-        nstype_mask_t user = NSTYPE_BIT(NSTYPE_USER);
+        nsk_type_mask_t user = NSK_TYPE_BIT(NSK_TYPE_USER);
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 struct nsk_settings s = { .n_uid_map = 1, .n_gid_map = 1 };
@@ -179,21 +179,21 @@ static void test_check_idmap(void **state)
 
 static void test_check_sysctl(void **state)
 {
-        nstype_mask_t net_ipc = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_IPC);
+        nsk_type_mask_t net_ipc = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_IPC);
         struct nsk_settings s = {};
 
         assert_int_equal(nsk_settings_add_sysctl(&s, "net.ipv4.ip_forward=1"), 0);
         assert_int_equal(nsk_settings_add_sysctl(&s, "kernel.shmmax=1024"), 0);
         check_ok(&s, net_ipc);
-        check_refused(&s, NSTYPE_BIT(NSTYPE_NET), -EINVAL,
+        check_refused(&s, NSK_TYPE_BIT(NSK_TYPE_NET), -EINVAL,
                       "sysctl 'kernel.shmmax=1024' needs a new ipc namespace", NULL);
-        check_refused(&s, NSTYPE_BIT(NSTYPE_IPC), -EINVAL,
+        check_refused(&s, NSK_TYPE_BIT(NSK_TYPE_IPC), -EINVAL,
                       "sysctl 'net.ipv4.ip_forward=1' needs a new net namespace", NULL);
         nsk_settings_done(&s);
 
         /* A key of no namespace nskeeper makes: -EINVAL, with the list. */
         assert_int_equal(nsk_settings_add_sysctl(&s, "vm.swappiness=10"), 0);
-        check_refused(&s, NSTYPE_MASK_ALL, -EINVAL, "sysctl 'vm.swappiness=10'",
+        check_refused(&s, NSK_TYPE_MASK_ALL, -EINVAL, "sysctl 'vm.swappiness=10'",
                       "belongs to no namespace nskeeper makes", "net.*", "kernel.shm*",
                       "fs.mqueue.*", NULL);
         nsk_settings_done(&s);
@@ -201,12 +201,12 @@ static void test_check_sysctl(void **state)
         /* A malformed one: -EINVAL and what a good one looks like. */
         assert_int_equal(nsk_settings_add_sysctl(&s, "net.ipv4.ip_forward=1"), 0);
         assert_int_equal(nsk_settings_add_sysctl(&s, "net/../x=1"), 0);
-        check_refused(&s, NSTYPE_MASK_ALL, -EINVAL, "invalid sysctl 'net/../x=1'",
+        check_refused(&s, NSK_TYPE_MASK_ALL, -EINVAL, "invalid sysctl 'net/../x=1'",
                       "expected KEY=VALUE", NULL);
         nsk_settings_done(&s);
 
         assert_int_equal(nsk_settings_add_sysctl(&s, "net.ipv4.ip_forward"), 0);
-        check_refused(&s, NSTYPE_MASK_ALL, -EINVAL, "invalid sysctl 'net.ipv4.ip_forward'", NULL);
+        check_refused(&s, NSK_TYPE_MASK_ALL, -EINVAL, "invalid sysctl 'net.ipv4.ip_forward'", NULL);
         nsk_settings_done(&s);
 
         /* Only 128 bytes of a long assignment are quoted. */
@@ -218,7 +218,7 @@ static void test_check_sysctl(void **state)
                 strcpy(a + sizeof(a) - 3, "=1");
                 assert_int_equal(nsk_settings_add_sysctl(&s, a), 0);
                 snprintf(quoted, sizeof(quoted), "'%.128s'", a);
-                check_refused(&s, NSTYPE_MASK_ALL, -EINVAL, quoted, NULL);
+                check_refused(&s, NSK_TYPE_MASK_ALL, -EINVAL, quoted, NULL);
                 nsk_settings_done(&s);
         }
 }
@@ -235,7 +235,7 @@ static void test_check_sysctl_too_long(void **state)
         memset(a, 'k', sizeof(a));
         memcpy(a, "net.", 4);
         strcpy(a + sizeof(a) - 3, "=1");
-        check_refused(&s, NSTYPE_MASK_ALL, -ENAMETOOLONG, "invalid sysctl", NULL);
+        check_refused(&s, NSK_TYPE_MASK_ALL, -ENAMETOOLONG, "invalid sysctl", NULL);
 }
 
 /* The type comes first: a hostname without uts is about uts, however bad
@@ -246,7 +246,7 @@ static void test_check_order(void **state)
 
         strcpy(s.hostname, "-bad");
         check_refused(&s, 0, -EINVAL, "a hostname needs a new uts namespace", NULL);
-        check_refused(&s, NSTYPE_BIT(NSTYPE_UTS), -EINVAL, "invalid hostname", NULL);
+        check_refused(&s, NSK_TYPE_BIT(NSK_TYPE_UTS), -EINVAL, "invalid hostname", NULL);
 }
 
 static void test_check_small_message(void **state)

@@ -64,9 +64,9 @@ static void test_parse_full(void **state)
         assert_int_equal(s->state, SET_READY);
         assert_int_equal(s->created, 1764374400);
         assert_int_equal(s->owner, 1000);
-        assert_int_equal(s->types, NSTYPE_MASK_ALL);
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                assert_int_equal(s->inode[NSTYPE_USER + t], 4026532401ull + (unsigned) t);
+        assert_int_equal(s->types, NSK_TYPE_MASK_ALL);
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                assert_int_equal(s->inode[NSK_TYPE_USER + t], 4026532401ull + (unsigned) t);
                 assert_int_equal(s->fd[t], -EBADF);
         }
         assert_int_equal(keeper, 4242);
@@ -105,8 +105,8 @@ static void test_parse_minimal(void **state)
         assert_int_equal(state_parse("db.prod-1", MINIMAL, &s, &keeper), 0);
         assert_string_equal(s->name, "db.prod-1");
         assert_int_equal(s->pin, NSK_PIN_BIND);
-        assert_int_equal(s->types, NSTYPE_BIT(NSTYPE_NET));
-        assert_int_equal(s->inode[NSTYPE_NET], 4026532400ull);
+        assert_int_equal(s->types, NSK_TYPE_BIT(NSK_TYPE_NET));
+        assert_int_equal(s->inode[NSK_TYPE_NET], 4026532400ull);
         /* Not given: 0, not the time of reading. */
         assert_int_equal(s->created, 0);
         assert_int_equal(s->owner, 0);
@@ -117,8 +117,8 @@ static void test_parse_minimal(void **state)
         /* Any order; pin fd. */
         assert_int_equal(state_parse("web", "ns uts 7\npin fd\nversion 1\n", &s, &keeper), 0);
         assert_int_equal(s->pin, NSK_PIN_FD);
-        assert_int_equal(s->types, NSTYPE_BIT(NSTYPE_UTS));
-        assert_int_equal(s->inode[NSTYPE_UTS], 7);
+        assert_int_equal(s->types, NSK_TYPE_BIT(NSK_TYPE_UTS));
+        assert_int_equal(s->inode[NSK_TYPE_UTS], 7);
         set_free(s);
 }
 
@@ -249,8 +249,8 @@ static void test_parse_keeper(void **state)
         assert_int_equal(state_parse("web", MINIMAL "ns pid 5\nkeeper 2147483647\n", &s, &keeper),
                          0);
         assert_int_equal(keeper, 2147483647);
-        assert_int_equal(s->types, NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_PID));
-        assert_int_equal(s->inode[NSTYPE_PID], 5);
+        assert_int_equal(s->types, NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_PID));
+        assert_int_equal(s->inode[NSK_TYPE_PID], 5);
         set_free(s);
 }
 
@@ -451,8 +451,8 @@ static void check_same(const struct set *got, const struct set *want)
         assert_true(got->created == want->created);
         assert_int_equal(got->owner, want->owner);
         assert_int_equal(got->types, want->types);
-        for (int t = 0; t < NSTYPE_MAX; t++)
-                if (want->types & NSTYPE_BIT(t))
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
+                if (want->types & NSK_TYPE_BIT(t))
                         assert_true(got->inode[t] == want->inode[t]);
 
         assert_string_equal(g->hostname, w->hostname);
@@ -499,7 +499,7 @@ static void test_round_trip(void **state)
         struct set *s;
 
         /* Defaults and a single namespace. */
-        s = set_new("web", NSTYPE_BIT(NSTYPE_NET), NSK_PIN_BIND, 0);
+        s = set_new("web", NSK_TYPE_BIT(NSK_TYPE_NET), NSK_PIN_BIND, 0);
         assert_non_null(s);
         round_trip(x->rd, s);
         read_state(x->rd, "web", text, sizeof(text));
@@ -509,10 +509,10 @@ static void test_round_trip(void **state)
 
         /* Every type but pid (a keeper line needs a live keeper), every
          * setting. Written over the previous file. */
-        s->types = NSTYPE_MASK_ALL & ~NSTYPE_BIT(NSTYPE_PID);
+        s->types = NSK_TYPE_MASK_ALL & ~NSK_TYPE_BIT(NSK_TYPE_PID);
         s->owner = 1000;
         s->created = 1764374400;
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 s->inode[t] = 4026531840ull + (unsigned) t;
         strcpy(s->settings.hostname, "web-1");
         strcpy(s->settings.domainname, "example.org");
@@ -548,10 +548,10 @@ static void test_round_trip_limits(void **state)
         struct scratch *x = *state;
         struct set *s;
 
-        s = set_new("big", NSTYPE_MASK_ALL & ~NSTYPE_BIT(NSTYPE_PID), NSK_PIN_BIND, 4294967294u);
+        s = set_new("big", NSK_TYPE_MASK_ALL & ~NSK_TYPE_BIT(NSK_TYPE_PID), NSK_PIN_BIND, 4294967294u);
         assert_non_null(s);
         s->created = UINT64_MAX;
-        for (int t = 0; t < NSTYPE_MAX; t++)
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
                 s->inode[t] = UINT64_MAX - (unsigned) t;
         memset(s->settings.hostname, 'h', NSK_HOSTNAME_MAX);
         memset(s->settings.domainname, 'd', NSK_HOSTNAME_MAX);

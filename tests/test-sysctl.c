@@ -16,11 +16,11 @@
 
 #define PATH_SIZE 512
 
-static void check_ok(const char *assignment, const char *path, enum nstype type, const char *value)
+static void check_ok(const char *assignment, const char *path, enum nsk_type type, const char *value)
 {
         char buf[PATH_SIZE];
         const char *v = NULL;
-        enum nstype t = NSTYPE_INVALID;
+        enum nsk_type t = NSK_TYPE_INVALID;
         int r;
 
         r = sysctl_parse(assignment, buf, sizeof(buf), &v, &t);
@@ -37,7 +37,7 @@ static void check_error(const char *assignment, int error)
 {
         char buf[PATH_SIZE];
         const char *v = (const char *) 0x1;
-        enum nstype t = (enum nstype) 42;
+        enum nsk_type t = (enum nsk_type) 42;
         int r;
 
         r = sysctl_parse(assignment, buf, sizeof(buf), &v, &t);
@@ -57,39 +57,39 @@ static void check_errors(const char *const *list, size_t n, int error)
 
 static void test_dot_form(void **state)
 {
-        check_ok("net.ipv4.ip_forward=1", "net/ipv4/ip_forward", NSTYPE_NET, "1");
-        check_ok("net.ipv6.conf.all.disable_ipv6=1", "net/ipv6/conf/all/disable_ipv6", NSTYPE_NET,
+        check_ok("net.ipv4.ip_forward=1", "net/ipv4/ip_forward", NSK_TYPE_NET, "1");
+        check_ok("net.ipv6.conf.all.disable_ipv6=1", "net/ipv6/conf/all/disable_ipv6", NSK_TYPE_NET,
                  "1");
-        check_ok("net.core.somaxconn=4096", "net/core/somaxconn", NSTYPE_NET, "4096");
-        check_ok("net.ipv4.ping_group_range=0 2147483647", "net/ipv4/ping_group_range", NSTYPE_NET,
+        check_ok("net.core.somaxconn=4096", "net/core/somaxconn", NSK_TYPE_NET, "4096");
+        check_ok("net.ipv4.ping_group_range=0 2147483647", "net/ipv4/ping_group_range", NSK_TYPE_NET,
                  "0 2147483647");
         /* Every character a key may hold. */
-        check_ok("net.AZaz09_-:@+.x=y", "net/AZaz09_-:@+/x", NSTYPE_NET, "y");
+        check_ok("net.AZaz09_-:@+.x=y", "net/AZaz09_-:@+/x", NSK_TYPE_NET, "y");
 }
 
 static void test_slash_form(void **state)
 {
-        check_ok("net/ipv4/ip_forward=1", "net/ipv4/ip_forward", NSTYPE_NET, "1");
-        check_ok("kernel/shmmax=1024", "kernel/shmmax", NSTYPE_IPC, "1024");
-        check_ok("fs/mqueue/msg_max=20", "fs/mqueue/msg_max", NSTYPE_IPC, "20");
+        check_ok("net/ipv4/ip_forward=1", "net/ipv4/ip_forward", NSK_TYPE_NET, "1");
+        check_ok("kernel/shmmax=1024", "kernel/shmmax", NSK_TYPE_IPC, "1024");
+        check_ok("fs/mqueue/msg_max=20", "fs/mqueue/msg_max", NSK_TYPE_IPC, "20");
 }
 
 /* sysctl.d(5): the first separator decides, the other one is part of a
  * name (an interface "eth0.1" here). */
 static void test_first_separator_decides(void **state)
 {
-        check_ok("net.ipv4.conf.eth0/1.forwarding=1", "net/ipv4/conf/eth0.1/forwarding", NSTYPE_NET,
+        check_ok("net.ipv4.conf.eth0/1.forwarding=1", "net/ipv4/conf/eth0.1/forwarding", NSK_TYPE_NET,
                  "1");
-        check_ok("net/ipv4/conf/eth0.1/forwarding=1", "net/ipv4/conf/eth0.1/forwarding", NSTYPE_NET,
+        check_ok("net/ipv4/conf/eth0.1/forwarding=1", "net/ipv4/conf/eth0.1/forwarding", NSK_TYPE_NET,
                  "1");
-        check_ok("net.ipv4.conf.a/b/c.rp_filter=2", "net/ipv4/conf/a.b.c/rp_filter", NSTYPE_NET,
+        check_ok("net.ipv4.conf.a/b/c.rp_filter=2", "net/ipv4/conf/a.b.c/rp_filter", NSK_TYPE_NET,
                  "2");
-        check_ok("net/ipv4/conf/a.b.c/rp_filter=2", "net/ipv4/conf/a.b.c/rp_filter", NSTYPE_NET,
+        check_ok("net/ipv4/conf/a.b.c/rp_filter=2", "net/ipv4/conf/a.b.c/rp_filter", NSK_TYPE_NET,
                  "2");
 
         /* A separator in the value does not count. */
         check_ok("net/ipv4/conf/eth0.1/forwarding=1.5", "net/ipv4/conf/eth0.1/forwarding",
-                 NSTYPE_NET, "1.5");
+                 NSK_TYPE_NET, "1.5");
         check_error("net=a.b", -EOPNOTSUPP);
         check_error("net=a/b", -EOPNOTSUPP);
 }
@@ -97,32 +97,32 @@ static void test_first_separator_decides(void **state)
 static void test_types(void **state)
 {
         /* The ipc namespace's sysctls (ipc_namespaces(7), mq_overview(7)). */
-        check_ok("kernel.shmmax=1", "kernel/shmmax", NSTYPE_IPC, "1");
-        check_ok("kernel.shmall=1", "kernel/shmall", NSTYPE_IPC, "1");
-        check_ok("kernel.shmmni=1", "kernel/shmmni", NSTYPE_IPC, "1");
-        check_ok("kernel.shm_rmid_forced=1", "kernel/shm_rmid_forced", NSTYPE_IPC, "1");
-        check_ok("kernel.msgmax=1", "kernel/msgmax", NSTYPE_IPC, "1");
-        check_ok("kernel.msgmnb=1", "kernel/msgmnb", NSTYPE_IPC, "1");
-        check_ok("kernel.msgmni=1", "kernel/msgmni", NSTYPE_IPC, "1");
-        check_ok("kernel.sem=250 32000 32 128", "kernel/sem", NSTYPE_IPC, "250 32000 32 128");
-        check_ok("kernel.sem_next_id=-1", "kernel/sem_next_id", NSTYPE_IPC, "-1");
-        check_ok("fs.mqueue.queues_max=256", "fs/mqueue/queues_max", NSTYPE_IPC, "256");
+        check_ok("kernel.shmmax=1", "kernel/shmmax", NSK_TYPE_IPC, "1");
+        check_ok("kernel.shmall=1", "kernel/shmall", NSK_TYPE_IPC, "1");
+        check_ok("kernel.shmmni=1", "kernel/shmmni", NSK_TYPE_IPC, "1");
+        check_ok("kernel.shm_rmid_forced=1", "kernel/shm_rmid_forced", NSK_TYPE_IPC, "1");
+        check_ok("kernel.msgmax=1", "kernel/msgmax", NSK_TYPE_IPC, "1");
+        check_ok("kernel.msgmnb=1", "kernel/msgmnb", NSK_TYPE_IPC, "1");
+        check_ok("kernel.msgmni=1", "kernel/msgmni", NSK_TYPE_IPC, "1");
+        check_ok("kernel.sem=250 32000 32 128", "kernel/sem", NSK_TYPE_IPC, "250 32000 32 128");
+        check_ok("kernel.sem_next_id=-1", "kernel/sem_next_id", NSK_TYPE_IPC, "-1");
+        check_ok("fs.mqueue.queues_max=256", "fs/mqueue/queues_max", NSK_TYPE_IPC, "256");
 
         /* A plain prefix match: names the kernel does not have still pass
          * (writing them fails later, with ENOENT). */
-        check_ok("kernel.shmmaxx=1", "kernel/shmmaxx", NSTYPE_IPC, "1");
-        check_ok("kernel.shm=1", "kernel/shm", NSTYPE_IPC, "1");
-        check_ok("kernel.msg.x=1", "kernel/msg/x", NSTYPE_IPC, "1");
+        check_ok("kernel.shmmaxx=1", "kernel/shmmaxx", NSK_TYPE_IPC, "1");
+        check_ok("kernel.shm=1", "kernel/shm", NSK_TYPE_IPC, "1");
+        check_ok("kernel.msg.x=1", "kernel/msg/x", NSK_TYPE_IPC, "1");
 }
 
 static void test_value(void **state)
 {
         /* Anything but a newline, the empty value too. */
-        check_ok("net.ipv4.ip_forward=", "net/ipv4/ip_forward", NSTYPE_NET, "");
-        check_ok("net.x=a=b", "net/x", NSTYPE_NET, "a=b");
-        check_ok("net.x= spaced  out ", "net/x", NSTYPE_NET, " spaced  out ");
-        check_ok("net.x=*/..", "net/x", NSTYPE_NET, "*/..");
-        check_ok("net.x=\t\r", "net/x", NSTYPE_NET, "\t\r");
+        check_ok("net.ipv4.ip_forward=", "net/ipv4/ip_forward", NSK_TYPE_NET, "");
+        check_ok("net.x=a=b", "net/x", NSK_TYPE_NET, "a=b");
+        check_ok("net.x= spaced  out ", "net/x", NSK_TYPE_NET, " spaced  out ");
+        check_ok("net.x=*/..", "net/x", NSK_TYPE_NET, "*/..");
+        check_ok("net.x=\t\r", "net/x", NSK_TYPE_NET, "\t\r");
 
         check_error("net.x=1\n", -EINVAL);
         check_error("net.x=\n", -EINVAL);
@@ -147,8 +147,8 @@ static void test_empty_component(void **state)
 
         check_errors(bad, ELEMENTSOF(bad), -EINVAL);
         /* In the dot form a trailing '/' is part of the last name. */
-        check_ok("net.x/=1", "net/x.", NSTYPE_NET, "1");
-        check_ok("net.x/.y=1", "net/x./y", NSTYPE_NET, "1");
+        check_ok("net.x/=1", "net/x.", NSK_TYPE_NET, "1");
+        check_ok("net.x/.y=1", "net/x./y", NSK_TYPE_NET, "1");
 }
 
 /* The path stays below /proc/sys, whichever form spells the traversal. */
@@ -172,9 +172,9 @@ static void test_dot_components(void **state)
         check_errors(bad, ELEMENTSOF(bad), -EINVAL);
 
         /* Dots inside a name are no traversal. */
-        check_ok("net/.../x=1", "net/.../x", NSTYPE_NET, "1");
-        check_ok("net/..x/x.=1", "net/..x/x.", NSTYPE_NET, "1");
-        check_ok("net.///.x=1", "net/.../x", NSTYPE_NET, "1");
+        check_ok("net/.../x=1", "net/.../x", NSK_TYPE_NET, "1");
+        check_ok("net/..x/x.=1", "net/..x/x.", NSK_TYPE_NET, "1");
+        check_ok("net.///.x=1", "net/.../x", NSK_TYPE_NET, "1");
 }
 
 static void test_bad_characters(void **state)
@@ -237,14 +237,14 @@ static void test_buffer_size(void **state)
         size_t n = strlen("net/ipv4/ip_forward");
         char buf[64];
         const char *v;
-        enum nstype t;
+        enum nsk_type t;
 
         /* The key and its NUL fit exactly. */
         memset(buf, 'X', sizeof(buf));
         assert_int_equal(sysctl_parse(a, buf, n + 1, &v, &t), 0);
         assert_string_equal(buf, "net/ipv4/ip_forward");
         assert_string_equal(v, "1");
-        assert_int_equal(t, NSTYPE_NET);
+        assert_int_equal(t, NSK_TYPE_NET);
 
         memset(buf, 'X', sizeof(buf));
         assert_int_equal(sysctl_parse(a, buf, n, &v, &t), -ENAMETOOLONG);
@@ -263,7 +263,7 @@ static void test_long_key(void **state)
 {
         char a[PATH_SIZE + 16], buf[PATH_SIZE];
         const char *v;
-        enum nstype t;
+        enum nsk_type t;
 
         /* "net." and PATH_SIZE - 5 more key bytes: the longest that fits. */
         memset(a, 'k', sizeof(a));

@@ -52,7 +52,7 @@ struct options {
         const char *socket;
         unsigned clients, n, first;
         const char *prefix;
-        nstype_mask_t types;
+        nsk_type_mask_t types;
         enum nsk_pin pin;
         struct nsk_settings settings;
         bool progress;
@@ -62,7 +62,7 @@ struct options {
 
 static int one_request(struct nsk_client *c, const struct options *o, const char *name)
 {
-        int fds[NSTYPE_MAX], r;
+        int fds[NSK_TYPE_MAX], r;
 
         switch (o->op) {
         case OP_CREATE:
@@ -74,7 +74,7 @@ static int one_request(struct nsk_client *c, const struct options *o, const char
         case OP_GET:
                 r = nsk_get_fds(c, name, 0, fds, NULL);
                 if (r >= 0)
-                        close_many(fds, NSTYPE_MAX);
+                        close_many(fds, NSK_TYPE_MAX);
                 return r;
         default:
                 return -EINVAL;
@@ -160,7 +160,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                         o->prefix = optarg;
                         break;
                 case 't':
-                        r = nstype_mask_from_list(optarg, nstype_mask_supported(), &o->types, NULL,
+                        r = nsk_type_mask_from_list(optarg, nsk_type_mask_supported(), &o->types, NULL,
                                                   NULL);
                         if (r < 0) {
                                 fprintf(stderr, "nsk-load: bad type list '%s'\n", optarg);

@@ -79,7 +79,7 @@ static unsigned n_conns;
 /* --- the fake helper --- */
 
 struct fake {
-        nstype_mask_t types;
+        nsk_type_mask_t types;
         bool fd_pin;
         helper_done_fn done;
         void *userdata;
@@ -96,13 +96,13 @@ static void fake_finish(evutil_socket_t fd, short what, void *userdata)
         struct helper_result res = { .keeper_pidfd = -EBADF, .keeper_lifeline = -EBADF };
         int error = 0;
 
-        for (int t = 0; t < NSTYPE_MAX; t++) {
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 char path[64];
 
                 res.fds[t] = -EBADF;
-                if (!f->fd_pin || !(f->types & NSTYPE_BIT(t)))
+                if (!f->fd_pin || !(f->types & NSK_TYPE_BIT(t)))
                         continue;
-                snprintf(path, sizeof(path), "/proc/self/ns/%s", nstype_name(t));
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", nsk_type_name(t));
                 res.fds[t] = open(path, O_RDONLY | O_CLOEXEC);
                 if (res.fds[t] < 0)
                         error = negative_errno();
@@ -117,7 +117,7 @@ static void fake_finish(evutil_socket_t fd, short what, void *userdata)
         free(f);
 }
 
-int __wrap_helper_start(struct event_base *b, nstype_mask_t types,
+int __wrap_helper_start(struct event_base *b, nsk_type_mask_t types,
                         const struct nsk_settings *settings, bool lifeline, uid_t uid, gid_t gid,
                         helper_done_fn done, void *userdata)
 {
@@ -216,7 +216,7 @@ static bool drain(struct conn *c, struct exchange *x)
                 fuzz_assert(rep.error == 0 || n_fds == 0);
                 for (size_t i = 0; i < n_fds; i++) {
                         int flag = ioctl(fds[i], NS_GET_NSTYPE);
-                        fuzz_assert(flag == nstype_clone_flag(rep.fd_types[i]));
+                        fuzz_assert(flag == nsk_type_clone_flag(rep.fd_types[i]));
                 }
                 close_many(fds, n_fds);
                 if (!(rep.flags & NSK_F_MORE) || x->subscribe) {
@@ -271,7 +271,7 @@ static void exchange(const uint8_t *data, size_t size, bool subscribe, struct ex
                 fuzz_assert(size == 0 || size > NSK_MSG_MAX);
 }
 
-static void create_seed(const char *name, nstype_mask_t types)
+static void create_seed(const char *name, nsk_type_mask_t types)
 {
         struct nsk_request req = { .cmd = NSK_CMD_CREATE, .id = 2, .types = types, .pin = NSK_PIN_FD,
                                    .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) |
@@ -321,10 +321,10 @@ static void reset_registry(void)
         }
         free(names);
         if (!registry_get(reg, "web"))
-                create_seed("web", NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS) |
-                                           NSTYPE_BIT(NSTYPE_IPC));
+                create_seed("web", NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS) |
+                                           NSK_TYPE_BIT(NSK_TYPE_IPC));
         if (!registry_get(reg, "db"))
-                create_seed("db", nstype_mask_supported());
+                create_seed("db", nsk_type_mask_supported());
         fuzz_assert(registry_count(reg) == ELEMENTSOF(seed_names));
 }
 

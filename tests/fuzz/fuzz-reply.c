@@ -31,17 +31,17 @@ static void check_set(const struct nsk_set_info *a, const struct nsk_set_info *b
 
 static void check_valid(const struct nsk_reply *rep)
 {
-        nstype_mask_t seen = 0;
+        nsk_type_mask_t seen = 0;
 
         fuzz_assert(rep->flags & NSK_F_REPLY);
         fuzz_assert(rep->error >= 0 && rep->error <= 4095);
         fuzz_assert(rep->event >= 0 && rep->event < NSK_EVENT_MAX);
         fuzz_assert_terminated(rep->message);
-        fuzz_assert(rep->n_fds <= NSTYPE_MAX);
+        fuzz_assert(rep->n_fds <= NSK_TYPE_MAX);
         for (unsigned i = 0; i < rep->n_fds; i++) {
-                fuzz_assert(rep->fd_types[i] >= 0 && rep->fd_types[i] < NSTYPE_MAX);
-                fuzz_assert(!(seen & NSTYPE_BIT(rep->fd_types[i])));
-                seen |= NSTYPE_BIT(rep->fd_types[i]);
+                fuzz_assert(rep->fd_types[i] >= 0 && rep->fd_types[i] < NSK_TYPE_MAX);
+                fuzz_assert(!(seen & NSK_TYPE_BIT(rep->fd_types[i])));
+                seen |= NSK_TYPE_BIT(rep->fd_types[i]);
         }
         fuzz_assert(rep->n_sets == 0 || rep->sets);
         for (size_t i = 0; i < rep->n_sets; i++) {
@@ -52,11 +52,11 @@ static void check_valid(const struct nsk_reply *rep)
                 fuzz_assert(s->pin >= 0 && s->pin < NSK_PIN_MAX);
                 fuzz_assert(s->state >= 0 && s->state < NSK_STATE_MAX);
                 fuzz_assert_terminated(s->state_reason);
-                fuzz_assert(s->n_ns <= NSTYPE_MAX);
+                fuzz_assert(s->n_ns <= NSK_TYPE_MAX);
                 for (unsigned k = 0; k < s->n_ns; k++) {
-                        fuzz_assert(s->ns[k].type >= 0 && s->ns[k].type < NSTYPE_MAX);
-                        fuzz_assert(!(seen & NSTYPE_BIT(s->ns[k].type)));
-                        seen |= NSTYPE_BIT(s->ns[k].type);
+                        fuzz_assert(s->ns[k].type >= 0 && s->ns[k].type < NSK_TYPE_MAX);
+                        fuzz_assert(!(seen & NSK_TYPE_BIT(s->ns[k].type)));
+                        seen |= NSK_TYPE_BIT(s->ns[k].type);
                         fuzz_assert(!s->ns[k].path || strlen(s->ns[k].path) < NSK_PATH_MAX);
                 }
         }

@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_assert(req.cmd > 0 && req.cmd < NSK_CMD_MAX);
         fuzz_assert_terminated(req.name);
         fuzz_assert(strlen(req.name) <= NSK_NAME_MAX);
-        fuzz_assert((req.types & ~NSTYPE_MASK_ALL) == 0);
+        fuzz_assert((req.types & ~NSK_TYPE_MASK_ALL) == 0);
         fuzz_assert(req.pin >= 0 && req.pin < NSK_PIN_MAX);
         fuzz_assert(req.settings.n_sysctls <= NSK_SYSCTL_MAX);
         fuzz_assert(req.settings.n_uid_map <= NSK_IDMAP_MAX);
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_assert_terminated(req.settings.domainname);
         for (unsigned i = 0; i < req.settings.n_sysctls; i++)
                 fuzz_assert(strlen(req.settings.sysctls[i]) < NSK_SYSCTL_LEN);
-        fuzz_assert(req.n_adopt_paths <= NSTYPE_MAX);
+        fuzz_assert(req.n_adopt_paths <= NSK_TYPE_MAX);
         for (unsigned i = 0; i < req.n_adopt_paths; i++)
                 fuzz_assert(req.adopt_paths[i][0] == '/' &&
                             strlen(req.adopt_paths[i]) < NSK_PATH_MAX);

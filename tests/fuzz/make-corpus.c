@@ -34,7 +34,7 @@ static void write_seed(const char *corpus, const char *name, const void *buf, in
 
 /* fuzz-dispatch sends requests with an odd id as uid 4242, others as root. */
 static void request_as(const char *file, uint32_t id, uint16_t cmd, const char *name,
-                       nstype_mask_t types, int pin, const struct nsk_settings *settings)
+                       nsk_type_mask_t types, int pin, const struct nsk_settings *settings)
 {
         struct nsk_request r = { .cmd = cmd, .id = id };
         uint8_t buf[NSK_MSG_MAX];
@@ -56,7 +56,7 @@ static void request_as(const char *file, uint32_t id, uint16_t cmd, const char *
         write_seed("corpus-request", file, buf, nsk_request_encode(&r, buf, sizeof(buf)));
 }
 
-static void request(const char *file, uint16_t cmd, const char *name, nstype_mask_t types,
+static void request(const char *file, uint16_t cmd, const char *name, nsk_type_mask_t types,
                     int pin, const struct nsk_settings *settings)
 {
         request_as(file, 8, cmd, name, types, pin, settings);
@@ -102,18 +102,18 @@ static struct nsk_settings every_setting(void)
         return s;
 }
 
-static struct nsk_set_info set_info(const char *name, enum nsk_pin pin, nstype_mask_t types,
-                                    char paths[NSTYPE_MAX][128])
+static struct nsk_set_info set_info(const char *name, enum nsk_pin pin, nsk_type_mask_t types,
+                                    char paths[NSK_TYPE_MAX][128])
 {
         struct nsk_set_info s = { .pin = pin, .created = 1700000000, .owner = 0 };
 
         snprintf(s.name, sizeof(s.name), "%s", name);
-        for (int t = 0; t < NSTYPE_MAX; t++) {
-                if (!(types & NSTYPE_BIT(t)))
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (!(types & NSK_TYPE_BIT(t)))
                         continue;
                 s.ns[s.n_ns] = (struct nsk_ns_info) { .type = t, .inode = 4026532000u + (unsigned) t };
                 if (pin == NSK_PIN_BIND) {
-                        snprintf(paths[t], 128, "/run/nskeeper/ns/%s/%s", name, nstype_name(t));
+                        snprintf(paths[t], 128, "/run/nskeeper/ns/%s/%s", name, nsk_type_name(t));
                         s.ns[s.n_ns].path = paths[t];
                 }
                 s.n_ns++;
@@ -123,13 +123,13 @@ static struct nsk_set_info set_info(const char *name, enum nsk_pin pin, nstype_m
 
 static void reply_seeds(void)
 {
-        const nstype_mask_t web = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS) |
-                                  NSTYPE_BIT(NSTYPE_IPC);
-        char paths[NSTYPE_MAX][128], paths2[NSTYPE_MAX][128];
+        const nsk_type_mask_t web = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS) |
+                                  NSK_TYPE_BIT(NSK_TYPE_IPC);
+        char paths[NSK_TYPE_MAX][128], paths2[NSK_TYPE_MAX][128];
         struct nsk_set_info s = set_info("web", NSK_PIN_BIND, web, paths);
-        struct nsk_set_info all = set_info("all.sets-1", NSK_PIN_BIND, NSTYPE_MASK_ALL, paths2);
-        struct nsk_set_info fd = set_info("fdset", NSK_PIN_FD, NSTYPE_MASK_ALL, paths);
-        enum nstype fd_types[] = { NSTYPE_IPC, NSTYPE_UTS, NSTYPE_NET };
+        struct nsk_set_info all = set_info("all.sets-1", NSK_PIN_BIND, NSK_TYPE_MASK_ALL, paths2);
+        struct nsk_set_info fd = set_info("fdset", NSK_PIN_FD, NSK_TYPE_MASK_ALL, paths);
+        enum nsk_type fd_types[] = { NSK_TYPE_IPC, NSK_TYPE_UTS, NSK_TYPE_NET };
         uint8_t buf[NSK_MSG_MAX];
         struct nsk_writer w;
 
@@ -180,8 +180,8 @@ static void reply_seeds(void)
 
 int main(int argc, char **argv)
 {
-        const nstype_mask_t web = NSTYPE_BIT(NSTYPE_NET) | NSTYPE_BIT(NSTYPE_UTS) |
-                                  NSTYPE_BIT(NSTYPE_IPC);
+        const nsk_type_mask_t web = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS) |
+                                  NSK_TYPE_BIT(NSK_TYPE_IPC);
         struct nsk_settings settings;
 
         if (argc != 2) {
@@ -193,12 +193,12 @@ int main(int argc, char **argv)
         /* "web" and "db" exist in fuzz-dispatch; "new" does not. */
         request("create-new", NSK_CMD_CREATE, "new", 0, -1, NULL);
         request("create-new-fd", NSK_CMD_CREATE, "new", web, NSK_PIN_FD, NULL);
-        request("create-new-all-bind", NSK_CMD_CREATE, "new", NSTYPE_MASK_ALL, NSK_PIN_BIND, NULL);
+        request("create-new-all-bind", NSK_CMD_CREATE, "new", NSK_TYPE_MASK_ALL, NSK_PIN_BIND, NULL);
         request("create-web-exists", NSK_CMD_CREATE, "web", web, NSK_PIN_FD, NULL);
         settings = every_setting();
-        request("create-settings", NSK_CMD_CREATE, "new", NSTYPE_MASK_ALL, NSK_PIN_FD, &settings);
+        request("create-settings", NSK_CMD_CREATE, "new", NSK_TYPE_MASK_ALL, NSK_PIN_FD, &settings);
         request("get-web", NSK_CMD_GET, "web", 0, -1, NULL);
-        request("get-db-net", NSK_CMD_GET, "db", NSTYPE_BIT(NSTYPE_NET), -1, NULL);
+        request("get-db-net", NSK_CMD_GET, "db", NSK_TYPE_BIT(NSK_TYPE_NET), -1, NULL);
         request("get-nosuch", NSK_CMD_GET, "nosuch", 0, -1, NULL);
         request("list", NSK_CMD_LIST, NULL, 0, -1, NULL);
         request("show-web", NSK_CMD_SHOW, "web", 0, -1, NULL);
@@ -218,11 +218,11 @@ int main(int argc, char **argv)
                 .setgroups_deny = true,
         };
         request_as("user-create-maps", 7, NSK_CMD_CREATE, "mine",
-                   NSTYPE_BIT(NSTYPE_USER) | NSTYPE_BIT(NSTYPE_NET), NSK_PIN_FD, &settings);
+                   NSK_TYPE_BIT(NSK_TYPE_USER) | NSK_TYPE_BIT(NSK_TYPE_NET), NSK_PIN_FD, &settings);
         request_as("user-create-no-userns", 7, NSK_CMD_CREATE, "mine", web, NSK_PIN_FD, NULL);
         settings.uid_map[0] = (struct nsk_idmap) { 0, 0, 1 };
         request_as("user-create-root-map", 7, NSK_CMD_CREATE, "mine",
-                   NSTYPE_BIT(NSTYPE_USER) | NSTYPE_BIT(NSTYPE_NET), NSK_PIN_FD, &settings);
+                   NSK_TYPE_BIT(NSK_TYPE_USER) | NSK_TYPE_BIT(NSK_TYPE_NET), NSK_PIN_FD, &settings);
         request_as("user-list", 7, NSK_CMD_LIST, NULL, 0, -1, NULL);
         request_as("user-get-web", 7, NSK_CMD_GET, "web", 0, -1, NULL);
         request_as("user-show-web", 7, NSK_CMD_SHOW, "web", 0, -1, NULL);

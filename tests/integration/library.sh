@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# libnskeeper as another program sees it: installed (make install into a
+# scratch DESTDIR), found with pkg-config, exporting only the API of
+# nskeeper.h, and the README's example built against it and run against a
+# real daemon.
+. "$(dirname "$0")/lib.sh"
+require_ns net uts
+for tool in cc pkg-config nm make; do
+        command -v "$tool" >/dev/null || skip "needs $tool"
+done
+
+DEST=$T/inst
+check_run "make install DESTDIR=..." 0 make -s -C "$NSK_BUILDDIR" install DESTDIR="$DEST"
+pc=$(find "$DEST" -name nskeeper.pc | head -n 1)
+check_true "nskeeper.pc is installed" test -n "$pc"
+hdr=$(find "$DEST" -name nskeeper.h | head -n 1)
+check_true "nskeeper.h is installed" test -n "$hdr"
+so=$(find "$DEST" -name 'libnskeeper.so.0' | head -n 1)
+check_true "libnskeeper.so.0 (a versioned soname) is installed" test -n "$so"
+check_eq "its soname" "libnskeeper.so.0" "$(objdump -p "$so" 2>/dev/null | awk '$1 == "SONAME" {print $2}')"
+check_eq "it exports nsk_* symbols only" "" \
+        "$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^nsk_' | grep -v '^NSKEEPER_')"
+check_true "it exports the API (nsk_connect, nsk_get_fds, nsk_join_fds)" \
+        sh -c "nm -D --defined-only '$so' | grep -q ' nsk_connect' &&
+               nm -D --defined-only '$so' | grep -q ' nsk_get_fds' &&
+               nm -D --defined-only '$so' | grep -q ' nsk_join_fds'"
+
+# nskeeper.h must stand alone, in C and C++ (if there is a C++ compiler).
+printf '#include <nskeeper.h>\nint main(void) { return NSK_TYPE_MAX; }\n' >"$T/alone.c"
+export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$DEST
+flags=$(pkg-config --cflags --libs nskeeper)
+check_true "pkg-config knows nskeeper" test -n "$flags"
+check_run "nskeeper.h compiles on its own" 0 cc -Wall -Werror -o "$T/alone" "$T/alone.c" $flags
+if command -v c++ >/dev/null; then
+        check_run "... and in C++" 0 c++ -Wall -Werror -x c++ -o "$T/alone++" "$T/alone.c" $flags
+fi
+
+awk '/<!-- example: libnskeeper -->/ {on = 1; next} on && /^```c/ {code = 1; next}
+        code && /^```/ {exit} code {print}' "$NSK_SRCDIR/README.md" >"$T/example.c"
+check_true "the README has the example" test -s "$T/example.c"
+check_run "the README example builds with pkg-config" 0 \
+        cc -Wall -Wextra -Werror -o "$T/example" "$T/example.c" $flags
+
+start_daemon || die "no daemon"
+libdir=$(dirname "$so")
+check_run "the example runs against the daemon" 0 \
+        env LD_LIBRARY_PATH="$libdir" NSKEEPER_SOCKET="$SOCK" "$T/example" libex
+check_match "it printed the set's net namespace" "^libex: net namespace [0-9]+" "$OUT"
+check_match "ip ran inside it: a fresh loopback" "lo:" "$OUT"
+check_eq "the example used the installed library" "$libdir/libnskeeper.so.0" \
+        "$(LD_LIBRARY_PATH=$libdir ldd "$T/example" | awk '$1 == "libnskeeper.so.0" {print $3}')"
+check_fails "the set was released by the example" 1 "not found" ctl show libex
+check_run "an error comes back as words" 1 \
+        env LD_LIBRARY_PATH="$libdir" NSKEEPER_SOCKET="$T/nonexistent" "$T/example" libex
+check_match "... naming the reason" "cannot reach nskeeperd" "$ERR"
+
+stop_daemon
+done_testing
