@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "ctl.h"
+#include "parse.h"
 
 static void help(void)
 {
@@ -42,15 +43,12 @@ static int run(int argc, char **argv)
         nsk_type_mask_t types = 0;
         struct nsk_client *cl;
         size_t n_paths = 0;
-        long pid = 0;
-        char *end;
+        uint32_t pid = 0;
 
         while ((c = getopt_long(argc, argv, "t:p:h", longopts, NULL)) >= 0)
                 switch (c) {
                 case OPT_FROM_PID:
-                        errno = 0;
-                        pid = strtol(optarg, &end, 10);
-                        if (errno != 0 || *end != '\0' || pid <= 0 || pid > INT32_MAX)
+                        if (parse_u32(optarg, &pid) < 0 || pid == 0 || pid > INT32_MAX)
                                 return ctl_usage_error("adopt", "--from-pid takes a pid, not '%s'",
                                                        optarg);
                         break;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "ctl.h"
+#include "parse.h"
 
 static void help(void)
 {
@@ -51,34 +52,6 @@ enum {
         OPT_BOOTTIME,
         OPT_IP_NETNS,
 };
-
-static int parse_u32(const char *s, uint32_t *ret)
-{
-        char *end;
-        unsigned long long v;
-
-        if (*s < '0' || *s > '9')
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno != 0 || *end != '\0' || v > UINT32_MAX - 1)
-                return -EINVAL;
-        *ret = (uint32_t) v;
-        return 0;
-}
-
-static int parse_seconds(const char *s, int64_t *ret)
-{
-        char *end;
-        long long v;
-
-        errno = 0;
-        v = strtoll(s, &end, 10);
-        if (errno != 0 || end == s || *end != '\0')
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
 
 static int add_map_line(struct nsk_idmap *m, unsigned *n, const char *line)
 {
@@ -213,8 +186,7 @@ static int run(int argc, char **argv)
                         break;
                 case OPT_MONOTONIC:
                 case OPT_BOOTTIME:
-                        if (parse_seconds(optarg, c == OPT_MONOTONIC ? &set.monotonic
-                                                                     : &set.boottime) < 0) {
+                        if (parse_s64(optarg, c == OPT_MONOTONIC ? &set.monotonic : &set.boottime) < 0) {
                                 ctl_usage_error("create", "%s takes whole seconds, not '%s'",
                                                 c == OPT_MONOTONIC ? "--monotonic" : "--boottime",
                                                 optarg);

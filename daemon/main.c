@@ -17,6 +17,7 @@
 #include "monitor.h"
 #include "log.h"
 #include "notify.h"
+#include "parse.h"
 #include "registry.h"
 #include "rundir.h"
 #include "server.h"
@@ -72,12 +73,9 @@ enum {
 
 static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned *ret)
 {
-        char *end;
-        unsigned long v;
+        uint32_t v;
 
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno != 0 || end == s || *end != '\0' || *s == '-' || v > 1000000000 || v < min) {
+        if (parse_u32(s, &v) < 0 || v > 1000000000 || v < min) {
                 fprintf(stderr, "nskeeperd: %s takes a number of at least %u, not '%s'\n", opt,
                         min, s);
                 return -1;

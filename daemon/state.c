@@ -25,6 +25,7 @@
 #include "ipnetns.h"
 #include "keeper.h"
 #include "log.h"
+#include "parse.h"
 #include "pin.h"
 #include "state.h"
 
@@ -123,36 +124,6 @@ int state_remove(const struct rundir *rd, const char *name)
 {
         if (unlinkat(rd->state_fd, name, 0) < 0 && errno != ENOENT)
                 return negative_errno();
-        return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *ret)
-{
-        char *end;
-        unsigned long long v;
-
-        if (*s < '0' || *s > '9')
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno != 0 || *end != '\0')
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
-
-static int parse_s64(const char *s, int64_t *ret)
-{
-        char *end;
-        long long v;
-
-        if (!*s || (*s != '-' && (*s < '0' || *s > '9')))
-                return -EINVAL;
-        errno = 0;
-        v = strtoll(s, &end, 10);
-        if (errno != 0 || *end != '\0')
-                return -EINVAL;
-        *ret = v;
         return 0;
 }
 
