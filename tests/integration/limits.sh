@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Limits and trust: past RLIMIT_NOFILE the daemon neither spins nor dies,
+# and serves again once fds are free; a connection that asks nothing is
+# closed after --idle-timeout; the client refuses a socket not served by
+# root.
+. "$(dirname "$0")/lib.sh"
+require_ns net
+RAW=$NSK_BUILDDIR/tests/nsk-raw
+[ -x "$RAW" ] || hard_error "$RAW not built (make check builds it)"
+
+# CPU time (user + system, clock ticks) the daemon used so far.
+cpu_ticks() {
+        awk '{print $14 + $15}' "/proc/$DAEMON_PID/stat"
+}
+daemon_fds() {
+        ls "/proc/$DAEMON_PID/fd" | wc -l
+}
+
+echo "# --- out of file descriptors ---"
+start_daemon --idle-timeout 30 || die "no daemon"
+baseline=$(daemon_fds)
+# Limited to 64 fds from outside, as a tight LimitNOFILE= would.
+check_run "limit the daemon to 64 fds" 0 prlimit --pid "$DAEMON_PID" --nofile=64:64
+holders=()
+for i in $(seq 80); do
+        "$RAW" "$SOCK" sleep 15000 >/dev/null 2>&1 &
+        holders+=($!)
+done
+EXTRA_PIDS+=("${holders[@]}")
+sleep 2
+check_match "the daemon says it cannot accept" "cannot accept connections.*pausing" \
+        "$(cat "$T/daemon.log")"
+before=$(cpu_ticks)
+sleep 2
+used=$(($(cpu_ticks) - before))
+check_true "it does not spin meanwhile ($used ticks of CPU in 2 s)" test "$used" -le 20
+check_true "it is still running" kill -0 "$DAEMON_PID"
+kill "${holders[@]}" 2>/dev/null
+wait "${holders[@]}" 2>/dev/null
+for i in $(seq 50); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+check_run "with fds free again it serves" 0 ctl create after -t net
+check_run "release after" 0 ctl release after
+check_eq "its fds are back to what they were" "$baseline" "$(daemon_fds)"
+
+echo "# --- idle connections ---"
+"$RAW" "$SOCK" drain 40000 >"$T/idle.out" 2>&1 &
+idle=$!
+EXTRA_PIDS+=("$idle")
+if wait_exit "$idle" 5; then
+        fail "the idle client ended early: $(cat "$T/idle.out")"
+else
+        ok "an idle client is still connected after 5 s"
+fi
+stop_daemon
+kill "$idle" 2>/dev/null
+wait "$idle" 2>/dev/null
+
+start_daemon --idle-timeout 2 || die "no daemon"
+"$RAW" "$SOCK" drain 20000 >"$T/idle.out" 2>&1 &
+idle=$!
+EXTRA_PIDS+=("$idle")
+if wait_exit "$idle" 8; then
+        check_match "--idle-timeout 2: the daemon closed the silent connection" "eof" \
+                "$(cat "$T/idle.out")"
+else
+        fail "--idle-timeout 2: the silent connection was still open after 8 s"
+fi
+check_run "and still serves others" 0 ctl list
+stop_daemon
+
+echo "# --- a socket not served by root ---"
+command -v systemd-socket-activate >/dev/null || skip "needs systemd-socket-activate"
+chmod 755 "$T"
+mkdir "$T/fake"
+chown 4242:4242 "$T/fake"
+setpriv --reuid 4242 --regid 4242 --clear-groups \
+        systemd-socket-activate --seqpacket -l "$T/fake/control" sleep 30 >/dev/null 2>&1 &
+fake=$!
+EXTRA_PIDS+=("$fake")
+for i in $(seq 30); do [ -S "$T/fake/control" ] && break; sleep 0.1; done
+check_fails "the client refuses it" 1 "served by uid 4242, not root" \
+        "$NSKEEPERCTL" --socket "$T/fake/control" list
+kill "$fake" 2>/dev/null
+
+done_testing
