@@ -171,8 +171,11 @@ static int take_first_set(struct nsk_client *c, const struct nsk_reply *rep, int
 }
 
 static int name_request(struct nsk_client *c, struct nsk_request *req, enum nsk_cmd cmd,
-                        const char *name)
+                        const char *name, struct nsk_set_info *ret_set)
 {
+        /* Empty whatever happens, so nsk_set_info_done() is always safe. */
+        if (ret_set)
+                *ret_set = (struct nsk_set_info) {};
         *req = (struct nsk_request) { .cmd = cmd, .attrs = NSK_ATTR_BIT(NSK_A_NAME) };
         if (!name_is_valid(name))
                 return fail(c, -EINVAL,
@@ -187,7 +190,7 @@ int nsk_create(struct nsk_client *c, const char *name, nsk_type_mask_t types, en
                const struct nsk_settings *settings, struct nsk_set_info *ret_set)
 {
         struct nsk_request req;
-        int r = name_request(c, &req, NSK_CMD_CREATE, name);
+        int r = name_request(c, &req, NSK_CMD_CREATE, name, ret_set);
 
         if (r < 0)
                 return r;
@@ -206,7 +209,7 @@ int nsk_create(struct nsk_client *c, const char *name, nsk_type_mask_t types, en
 int nsk_show(struct nsk_client *c, const char *name, struct nsk_set_info *ret_set)
 {
         struct nsk_request req;
-        int r = name_request(c, &req, NSK_CMD_SHOW, name);
+        int r = name_request(c, &req, NSK_CMD_SHOW, name, ret_set);
 
         if (r < 0)
                 return r;
@@ -216,7 +219,7 @@ int nsk_show(struct nsk_client *c, const char *name, struct nsk_set_info *ret_se
 int nsk_release(struct nsk_client *c, const char *name)
 {
         struct nsk_request req;
-        int r = name_request(c, &req, NSK_CMD_RELEASE, name);
+        int r = name_request(c, &req, NSK_CMD_RELEASE, name, NULL);
 
         if (r < 0)
                 return r;
@@ -265,7 +268,7 @@ int nsk_get_fds(struct nsk_client *c, const char *name, nsk_type_mask_t types,
 
         for (int t = 0; t < NSK_TYPE_MAX; t++)
                 ret_fds[t] = -EBADF;
-        r = name_request(c, &req, NSK_CMD_GET, name);
+        r = name_request(c, &req, NSK_CMD_GET, name, ret_set);
         if (r < 0)
                 return r;
         if (types != 0) {
@@ -329,7 +332,7 @@ int nsk_adopt(struct nsk_client *c, const char *name, pid_t pid, const char *con
               size_t n_paths, nsk_type_mask_t types, enum nsk_pin pin, struct nsk_set_info *ret_set)
 {
         struct nsk_request req;
-        int r = name_request(c, &req, NSK_CMD_ADOPT, name);
+        int r = name_request(c, &req, NSK_CMD_ADOPT, name, ret_set);
 
         if (r < 0)
                 return r;

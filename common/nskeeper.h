@@ -179,7 +179,10 @@ int nsk_connect(const char *path, struct nsk_client **ret);
 struct nsk_client *nsk_client_free(struct nsk_client *c);
 const char *nsk_client_error(const struct nsk_client *c);
 
-/* types 0: the daemon's default (net,uts,ipc). */
+/* Functions with a ret_set argument (may be NULL) empty it first and, on
+ * success, fill it; its memory is then freed with nsk_set_info_done().
+ *
+ * types 0: the daemon's default (net,uts,ipc). */
 int nsk_create(struct nsk_client *c, const char *name, nsk_type_mask_t types, enum nsk_pin pin,
                const struct nsk_settings *settings, struct nsk_set_info *ret_set);
 
