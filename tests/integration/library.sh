@@ -51,6 +51,36 @@ check_match "ip ran inside it: a fresh loopback" "lo:" "$OUT"
 check_eq "the example used the installed library" "$libdir/libnskeeper.so.0" \
         "$(LD_LIBRARY_PATH=$libdir ldd "$T/example" | awk '$1 == "libnskeeper.so.0" {print $3}')"
 check_fails "the set was released by the example" 1 "not found" ctl show libex
+# A failed request leaves ret_set empty, even if it held garbage: freeing
+# it afterwards is safe (it once freed the garbage).
+cat >"$T/notfound.c" <<'C'
+#include <nskeeper.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+        struct nsk_client *c = NULL;
+        struct nsk_set_info set;
+        int fds[NSK_TYPE_MAX], r;
+
+        memset(&set, 0xa5, sizeof(set));
+        if (nsk_connect(NULL, &c) < 0)
+                return 2;
+        r = nsk_get_fds(c, "nosuch", 0, fds, &set);
+        printf("%d %s\n", r, nsk_client_error(c));
+        nsk_set_info_done(&set);
+        memset(&set, 0xa5, sizeof(set));
+        r = nsk_show(c, "nosuch", &set);
+        nsk_set_info_done(&set);
+        nsk_client_free(c);
+        return r == -ENOENT ? 0 : 1;
+}
+C
+check_run "build a program that asks for a set that does not exist" 0 \
+        cc -Wall -Werror -o "$T/notfound" "$T/notfound.c" $flags
+check_run "the failed requests leave nothing to free" 0 \
+        env LD_LIBRARY_PATH="$libdir" NSKEEPER_SOCKET="$SOCK" "$T/notfound"
+check_match "... and say why" "not found" "$OUT"
 check_run "an error comes back as words" 1 \
         env LD_LIBRARY_PATH="$libdir" NSKEEPER_SOCKET="$T/nonexistent" "$T/example" libex
 check_match "... naming the reason" "cannot reach nskeeperd" "$ERR"
