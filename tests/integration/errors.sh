@@ -24,13 +24,13 @@ BASE_MOUNTS=$(mount_count_under "$T")
 echo "# --- duplicate name ---"
 check_run "create dup" 0 ctl create dup -t net,uts,mnt
 # nprocs is left out: the helper that made the set may still be exiting.
-before=$(set_json dup | jq -c 'del(.namespaces[].nprocs)')
+before=$(set_json dup | jq -c 'del(.nprocs, .namespaces[].nprocs)')
 mounts=$(mount_count_under "$T")
 check_fails "create dup again" 1 "already exists" ctl create dup -t net,uts,mnt
 check_match "duplicate: the message names the set" "'?dup'?" "$ERR"
 check_fails "create dup again, other types and pin" 1 "already exists" ctl create dup -t ipc --pin fd
 check_eq "duplicate: the original set is unchanged (show --json)" "$before" \
-        "$(set_json dup | jq -c 'del(.namespaces[].nprocs)')"
+        "$(set_json dup | jq -c 'del(.nprocs, .namespaces[].nprocs)')"
 check_mounts "duplicate: no mounts added" "$mounts" "$T"
 check_eq "duplicate: still exactly one set" "dup" "$(list_names)"
 check_inode_eq "duplicate: the original net namespace is still the one joined" \
