@@ -145,9 +145,14 @@ static int create_done(int error, const char *message, struct helper_result *res
                                     reason ? reason : strerror(-r));
         }
         helper_result_close(res);
+        /* The state file is written: from here on a restarted daemon
+         * adopts the set, so its keeper may outlive us. (An fd-pinned
+         * set's keeper keeps its lifeline: the set ends with the daemon.) */
+        if (r >= 0 && s->pin == NSK_PIN_BIND)
+                keeper_make_permanent(s->keeper);
 
         if (r < 0) {
-                /* Not committed: the keeper, if any, dies with the helper. */
+                /* Never came to be: no keeper either. */
                 keeper_release(s->keeper);
                 registry_remove(server_registry(srv), s);
                 set_free(s);
@@ -212,8 +217,8 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
         op->req = (struct nsk_request) { .cmd = req->cmd, .id = req->id };
         memcpy(op->req.name, req->name, sizeof(op->req.name));
         op->set = s;
-        r = helper_start(server_base(srv), types, &s->settings, pin == NSK_PIN_FD,
-                         client_cred(c)->uid, client_cred(c)->gid, create_done, op);
+        r = helper_start(server_base(srv), types, &s->settings, client_cred(c)->uid,
+                         client_cred(c)->gid, create_done, op);
         if (r < 0) {
                 registry_remove(server_registry(srv), s);
                 set_free(s);

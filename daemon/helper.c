@@ -6,7 +6,8 @@
  *   helper: unshare(CLONE_NEWUSER) -> USERNS     (only with user)
  *   daemon: writes setgroups, uid_map, gid_map -> GO
  *   helper: unshare(the rest), settings, keeper -> DONE + fds
- *   daemon: pins them -> COMMIT (or closes: the keeper dies with the helper)
+ *   daemon: pins them, writes the state file, then tells the keeper (if
+ *           any) through its lifeline that the set is for good
  * The user namespace comes first so that the others are owned by it
  * (user_namespaces(7)), and its maps must be written from outside. */
 
@@ -18,6 +19,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
@@ -36,7 +38,6 @@ enum helper_phase {
         PHASE_USERNS = 1, /* helper: user namespace made, write the maps */
         PHASE_GO,         /* daemon: maps written, go on */
         PHASE_DONE,       /* helper: result (error, or fds) */
-        PHASE_COMMIT,     /* daemon: pinned; the keeper may stay */
 };
 
 enum helper_step {
@@ -99,6 +100,17 @@ struct helper {
 
 static struct helper *helpers;
 static unsigned n_helpers;
+/* The heap from here up holds only what the daemon allocated since it
+ * started (helper_init); 0: unknown, nothing is left out of a fork. */
+static uintptr_t heap_lo;
+
+/* What a helper reads of its settings, copied out of the heap onto the
+ * daemon's stack before the fork: the helper gets no copy of the heap. */
+struct child_settings {
+        struct nsk_settings s;
+        char *sysctls[NSK_SYSCTL_MAX];
+        char text[NSK_SYSCTL_MAX][NSK_SYSCTL_LEN];
+};
 
 void helper_result_close(struct helper_result *r)
 {
@@ -192,9 +204,16 @@ static void child_sysctls(int sock, const struct nsk_settings *s)
         }
 }
 
+/* The byte on a keeper's lifeline that makes it permanent. */
+#define LIFELINE_PERMANENT 'P'
+
 /* PID 1 of a kept pid namespace: reaps orphans until killed. Signals
- * from outside cannot reach it but SIGKILL (pid_namespaces(7)); if it
- * has a lifeline, it exits when the daemon's end closes. */
+ * from outside cannot reach it but SIGKILL (pid_namespaces(7)). Its
+ * lifeline is the read end of a pipe whose write end the daemon holds:
+ * end of file before LIFELINE_PERMANENT came means the set never came to
+ * be (the helper or the daemon died first), or was fd-pinned and its
+ * daemon is gone; either way the keeper goes. After LIFELINE_PERMANENT
+ * (a bind set whose state file is written) it stays until killed. */
 _Noreturn static void keeper_main(int lifeline)
 {
         sigset_t mask;
@@ -212,6 +231,7 @@ _Noreturn static void keeper_main(int lifeline)
                         { .fd = lifeline, .events = POLLIN },
                 };
                 struct signalfd_siginfo si;
+                char c;
 
                 while (waitpid(-1, NULL, WNOHANG) > 0)
                         ;
@@ -219,8 +239,12 @@ _Noreturn static void keeper_main(int lifeline)
                         _exit(1);
                 if (p[0].revents & POLLIN)
                         (void) read(sfd, &si, sizeof(si));
-                if (lifeline >= 0 && p[1].revents)
-                        _exit(0);
+                if (lifeline >= 0 && p[1].revents) {
+                        if (read(lifeline, &c, 1) != 1 || c != LIFELINE_PERMANENT)
+                                _exit(0);
+                        close(lifeline);
+                        lifeline = -1;
+                }
         }
 }
 
@@ -246,10 +270,9 @@ static void close_all_but(int a, int b)
         (void) close_range((unsigned) hi + 1, ~0U, 0);
 }
 
-/* Forks the keeper and returns its pid, and in *ret_commit the line on
- * which the helper tells it that the daemon committed the set. Until
- * then the keeper dies with the helper (PR_SET_PDEATHSIG). */
-static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_read, int *ret_commit)
+/* Forks the keeper and returns its pid once it reported how its start
+ * went (a fresh /proc). */
+static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_read)
 {
         int ctl[2], err = 0;
         pid_t pid;
@@ -260,9 +283,6 @@ static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_re
         if (pid < 0)
                 child_fail(sock, STEP_KEEPER, -1);
         if (pid == 0) {
-                char go;
-
-                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
                 close_all_but(ctl[1], lifeline_read);
                 /* A fresh /proc for the new pid namespace, where the set
                  * has a mount namespace of its own to put it in. */
@@ -270,31 +290,27 @@ static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_re
                     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                         err = errno;
                 (void) send(ctl[1], &err, sizeof(err), MSG_NOSIGNAL);
-                /* EOF instead of the byte: the helper died, so do we. */
-                if (err != 0 || recv(ctl[1], &go, 1, 0) != 1)
+                if (err != 0)
                         _exit(1);
-                /* Committed: outlive the helper, and say so before it exits. */
-                (void) prctl(PR_SET_PDEATHSIG, 0);
-                (void) send(ctl[1], &go, 1, MSG_NOSIGNAL);
                 close(ctl[1]);
                 keeper_main(lifeline_read);
         }
         close(ctl[1]);
         if (recv(ctl[0], &err, sizeof(err), 0) != (ssize_t) sizeof(err))
                 err = EIO;
+        close(ctl[0]);
         if (err != 0) {
                 errno = err;
                 child_fail(sock, STEP_PROC, NSK_TYPE_PID);
         }
-        *ret_commit = ctl[0];
         return pid;
 }
 
 _Noreturn static void child_main(int sock, nsk_type_mask_t types, const struct nsk_settings *s,
-                                 bool lifeline, uid_t uid, gid_t gid)
+                                 uid_t uid, gid_t gid)
 {
         struct helper_msg m = { .phase = PHASE_DONE, .detail = -1 };
-        int fds[NSK_TYPE_MAX + 2], life[2] = { -1, -1 }, commit = -1, nsdir, offsets = -1;
+        int fds[NSK_TYPE_MAX + 2], life[2] = { -1, -1 }, nsdir, offsets = -1;
         nsk_type_mask_t rest = types;
         size_t n = 0;
 
@@ -376,11 +392,10 @@ _Noreturn static void child_main(int sock, nsk_type_mask_t types, const struct n
          * the set keeps one (pid_namespaces(7)). It comes first: until it
          * exists pid_for_children cannot be opened. */
         if (types & NSK_TYPE_BIT(NSK_TYPE_PID)) {
-                if (lifeline && pipe2(life, O_CLOEXEC) < 0)
+                if (pipe2(life, O_CLOEXEC) < 0)
                         child_fail(sock, STEP_KEEPER, -1);
-                m.keeper_pid = child_start_keeper(sock, types, life[0], &commit);
-                if (lifeline)
-                        close(life[0]);
+                m.keeper_pid = child_start_keeper(sock, types, life[0]);
+                close(life[0]);
         }
 
         for (int t = 0; t < NSK_TYPE_MAX; t++) {
@@ -397,21 +412,14 @@ _Noreturn static void child_main(int sock, nsk_type_mask_t types, const struct n
                 if (fds[n] < 0)
                         child_fail(sock, STEP_KEEPER, -1);
                 n++;
-                if (lifeline)
-                        fds[n++] = life[1];
+                fds[n++] = life[1];
         }
 
+        /* Once sent, the daemon holds the only other write end of the
+         * lifeline: if it dies before the set is for good, so does the
+         * keeper. */
         if (fdpass_send(sock, &m, sizeof(m), fds, n) < 0)
                 child_fail(sock, STEP_SEND, -1);
-
-        if (m.keeper_pid > 0) {
-                char go = 1;
-
-                if (!child_wait_for(sock, PHASE_COMMIT))
-                        _exit(1); /* the keeper dies with us */
-                if (send(commit, &go, 1, MSG_NOSIGNAL) != 1 || recv(commit, &go, 1, 0) != 1)
-                        _exit(1);
-        }
         _exit(0);
 }
 
@@ -445,12 +453,11 @@ static void maybe_free(struct helper *h)
                 helper_free(h);
 }
 
-/* Reports to the owner; on success tells the helper whether to commit. */
+/* Reports to the owner, once. */
 static void report(struct helper *h, int error, const char *message, struct helper_result *res)
 {
         helper_done_fn done = h->done;
         struct helper_result none;
-        int r;
 
         if (!done)
                 return;
@@ -460,12 +467,8 @@ static void report(struct helper *h, int error, const char *message, struct help
                 result_init(&none);
                 res = &none;
         }
-        r = done(error, message, res, h->userdata);
-        if (error == 0 && r >= 0) {
-                struct helper_msg m = { .phase = PHASE_COMMIT };
-                (void) send(h->sock, &m, sizeof(m), MSG_NOSIGNAL | MSG_DONTWAIT);
-        }
-        /* Closing our end ends the helper either way. */
+        (void) done(error, message, res, h->userdata);
+        /* The helper is done or has failed: nothing more to say to it. */
         if (h->sock_ev)
                 event_del(h->sock_ev);
         h->sock = safe_close(h->sock);
@@ -577,8 +580,9 @@ static void take_result(struct helper *h, const struct helper_msg *m, int *recei
         char msg[128];
 
         result_init(&res);
+        /* A keeper comes with its pidfd and the write end of its lifeline. */
         if (m->keeper_pid > 0)
-                want += 1 + (n > want + 1);
+                want += 2;
         if (n != want || ((h->types & NSK_TYPE_BIT(NSK_TYPE_PID)) != 0) != (m->keeper_pid > 0)) {
                 close_many(received, n);
                 fail(h, -EPROTO, "helper sent the wrong number of fds");
@@ -673,10 +677,64 @@ static void on_timeout(evutil_socket_t fd, short what, void *userdata)
         maybe_free(h);
 }
 
+static uintptr_t page_up(uintptr_t a)
+{
+        uintptr_t page = (uintptr_t) sysconf(_SC_PAGESIZE);
+
+        return (a + page - 1) & ~(page - 1);
+}
+
+void helper_init(void)
+{
+        heap_lo = page_up((uintptr_t) sbrk(0));
+}
+
+/* fork(2) copies the page tables of the whole heap and write-protects it
+ * (the daemon then faults on each page it writes), and the helper's exit
+ * unmaps it again: a cost that grew with the number of sets. A helper
+ * needs nothing the daemon allocated (child_settings_copy), so the part
+ * of the heap allocated since the start is left out: MADV_WIPEONFORK
+ * gives a child zero pages there instead (madvise(2)), and so no copy
+ * nor fault; keepers, forks of helpers, hold none of it either. Not
+ * MADV_DONTFORK: glibc's fork() writes to a block of its own in the
+ * child (its NSS state, once the daemon looked up a user), which must
+ * stay mapped. Again at every fork: the heap grows into new mappings
+ * that lack the flag. malloc'd blocks that got mappings of their own
+ * (mallopt(3), M_MMAP_THRESHOLD) are still copied, and so is the fd table. */
+static void heap_wipe_on_fork(void)
+{
+        static bool warned;
+        uintptr_t hi;
+
+        if (heap_lo == 0)
+                return;
+        hi = page_up((uintptr_t) sbrk(0));
+        if (hi <= heap_lo)
+                return;
+        if (madvise((void *) heap_lo, hi - heap_lo, MADV_WIPEONFORK) < 0 && !warned) {
+                /* Not fatal: helpers then get a copy, as any fork would. */
+                log_debug("madvise(MADV_WIPEONFORK) on the heap: %s; helpers get a copy of it",
+                          strerror(errno));
+                warned = true;
+        }
+}
+
+static void child_settings_copy(struct child_settings *cs, const struct nsk_settings *s)
+{
+        cs->s = *s;
+        cs->s.n_sysctls = s->n_sysctls < NSK_SYSCTL_MAX ? s->n_sysctls : NSK_SYSCTL_MAX;
+        cs->s.sysctls = cs->sysctls;
+        for (unsigned i = 0; i < cs->s.n_sysctls; i++) {
+                snprintf(cs->text[i], sizeof(cs->text[i]), "%s", s->sysctls[i]);
+                cs->sysctls[i] = cs->text[i];
+        }
+}
+
 int helper_start(struct event_base *base, nsk_type_mask_t types, const struct nsk_settings *settings,
-                 bool lifeline, uid_t uid, gid_t gid, helper_done_fn done, void *userdata)
+                 uid_t uid, gid_t gid, helper_done_fn done, void *userdata)
 {
         const struct timeval timeout = { .tv_sec = HELPER_TIMEOUT_SEC };
+        struct child_settings cs;
         struct helper *h;
         int sv[2];
 
@@ -701,6 +759,8 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
                 return r;
         }
 
+        child_settings_copy(&cs, settings);
+        heap_wipe_on_fork();
         h->pid = fork();
         if (h->pid < 0) {
                 int r = negative_errno();
@@ -715,7 +775,7 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
                 if (sv[1] != 3 && dup3(sv[1], 3, O_CLOEXEC) < 0)
                         _exit(1);
                 (void) close_range(4, ~0U, 0);
-                child_main(3, types, settings, lifeline, uid, gid);
+                child_main(3, types, &cs.s, uid, gid);
         }
 
         safe_close(sv[1]);

@@ -15,24 +15,27 @@ struct helper_result {
         int fds[NSK_TYPE_MAX];  /* one per type made, checked with NS_GET_NSTYPE */
         pid_t keeper_pid;     /* pid: the init kept in the new pid namespace */
         int keeper_pidfd;
-        int keeper_lifeline;  /* fd pins: the keeper exits when this closes */
+        int keeper_lifeline;  /* the keeper exits when this closes, unless made permanent */
 };
 
 void helper_result_close(struct helper_result *r);
 
 /* Called once per helper: error 0 and a result, or a -errno and a
- * message saying which step failed (result empty). Returning 0 commits:
- * a keeper then stays for good; returning < 0 makes the keeper die with
- * the helper. */
+ * message saying which step failed (result empty). A keeper in the
+ * result lives as long as the write end of its lifeline is open, until
+ * keeper_make_permanent() (keeper.h). */
 typedef int (*helper_done_fn)(int error, const char *message, struct helper_result *result,
                               void *userdata);
 
-/* settings must stay valid until done is called. 'lifeline': give the
- * keeper a lifeline (fd-pinned sets die with the daemon). A uid other
- * than 0: the helper becomes uid/gid before it makes the user namespace,
- * which that uid then owns (and may enter without privileges). */
+/* Marks where the heap stands at the start of main(): what the daemon
+ * allocates from then on is not copied into helpers (see helper.c). */
+void helper_init(void);
+
+/* A uid other than 0: the helper becomes uid/gid before it makes the
+ * user namespace, which that uid then owns (and may enter without
+ * privileges). */
 int helper_start(struct event_base *base, nsk_type_mask_t types, const struct nsk_settings *settings,
-                 bool lifeline, uid_t uid, gid_t gid, helper_done_fn done, void *userdata);
+                 uid_t uid, gid_t gid, helper_done_fn done, void *userdata);
 
 /* Kills every helper still at work and reports each as -ECANCELED. */
 void helper_cancel_all(void);

@@ -152,6 +152,19 @@ void keeper_release(struct keeper *k)
         }
 }
 
+void keeper_make_permanent(struct keeper *k)
+{
+        const char permanent = 'P'; /* LIFELINE_PERMANENT in helper.c */
+
+        if (!k || k->lifeline < 0)
+                return;
+        /* EPIPE: the keeper is gone already; its pidfd says so soon. */
+        if (write(k->lifeline, &permanent, 1) != 1)
+                log_warning("set '%s': cannot reach its keeper (pid %d): %m",
+                            k->set ? k->set->name : "?", (int) k->pid);
+        k->lifeline = safe_close(k->lifeline);
+}
+
 void keeper_forget_dying(void)
 {
         while (dying) {

@@ -25,6 +25,12 @@ int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t 
 /* Kills the keeper, and with it every process in the pid namespace, and
  * detaches it from its set; it is reaped (and freed) when it is gone. */
 void keeper_release(struct keeper *k);
+/* Tells the keeper through its lifeline that its set is for good (a
+ * bind set, recorded in its state file): it stays when the lifeline
+ * closes, which it then does. Until then, the keeper exits when the
+ * daemon's end of its lifeline closes, the daemon dying included, so a
+ * set cut short by a crash leaves no keeper behind. */
+void keeper_make_permanent(struct keeper *k);
 /* Stops watching; the keeper lives on unless its lifeline closes. */
 struct keeper *keeper_free(struct keeper *k);
 /* At exit: forgets keepers still dying (init reaps them). */

@@ -261,6 +261,8 @@ int main(int argc, char **argv)
         char socket_path[PATH_MAX];
         int listen_fd = -EBADF, r, ret = EXIT_FAILURE;
 
+        /* First: everything the daemon allocates lies above this mark. */
+        helper_init();
         log_open("nskeeperd");
         r = parse_args(argc, argv, &o);
         if (r != 0)
