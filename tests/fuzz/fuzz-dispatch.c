@@ -117,17 +117,30 @@ static void fake_finish(evutil_socket_t fd, short what, void *userdata)
         free(f);
 }
 
+/* The set being created: the one in the registry still being created
+ * (one input is one request, so there is at most one). */
+static int find_creating(struct set *s, void *userdata)
+{
+        if (s->state == SET_CREATING)
+                *(struct set **) userdata = s;
+        return 0;
+}
+
 int __wrap_helper_start(struct event_base *b, nsk_type_mask_t types,
-                        const struct nsk_settings *settings, bool lifeline, uid_t uid, gid_t gid,
+                        const struct nsk_settings *settings, uid_t uid, gid_t gid,
                         helper_done_fn done, void *userdata)
 {
         const struct timeval now = { 0, 0 };
         struct fake *f = calloc(1, sizeof(*f));
+        struct set *creating = NULL;
 
         if (!f)
                 return -ENOMEM;
-        /* 'lifeline' is what an fd pin asks for. */
-        *f = (struct fake) { .types = types, .fd_pin = lifeline, .done = done, .userdata = userdata };
+        (void) registry_foreach(reg, find_creating, &creating);
+        /* fd pins succeed (with the fuzzer's own namespaces); bind pins
+         * fail, so the fuzzer never mounts anything. */
+        *f = (struct fake) { .types = types, .fd_pin = creating && creating->pin == NSK_PIN_FD,
+                             .done = done, .userdata = userdata };
         if (event_base_once(b, -1, EV_TIMEOUT, fake_finish, f, &now) < 0) {
                 free(f);
                 return -ENOMEM;
