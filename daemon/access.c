@@ -15,13 +15,16 @@ static bool is_self_line(const struct nsk_idmap *m, uint32_t id)
         return m->outside == id && m->count == 1;
 }
 
-static int check_map(const struct nsk_idmap *m, unsigned n, uint32_t own, const char *file,
-                     bool gid, bool setgroups_deny, char *msg, size_t size)
+/* own: the caller's own uid or gid, which it may always map (the gid
+ * only with setgroups denied); uid: whose ranges in file count. Subgid
+ * ranges belong to users, not groups: they are looked up by uid too. */
+static int check_map(const struct nsk_idmap *m, unsigned n, uint32_t own, uid_t uid,
+                     const char *file, bool gid, bool setgroups_deny, char *msg, size_t size)
 {
         for (unsigned i = 0; i < n; i++) {
                 if (is_self_line(&m[i], own) && (!gid || setgroups_deny))
                         continue;
-                if (subid_file_covers(file, own, m[i].outside, m[i].count))
+                if (subid_file_covers(file, uid, m[i].outside, m[i].count))
                         continue;
                 if (is_self_line(&m[i], own))
                         snprintf(msg, size,
@@ -52,11 +55,16 @@ int access_check_create(const struct config *cfg, struct registry *reg, const st
                          "(add user to the types)");
                 return -EPERM;
         }
-        r = check_map(s->uid_map, s->n_uid_map, cred->uid, cfg->subuid_path, false,
+        /* /run/netns is a name space everyone shares: root's alone. */
+        if (s->ip_netns) {
+                snprintf(msg, size, "only root may add sets to ip netns (--ip-netns)");
+                return -EPERM;
+        }
+        r = check_map(s->uid_map, s->n_uid_map, cred->uid, cred->uid, cfg->subuid_path, false,
                       s->setgroups_deny, msg, size);
         if (r < 0)
                 return r;
-        r = check_map(s->gid_map, s->n_gid_map, cred->gid, cfg->subgid_path, true,
+        r = check_map(s->gid_map, s->n_gid_map, cred->gid, cred->uid, cfg->subgid_path, true,
                       s->setgroups_deny, msg, size);
         if (r < 0)
                 return r;

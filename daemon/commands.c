@@ -352,7 +352,9 @@ static int cmd_monitor(struct client *c, const struct nsk_request *req)
         int r = monitor_add(c, req);
 
         if (r < 0)
-                return reply_error(c, req, r, "cannot subscribe: %s", strerror(-r));
+                return reply_error(c, req, r, "cannot subscribe: %s",
+                                   r == -EBUSY ? "this connection is monitoring already"
+                                               : strerror(-r));
         return 0;
 }
 

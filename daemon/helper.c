@@ -307,16 +307,17 @@ static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_re
 }
 
 _Noreturn static void child_main(int sock, nsk_type_mask_t types, const struct nsk_settings *s,
-                                 uid_t uid, gid_t gid)
+                                 uid_t uid, gid_t gid, pid_t daemon)
 {
         struct helper_msg m = { .phase = PHASE_DONE, .detail = -1 };
         int fds[NSK_TYPE_MAX + 2], life[2] = { -1, -1 }, nsdir, offsets = -1;
         nsk_type_mask_t rest = types;
         size_t n = 0;
 
-        /* The daemon gone means nobody wants what we make. */
+        /* The daemon gone means nobody wants what we make. (Compared with
+         * its pid, not 1: the daemon may be PID 1 of a container.) */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() == 1)
+        if (getppid() != daemon)
                 _exit(1);
 
         /* Opened while still root: once privileges are dropped the
@@ -336,7 +337,7 @@ _Noreturn static void child_main(int sock, nsk_type_mask_t types, const struct n
                     setresuid(uid, uid, uid) < 0)
                         child_fail(sock, STEP_CREDENTIALS, -1);
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-                if (getppid() == 1)
+                if (getppid() != daemon)
                         _exit(1);
         }
 
@@ -736,6 +737,7 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
         const struct timeval timeout = { .tv_sec = HELPER_TIMEOUT_SEC };
         struct child_settings cs;
         struct helper *h;
+        pid_t self;
         int sv[2];
 
         h = calloc(1, sizeof(*h));
@@ -761,6 +763,7 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
 
         child_settings_copy(&cs, settings);
         heap_wipe_on_fork();
+        self = getpid();
         h->pid = fork();
         if (h->pid < 0) {
                 int r = negative_errno();
@@ -771,11 +774,20 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
                 return r;
         }
         if (h->pid == 0) {
+                static const int handled[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+                sigset_t none;
+
+                /* libevent's handlers write to an fd of the daemon's, whose
+                 * number the helper soon reuses for something else. */
+                for (size_t i = 0; i < ELEMENTSOF(handled); i++)
+                        (void) signal(handled[i], SIG_DFL);
+                sigemptyset(&none);
+                (void) sigprocmask(SIG_SETMASK, &none, NULL);
                 /* Keep only the socket, as fd 3. */
                 if (sv[1] != 3 && dup3(sv[1], 3, O_CLOEXEC) < 0)
                         _exit(1);
                 (void) close_range(4, ~0U, 0);
-                child_main(3, types, &cs.s, uid, gid);
+                child_main(3, types, &cs.s, uid, gid, self);
         }
 
         safe_close(sv[1]);
@@ -819,6 +831,14 @@ void helper_cancel_all(void)
                 report(h, -ECANCELED, "daemon is stopping", NULL);
                 helper_free(h);
         }
+}
+
+bool helper_tracks(pid_t pid)
+{
+        for (struct helper *h = helpers; h; h = h->next)
+                if (h->pid == pid)
+                        return true;
+        return false;
 }
 
 unsigned helper_count(void)

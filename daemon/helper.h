@@ -40,3 +40,5 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
 /* Kills every helper still at work and reports each as -ECANCELED. */
 void helper_cancel_all(void);
 unsigned helper_count(void);
+/* Is pid a helper at work (reaped through its pidfd)? */
+bool helper_tracks(pid_t pid);

@@ -16,6 +16,7 @@
 struct keeper {
         struct set *set; /* NULL once released: only waiting to be reaped */
         struct keeper *next_dying;
+        struct keeper *next, *prev; /* every keeper watched */
         pid_t pid;
         int pidfd;
         int lifeline;
@@ -23,6 +24,15 @@ struct keeper {
 };
 
 static struct keeper *dying;
+static struct keeper *keepers;
+
+bool keeper_tracks(pid_t pid)
+{
+        for (struct keeper *k = keepers; k; k = k->next)
+                if (k->pid == pid)
+                        return true;
+        return false;
+}
 
 static void unlink_dying(struct keeper *k)
 {
@@ -83,7 +93,11 @@ int keeper_attach(struct set *s, struct event_base *base, pid_t pid, int pidfd, 
                 safe_close(lifeline);
                 return -ENOMEM;
         }
-        *k = (struct keeper) { .set = s, .pid = pid, .pidfd = pidfd, .lifeline = lifeline };
+        *k = (struct keeper) { .set = s, .pid = pid, .pidfd = pidfd, .lifeline = lifeline,
+                               .next = keepers };
+        if (keepers)
+                keepers->prev = k;
+        keepers = k;
         r = watch(k, base);
         if (r < 0) {
                 keeper_free(k);
@@ -178,6 +192,12 @@ struct keeper *keeper_free(struct keeper *k)
 {
         if (!k)
                 return NULL;
+        if (k->next)
+                k->next->prev = k->prev;
+        if (k->prev)
+                k->prev->next = k->next;
+        else if (keepers == k)
+                keepers = k->next;
         if (k->ev)
                 event_free(k->ev);
         safe_close(k->pidfd);

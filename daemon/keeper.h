@@ -3,6 +3,7 @@
  * what happens when one dies. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <event2/event.h>
@@ -36,5 +37,7 @@ struct keeper *keeper_free(struct keeper *k);
 /* At exit: forgets keepers still dying (init reaps them). */
 void keeper_forget_dying(void);
 pid_t keeper_pid(const struct keeper *k);
+/* Is pid a keeper we watch (and reap through its pidfd)? */
+bool keeper_tracks(pid_t pid);
 /* The daemon's end of the lifeline (still owned by k), or -EBADF. */
 int keeper_lifeline(const struct keeper *k);

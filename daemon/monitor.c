@@ -41,9 +41,15 @@ static int send_event(struct subscriber *sub, enum nsk_event e, const struct set
 
 int monitor_add(struct client *c, const struct nsk_request *req)
 {
-        struct subscriber *sub = calloc(1, sizeof(*sub));
+        struct subscriber *sub;
         int r;
 
+        /* One subscription per connection: a second would only double
+         * what it gets, and cost the daemon for each. */
+        for (sub = subscribers; sub; sub = sub->next)
+                if (sub->client == c)
+                        return -EBUSY;
+        sub = calloc(1, sizeof(*sub));
         if (!sub)
                 return -ENOMEM;
         sub->client = client_ref(c);
@@ -76,6 +82,19 @@ void monitor_emit(enum nsk_event e, const struct set *s)
                 }
                 p = &sub->next;
         }
+}
+
+void monitor_forget(struct client *c)
+{
+        for (struct subscriber **p = &subscribers; *p; p = &(*p)->next)
+                if ((*p)->client == c) {
+                        struct subscriber *sub = *p;
+
+                        *p = sub->next;
+                        client_unref(sub->client);
+                        free(sub);
+                        return;
+                }
 }
 
 void monitor_free_all(void)

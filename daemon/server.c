@@ -11,10 +11,12 @@
 #include "commands.h"
 #include "fdpass.h"
 #include "log.h"
+#include "monitor.h"
 #include "notify.h"
 #include "server.h"
 
 #define CLIENT_QUEUE_MAX (32u << 20) /* bytes of replies a client may leave unread */
+#define CLIENT_QUEUE_FDS_MAX 64      /* namespace fds held for it meanwhile */
 #define READS_PER_WAKEUP 16          /* fairness between busy clients */
 #define ACCEPT_BACKOFF_MS 200        /* after EMFILE and the like */
 
@@ -34,7 +36,8 @@ struct client {
         struct ucred cred;
         struct event *read_ev, *write_ev, *idle_ev;
         struct outmsg *out_head, *out_tail;
-        size_t out_bytes;
+        size_t out_bytes, out_fds;
+        bool out_progress; /* something was sent since the idle timer last fired */
         bool keep_open;
 };
 
@@ -163,7 +166,7 @@ static void client_close(struct client *c)
                 outmsg_free(m);
         }
         c->out_tail = NULL;
-        c->out_bytes = 0;
+        c->out_bytes = c->out_fds = 0;
 
         if (c->next)
                 c->next->prev = c->prev;
@@ -172,6 +175,8 @@ static void client_close(struct client *c)
         else
                 srv->clients = c->next;
         c->next = c->prev = NULL;
+        if (c->keep_open)
+                monitor_forget(c);
         /* Room again for the one we may have stopped accepting. */
         if (srv->n_clients-- == srv->cfg->max_clients && srv->listen_ev)
                 (void) event_add(srv->listen_ev, NULL);
@@ -218,7 +223,9 @@ static void flush_queue(struct client *c)
                         return;
                 }
                 c->out_head = m->next;
-                c->out_bytes -= m->len;
+                c->out_bytes -= sizeof(*m) + m->len;
+                c->out_fds -= m->n_fds;
+                c->out_progress = true;
                 outmsg_free(m);
         }
         if (!c->out_head) {
@@ -250,7 +257,10 @@ int client_send(struct client *c, const void *buf, size_t len, int *fds, size_t 
                 }
         }
 
-        if (c->out_bytes + len > CLIENT_QUEUE_MAX || n_fds > FDPASS_MAX) {
+        /* Every queued fd is a namespace the daemon holds for the client:
+         * few of them, and not many bytes either. */
+        if (c->out_bytes + sizeof(*m) + len > CLIENT_QUEUE_MAX || n_fds > FDPASS_MAX ||
+            c->out_fds + n_fds > CLIENT_QUEUE_FDS_MAX) {
                 log_notice("client pid %d (uid %u) does not read its replies; dropping it",
                            (int) c->cred.pid, (unsigned) c->cred.uid);
                 close_many(fds, n_fds);
@@ -274,7 +284,8 @@ int client_send(struct client *c, const void *buf, size_t len, int *fds, size_t 
         else
                 c->out_head = m;
         c->out_tail = m;
-        c->out_bytes += len;
+        c->out_bytes += sizeof(*m) + len;
+        c->out_fds += n_fds;
         (void) event_add(c->write_ev, NULL);
         return 0;
 }
@@ -307,6 +318,15 @@ static void on_client_idle(evutil_socket_t fd, short what, void *userdata)
         /* A create in flight holds a reference: wait for its reply. */
         if (c->keep_open)
                 return;
+        /* Replies waiting, and not one taken for a whole period: stalled. */
+        if (c->out_head && !c->out_progress) {
+                log_notice("client pid %d (uid %u) has not read its replies for %u s; dropping it",
+                           (int) c->cred.pid, (unsigned) c->cred.uid,
+                           c->srv->cfg->idle_timeout_sec);
+                client_close(c);
+                return;
+        }
+        c->out_progress = false;
         if (c->refs > 1 || c->out_head) {
                 idle_rearm(c);
                 return;

@@ -180,25 +180,37 @@ int set_unpin(struct set *s, const struct rundir *rd)
 {
         int r;
 
+        /* The keeper first: it takes every process in the set's pid
+         * namespace along, and a crash right after leaves a set that is
+         * listed dead, never a keeper that belongs to no set. */
         keeper_release(s->keeper);
+        /* Then the state file: once it is gone the set is gone; what stays
+         * behind after an error below is a pin without state, which the
+         * next start removes. */
+        r = state_remove(rd, s->name);
+        if (r < 0) {
+                char reason[NSK_MESSAGE_MAX];
+
+                log_error("set '%s': cannot remove state: %s", s->name, strerror(-r));
+                snprintf(reason, sizeof(reason), "release failed: cannot remove its state file: %s",
+                         strerror(-r));
+                /* Its keeper is gone: never hand it out again. */
+                set_mark_dead(s, reason);
+                return r;
+        }
+        notify_status_changed();
         if (s->settings.ip_netns) {
                 r = ipnetns_remove(rd->netns_dir, s->name, s->inode[NSK_TYPE_NET]);
                 if (r < 0)
                         log_warning("set '%s': cannot remove %s/%s: %s", s->name, rd->netns_dir,
                                     s->name, strerror(-r));
         }
-        notify_status_changed();
-        r = state_remove(rd, s->name);
-        if (r < 0) {
-                log_error("set '%s': cannot remove state: %s", s->name, strerror(-r));
-                return r;
-        }
         if (s->pin == NSK_PIN_FD) {
                 fdstore_remove_set(s);
                 close_many(s->fd, NSK_TYPE_MAX);
-                return 0;
-        }
-        return bind_pins_remove(s, rd, s->types);
+        } else
+                (void) bind_pins_remove(s, rd, s->types);
+        return 0;
 }
 
 int set_open(const struct set *s, const struct rundir *rd, enum nsk_type t, int *ret_fd)

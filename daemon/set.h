@@ -47,9 +47,11 @@ void set_mark_dead(struct set *s, const char *reason);
 int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSK_TYPE_MAX],
                  const char **ret_reason);
 
-/* The reverse: state file first, so a crash midway leaves only pins
- * without state, which the next start removes. The keeper is killed,
- * and with it everything in the set's pid namespace. */
+/* The reverse. The keeper is killed first, and with it everything in the
+ * set's pid namespace; then the state file goes, so a crash midway leaves
+ * a dead set or pins without state (which the next start removes), never
+ * a live keeper of no set. Fails only if the state file cannot be removed
+ * (the set is then marked dead); later errors are logged. */
 int set_unpin(struct set *s, const struct rundir *rd);
 
 /* A new fd for namespace t, checked to be the namespace the set was

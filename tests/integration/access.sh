@@ -14,6 +14,7 @@ GID=4242
 ALICE=4242 # in the group by her primary gid
 BOB=4343   # in the group as a supplementary group
 EVE=4444   # not in the group
+CAROL=4545 # in the group by her primary gid, which is not her uid
 printf '4242:100000:65536\n' >"$T/subuid"
 printf '4242:100000:65536\n' >"$T/subgid"
 # The test dir must be reachable for the users.
@@ -25,6 +26,7 @@ as() {
         case "$uid" in
         "$ALICE") set -- setpriv --reuid "$uid" --regid "$GID" --clear-groups "$@" ;;
         "$BOB") set -- setpriv --reuid "$uid" --regid "$uid" --groups "$GID" "$@" ;;
+        "$CAROL") set -- setpriv --reuid "$uid" --regid "$GID" --clear-groups "$@" ;;
         *) set -- setpriv --reuid "$uid" --regid "$uid" --clear-groups "$@" ;;
         esac
         timeout -k 5 "$NSK_TIMEOUT" "$@"
@@ -61,6 +63,18 @@ check_run "no maps at all" 0 actl "$ALICE" create a3 -t user
 check_fails "quota: a fourth set" 1 "quota exceeded" actl "$ALICE" create a4 -t user
 check_fails "nothing of the refused ones was created" 1 "not found" ctl show a0
 check_eq "root sees alice's three sets" "a1 a2 a3" "$(ctl list --json | jq -r '[.[].name] | join(" ")')"
+
+# Subordinate ids belong to users: carol's gid is 4242, but the subgid
+# line for 4242 is alice's (uid 4242), not carol's.
+check_fails "carol may not map alice's subgid range" 1 "not yours" \
+        actl "$CAROL" create c0 -t user --gid-map "0 100000 10" --setgroups deny
+check_run "carol may map her own gid" 0 \
+        actl "$CAROL" create c1 -t user --map-group 0 --setgroups deny
+check_eq "... which is her gid, not her uid" "0 $GID 1" \
+        "$(ctl show c1 --json | jq -r '.gid_map[0] | "\(.inside) \(.outside) \(.count)"')"
+check_run "release c1" 0 ctl release c1
+check_fails "a member may not add to ip netns" 1 "only root may add sets to ip netns" \
+        actl "$ALICE" create a0 -t user,net --ip-netns
 
 echo "# --- alice uses her sets, unprivileged ---"
 userns=$(ctl show a1 --json | jq -r '.namespaces[] | select(.type == "user") | .inode')

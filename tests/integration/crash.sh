@@ -68,6 +68,51 @@ check_eq "no helper left" "" "$(children_of "$DAEMON_PID")"
 check_run "the name can be used again" 0 ctl create victim -t net,pid
 check_run "release victim" 0 ctl release victim
 
+echo "# --- a helper killed after it started a keeper ---"
+# The helper's recv() of the keeper's first word (only helpers call
+# recvfrom) is held 3 s; the keeper exists by then.
+strace -f -qq -o /dev/null -e trace=recvfrom -e inject=recvfrom:delay_exit=3000000 \
+        -p "$DAEMON_PID" &
+STRACE=$!
+EXTRA_PIDS+=("$STRACE")
+sleep 1
+ctl create orphan -t net,pid >"$T/orphan.out" 2>&1 &
+CREATE=$!
+helper=
+for i in $(seq 30); do
+        helper=$(children_of "$DAEMON_PID" | head -n 1)
+        [ -n "$helper" ] && [ -n "$(children_of "$helper")" ] && break
+        sleep 0.1
+done
+keeper=$(children_of "$helper" | head -n 1)
+check_true "the helper and its keeper were found" test -n "$helper" -a -n "$keeper"
+[ -n "$helper" ] && kill -KILL "$helper"
+wait "$CREATE"
+check_eq "create fails when its helper is killed" 1 "$?"
+kill "$STRACE" 2>/dev/null
+wait "$STRACE" 2>/dev/null
+sleep 1
+state=$(awk '{print $3}' "/proc/$keeper/stat" 2>/dev/null)
+check_eq "the orphaned keeper is gone, not a zombie of the daemon" "" "$state"
+check_eq "no child of the daemon is left" "" "$(children_of "$DAEMON_PID")"
+check_fails "the set does not exist" 1 "not found" ctl show orphan
+
+echo "# --- a release that cannot remove the state file ---"
+if command -v chattr >/dev/null && ctl create stuck -t pid >/dev/null 2>&1 &&
+        chattr +i "$RUNDIR/state/stuck" 2>/dev/null; then
+        keeper=$(set_json stuck | jq .keeper_pid)
+        run ctl release stuck
+        chattr -i "$RUNDIR/state/stuck"
+        check_eq "the release fails" 1 "$RC"
+        check_eq "the set is then dead, never handed out with its keeper gone" dead \
+                "$(set_json stuck | jq -r .state)"
+        check_fails "joining it is refused" 1 "dead" ctl join stuck -- true
+        check_run "a second release works" 0 ctl release stuck
+else
+        ok "a release that cannot remove the state file: skipped (no chattr +i here)"
+        ctl release stuck >/dev/null 2>&1
+fi
+
 echo "# --- SIGKILL during a stream of creates and releases ---"
 told=$T/told # "+ NAME": create succeeded; "- NAME": a release was asked for
 : >"$told"

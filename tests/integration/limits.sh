@@ -69,6 +69,39 @@ fi
 check_run "and still serves others" 0 ctl list
 stop_daemon
 
+echo "# --- clients that take and do not read ---"
+start_daemon --idle-timeout 2 || die "no daemon"
+check_run "create held" 0 ctl create held -t net,uts,ipc --pin fd
+baseline=$(daemon_fds)
+# GET hdr: version 1, command 2, id 1, no flags; NAME "held".
+"$RAW" "$SOCK" hdr 1 2 1 0 str 1 held repeat 5000 sleep 500 drain 200 >"$T/getters.out" 2>&1
+check_match "a client queueing namespace fds without reading is dropped" "eof|send error" \
+        "$(cat "$T/getters.out")"
+check_match "the daemon says why" "does not read its replies" "$(cat "$T/daemon.log")"
+check_eq "the fds queued for it are closed" "$baseline" "$(daemon_fds)"
+# MONITOR (command 6) twice on one connection: the second is refused.
+out=$("$RAW" "$SOCK" hdr 1 6 1 0 send recv hdr 1 6 2 0 send recv 2>&1)
+check_match "a second MONITOR on one connection is refused (EBUSY)" "id=2 .*errno=16" "$out"
+check_run "release held" 0 ctl release held
+stop_daemon
+
+echo "# --- nskeeperd as PID 1 (a container's entrypoint) ---"
+unshare --pid --fork --kill-child "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" \
+        >>"$T/daemon.log" 2>&1 &
+pid1=$!
+EXTRA_PIDS+=("$pid1")
+for i in $(seq 50); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+check_run "as PID 1 it still creates sets" 0 ctl create inpid1 -t net,pid
+check_run "... and releases them" 0 ctl release inpid1
+# unshare ignores SIGTERM while it waits: stop the daemon itself.
+kill -TERM $(ps --ppid "$pid1" -o pid=) 2>/dev/null
+if wait_exit "$pid1" 10; then
+        ok "the PID 1 daemon stopped on SIGTERM"
+else
+        fail "the PID 1 daemon did not stop"
+        kill -KILL "$pid1"
+fi
+
 echo "# --- a socket not served by root ---"
 command -v systemd-socket-activate >/dev/null || skip "needs systemd-socket-activate"
 chmod 755 "$T"

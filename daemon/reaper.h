@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Reaping children nobody watches: the daemon is a subreaper (keepers
+ * outlive their helpers), so a keeper whose helper died before handing
+ * it over ends up its child too, and must not stay a zombie. */
+#pragma once
+
+#include <event2/event.h>
+
+/* Watches SIGCHLD; returns the event (free it at exit) or NULL. */
+struct event *reaper_start(struct event_base *base);
