@@ -97,7 +97,7 @@ static int run(int argc, char **argv)
                 return CTL_EXIT_FAILED;
         r = nsk_adopt(cl, name, (pid_t) pid, paths, n_paths, types, (enum nsk_pin) pin, NULL);
         if (r < 0)
-                ctl_request_failed("adopt", name, cl);
+                ctl_request_failed("adopt", name, cl, r);
         nsk_client_free(cl);
         return r < 0 ? CTL_EXIT_FAILED : CTL_EXIT_OK;
 }

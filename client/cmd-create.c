@@ -232,7 +232,7 @@ static int run(int argc, char **argv)
                 goto out;
         r = nsk_create(cl, name, types, (enum nsk_pin) pin, &set, NULL);
         if (r < 0)
-                ctl_request_failed("create", name, cl);
+                ctl_request_failed("create", name, cl, r);
         else
                 ret = CTL_EXIT_OK;
         nsk_client_free(cl);

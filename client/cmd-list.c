@@ -67,7 +67,7 @@ static int run_list(int argc, char **argv)
                 return CTL_EXIT_FAILED;
         r = nsk_list(cl, &sets, &n);
         if (r < 0) {
-                ctl_request_failed("list", NULL, cl);
+                ctl_request_failed("list", NULL, cl, r);
                 nsk_client_free(cl);
                 return CTL_EXIT_FAILED;
         }
@@ -113,7 +113,7 @@ static int run_show(int argc, char **argv)
                 return CTL_EXIT_FAILED;
         r = nsk_show(cl, name, &set);
         if (r < 0) {
-                ctl_request_failed("show", name, cl);
+                ctl_request_failed("show", name, cl, r);
                 nsk_client_free(cl);
                 return CTL_EXIT_FAILED;
         }

@@ -46,7 +46,7 @@ static int run(int argc, char **argv)
                 return CTL_EXIT_FAILED;
         r = nsk_monitor(cl, print_event, &json);
         if (r < 0 && r != -EPIPE)
-                ctl_request_failed("monitor", NULL, cl);
+                ctl_request_failed("monitor", NULL, cl, r);
         nsk_client_free(cl);
         return r == -EPIPE ? CTL_EXIT_OK : CTL_EXIT_FAILED;
 }

@@ -33,7 +33,7 @@ static int run(int argc, char **argv)
                 return CTL_EXIT_FAILED;
         r = nsk_show(cl, name, &set);
         if (r < 0) {
-                ctl_request_failed("path", name, cl);
+                ctl_request_failed("path", name, cl, r);
                 nsk_client_free(cl);
                 return CTL_EXIT_FAILED;
         }

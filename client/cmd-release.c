@@ -21,7 +21,7 @@ static int run(int argc, char **argv)
                 return CTL_EXIT_FAILED;
         r = nsk_release(cl, name);
         if (r < 0)
-                ctl_request_failed("release", name, cl);
+                ctl_request_failed("release", name, cl, r);
         nsk_client_free(cl);
         return r < 0 ? CTL_EXIT_FAILED : CTL_EXIT_OK;
 }

@@ -99,7 +99,7 @@ static int run(int argc, char **argv)
                 return CTL_EXIT_FAILED;
         r = nsk_get_fds(cl, name, types, fds, NULL);
         if (r < 0) {
-                ctl_request_failed("run", name, cl);
+                ctl_request_failed("run", name, cl, r);
                 nsk_client_free(cl);
                 return CTL_EXIT_FAILED;
         }

@@ -39,8 +39,9 @@ int ctl_bad_option(const char *cmd, char **argv);
 int ctl_fail(const char *fmt, ...) _printf_(1, 2);
 
 /* Prints "nskeeperctl: CMD 'NAME': <the client's error>" (or "CMD: ..."
- * without a name) and returns CTL_EXIT_FAILED. */
-int ctl_request_failed(const char *cmd, const char *name, const struct nsk_client *c);
+ * without a name), with what to do next where error (-errno) suggests
+ * it, and returns CTL_EXIT_FAILED. */
+int ctl_request_failed(const char *cmd, const char *name, const struct nsk_client *c, int error);
 
 /* Connects to the daemon (--socket or the default); on failure prints
  * why, naming cmd and set, and returns NULL. */

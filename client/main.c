@@ -68,19 +68,40 @@ int ctl_fail(const char *fmt, ...)
         return CTL_EXIT_FAILED;
 }
 
-int ctl_request_failed(const char *cmd, const char *name, const struct nsk_client *c)
+/* What to do next, for the errors where there is something to say. */
+static const char *hint(int error)
+{
+        switch (error) {
+        case -ENOENT:
+                return " ('nskeeperctl list' shows the sets)";
+        case -EEXIST:
+                return " (choose another name, or release that set first)";
+        case -EACCES:
+        case -EPERM:
+                return " (as root, or as a member of the group nskeeperd runs with --group)";
+        case -EDQUOT:
+                return " (release sets you no longer need)";
+        default:
+                return "";
+        }
+}
+
+int ctl_request_failed(const char *cmd, const char *name, const struct nsk_client *c, int error)
 {
         if (name)
-                return ctl_fail("%s '%s': %s", cmd, name, nsk_client_error(c));
-        return ctl_fail("%s: %s", cmd, nsk_client_error(c));
+                return ctl_fail("%s '%s': %s%s", cmd, name, nsk_client_error(c), hint(error));
+        return ctl_fail("%s: %s%s", cmd, nsk_client_error(c), hint(error));
 }
 
 struct nsk_client *ctl_connect(const char *cmd, const char *name)
 {
         struct nsk_client *c = NULL;
+        int r;
 
-        if (nsk_connect(socket_path, &c) < 0) {
-                ctl_request_failed(cmd, name, c);
+        r = nsk_connect(socket_path, &c);
+        if (r < 0) {
+                /* ENOENT here is the socket, not a set: the message says so. */
+                ctl_request_failed(cmd, name, c, r == -ENOENT ? 0 : r);
                 nsk_client_free(c);
                 return NULL;
         }
