@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Forking helpers and talking to them. The child side makes only system
- * calls: no allocation, no logging, no libevent.
+/* Forking helpers and talking to them (their own side is helper-child.c).
  *
  * A helper and the daemon exchange small messages on a socketpair:
  *   helper: unshare(CLONE_NEWUSER) -> USERNS     (only with user)
@@ -12,49 +11,20 @@
  * (user_namespaces(7)), and its maps must be written from outside. */
 
 #include <fcntl.h>
-#include <grp.h>
-#include <net/if.h>
-#include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "fdpass.h"
+#include "helper-child.h"
+#include "helper-proto.h"
 #include "helper.h"
 #include "log.h"
-#include "sysctl.h"
 
 #define HELPER_TIMEOUT_SEC 30
-
-enum helper_phase {
-        PHASE_USERNS = 1, /* helper: user namespace made, write the maps */
-        PHASE_GO,         /* daemon: maps written, go on */
-        PHASE_DONE,       /* helper: result (error, or fds) */
-};
-
-enum helper_step {
-        STEP_CREDENTIALS,
-        STEP_UNSHARE,
-        STEP_PROPAGATION,
-        STEP_HOSTNAME,
-        STEP_DOMAINNAME,
-        STEP_LOOPBACK,
-        STEP_SYSCTL,
-        STEP_TIME_OFFSETS,
-        STEP_KEEPER,
-        STEP_PROC,
-        STEP_OPEN,
-        STEP_SEND,
-        STEP_MAX,
-};
 
 static const char *const step_names[STEP_MAX] = {
         [STEP_CREDENTIALS] = "drop privileges",
@@ -69,14 +39,6 @@ static const char *const step_names[STEP_MAX] = {
         [STEP_PROC] = "mount /proc",
         [STEP_OPEN] = "open",
         [STEP_SEND] = "send",
-};
-
-struct helper_msg {
-        int32_t phase;
-        int32_t error;      /* positive errno, 0 on success */
-        int32_t step;       /* enum helper_step that failed */
-        int32_t detail;     /* the nstype or sysctl index concerned, or -1 */
-        int32_t keeper_pid; /* in the daemon's pid namespace */
 };
 
 enum helper_wait {
@@ -126,305 +88,6 @@ static void result_init(struct helper_result *r)
         r->keeper_pid = 0;
         r->keeper_pidfd = r->keeper_lifeline = -EBADF;
 }
-
-/* ---- child side ---- */
-
-_Noreturn static void child_fail(int sock, int step, int detail)
-{
-        struct helper_msg m = { .phase = PHASE_DONE, .error = errno ? errno : EIO, .step = step,
-                                .detail = detail };
-
-        (void) send(sock, &m, sizeof(m), MSG_NOSIGNAL);
-        _exit(1);
-}
-
-/* Waits for the daemon's next message; true if it is 'phase'. */
-static bool child_wait_for(int sock, int phase)
-{
-        struct helper_msg m;
-        ssize_t k;
-
-        do
-                k = recv(sock, &m, sizeof(m), 0);
-        while (k < 0 && errno == EINTR);
-        return k == (ssize_t) sizeof(m) && m.phase == phase;
-}
-
-static int write_file(const char *path, const char *text)
-{
-        size_t len = strlen(text);
-        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-        ssize_t k;
-
-        if (fd < 0)
-                return -1;
-        k = write(fd, text, len);
-        if (k != (ssize_t) len) {
-                int e = k < 0 ? errno : EIO;
-                close(fd);
-                errno = e;
-                return -1;
-        }
-        return close(fd);
-}
-
-static int loopback_up(void)
-{
-        struct ifreq ifr = { .ifr_name = "lo" };
-        /* Any socket reaches the interface ioctls (netdevice(7)); AF_UNIX
-         * lets the unit restrict the daemon to that one family. */
-        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        int r = -1;
-
-        if (fd < 0)
-                return -1;
-        if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-                ifr.ifr_flags |= IFF_UP;
-                r = ioctl(fd, SIOCSIFFLAGS, &ifr);
-        }
-        int e = errno;
-        close(fd);
-        errno = e;
-        return r;
-}
-
-static void child_sysctls(int sock, const struct nsk_settings *s)
-{
-        for (unsigned i = 0; i < s->n_sysctls; i++) {
-                char rel[NSK_SYSCTL_LEN], path[NSK_SYSCTL_LEN + 16];
-                const char *value;
-                enum nsk_type t;
-
-                errno = EINVAL;
-                if (sysctl_parse(s->sysctls[i], rel, sizeof(rel), &value, &t) < 0)
-                        child_fail(sock, STEP_SYSCTL, (int) i);
-                snprintf(path, sizeof(path), "/proc/sys/%s", rel);
-                if (write_file(path, value) < 0)
-                        child_fail(sock, STEP_SYSCTL, (int) i);
-        }
-}
-
-/* The byte on a keeper's lifeline that makes it permanent. */
-#define LIFELINE_PERMANENT 'P'
-
-/* PID 1 of a kept pid namespace: reaps orphans until killed. Signals
- * from outside cannot reach it but SIGKILL (pid_namespaces(7)). Its
- * lifeline is the read end of a pipe whose write end the daemon holds:
- * end of file before LIFELINE_PERMANENT came means the set never came to
- * be (the helper or the daemon died first), or was fd-pinned and its
- * daemon is gone; either way the keeper goes. After LIFELINE_PERMANENT
- * (a bind set whose state file is written) it stays until killed. */
-_Noreturn static void keeper_main(int lifeline)
-{
-        sigset_t mask;
-        int sfd;
-
-        (void) prctl(PR_SET_NAME, "nskeeper-init");
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
-        sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-
-        for (;;) {
-                struct pollfd p[2] = {
-                        { .fd = sfd, .events = POLLIN },
-                        { .fd = lifeline, .events = POLLIN },
-                };
-                struct signalfd_siginfo si;
-                char c;
-
-                while (waitpid(-1, NULL, WNOHANG) > 0)
-                        ;
-                if (poll(p, lifeline >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
-                        _exit(1);
-                if (p[0].revents & POLLIN)
-                        (void) read(sfd, &si, sizeof(si));
-                if (lifeline >= 0 && p[1].revents) {
-                        if (read(lifeline, &c, 1) != 1 || c != LIFELINE_PERMANENT)
-                                _exit(0);
-                        close(lifeline);
-                        lifeline = -1;
-                }
-        }
-}
-
-/* Closes every fd but a and b (either may be -1). */
-static void close_all_but(int a, int b)
-{
-        int lo = a < b ? a : b, hi = a < b ? b : a;
-
-        if (lo < 0)
-                lo = hi, hi = -1;
-        if (lo < 0) {
-                (void) close_range(0, ~0U, 0);
-                return;
-        }
-        if (lo > 0)
-                (void) close_range(0, (unsigned) lo - 1, 0);
-        if (hi < 0 || hi == lo) {
-                (void) close_range((unsigned) lo + 1, ~0U, 0);
-                return;
-        }
-        if (hi > lo + 1)
-                (void) close_range((unsigned) lo + 1, (unsigned) hi - 1, 0);
-        (void) close_range((unsigned) hi + 1, ~0U, 0);
-}
-
-/* Forks the keeper and returns its pid once it reported how its start
- * went (a fresh /proc). */
-static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_read)
-{
-        int ctl[2], err = 0;
-        pid_t pid;
-
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
-                child_fail(sock, STEP_KEEPER, -1);
-        pid = fork();
-        if (pid < 0)
-                child_fail(sock, STEP_KEEPER, -1);
-        if (pid == 0) {
-                close_all_but(ctl[1], lifeline_read);
-                /* A fresh /proc for the new pid namespace, where the set
-                 * has a mount namespace of its own to put it in. */
-                if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) &&
-                    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                        err = errno;
-                (void) send(ctl[1], &err, sizeof(err), MSG_NOSIGNAL);
-                if (err != 0)
-                        _exit(1);
-                close(ctl[1]);
-                keeper_main(lifeline_read);
-        }
-        close(ctl[1]);
-        if (recv(ctl[0], &err, sizeof(err), 0) != (ssize_t) sizeof(err))
-                err = EIO;
-        close(ctl[0]);
-        if (err != 0) {
-                errno = err;
-                child_fail(sock, STEP_PROC, NSK_TYPE_PID);
-        }
-        return pid;
-}
-
-_Noreturn static void child_main(int sock, nsk_type_mask_t types, const struct nsk_settings *s,
-                                 uid_t uid, gid_t gid, pid_t daemon)
-{
-        struct helper_msg m = { .phase = PHASE_DONE, .detail = -1 };
-        int fds[NSK_TYPE_MAX + 2], life[2] = { -1, -1 }, nsdir, offsets = -1;
-        nsk_type_mask_t rest = types;
-        size_t n = 0;
-
-        /* The daemon gone means nobody wants what we make. (Compared with
-         * its pid, not 1: the daemon may be PID 1 of a container.) */
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != daemon)
-                _exit(1);
-
-        /* Opened while still root: once privileges are dropped the
-         * helper is not dumpable and this file is root's. The kernel checks
-         * CAP_SYS_TIME against whoever opened it. */
-        if ((types & NSK_TYPE_BIT(NSK_TYPE_TIME)) && (s->monotonic != 0 || s->boottime != 0)) {
-                offsets = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-                if (offsets < 0)
-                        child_fail(sock, STEP_TIME_OFFSETS, NSK_TYPE_TIME);
-        }
-
-        /* The user namespace is owned by the euid that makes it: the uid
-         * the set is for. The kernel clears the death signal on a
-         * credential change, so it is set again. */
-        if (uid != 0) {
-                if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
-                    setresuid(uid, uid, uid) < 0)
-                        child_fail(sock, STEP_CREDENTIALS, -1);
-                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-                if (getppid() != daemon)
-                        _exit(1);
-        }
-
-        if (types & NSK_TYPE_BIT(NSK_TYPE_USER)) {
-                struct helper_msg u = { .phase = PHASE_USERNS, .detail = -1 };
-
-                if (unshare(CLONE_NEWUSER) < 0)
-                        child_fail(sock, STEP_UNSHARE, NSK_TYPE_USER);
-                if (send(sock, &u, sizeof(u), MSG_NOSIGNAL) < 0 || !child_wait_for(sock, PHASE_GO))
-                        _exit(1);
-                rest &= ~NSK_TYPE_BIT(NSK_TYPE_USER);
-        }
-        if (rest && unshare((int) nsk_type_mask_to_clone_flags(rest)) < 0)
-                child_fail(sock, STEP_UNSHARE, -1);
-
-        /* A copy of the host's shared mounts would otherwise stay their
-         * peer: mounts made in the set would appear on the host. As a
-         * slave it still sees the host's new mounts (and new pins). */
-        if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-                child_fail(sock, STEP_PROPAGATION, NSK_TYPE_MNT);
-
-        if (s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0)
-                child_fail(sock, STEP_HOSTNAME, NSK_TYPE_UTS);
-        if (s->domainname[0] && setdomainname(s->domainname, strlen(s->domainname)) < 0)
-                child_fail(sock, STEP_DOMAINNAME, NSK_TYPE_UTS);
-        /* A new network namespace has lo down; nearly everyone wants it up. */
-        if ((types & NSK_TYPE_BIT(NSK_TYPE_NET)) && !s->no_loopback && loopback_up() < 0)
-                child_fail(sock, STEP_LOOPBACK, NSK_TYPE_NET);
-        child_sysctls(sock, s);
-
-        /* Offsets can be written only before a process enters the time
-         * namespace (time_namespaces(7)): before the keeper is forked. */
-        if (offsets >= 0) {
-                char text[128];
-                int len;
-
-                len = snprintf(text, sizeof(text), "monotonic %lld 0\nboottime %lld 0\n",
-                               (long long) s->monotonic, (long long) s->boottime);
-                if (write(offsets, text, (size_t) len) != len)
-                        child_fail(sock, STEP_TIME_OFFSETS, NSK_TYPE_TIME);
-                close(offsets);
-        }
-
-        /* Opened now: the keeper may mount another /proc over this one,
-         * in which the helper (outside its pid namespace) has no entry. */
-        /* O_PATH: a helper that dropped privileges is not dumpable, and
-         * its /proc entries are root's; searching them is still allowed. */
-        nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (nsdir < 0)
-                child_fail(sock, STEP_OPEN, -1);
-
-        /* A pid namespace whose init is gone takes no new process, so
-         * the set keeps one (pid_namespaces(7)). It comes first: until it
-         * exists pid_for_children cannot be opened. */
-        if (types & NSK_TYPE_BIT(NSK_TYPE_PID)) {
-                if (pipe2(life, O_CLOEXEC) < 0)
-                        child_fail(sock, STEP_KEEPER, -1);
-                m.keeper_pid = child_start_keeper(sock, types, life[0]);
-                close(life[0]);
-        }
-
-        for (int t = 0; t < NSK_TYPE_MAX; t++) {
-                if (!(types & NSK_TYPE_BIT(t)))
-                        continue;
-                fds[n] = openat(nsdir, nsk_type_info(t)->proc, O_RDONLY | O_CLOEXEC);
-                if (fds[n] < 0)
-                        child_fail(sock, STEP_OPEN, t);
-                n++;
-        }
-
-        if (m.keeper_pid > 0) {
-                fds[n] = pidfd_open(m.keeper_pid, 0);
-                if (fds[n] < 0)
-                        child_fail(sock, STEP_KEEPER, -1);
-                n++;
-                fds[n++] = life[1];
-        }
-
-        /* Once sent, the daemon holds the only other write end of the
-         * lifeline: if it dies before the set is for good, so does the
-         * keeper. */
-        if (fdpass_send(sock, &m, sizeof(m), fds, n) < 0)
-                child_fail(sock, STEP_SEND, -1);
-        _exit(0);
-}
-
-/* ---- daemon side ---- */
 
 static void helper_free(struct helper *h)
 {
@@ -787,7 +450,7 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
                 if (sv[1] != 3 && dup3(sv[1], 3, O_CLOEXEC) < 0)
                         _exit(1);
                 (void) close_range(4, ~0U, 0);
-                child_main(3, types, &cs.s, uid, gid, self);
+                helper_child_main(3, types, &cs.s, uid, gid, self);
         }
 
         safe_close(sv[1]);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "helper-proto.h"
 #include "keeper.h"
 #include "log.h"
 #include "set.h"
@@ -168,7 +169,7 @@ void keeper_release(struct keeper *k)
 
 void keeper_make_permanent(struct keeper *k)
 {
-        const char permanent = 'P'; /* LIFELINE_PERMANENT in helper.c */
+        const char permanent = LIFELINE_PERMANENT;
 
         if (!k || k->lifeline < 0)
                 return;

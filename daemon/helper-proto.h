@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What a helper and the daemon say to each other on their socketpair
+ * (see helper.c); shared by the two sides only. */
+#pragma once
+
+#include <stdint.h>
+
+enum helper_phase {
+        PHASE_USERNS = 1, /* helper: user namespace made, write the maps */
+        PHASE_GO,         /* daemon: maps written, go on */
+        PHASE_DONE,       /* helper: result (error, or fds) */
+};
+
+enum helper_step {
+        STEP_CREDENTIALS,
+        STEP_UNSHARE,
+        STEP_PROPAGATION,
+        STEP_HOSTNAME,
+        STEP_DOMAINNAME,
+        STEP_LOOPBACK,
+        STEP_SYSCTL,
+        STEP_TIME_OFFSETS,
+        STEP_KEEPER,
+        STEP_PROC,
+        STEP_OPEN,
+        STEP_SEND,
+        STEP_MAX,
+};
+
+struct helper_msg {
+        int32_t phase;
+        int32_t error;      /* positive errno, 0 on success */
+        int32_t step;       /* enum helper_step that failed */
+        int32_t detail;     /* the nstype or sysctl index concerned, or -1 */
+        int32_t keeper_pid; /* in the daemon's pid namespace */
+};
+
+/* The byte on a keeper's lifeline that makes it permanent. */
+#define LIFELINE_PERMANENT 'P'
