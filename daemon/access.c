@@ -21,10 +21,20 @@ static bool is_self_line(const struct nsk_idmap *m, uint32_t id)
 static int check_map(const struct nsk_idmap *m, unsigned n, uint32_t own, uid_t uid,
                      const char *file, bool gid, bool setgroups_deny, char *msg, size_t size)
 {
-        for (unsigned i = 0; i < n; i++) {
+        /* The file is read (and the user looked up) once, and only if a
+         * line needs it: this runs on the event loop. */
+        struct subid_grants grants = {};
+        bool loaded = false;
+        int r = 0;
+
+        for (unsigned i = 0; i < n && r == 0; i++) {
                 if (is_self_line(&m[i], own) && (!gid || setgroups_deny))
                         continue;
-                if (subid_file_covers(file, uid, m[i].outside, m[i].count))
+                if (!loaded) {
+                        subid_grants_load(file, uid, &grants);
+                        loaded = true;
+                }
+                if (subid_grants_cover(&grants, m[i].outside, m[i].count))
                         continue;
                 if (is_self_line(&m[i], own))
                         snprintf(msg, size,
@@ -35,9 +45,10 @@ static int check_map(const struct nsk_idmap *m, unsigned n, uint32_t own, uid_t 
                                  "own %s and the ranges %s grants you)",
                                  gid ? "gid" : "uid", m[i].inside, m[i].outside, m[i].count,
                                  gid ? "gid" : "uid", file);
-                return -EPERM;
+                r = -EPERM;
         }
-        return 0;
+        subid_grants_done(&grants);
+        return r;
 }
 
 int access_check_create(const struct config *cfg, struct registry *reg, const struct ucred *cred,

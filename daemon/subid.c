@@ -76,27 +76,45 @@ bool subid_text_covers(const char *text, const char *name, uint32_t id, uint32_t
         return want >= end;
 }
 
-bool subid_file_covers(const char *path, uid_t uid, uint32_t start, uint32_t count)
+static char *read_file(const char *path)
 {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *text = NULL;
-        struct passwd pw, *res = NULL;
-        char pwbuf[4096];
         struct stat st;
         ssize_t n;
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > SUBID_FILE_MAX)
-                return false;
+                return NULL;
         text = malloc((size_t) st.st_size + 1);
         if (!text)
-                return false;
+                return NULL;
         n = read(fd, text, (size_t) st.st_size);
         if (n < 0)
-                return false;
+                return NULL;
         text[n] = '\0';
         if (strlen(text) != (size_t) n)
-                return false;
-        (void) getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res);
-        return subid_text_covers(text, res ? res->pw_name : NULL, (uint32_t) uid, start, count);
+                return NULL;
+        return TAKE_PTR(text);
+}
+
+void subid_grants_load(const char *path, uid_t uid, struct subid_grants *ret)
+{
+        struct passwd pw, *res = NULL;
+        char pwbuf[4096];
+
+        *ret = (struct subid_grants) { .uid = uid, .text = read_file(path) };
+        if (ret->text && getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
+                ret->name = strdup(res->pw_name);
+}
+
+bool subid_grants_cover(const struct subid_grants *g, uint32_t start, uint32_t count)
+{
+        return g->text && subid_text_covers(g->text, g->name, (uint32_t) g->uid, start, count);
+}
+
+void subid_grants_done(struct subid_grants *g)
+{
+        g->text = mfree(g->text);
+        g->name = mfree(g->name);
 }

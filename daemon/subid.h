@@ -13,5 +13,13 @@
 bool subid_text_covers(const char *text, const char *name, uint32_t id, uint32_t start,
                        uint32_t count);
 
-/* The same for a file; a missing file grants nothing. */
-bool subid_file_covers(const char *path, uid_t uid, uint32_t start, uint32_t count);
+/* What a subid file grants one user: read once, asked per map line. */
+struct subid_grants {
+        char *text; /* NULL: the file is missing or unreadable, it grants nothing */
+        char *name; /* the user's name, if it has one */
+        uid_t uid;
+};
+
+void subid_grants_load(const char *path, uid_t uid, struct subid_grants *ret);
+bool subid_grants_cover(const struct subid_grants *g, uint32_t start, uint32_t count);
+void subid_grants_done(struct subid_grants *g);
