@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Forking helpers and talking to them (their own side is helper-child.c).
+/* Starting helpers and talking to them (their own side is helper-child.c).
+ * The spawner (spawner.c) clones them for us, as our children; without
+ * one the daemon forks them itself.
  *
  * A helper and the daemon exchange small messages on a socketpair:
  *   helper: unshare(CLONE_NEWUSER) -> USERNS     (only with user)
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -23,6 +26,8 @@
 #include "helper-proto.h"
 #include "helper.h"
 #include "log.h"
+#include "spawn-proto.h"
+#include "spawner.h"
 
 #define HELPER_TIMEOUT_SEC 30
 
@@ -394,14 +399,56 @@ static void child_settings_copy(struct child_settings *cs, const struct nsk_sett
         }
 }
 
+/* Without a spawner: forks the helper from the daemon itself. Sets
+ * h->pid and h->pidfd; sv[1] is left to the caller. */
+static int helper_fork(struct helper *h, const int sv[2], nsk_type_mask_t types,
+                       const struct nsk_settings *settings, uid_t uid, gid_t gid)
+{
+        struct child_settings cs;
+        pid_t self = getpid(), pid;
+        int pidfd;
+
+        child_settings_copy(&cs, settings);
+        heap_wipe_on_fork();
+        pid = fork();
+        if (pid < 0)
+                return negative_errno();
+        if (pid == 0) {
+                static const int handled[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+                sigset_t none;
+
+                /* libevent's handlers write to an fd of the daemon's, whose
+                 * number the helper soon reuses for something else. */
+                for (size_t i = 0; i < ELEMENTSOF(handled); i++)
+                        (void) signal(handled[i], SIG_DFL);
+                sigemptyset(&none);
+                (void) sigprocmask(SIG_SETMASK, &none, NULL);
+                (void) prctl(PR_SET_NAME, HELPER_NAME);
+                /* Keep only the socket, as fd 3. */
+                if (sv[1] != 3 && dup3(sv[1], 3, O_CLOEXEC) < 0)
+                        _exit(1);
+                (void) close_range(4, ~0U, 0);
+                helper_child_main(3, types, &cs.s, uid, gid, self);
+        }
+
+        pidfd = pidfd_open(pid, 0);
+        if (pidfd < 0) {
+                int r = negative_errno();
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                return r;
+        }
+        h->pid = pid;
+        h->pidfd = pidfd;
+        return 0;
+}
+
 int helper_start(struct event_base *base, nsk_type_mask_t types, const struct nsk_settings *settings,
                  uid_t uid, gid_t gid, helper_done_fn done, void *userdata)
 {
         const struct timeval timeout = { .tv_sec = HELPER_TIMEOUT_SEC };
-        struct child_settings cs;
         struct helper *h;
-        pid_t self;
-        int sv[2];
+        int sv[2], r;
 
         h = calloc(1, sizeof(*h));
         if (!h)
@@ -419,53 +466,22 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
         n_helpers++;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-                int r = negative_errno();
+                r = negative_errno();
                 helper_free(h);
                 return r;
         }
 
-        child_settings_copy(&cs, settings);
-        heap_wipe_on_fork();
-        self = getpid();
-        h->pid = fork();
-        if (h->pid < 0) {
-                int r = negative_errno();
-                h->pid = 0;
-                safe_close(sv[0]);
-                safe_close(sv[1]);
-                helper_free(h);
-                return r;
-        }
-        if (h->pid == 0) {
-                static const int handled[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
-                sigset_t none;
-
-                /* libevent's handlers write to an fd of the daemon's, whose
-                 * number the helper soon reuses for something else. */
-                for (size_t i = 0; i < ELEMENTSOF(handled); i++)
-                        (void) signal(handled[i], SIG_DFL);
-                sigemptyset(&none);
-                (void) sigprocmask(SIG_SETMASK, &none, NULL);
-                /* Keep only the socket, as fd 3. */
-                if (sv[1] != 3 && dup3(sv[1], 3, O_CLOEXEC) < 0)
-                        _exit(1);
-                (void) close_range(4, ~0U, 0);
-                helper_child_main(3, types, &cs.s, uid, gid, self);
-        }
-
+        r = spawner_spawn(sv[1], types, settings, uid, gid, &h->pid, &h->pidfd);
+        if (r == -ENOTCONN)
+                r = helper_fork(h, sv, types, settings, uid, gid);
         safe_close(sv[1]);
+        if (r < 0) {
+                safe_close(sv[0]);
+                helper_free(h);
+                return r;
+        }
         h->sock = sv[0];
         (void) fcntl(h->sock, F_SETFL, O_NONBLOCK);
-
-        h->pidfd = pidfd_open(h->pid, 0);
-        if (h->pidfd < 0) {
-                int r = negative_errno();
-                (void) kill(h->pid, SIGKILL);
-                (void) waitpid(h->pid, NULL, 0);
-                h->pid = 0;
-                helper_free(h);
-                return r;
-        }
 
         h->sock_ev = event_new(base, h->sock, EV_READ | EV_PERSIST, on_message, h);
         h->exit_ev = event_new(base, h->pidfd, EV_READ | EV_PERSIST, on_exit_cb, h);

@@ -22,6 +22,7 @@
 #include "registry.h"
 #include "rundir.h"
 #include "server.h"
+#include "spawner.h"
 #include "state.h"
 
 static void help(void)
@@ -45,6 +46,9 @@ static void help(void)
                "      --subgid-file PATH   subordinate gids (default: /etc/subgid)\n"
                "      --netns-dir DIR      where sets made with --ip-netns appear (default:\n"
                "                           /run/netns, where ip-netns(8) looks)\n"
+               "      --spawner PATH       the program that starts helpers (default:\n"
+               "                           " NSK_SPAWNER_PATH ");\n"
+               "                           'none': the daemon forks them itself (slower)\n"
                "  -h, --help               show this help\n"
                "  -V, --version            show the version\n"
                "\n"
@@ -58,6 +62,7 @@ static void help(void)
 struct options {
         const char *socket;
         const char *runtime_dir;
+        const char *spawner; /* NULL: the default, if installed */
         struct config cfg;
 };
 
@@ -70,6 +75,7 @@ enum {
         OPT_SUBUID,
         OPT_SUBGID,
         OPT_NETNS_DIR,
+        OPT_SPAWNER,
 };
 
 static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned *ret)
@@ -119,6 +125,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                 { "subuid-file", required_argument, NULL, OPT_SUBUID },
                 { "subgid-file", required_argument, NULL, OPT_SUBGID },
                 { "netns-dir", required_argument, NULL, OPT_NETNS_DIR },
+                { "spawner", required_argument, NULL, OPT_SPAWNER },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -167,6 +174,13 @@ static int parse_args(int argc, char **argv, struct options *o)
                                 return -1;
                         }
                         o->cfg.netns_dir = optarg;
+                        break;
+                case OPT_SPAWNER:
+                        if (!streq(optarg, "none") && optarg[0] != '/') {
+                                fprintf(stderr, "nskeeperd: --spawner takes an absolute path or 'none'\n");
+                                return -1;
+                        }
+                        o->spawner = optarg;
                         break;
                 case 's':
                         o->socket = optarg;
@@ -238,6 +252,20 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *userdata)
         notify_ready();
 }
 
+/* An explicit --spawner must work; the default may be missing (a daemon
+ * run from its build tree), and then the daemon forks helpers itself. */
+static int start_spawner(const char *path)
+{
+        if (path && streq(path, "none"))
+                return 0;
+        if (!path && access(NSK_SPAWNER_PATH, X_OK) < 0) {
+                log_notice("no spawner at %s (%m): helpers are forked by the daemon itself",
+                           NSK_SPAWNER_PATH);
+                return 0;
+        }
+        return spawner_start(path ? path : NSK_SPAWNER_PATH);
+}
+
 /* Many sets pinned by fd, many clients: use all the fds we may. */
 static void raise_nofile(void)
 {
@@ -279,6 +307,11 @@ int main(int argc, char **argv)
         (void) prctl(PR_SET_CHILD_SUBREAPER, 1);
         umask(0022);
         raise_nofile();
+
+        /* While the daemon is small: it is forked once to run it. */
+        r = start_spawner(o.spawner);
+        if (r < 0)
+                goto out;
 
         /* Under systemd: maybe the control socket (socket activation), maybe
          * fd-pinned sets of the daemon before us (its fd store). */
@@ -365,6 +398,7 @@ int main(int argc, char **argv)
 out:
         notify_stop();
         helper_cancel_all();
+        spawner_stop();
         monitor_free_all();
         server_free(srv);
         if (sigterm)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* On SIGCHLD, reap every child that is neither a helper at work nor a
- * watched keeper (those are reaped through their pidfds, which tell how
- * they ended). The children are listed by the kernel (proc(5), task/
- * TID/children); only a zombie is reaped, WNOHANG. */
+/* On SIGCHLD, reap every child that is neither a helper at work, a
+ * watched keeper nor the spawner (those are reaped through their
+ * pidfds, which tell how they ended). The children are listed by the
+ * kernel (proc(5), task/TID/children); only a zombie is reaped,
+ * WNOHANG. */
 
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "reaper.h"
+#include "spawner.h"
 
 static void reap_untracked(evutil_socket_t sig, short what, void *userdata)
 {
@@ -37,7 +39,8 @@ static void reap_untracked(evutil_socket_t sig, short what, void *userdata)
 
                 if (end == p)
                         break;
-                if (pid <= 0 || helper_tracks((pid_t) pid) || keeper_tracks((pid_t) pid))
+                if (pid <= 0 || helper_tracks((pid_t) pid) || keeper_tracks((pid_t) pid) ||
+                    spawner_tracks((pid_t) pid))
                         continue;
                 if (waitid(P_PID, (id_t) pid, &si, WEXITED | WNOHANG) == 0 && si.si_pid > 0)
                         log_debug("reaped process %ld, which no set owned", pid);

@@ -199,6 +199,10 @@ check_eq "... running: READY=1 came (Type=notify)" running "$(prop nskeeperd.ser
 status_is "systemctl show: StatusText from STATUS=" '^1 set, 2 namespaces, [0-9]+ clients?$'
 pid=$(prop nskeeperd.service MainPID)
 check_uint "MainPID" "$pid"
+# shellcheck disable=SC2016
+check_match "the daemon runs its spawner, installed, under the unit's hardening" \
+        "nskeeper-spawn" "$(c sh -c 'for p in $(cat /proc/$1/task/$1/children); do
+                readlink /proc/$p/exe; done' sh "$pid")"
 check_eq "the daemon is in PID 1's mount namespace" "$(c readlink /proc/1/ns/mnt)" \
         "$(c readlink "/proc/$pid/ns/mnt")"
 check_ne "... but in a network namespace of its own (PrivateNetwork=)" \

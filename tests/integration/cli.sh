@@ -14,7 +14,7 @@ echo "# --- nskeeperd --help / --version ---"
 # a daemon, it must not be on the real /run/nskeeper.
 # shellcheck disable=SC2317  # called through check_run
 nskd() {
-        timeout -k 2 5 "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" "$@"
+        timeout -k 2 5 "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" --spawner "$NSK_SPAWNER" "$@"
 }
 check_run "nskeeperd --help exits 0" 0 nskd --help
 check_ne "nskeeperd --help prints to stdout" "" "$OUT"

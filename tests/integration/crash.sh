@@ -15,19 +15,30 @@ children_of() {
                 [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"
         done
 }
+# strace -f attached where helpers come from: the spawner, and the
+# helper it made ahead of time (already there, so -f would miss it).
+# Run it with &: it execs, so that $! is strace's own pid.
+strace_helpers() {
+        local c args=()
+        for c in $(children_of "$DAEMON_PID"); do
+                [ "$(cat "/proc/$c/comm" 2>/dev/null)" = nskeeper-spawn ] && args+=(-p "$c")
+        done
+        exec strace -f -qq -o /dev/null "$@" "${args[@]}"
+}
 
 # Everything under $RUNDIR that is a pin, and every state file.
 pins() {
         (cd "$RUNDIR" && find ns mnt -mindepth 1 -maxdepth 2 ! -type d 2>/dev/null | sort)
 }
-# Live keepers of this test's daemon: a keeper is a fork of the daemon, so
-# its command line is the daemon's, with this test's runtime directory.
+# Live keepers of this test's daemons, wherever they were reparented: a
+# keeper inherits the daemon's environment, which has NSK_TEST_DIR=$T.
 keepers_alive() {
         local p
         for p in /proc/[0-9]*; do
                 [ "$(cat "$p/comm" 2>/dev/null)" = nskeeper-init ] || continue
                 grep -q "^State:.*[RSD]" "$p/status" 2>/dev/null || continue
-                tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$RUNDIR" && echo "${p#/proc/}"
+                tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF -- "NSK_TEST_DIR=$T" &&
+                        echo "${p#/proc/}"
         done | sort
 }
 listed_keepers() {
@@ -41,8 +52,7 @@ start_daemon || die "no daemon"
 echo "# --- a helper killed between unshare and pin ---"
 # strace holds every helper's unshare() for 3 s; the test kills the helper
 # then. Nothing the daemon does is changed for the test.
-strace -f -qq -o /dev/null -e trace=unshare -e inject=unshare:delay_exit=3000000 \
-        -p "$DAEMON_PID" &
+strace_helpers -e trace=unshare -e inject=unshare:delay_exit=3000000 &
 STRACE=$!
 EXTRA_PIDS+=("$STRACE")
 sleep 1
@@ -50,7 +60,7 @@ ctl create victim -t net,pid >"$T/victim.out" 2>&1 &
 CREATE=$!
 helper=
 for i in $(seq 30); do
-        helper=$(children_of "$DAEMON_PID" | head -n 1)
+        helper=$(daemon_children | head -n 1)
         [ -n "$helper" ] && break
         sleep 0.1
 done
@@ -64,15 +74,14 @@ wait "$STRACE" 2>/dev/null
 check_fails "the set does not exist" 1 "not found" ctl show victim
 check_eq "no pin left" "" "$(pins)"
 check_eq "no state left" "" "$(ls "$RUNDIR/state")"
-check_eq "no helper left" "" "$(children_of "$DAEMON_PID")"
+check_eq "no helper left" "" "$(daemon_children)"
 check_run "the name can be used again" 0 ctl create victim -t net,pid
 check_run "release victim" 0 ctl release victim
 
 echo "# --- a helper killed after it started a keeper ---"
 # The helper's recv() of the keeper's first word (only helpers call
 # recvfrom) is held 3 s; the keeper exists by then.
-strace -f -qq -o /dev/null -e trace=recvfrom -e inject=recvfrom:delay_exit=3000000 \
-        -p "$DAEMON_PID" &
+strace_helpers -e trace=recvfrom -e inject=recvfrom:delay_exit=3000000 &
 STRACE=$!
 EXTRA_PIDS+=("$STRACE")
 sleep 1
@@ -80,7 +89,7 @@ ctl create orphan -t net,pid >"$T/orphan.out" 2>&1 &
 CREATE=$!
 helper=
 for i in $(seq 30); do
-        helper=$(children_of "$DAEMON_PID" | head -n 1)
+        helper=$(daemon_children | head -n 1)
         [ -n "$helper" ] && [ -n "$(children_of "$helper")" ] && break
         sleep 0.1
 done
@@ -94,7 +103,7 @@ wait "$STRACE" 2>/dev/null
 sleep 1
 state=$(awk '{print $3}' "/proc/$keeper/stat" 2>/dev/null)
 check_eq "the orphaned keeper is gone, not a zombie of the daemon" "" "$state"
-check_eq "no child of the daemon is left" "" "$(children_of "$DAEMON_PID")"
+check_eq "no child of the daemon is left" "" "$(daemon_children)"
 check_fails "the set does not exist" 1 "not found" ctl show orphan
 
 echo "# --- a release that cannot remove the state file ---"
@@ -165,7 +174,7 @@ for round in 1 2 3; do
                 "$(ctl list --json | jq -r '.[].name' | sort)" "$(ls "$RUNDIR/state" | sort)"
         check_eq "round $round: every live keeper belongs to a listed set" \
                 "$(listed_keepers)" "$(keepers_alive)"
-        check_eq "round $round: no helper left" "" "$(children_of "$DAEMON_PID" | while read -r c; do
+        check_eq "round $round: no helper left" "" "$(daemon_children | while read -r c; do
                 [ "$(cat "/proc/$c/comm" 2>/dev/null)" = nskeeper-init ] || echo "$c"; done)"
 done
 for n in $(ctl list --json | jq -r '.[].name'); do

@@ -22,6 +22,9 @@ NSK_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${NSK_TIMEOUT:=30}"       # seconds any single client call may take
 : "${NSK_LOG_LEVEL:=debug}"  # daemon --log-level in tests
 NSKEEPERD=$NSK_BUILDDIR/daemon/nskeeperd
+# Every daemon a test starts runs the spawner of this build, never an
+# installed one.
+NSK_SPAWNER=$NSK_BUILDDIR/daemon/nskeeper-spawn
 # NSK_VALGRIND=1: every daemon started by start_daemon runs under
 # valgrind; stop_daemon then checks its report. Helpers and keepers are
 # forked copies: silent. tests/valgrind-pidfd.c supplies the system
@@ -89,6 +92,9 @@ require_ns() {
 
 T=$(mktemp -d /tmp/nsk-test.XXXXXX) || hard_error "mktemp failed"
 RUNDIR=$T/run
+# In the environment of every daemon, and so of its spawner, helpers
+# and keepers: how a test tells its own processes from others.
+export NSK_TEST_DIR=$T
 SOCK=$RUNDIR/control
 export NSKEEPER_SOCKET=$SOCK # belt and braces: never the default socket
 [ "${#SOCK}" -lt 108 ] || hard_error "socket path too long: $SOCK"
@@ -282,7 +288,8 @@ start_daemon() {
         echo "# --- starting nskeeperd $(date +%T.%N) ---" >>"$T/daemon.log"
         [ ${#VALGRIND[@]} -gt 0 ] && wrap=("${VALGRIND[@]}" --log-file="$T/valgrind.%p.log")
         ASAN_OPTIONS=$NSK_DAEMON_ASAN_OPTIONS "${wrap[@]}" "$NSKEEPERD" \
-                --socket "$SOCK" --runtime-dir "$RUNDIR" --log-level "$NSK_LOG_LEVEL" "$@" \
+                --socket "$SOCK" --runtime-dir "$RUNDIR" --log-level "$NSK_LOG_LEVEL" \
+                --spawner "$NSK_SPAWNER" "$@" \
                 </dev/null >>"$T/daemon.log" 2>&1 &
         DAEMON_PID=$!
         for i in $(seq $((50 * NSK_SLOW))); do
@@ -474,6 +481,16 @@ done_testing() {
         echo "# ${0##*/}: $CHECKS checks, $FAILS failed"
         [ "$FAILS" = 0 ] && exit 0
         exit 1
+}
+
+# The daemon's children but its spawner and the helper that waits there
+# for the next create (both named nskeeper-spawn): helpers at work and
+# keepers, one pid per line.
+daemon_children() {
+        local c
+        for c in $(ps --ppid "$DAEMON_PID" -o pid= 2>/dev/null); do
+                [ "$(cat "/proc/$c/comm" 2>/dev/null)" = nskeeper-spawn ] || echo "$c"
+        done
 }
 
 # --- JSON and namespace helpers ---

@@ -87,6 +87,7 @@ stop_daemon
 
 echo "# --- nskeeperd as PID 1 (a container's entrypoint) ---"
 unshare --pid --fork --kill-child "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" \
+        --spawner "$NSK_SPAWNER" \
         >>"$T/daemon.log" 2>&1 &
 pid1=$!
 EXTRA_PIDS+=("$pid1")

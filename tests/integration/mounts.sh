@@ -75,7 +75,7 @@ check_eq "list --json is []" "[]" "$(ctl list --json | jq -c .)"
 
 echo "# --- a second daemon on a runtime dir in use ---"
 mounts=$(mount_count_under "$T")
-"$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" --log-level "$NSK_LOG_LEVEL" \
+"$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" --log-level "$NSK_LOG_LEVEL" --spawner "$NSK_SPAWNER" \
         </dev/null >"$T/second.log" 2>&1 &
 second=$!
 EXTRA_PIDS+=("$second")
@@ -86,7 +86,7 @@ if wait_exit "$second" 5; then
 else
         fail "second daemon (same socket) exits within 5 s" "$(sed 's/^/log: /' "$T/second.log")"
 fi
-"$NSKEEPERD" --socket "$T/other.sock" --runtime-dir "$RUNDIR" --log-level "$NSK_LOG_LEVEL" \
+"$NSKEEPERD" --socket "$T/other.sock" --runtime-dir "$RUNDIR" --log-level "$NSK_LOG_LEVEL" --spawner "$NSK_SPAWNER" \
         </dev/null >"$T/third.log" 2>&1 &
 third=$!
 EXTRA_PIDS+=("$third")
@@ -105,10 +105,10 @@ echo "# --- two daemons started at once on a fresh runtime dir ---"
 for round in 1 2 3; do
         rdir=$T/race$round
         rsock=$rdir/control
-        "$NSKEEPERD" --socket "$rsock" --runtime-dir "$rdir" --log-level "$NSK_LOG_LEVEL" \
+        "$NSKEEPERD" --socket "$rsock" --runtime-dir "$rdir" --log-level "$NSK_LOG_LEVEL" --spawner "$NSK_SPAWNER" \
                 </dev/null >"$T/race$round-a.log" 2>&1 &
         a=$!
-        "$NSKEEPERD" --socket "$rsock" --runtime-dir "$rdir" --log-level "$NSK_LOG_LEVEL" \
+        "$NSKEEPERD" --socket "$rsock" --runtime-dir "$rdir" --log-level "$NSK_LOG_LEVEL" --spawner "$NSK_SPAWNER" \
                 </dev/null >"$T/race$round-b.log" 2>&1 &
         b=$!
         EXTRA_PIDS+=("$a" "$b")

@@ -61,7 +61,7 @@ check_fails "sysctl the kernel refuses: the message names it" 1 "net.ipv4.no_suc
 check_fails "--no-loopback without net" 1 "needs a new net namespace" ctl create x -t uts --no-loopback
 check_fails "nothing was created" 1 "not found" ctl show x
 check_eq "no set left behind" 0 "$(ctl list --json | jq length)"
-check_eq "no helper left behind" "" "$(pgrep -P "$DAEMON_PID" 2>/dev/null)"
+check_eq "no helper left behind" "" "$(daemon_children)"
 
 echo "# --- all ---"
 check_run "create -t all" 0 ctl create everything -t all

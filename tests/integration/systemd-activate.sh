@@ -19,7 +19,7 @@ activate() {
         before=$(grep -c "^Listening on $SOCK " "$T/daemon.log" 2>/dev/null)
         echo "# --- systemd-socket-activate $* $(date +%T.%N) ---" >>"$T/daemon.log"
         systemd-socket-activate "$@" -l "$SOCK" "$NSKEEPERD" --runtime-dir "$RUNDIR" \
-                --log-level "$NSK_LOG_LEVEL" </dev/null >>"$T/daemon.log" 2>&1 &
+                --log-level "$NSK_LOG_LEVEL" --spawner "$NSK_SPAWNER" </dev/null >>"$T/daemon.log" 2>&1 &
         DAEMON_PID=$!
         for i in $(seq 50); do
                 [ "$(grep -c "^Listening on $SOCK " "$T/daemon.log")" -gt "${before:-0}" ] && return 0
@@ -59,7 +59,7 @@ rm -f "$SOCK"
 OTHER=$T/dgram
 echo "# --- systemd-socket-activate (datagram) $(date +%T.%N) ---" >>"$T/daemon.log"
 systemd-socket-activate --datagram -l "$OTHER" "$NSKEEPERD" --runtime-dir "$RUNDIR" \
-        --socket "$SOCK" --log-level "$NSK_LOG_LEVEL" </dev/null >>"$T/daemon.log" 2>&1 &
+        --socket "$SOCK" --log-level "$NSK_LOG_LEVEL" --spawner "$NSK_SPAWNER" </dev/null >>"$T/daemon.log" 2>&1 &
 DAEMON_PID=$!
 for i in $(seq 50); do [ -S "$OTHER" ] && break; sleep 0.1; done
 # Any datagram makes it start the daemon.

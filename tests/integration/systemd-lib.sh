@@ -58,7 +58,7 @@ start_managed() {
         echo "# --- starting nskeeperd under notify-listener $(date +%T.%N) ---" >>"$T/daemon.log"
         "$NOTIFY_LISTENER" --socket "$NOTIFY_SOCK" --log "$NOTIFY_LOG" "${opts[@]}" -- \
                 "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" --log-level "$NSK_LOG_LEVEL" \
-                --netns-dir "$T/netns" "$@" </dev/null >>"$T/daemon.log" 2>&1 &
+                --netns-dir "$T/netns" --spawner "$NSK_SPAWNER" "$@" </dev/null >>"$T/daemon.log" 2>&1 &
         MGR_PID=$!
         EXTRA_PIDS+=("$MGR_PID")
         if ! wait_log 'main=yes READY=1$' $((ready + 1)) 10 || ! ctl list >/dev/null 2>&1; then

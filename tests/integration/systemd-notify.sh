@@ -14,7 +14,7 @@ if [ "${NSK_HAVE_SYSTEMD:-}" = no ]; then
         stop_daemon
         "$NOTIFY_LISTENER" --socket "$NOTIFY_SOCK" --log "$NOTIFY_LOG" --watchdog-usec 200000 -- \
                 "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" --log-level "$NSK_LOG_LEVEL" \
-                </dev/null >>"$T/daemon.log" 2>&1 &
+                --spawner "$NSK_SPAWNER" </dev/null >>"$T/daemon.log" 2>&1 &
         MGR_PID=$!
         EXTRA_PIDS+=("$MGR_PID")
         for i in $(seq 50); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
