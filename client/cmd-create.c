@@ -216,7 +216,7 @@ static int run(int argc, char **argv)
         if (ret != 0)
                 goto out;
         if (types_arg) {
-                ret = ctl_parse_types("create", name, types_arg, nsk_type_mask_supported(), &types);
+                ret = ctl_parse_types("create", name, types_arg, &types);
                 if (ret != 0)
                         goto out;
         }

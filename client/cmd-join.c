@@ -112,7 +112,7 @@ static int run(int argc, char **argv)
                 return r;
         /* "all" is every type the set has: ask for none in particular. */
         if (types_arg && !streq(types_arg, "all")) {
-                r = ctl_parse_types("join", name, types_arg, nsk_type_mask_supported(), &types);
+                r = ctl_parse_types("join", name, types_arg, &types);
                 if (r != 0)
                         return r;
         }

@@ -90,7 +90,7 @@ static int run(int argc, char **argv)
         if (r != 0)
                 return r;
         if (types_arg && !streq(types_arg, "all")) {
-                r = ctl_parse_types("run", name, types_arg, nsk_type_mask_supported(), &types);
+                r = ctl_parse_types("run", name, types_arg, &types);
                 if (r != 0)
                         return r;
         }

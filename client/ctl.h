@@ -50,10 +50,9 @@ struct nsk_client *ctl_connect(const char *cmd, const char *name);
 /* Checks a set name given on the command line (exit status on failure, 0 if fine). */
 int ctl_check_name(const char *cmd, const char *name);
 
-/* Parses a -t LIST, where "all" means 'all'; prints the error and
- * returns CTL_EXIT_FAILED if bad. */
-int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_type_mask_t all,
-                    nsk_type_mask_t *ret);
+/* Parses a -t LIST, where "all" means every type the kernel offers;
+ * prints the error and returns CTL_EXIT_FAILED if bad. */
+int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_type_mask_t *ret);
 
 /* Standard option parsing for commands of the form CMD [--json] NAME...:
  * parses --json (if json is non-NULL) and -h, and checks that exactly

@@ -117,14 +117,30 @@ int ctl_check_name(const char *cmd, const char *name)
                         cmd, name, NSK_NAME_MAX);
 }
 
-int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_type_mask_t all,
-                    nsk_type_mask_t *ret)
+/* Whether one of the items of a -t LIST is "all". */
+static bool list_names_all(const char *list)
+{
+        for (const char *p = list;;) {
+                size_t n = strcspn(p, ",");
+
+                if (n == 3 && memcmp(p, "all", 3) == 0)
+                        return true;
+                if (p[n] == '\0')
+                        return false;
+                p += n + 1;
+        }
+}
+
+int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_type_mask_t *ret)
 {
         const char *bad = NULL;
         size_t bad_len = 0;
         int r;
 
-        r = nsk_type_mask_from_list(list, all, ret, &bad, &bad_len);
+        /* What the kernel offers is asked of /proc (a path lookup per
+         * type): only when the list needs it, not for "-t net". */
+        r = nsk_type_mask_from_list(list, list_names_all(list) ? nsk_type_mask_supported() : 0, ret,
+                                    &bad, &bad_len);
         if (r == -ENOTUNIQ)
                 return ctl_fail("%s '%s': namespace type '%.*s' given twice", cmd, name,
                                 (int) bad_len, bad);

@@ -79,6 +79,11 @@ run ctl join typed -t mnt -- echo RAN
 check_eq "join typed -t mnt (type not in the set): exit status 1" 1 "$RC"
 check_nomatch "join typed -t mnt: the command did not run" RAN "$OUT"
 check_fails "join typed -t foo" 1 "unknown namespace type" ctl join typed -t foo -- true
+# "all" inside a list is every type the kernel has: with another type, twice.
+check_fails "join typed -t net,all" 1 "given twice" ctl join typed -t net,all -- true
+check_fails "join typed -t all,net" 1 "given twice" ctl join typed -t all,net -- true
+check_fails "join typed -t net,alll" 1 "unknown namespace type" ctl join typed -t net,alll -- true
+check_fails "create twice -t uts,all" 1 "given twice" ctl create twice -t uts,all
 check_run "release typed" 0 ctl release typed
 
 echo "# --- unknown set ---"
