@@ -281,7 +281,7 @@ int main(int argc, char **argv)
 {
         struct options o = { .runtime_dir = NSK_RUNTIME_DIR_DEFAULT, .cfg = CONFIG_DEFAULTS };
         struct event_base *base = NULL;
-        struct event *sigterm = NULL, *sigint = NULL, *sighup = NULL, *sigchld = NULL;
+        struct event *sigterm = NULL, *sigint = NULL, *sighup = NULL;
         struct reload reload = {};
         bool activated = false;
         struct rundir *rd = NULL;
@@ -363,8 +363,7 @@ int main(int argc, char **argv)
         sigterm = evsignal_new(base, SIGTERM, on_stop_signal, base);
         sigint = evsignal_new(base, SIGINT, on_stop_signal, base);
         reload = (struct reload) { .rd = rd, .reg = reg, .base = base };
-        sigchld = reaper_start(base);
-        if (!sigchld)
+        if (reaper_start(base) < 0)
                 log_warning("cannot watch SIGCHLD; orphaned children may stay zombies");
         sighup = evsignal_new(base, SIGHUP, on_reload_signal, &reload);
         if (!sigterm || !sigint || !sighup || event_add(sigterm, NULL) < 0 ||
@@ -407,8 +406,7 @@ out:
                 event_free(sigint);
         if (sighup)
                 event_free(sighup);
-        if (sigchld)
-                event_free(sigchld);
+        reaper_stop();
         registry_free(reg);
         keeper_forget_dying();
         if (base)

@@ -1,59 +1,73 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* On SIGCHLD, reap every child that is neither a helper at work, a
- * watched keeper nor the spawner (those are reaped through their
- * pidfds, which tell how they ended). The children are listed by the
- * kernel (proc(5), task/TID/children); only a zombie is reaped,
- * WNOHANG. */
+/* On SIGCHLD, reap every zombie child that is neither a helper at work
+ * nor a watched keeper (those are reaped through their pidfds, which
+ * tell how they ended). waitid(WNOWAIT) names a zombie without reaping
+ * it, so no list of children is read: the cost is per zombie, not per
+ * child, and a daemon with thousands of keepers pays nothing for them. */
 
-#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 
 #include "helper.h"
 #include "keeper.h"
 #include "log.h"
 #include "reaper.h"
-#include "spawner.h"
 
-static void reap_untracked(evutil_socket_t sig, short what, void *userdata)
+/* How long a SIGCHLD waits for the scan: a burst of exits (each create's
+ * helper, a release's keeper) is one scan, done after the requests they
+ * belong to are answered. An orphan is a zombie no longer than this. */
+#define REAP_DELAY_USEC 20000
+
+static struct event *sigchld_ev, *scan_ev;
+
+static void reap_untracked(evutil_socket_t fd, short what, void *userdata)
 {
-        char path[64], buf[4096];
-        _cleanup_close_ int fd = -EBADF;
-        ssize_t n;
+        const struct timeval delay = { .tv_usec = REAP_DELAY_USEC };
 
-        snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int) getpid());
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return;
-        n = read(fd, buf, sizeof(buf) - 1);
-        if (n <= 0)
-                return;
-        buf[n] = '\0';
-        /* A list cut short by the buffer still reaps the first ones; the
-         * next SIGCHLD takes the rest. */
-        for (char *p = buf, *end; *p; p = end) {
-                long pid = strtol(p, &end, 10);
+        for (;;) {
                 siginfo_t si = {};
+                pid_t pid;
 
-                if (end == p)
-                        break;
-                if (pid <= 0 || helper_tracks((pid_t) pid) || keeper_tracks((pid_t) pid) ||
-                    spawner_tracks((pid_t) pid))
-                        continue;
-                if (waitid(P_PID, (id_t) pid, &si, WEXITED | WNOHANG) == 0 && si.si_pid > 0)
-                        log_debug("reaped process %ld, which no set owned", pid);
+                if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid <= 0)
+                        return;
+                pid = si.si_pid;
+                /* The kernel names the same zombie until it is reaped: one
+                 * with a watcher of its own blocks the rest until that
+                 * watcher (an event away) has reaped it; then scan again. */
+                if (helper_tracks(pid) || keeper_tracks(pid)) {
+                        (void) evtimer_add(scan_ev, &delay);
+                        return;
+                }
+                if (waitid(P_PID, (id_t) pid, &si, WEXITED | WNOHANG) < 0)
+                        return;
+                log_debug("reaped process %d, which no set owned", (int) pid);
         }
 }
 
-struct event *reaper_start(struct event_base *base)
+static void on_sigchld(evutil_socket_t sig, short what, void *userdata)
 {
-        struct event *ev = evsignal_new(base, SIGCHLD, reap_untracked, NULL);
+        const struct timeval delay = { .tv_usec = REAP_DELAY_USEC };
 
-        if (ev && event_add(ev, NULL) < 0) {
-                event_free(ev);
-                return NULL;
+        if (!evtimer_pending(scan_ev, NULL))
+                (void) evtimer_add(scan_ev, &delay);
+}
+
+int reaper_start(struct event_base *base)
+{
+        sigchld_ev = evsignal_new(base, SIGCHLD, on_sigchld, NULL);
+        scan_ev = evtimer_new(base, reap_untracked, NULL);
+        if (!sigchld_ev || !scan_ev || event_add(sigchld_ev, NULL) < 0) {
+                reaper_stop();
+                return -ENOMEM;
         }
-        return ev;
+        return 0;
+}
+
+void reaper_stop(void)
+{
+        if (sigchld_ev)
+                event_free(sigchld_ev);
+        if (scan_ev)
+                event_free(scan_ev);
+        sigchld_ev = scan_ev = NULL;
 }

@@ -6,5 +6,7 @@
 
 #include <event2/event.h>
 
-/* Watches SIGCHLD; returns the event (free it at exit) or NULL. */
-struct event *reaper_start(struct event_base *base);
+/* Watches SIGCHLD and reaps, shortly after, every zombie child nothing
+ * else reaps. 0 or -ENOMEM. */
+int reaper_start(struct event_base *base);
+void reaper_stop(void);

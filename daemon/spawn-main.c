@@ -36,16 +36,18 @@ static int reply(int error, pid_t pid, int pidfd)
         return fdpass_send(CHANNEL_FD, &r, sizeof(r), &pidfd, pidfd >= 0 ? 1 : 0);
 }
 
-/* Terminates every string of the request, which came from outside, and
- * points the settings at the sysctl texts. Returns false if the
- * request is not one this build understands. */
-static bool request_fix(struct spawn_request *req, char **sysctls)
+/* Terminates every string of the request (len bytes came), which came
+ * from outside, and points the settings at the sysctl texts. Returns
+ * false if the request is not one this build understands. */
+static bool request_fix(struct spawn_request *req, size_t len, char **sysctls)
 {
         struct nsk_settings *s = &req->settings;
 
-        if (req->abi != SPAWN_ABI || req->size != sizeof(*req) || req->types == 0 ||
-            (req->types & ~NSK_TYPE_MASK_ALL) != 0 || s->n_sysctls > NSK_SYSCTL_MAX ||
-            s->n_uid_map > NSK_IDMAP_MAX || s->n_gid_map > NSK_IDMAP_MAX)
+        if (len < offsetof(struct spawn_request, sysctls) || req->abi != SPAWN_ABI ||
+            req->types == 0 || (req->types & ~NSK_TYPE_MASK_ALL) != 0 ||
+            s->n_sysctls > NSK_SYSCTL_MAX || req->size != len ||
+            len != spawn_request_size(s->n_sysctls) || s->n_uid_map > NSK_IDMAP_MAX ||
+            s->n_gid_map > NSK_IDMAP_MAX)
                 return false;
         s->hostname[sizeof(s->hostname) - 1] = '\0';
         s->domainname[sizeof(s->domainname) - 1] = '\0';
@@ -105,7 +107,7 @@ _Noreturn static void ready_main(int sock, pid_t daemon)
         do
                 k = fdpass_recv(sock, &req, sizeof(req), &fd, 1, &n);
         while (k == -EINTR);
-        if (k != (ssize_t) sizeof(req) || n != 1 || !request_fix(&req, sysctls))
+        if (k <= 0 || n != 1 || !request_fix(&req, (size_t) k, sysctls))
                 _exit(0);
         (void) prctl(PR_SET_NAME, HELPER_NAME);
         /* Keep only the helper's socket, as fd 3. */
@@ -153,7 +155,7 @@ static int ready_give(const struct spawn_request *req, int fd, pid_t daemon)
                         if (r < 0)
                                 return r;
                 }
-                r = fdpass_send(ready.sock, req, sizeof(*req), &fd, 1);
+                r = fdpass_send(ready.sock, req, req->size, &fd, 1);
                 if (r == 0)
                         return 0;
                 ready_drop();
@@ -181,7 +183,7 @@ static void serve(pid_t daemon)
                         return; /* the daemon is stopping */
                 if (k < 0 && k != -EMSGSIZE && k != -EBADMSG)
                         return;
-                if (k != (ssize_t) sizeof(req) || n != 1 || !request_fix(&req, sysctls)) {
+                if (k <= 0 || n != 1 || !request_fix(&req, (size_t) k, sysctls)) {
                         if (n > 0)
                                 safe_close(fd);
                         if (reply(EPROTO, 0, -EBADF) < 0)

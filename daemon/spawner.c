@@ -40,18 +40,13 @@ bool spawner_running(void)
         return sp.sock >= 0;
 }
 
-bool spawner_tracks(pid_t pid)
-{
-        return sp.pid > 0 && pid == sp.pid;
-}
-
 /* Kills and reaps the spawner (if any); helpers it made live on. */
 static void spawner_end(void)
 {
         sp.sock = safe_close(sp.sock);
         if (sp.pidfd >= 0) {
                 (void) pidfd_send_signal(sp.pidfd, SIGKILL, NULL, 0);
-                /* ECHILD: the reaper got there first. */
+                /* ECHILD: it died earlier and the reaper got there first. */
                 (void) waitid(P_PIDFD, (id_t) sp.pidfd, &(siginfo_t) {}, WEXITED);
         }
         sp.pidfd = safe_close(sp.pidfd);
@@ -181,23 +176,25 @@ int spawner_start(const char *path)
 static void request_fill(struct spawn_request *req, nsk_type_mask_t types,
                          const struct nsk_settings *s, uid_t uid, gid_t gid)
 {
-        memset(req, 0, sizeof(*req));
+        unsigned n = s->n_sysctls < NSK_SYSCTL_MAX ? s->n_sysctls : NSK_SYSCTL_MAX;
+
+        memset(req, 0, spawn_request_size(n));
         req->abi = SPAWN_ABI;
-        req->size = sizeof(*req);
+        req->size = (uint32_t) spawn_request_size(n);
         req->types = types;
         req->uid = uid;
         req->gid = gid;
         req->settings = *s;
         req->settings.sysctls = NULL;
-        req->settings.n_sysctls = s->n_sysctls < NSK_SYSCTL_MAX ? s->n_sysctls : NSK_SYSCTL_MAX;
-        for (unsigned i = 0; i < req->settings.n_sysctls; i++)
+        req->settings.n_sysctls = n;
+        for (unsigned i = 0; i < n; i++)
                 snprintf(req->sysctls[i], sizeof(req->sysctls[i]), "%s", s->sysctls[i]);
 }
 
 int spawner_spawn(int sock, nsk_type_mask_t types, const struct nsk_settings *s, uid_t uid,
                   gid_t gid, pid_t *ret_pid, int *ret_pidfd)
 {
-        /* 17 KiB: off the stack of the event loop. */
+        /* Up to 17 KiB: off the stack of the event loop. */
         static struct spawn_request req;
         struct spawn_reply rep;
         int r, pidfd = -EBADF;
@@ -206,7 +203,7 @@ int spawner_spawn(int sock, nsk_type_mask_t types, const struct nsk_settings *s,
                 return -ENOTCONN;
         request_fill(&req, types, s, uid, gid);
 
-        r = sp.sock >= 0 ? fdpass_send(sp.sock, &req, sizeof(req), &sock, 1) : -EPIPE;
+        r = sp.sock >= 0 ? fdpass_send(sp.sock, &req, req.size, &sock, 1) : -EPIPE;
         if (r == -EPIPE || r == -ECONNRESET) {
                 /* It died since the last request; nothing was sent. */
                 if (sp.sock >= 0)
@@ -217,7 +214,7 @@ int spawner_spawn(int sock, nsk_type_mask_t types, const struct nsk_settings *s,
                         sp.path = mfree(sp.path);
                         return -ENOTCONN;
                 }
-                r = fdpass_send(sp.sock, &req, sizeof(req), &sock, 1);
+                r = fdpass_send(sp.sock, &req, req.size, &sock, 1);
         }
         if (r < 0) {
                 log_error_errno(r, "spawner: cannot send a request: %m");

@@ -24,8 +24,5 @@ bool spawner_running(void);
 int spawner_spawn(int sock, nsk_type_mask_t types, const struct nsk_settings *s, uid_t uid,
                   gid_t gid, pid_t *ret_pid, int *ret_pidfd);
 
-/* Is pid the spawner? (The reaper leaves it alone.) */
-bool spawner_tracks(pid_t pid);
-
 /* Ends the spawner and reaps it. */
 void spawner_stop(void);
