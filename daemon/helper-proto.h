@@ -3,7 +3,10 @@
  * (see helper.c); shared by the two sides only. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "nskeeper.h"
 
 enum helper_phase {
         PHASE_USERNS = 1, /* helper: user namespace made, write the maps */
@@ -37,3 +40,20 @@ struct helper_msg {
 
 /* The byte on a keeper's lifeline that makes it permanent. */
 #define LIFELINE_PERMANENT 'P'
+
+/* daemon -> a helper the spawner made: what to make. Only the sysctls
+ * the settings have are sent: the message is helper_start_size() bytes.
+ * (A helper the daemon forks itself has all this in its memory.) */
+struct helper_start {
+        uint32_t abi;  /* SPAWN_ABI */
+        uint32_t size; /* helper_start_size(settings.n_sysctls) */
+        nsk_type_mask_t types;
+        uint32_t uid, gid;
+        struct nsk_settings settings; /* .sysctls points nowhere: see below */
+        char sysctls[NSK_SYSCTL_MAX][NSK_SYSCTL_LEN];
+};
+
+static inline size_t helper_start_size(unsigned n_sysctls)
+{
+        return offsetof(struct helper_start, sysctls) + (size_t) n_sysctls * NSK_SYSCTL_LEN;
+}

@@ -399,6 +399,48 @@ static void child_settings_copy(struct child_settings *cs, const struct nsk_sett
         }
 }
 
+/* A helper from the spawner, told what to make. Sets h->pid, h->pidfd
+ * and h->sock; -ENOTCONN without a spawner. */
+static int helper_spawn(struct helper *h, nsk_type_mask_t types, const struct nsk_settings *settings,
+                        uid_t uid, gid_t gid)
+{
+        /* Up to 17 KiB: off the stack of the event loop. */
+        static struct helper_start st;
+        unsigned n = settings->n_sysctls < NSK_SYSCTL_MAX ? settings->n_sysctls : NSK_SYSCTL_MAX;
+        struct spawned sp;
+        int r;
+
+        memset(&st, 0, helper_start_size(n));
+        st.abi = SPAWN_ABI;
+        st.size = (uint32_t) helper_start_size(n);
+        st.types = types;
+        st.uid = uid;
+        st.gid = gid;
+        st.settings = *settings;
+        st.settings.sysctls = NULL;
+        st.settings.n_sysctls = n;
+        for (unsigned i = 0; i < n; i++)
+                snprintf(st.sysctls[i], sizeof(st.sysctls[i]), "%s", settings->sysctls[i]);
+
+        /* A waiting helper may have died meanwhile (its socket says so):
+         * the reaper has it; take the next. */
+        for (int tries = 0; tries < 4; tries++) {
+                r = spawner_take(&sp);
+                if (r < 0)
+                        return r;
+                if (send(sp.sock, &st, st.size, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t) st.size) {
+                        h->pid = sp.pid;
+                        h->pidfd = sp.pidfd;
+                        h->sock = sp.sock;
+                        return 0;
+                }
+                r = negative_errno();
+                safe_close(sp.sock);
+                safe_close(sp.pidfd);
+        }
+        return r;
+}
+
 /* Without a spawner: forks the helper from the daemon itself. Sets
  * h->pid and h->pidfd; sv[1] is left to the caller. */
 static int helper_fork(struct helper *h, const int sv[2], nsk_type_mask_t types,
@@ -465,22 +507,24 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
         helpers = h;
         n_helpers++;
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-                r = negative_errno();
-                helper_free(h);
-                return r;
-        }
-
-        r = spawner_spawn(sv[1], types, settings, uid, gid, &h->pid, &h->pidfd);
-        if (r == -ENOTCONN)
+        r = helper_spawn(h, types, settings, uid, gid);
+        if (r == -ENOTCONN) {
+                if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                        r = negative_errno();
+                        helper_free(h);
+                        return r;
+                }
                 r = helper_fork(h, sv, types, settings, uid, gid);
-        safe_close(sv[1]);
+                safe_close(sv[1]);
+                if (r < 0)
+                        safe_close(sv[0]);
+                else
+                        h->sock = sv[0];
+        }
         if (r < 0) {
-                safe_close(sv[0]);
                 helper_free(h);
                 return r;
         }
-        h->sock = sv[0];
         (void) fcntl(h->sock, F_SETFL, O_NONBLOCK);
 
         h->sock_ev = event_new(base, h->sock, EV_READ | EV_PERSIST, on_message, h);

@@ -371,6 +371,11 @@ int main(int argc, char **argv)
                 log_error("cannot set up signal handling");
                 goto out;
         }
+        r = spawner_attach(base);
+        if (r < 0) {
+                log_error("cannot watch the spawner: %s", strerror(-r));
+                goto out;
+        }
         r = notify_start(base, reg, srv);
         if (r < 0) {
                 log_error("cannot set up notifications to the service manager: %s", strerror(-r));

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nskeeper-spawn: the daemon's spawner. nskeeperd starts it once, on
- * a socketpair (fd 3), and asks it for each helper instead of forking
- * one itself: fork(2) costs in proportion to the forking process
- * (its mappings, its page tables, its fd table), and this process is
- * small while the daemon, with libevent, libsystemd and thousands of
- * sets, is not. Each helper is made with CLONE_PARENT, so it is the
- * daemon's child as if the daemon had forked it: the daemon reaps it,
- * writes its /proc/PID maps and is its parent for PR_SET_PDEATHSIG.
+ * a socketpair (fd 3), and asks it for helpers instead of forking them
+ * itself: fork(2) costs in proportion to the forking process (its
+ * mappings, its page tables, its fd table), and this process is small
+ * while the daemon, with libevent, libsystemd and thousands of sets, is
+ * not. Each helper is made with CLONE_PARENT, so it is the daemon's
+ * child as if the daemon had forked it: the daemon reaps it, writes its
+ * /proc/PID maps and is its parent for PR_SET_PDEATHSIG.
  *
  *   nskeeper-spawn ABI DAEMON-PID     (only nskeeperd runs it)
  *
- * Exits when the daemon closes its end or dies. It trusts nothing it
- * reads: a malformed request gets EPROTO. */
+ * The daemon asks ahead of time (struct spawn_want) and keeps a helper
+ * or two waiting, so that a create finds one ready. Each gets its own
+ * socketpair; the daemon's end goes back with the helper's pidfd, and
+ * the daemon tells the helper what to make (struct helper_start) on it
+ * directly: the spawner never sees a request. It exits when the daemon
+ * closes its end or dies. */
 
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -23,40 +27,63 @@
 
 #include "fdpass.h"
 #include "helper-child.h"
+#include "helper-proto.h"
 #include "parse.h"
 #include "spawn-proto.h"
 #include "util.h"
 
 #define CHANNEL_FD 3
 
-static int reply(int error, pid_t pid, int pidfd)
+static int reply(int error, pid_t pid, const int fds[2])
 {
         struct spawn_reply r = { .abi = SPAWN_ABI, .error = error, .pid = (int32_t) pid };
 
-        return fdpass_send(CHANNEL_FD, &r, sizeof(r), &pidfd, pidfd >= 0 ? 1 : 0);
+        return fdpass_send(CHANNEL_FD, &r, sizeof(r), fds, fds ? 2 : 0);
 }
 
-/* Terminates every string of the request (len bytes came), which came
- * from outside, and points the settings at the sysctl texts. Returns
- * false if the request is not one this build understands. */
-static bool request_fix(struct spawn_request *req, size_t len, char **sysctls)
+/* Checks what the daemon asks a helper to make (len bytes came),
+ * terminates every string in it and points the settings at the sysctl
+ * texts. False if it is not a request this build understands. */
+static bool start_fix(struct helper_start *st, size_t len, char **sysctls)
 {
-        struct nsk_settings *s = &req->settings;
+        struct nsk_settings *s = &st->settings;
 
-        if (len < offsetof(struct spawn_request, sysctls) || req->abi != SPAWN_ABI ||
-            req->types == 0 || (req->types & ~NSK_TYPE_MASK_ALL) != 0 ||
-            s->n_sysctls > NSK_SYSCTL_MAX || req->size != len ||
-            len != spawn_request_size(s->n_sysctls) || s->n_uid_map > NSK_IDMAP_MAX ||
+        if (len < offsetof(struct helper_start, sysctls) || st->abi != SPAWN_ABI ||
+            st->types == 0 || (st->types & ~NSK_TYPE_MASK_ALL) != 0 ||
+            s->n_sysctls > NSK_SYSCTL_MAX || st->size != len ||
+            len != helper_start_size(s->n_sysctls) || s->n_uid_map > NSK_IDMAP_MAX ||
             s->n_gid_map > NSK_IDMAP_MAX)
                 return false;
         s->hostname[sizeof(s->hostname) - 1] = '\0';
         s->domainname[sizeof(s->domainname) - 1] = '\0';
         for (unsigned i = 0; i < s->n_sysctls; i++) {
-                req->sysctls[i][NSK_SYSCTL_LEN - 1] = '\0';
-                sysctls[i] = req->sysctls[i];
+                st->sysctls[i][NSK_SYSCTL_LEN - 1] = '\0';
+                sysctls[i] = st->sysctls[i];
         }
         s->sysctls = sysctls;
         return true;
+}
+
+/* In the new helper: waits for the daemon to say what to make, then
+ * makes it, talking on sock (fd 3). Gone with the daemon, or when the
+ * daemon closes its end unused. */
+_Noreturn static void helper_wait(pid_t daemon)
+{
+        static struct helper_start st;
+        char *sysctls[NSK_SYSCTL_MAX];
+        ssize_t k;
+
+        (void) prctl(PR_SET_NAME, READY_NAME);
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != daemon)
+                _exit(1);
+        do
+                k = recv(CHANNEL_FD, &st, sizeof(st), 0);
+        while (k < 0 && errno == EINTR);
+        if (k <= 0 || !start_fix(&st, (size_t) k, sysctls))
+                _exit(0);
+        (void) prctl(PR_SET_NAME, HELPER_NAME);
+        helper_child_main(CHANNEL_FD, st.types, &st.settings, st.uid, st.gid, daemon);
 }
 
 /* fork(2) without glibc's bookkeeping, which a process that stays
@@ -75,135 +102,53 @@ static pid_t clone_parent(int *ret_pidfd)
         return (pid_t) syscall(SYS_clone3, &args, sizeof(args));
 }
 
-/* The next helper, made ahead of time: its clone(2) is then no part
- * of the time a create takes. It waits on sock for its request. */
-static struct {
-        pid_t pid;
-        int pidfd;
-        int sock;
-} ready = { .pidfd = -EBADF, .sock = -EBADF };
-
-static void ready_drop(void)
+/* One helper, answered to the daemon. < 0 only if the daemon is gone. */
+static int make_helper(pid_t daemon)
 {
-        ready.sock = safe_close(ready.sock);
-        ready.pidfd = safe_close(ready.pidfd);
-        ready.pid = 0;
-}
-
-/* In the new helper: waits for the request the spawner forwards, then
- * becomes the helper it asks for. */
-_Noreturn static void ready_main(int sock, pid_t daemon)
-{
-        static struct spawn_request req;
-        char *sysctls[NSK_SYSCTL_MAX];
-        int fd = -EBADF;
-        size_t n = 0;
-        ssize_t k;
-
-        /* Gone with the daemon (or the spawner, at end of stream). */
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != daemon)
-                _exit(1);
-        do
-                k = fdpass_recv(sock, &req, sizeof(req), &fd, 1, &n);
-        while (k == -EINTR);
-        if (k <= 0 || n != 1 || !request_fix(&req, (size_t) k, sysctls))
-                _exit(0);
-        (void) prctl(PR_SET_NAME, HELPER_NAME);
-        /* Keep only the helper's socket, as fd 3. */
-        if (fd != CHANNEL_FD && dup3(fd, CHANNEL_FD, O_CLOEXEC) < 0)
-                _exit(1);
-        (void) close_range(CHANNEL_FD + 1, ~0U, 0);
-        helper_child_main(CHANNEL_FD, req.types, &req.settings, req.uid, req.gid, daemon);
-}
-
-static int ready_make(pid_t daemon)
-{
-        int sv[2], pidfd = -EBADF;
+        int sv[2], fds[2], r;
         pid_t pid;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-                return negative_errno();
-        pid = clone_parent(&pidfd);
-        if (pid < 0) {
-                int r = negative_errno();
-                safe_close(sv[0]);
-                safe_close(sv[1]);
-                return r;
-        }
+                return reply(errno, 0, NULL);
+        fds[0] = -EBADF;
+        pid = clone_parent(&fds[0]);
         if (pid == 0) {
-                safe_close(CHANNEL_FD);
-                safe_close(sv[0]);
-                ready_main(sv[1], daemon);
+                /* Its end of the socketpair as fd 3, nothing else. */
+                if (dup3(sv[1], CHANNEL_FD, O_CLOEXEC) < 0)
+                        _exit(1);
+                (void) close_range(CHANNEL_FD + 1, ~0U, 0);
+                helper_wait(daemon);
         }
         safe_close(sv[1]);
-        ready.pid = pid;
-        ready.pidfd = pidfd;
-        ready.sock = sv[0];
-        return 0;
-}
-
-/* Hands the request and its socket to the ready helper, making one
- * first if there is none (or the one there is has died). */
-static int ready_give(const struct spawn_request *req, int fd, pid_t daemon)
-{
-        int r;
-
-        for (int attempt = 0; attempt < 2; attempt++) {
-                if (ready.pid == 0) {
-                        r = ready_make(daemon);
-                        if (r < 0)
-                                return r;
-                }
-                r = fdpass_send(ready.sock, req, req->size, &fd, 1);
-                if (r == 0)
-                        return 0;
-                ready_drop();
+        if (pid < 0) {
+                int e = errno;
+                safe_close(sv[0]);
+                return reply(e, 0, NULL);
         }
+        fds[1] = sv[0];
+        r = reply(0, pid, fds);
+        close_many(fds, 2);
         return r;
 }
 
 static void serve(pid_t daemon)
 {
-        static struct spawn_request req;
-        char *sysctls[NSK_SYSCTL_MAX];
-
-        /* The first create finds its helper waiting too. */
-        (void) ready_make(daemon);
         for (;;) {
-                int fd = -EBADF;
-                size_t n = 0;
+                struct spawn_want w;
                 ssize_t k;
-                int r;
 
-                k = fdpass_recv(CHANNEL_FD, &req, sizeof(req), &fd, 1, &n);
-                if (k == -EINTR)
+                k = recv(CHANNEL_FD, &w, sizeof(w), 0);
+                if (k < 0 && errno == EINTR)
                         continue;
-                if (k == 0)
-                        return; /* the daemon is stopping */
-                if (k < 0 && k != -EMSGSIZE && k != -EBADMSG)
-                        return;
-                if (k <= 0 || n != 1 || !request_fix(&req, (size_t) k, sysctls)) {
-                        if (n > 0)
-                                safe_close(fd);
-                        if (reply(EPROTO, 0, -EBADF) < 0)
+                if (k <= 0)
+                        return; /* the daemon is stopping, or gone */
+                if (k != (ssize_t) sizeof(w) || w.abi != SPAWN_ABI) {
+                        if (reply(EPROTO, 0, NULL) < 0)
                                 return;
                         continue;
                 }
-
-                r = ready_give(&req, fd, daemon);
-                safe_close(fd);
-                if (r < 0) {
-                        if (reply(-r, 0, -EBADF) < 0)
-                                return;
-                        continue;
-                }
-                r = reply(0, ready.pid, ready.pidfd);
-                ready_drop();
-                if (r < 0)
+                if (make_helper(daemon) < 0)
                         return;
-                /* Now, while the daemon and the helper are at work. */
-                (void) ready_make(daemon);
         }
 }
 
@@ -225,10 +170,10 @@ int main(int argc, char **argv)
         if (getppid() != (pid_t) daemon)
                 return 1;
         if (abi != SPAWN_ABI) {
-                (void) reply(EPROTONOSUPPORT, getpid(), -EBADF);
+                (void) reply(EPROTONOSUPPORT, getpid(), NULL);
                 return 1;
         }
-        if (reply(0, getpid(), -EBADF) < 0)
+        if (reply(0, getpid(), NULL) < 0)
                 return 1;
         serve((pid_t) daemon);
         return 0;

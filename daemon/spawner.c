@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Starting the spawner and asking it for helpers (its side is
+/* Starting the spawner and keeping helpers waiting (its side is
  * spawn-main.c).
  *
- * The daemon sends a request with one end of the new helper's
- * socketpair; the spawner clones the helper (CLONE_PARENT: our child)
- * and answers with its pid and pidfd. The daemon waits for that answer
- * in place, as it used to wait for its own fork(): it is a clone of a
- * small process, a fraction of what forking the daemon took, and the
- * helper's real work (unshare) runs after it, overlapped with the
- * event loop as before. */
+ * The daemon asks for helpers ahead of time (a struct spawn_want each)
+ * and reads the answers on the event loop: each brings a helper's pid,
+ * its pidfd and the daemon's end of its socketpair. POOL_MAX of them wait
+ * for the next creates; a create takes one and asks for the next, so
+ * neither a clone(2) nor a word with the spawner lies between a request
+ * and its helper's start. Only when more creates come at once than
+ * helpers wait does a create wait for the spawner, in place, as it used to
+ * wait for its own fork(). */
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -27,22 +27,39 @@
 /* How long the spawner may take to answer: one clone(2). Far more
  * means it is stuck, and it is replaced. */
 #define SPAWN_TIMEOUT_MS 5000
+/* Helpers kept waiting: one per create in flight at once, up to this. */
+#define POOL_MAX 2
 
 static struct {
         char *path;
         pid_t pid;
         int pidfd;
         int sock;
+        unsigned asked; /* wants sent, replies not read yet */
+        struct event_base *base;
+        struct event *ev;
+        struct spawned pool[POOL_MAX];
+        unsigned n_pool;
 } sp = { .pidfd = -EBADF, .sock = -EBADF };
 
-bool spawner_running(void)
+static void spawned_end(struct spawned *h)
 {
-        return sp.sock >= 0;
+        /* A waiting helper exits when its socket closes; SIGKILL is
+         * quicker, and it is reaped here, not left as a zombie. */
+        safe_close(h->sock);
+        if (h->pidfd >= 0 && pidfd_send_signal(h->pidfd, SIGKILL, NULL, 0) == 0)
+                (void) waitid(P_PIDFD, (id_t) h->pidfd, &(siginfo_t) {}, WEXITED);
+        safe_close(h->pidfd);
 }
 
-/* Kills and reaps the spawner (if any); helpers it made live on. */
+/* Kills and reaps the spawner (if any); waiting helpers stay usable:
+ * they are ours, and talk to us, not to it. */
 static void spawner_end(void)
 {
+        if (sp.ev) {
+                event_free(sp.ev);
+                sp.ev = NULL;
+        }
         sp.sock = safe_close(sp.sock);
         if (sp.pidfd >= 0) {
                 (void) pidfd_send_signal(sp.pidfd, SIGKILL, NULL, 0);
@@ -51,33 +68,41 @@ static void spawner_end(void)
         }
         sp.pidfd = safe_close(sp.pidfd);
         sp.pid = 0;
+        sp.asked = 0;
 }
 
 void spawner_stop(void)
 {
         spawner_end();
+        while (sp.n_pool > 0)
+                spawned_end(&sp.pool[--sp.n_pool]);
         sp.path = mfree(sp.path);
 }
 
-/* Receives one reply within the timeout: 0, or -errno (-ETIMEDOUT,
- * -ECONNRESET at end of stream, -EPROTO if it is not one). */
-static int receive_reply(struct spawn_reply *r, int *ret_fd)
+/* Receives one reply within timeout_ms (-1: no waiting). Returns 0 and
+ * the reply, with its 2 fds in ret_fds unless it carries an error (or
+ * ret_fds is NULL: the hello, which has none), or -errno: -EAGAIN,
+ * -ETIMEDOUT, -ECONNRESET at end of stream, -EPROTO if it is not one. */
+static int receive_reply(int timeout_ms, struct spawn_reply *r, int ret_fds[2])
 {
-        struct pollfd p = { .fd = sp.sock, .events = POLLIN };
+        int fds[2] = { -EBADF, -EBADF };
         size_t n = 0;
         ssize_t k;
-        int fd = -EBADF;
 
         for (;;) {
-                int q = poll(&p, 1, SPAWN_TIMEOUT_MS);
+                struct pollfd p = { .fd = sp.sock, .events = POLLIN };
+                int q = timeout_ms < 0 ? 1 : poll(&p, 1, timeout_ms);
+
                 if (q < 0 && errno == EINTR)
                         continue;
                 if (q < 0)
                         return negative_errno();
                 if (q == 0)
                         return -ETIMEDOUT;
-                k = fdpass_recv(sp.sock, r, sizeof(*r), &fd, 1, &n);
-                if (k == -EINTR || k == -EAGAIN)
+                k = fdpass_recv(sp.sock, r, sizeof(*r), fds, 2, &n);
+                if (k == -EINTR)
+                        continue;
+                if (k == -EAGAIN && timeout_ms >= 0)
                         continue;
                 break;
         }
@@ -85,15 +110,15 @@ static int receive_reply(struct spawn_reply *r, int *ret_fd)
                 return -ECONNRESET;
         if (k < 0)
                 return (int) k;
-        if (k != (ssize_t) sizeof(*r) || r->abi != SPAWN_ABI) {
-                if (n > 0)
-                        safe_close(fd);
+        if (k != (ssize_t) sizeof(*r) || r->abi != SPAWN_ABI ||
+            n != (ret_fds && r->error == 0 ? 2u : 0u) || (n > 0 && r->pid <= 0)) {
+                close_many(fds, n);
                 return -EPROTO;
         }
-        if (ret_fd)
-                *ret_fd = n > 0 ? fd : -EBADF;
-        else if (n > 0)
-                safe_close(fd);
+        if (ret_fds) {
+                ret_fds[0] = fds[0];
+                ret_fds[1] = fds[1];
+        }
         return 0;
 }
 
@@ -143,7 +168,7 @@ static int spawner_exec(const char *path)
                 return log_error_errno(r, "spawner: pidfd_open: %m");
         }
 
-        r = receive_reply(&hello, NULL);
+        r = receive_reply(SPAWN_TIMEOUT_MS, &hello, NULL);
         if (r == 0 && hello.error != 0)
                 r = -hello.error;
         else if (r == 0 && hello.pid != (int32_t) pid)
@@ -154,6 +179,7 @@ static int spawner_exec(const char *path)
                         return log_error_errno(r, "spawner %s exited at once", path);
                 return log_error_errno(r, "cannot run spawner %s: %m", path);
         }
+        (void) fcntl(sp.sock, F_SETFL, O_NONBLOCK);
         return 0;
 }
 
@@ -173,76 +199,151 @@ int spawner_start(const char *path)
         return 0;
 }
 
-static void request_fill(struct spawn_request *req, nsk_type_mask_t types,
-                         const struct nsk_settings *s, uid_t uid, gid_t gid)
+/* Reads one reply into the pool. Returns 1 (a helper waits), 0 (the
+ * spawner could not make one: *ret_error, logged), or -errno of
+ * receive_reply(): -EAGAIN and -ETIMEDOUT mean nothing came, anything
+ * else that the channel is broken. */
+static int pool_receive(int timeout_ms, int *ret_error)
 {
-        unsigned n = s->n_sysctls < NSK_SYSCTL_MAX ? s->n_sysctls : NSK_SYSCTL_MAX;
+        struct spawn_reply rep;
+        int fds[2], r;
 
-        memset(req, 0, spawn_request_size(n));
-        req->abi = SPAWN_ABI;
-        req->size = (uint32_t) spawn_request_size(n);
-        req->types = types;
-        req->uid = uid;
-        req->gid = gid;
-        req->settings = *s;
-        req->settings.sysctls = NULL;
-        req->settings.n_sysctls = n;
-        for (unsigned i = 0; i < n; i++)
-                snprintf(req->sysctls[i], sizeof(req->sysctls[i]), "%s", s->sysctls[i]);
+        r = receive_reply(timeout_ms, &rep, fds);
+        if (r < 0)
+                return r;
+        if (sp.asked > 0)
+                sp.asked--;
+        if (rep.error != 0) {
+                /* EAGAIN from clone(2) is fork's usual trouble: the next
+                 * create asks again. */
+                log_warning("spawner could not make a helper: %s", strerror(rep.error));
+                *ret_error = -rep.error;
+                return 0;
+        }
+        struct spawned h = { .pid = rep.pid, .pidfd = fds[0], .sock = fds[1] };
+        if (sp.n_pool == POOL_MAX)
+                spawned_end(&h); /* cannot happen: never more asked than room */
+        else
+                sp.pool[sp.n_pool++] = h;
+        return 1;
 }
 
-int spawner_spawn(int sock, nsk_type_mask_t types, const struct nsk_settings *s, uid_t uid,
-                  gid_t gid, pid_t *ret_pid, int *ret_pidfd)
+static void spawner_lost(int error)
 {
-        /* Up to 17 KiB: off the stack of the event loop. */
-        static struct spawn_request req;
-        struct spawn_reply rep;
-        int r, pidfd = -EBADF;
+        if (error == -ECONNRESET)
+                log_warning("spawner (process %d) is gone", (int) sp.pid);
+        else
+                log_error_errno(error, "spawner (process %d) failed: %m; stopping it", (int) sp.pid);
+        spawner_end();
+}
+
+static int spawner_watch(void);
+
+/* Starts the spawner again if it died (once per call of the caller: no
+ * loop of starts). False if there is none now. */
+static bool spawner_revive(void)
+{
+        if (sp.sock >= 0)
+                return true;
+        if (!sp.path)
+                return false;
+        if (spawner_exec(sp.path) < 0 || spawner_watch() < 0) {
+                log_warning("helpers are forked by the daemon itself from now on");
+                sp.path = mfree(sp.path);
+                return false;
+        }
+        log_notice("spawner started again as process %d", (int) sp.pid);
+        return true;
+}
+
+/* Asks for helpers until POOL_MAX are waiting or asked for. */
+static void pool_top_up(void)
+{
+        const struct spawn_want w = { .abi = SPAWN_ABI };
+
+        if (sp.n_pool + sp.asked < POOL_MAX && !spawner_revive())
+                return;
+        while (sp.sock >= 0 && sp.n_pool + sp.asked < POOL_MAX) {
+                if (send(sp.sock, &w, sizeof(w), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+                        if (errno != EAGAIN)
+                                spawner_lost(errno == EPIPE ? -ECONNRESET : negative_errno());
+                        return;
+                }
+                sp.asked++;
+        }
+}
+
+static void on_reply(evutil_socket_t fd, short what, void *userdata)
+{
+        int r, error = 0;
+
+        while ((r = pool_receive(-1, &error)) >= 0)
+                ;
+        if (r != -EAGAIN) {
+                spawner_lost(r);
+                return;
+        }
+        /* Not after a failed make: no loop of wants and failures. */
+        if (error == 0)
+                pool_top_up();
+}
+
+static int spawner_watch(void)
+{
+        if (!sp.base || sp.sock < 0 || sp.ev)
+                return 0;
+        sp.ev = event_new(sp.base, sp.sock, EV_READ | EV_PERSIST, on_reply, NULL);
+        if (!sp.ev || event_add(sp.ev, NULL) < 0) {
+                spawner_lost(-ENOMEM);
+                return -ENOMEM;
+        }
+        pool_top_up();
+        return 0;
+}
+
+int spawner_attach(struct event_base *base)
+{
+        sp.base = base;
+        return spawner_watch();
+}
+
+int spawner_take(struct spawned *ret)
+{
+        int r, error = 0;
 
         if (!sp.path)
                 return -ENOTCONN;
-        request_fill(&req, types, s, uid, gid);
-
-        r = sp.sock >= 0 ? fdpass_send(sp.sock, &req, req.size, &sock, 1) : -EPIPE;
-        if (r == -EPIPE || r == -ECONNRESET) {
-                /* It died since the last request; nothing was sent. */
-                if (sp.sock >= 0)
-                        log_warning("spawner (process %d) is gone; starting it again", (int) sp.pid);
-                spawner_end();
-                if (spawner_exec(sp.path) < 0) {
-                        log_warning("helpers are forked by the daemon itself from now on");
+        for (unsigned starts = 0; sp.n_pool == 0;) {
+                /* Dead, its helpers all taken: started again, but twice
+                 * in one create means it cannot live. */
+                if (sp.sock < 0 && starts++ > 0) {
+                        log_warning("spawner dies at once; helpers are forked by the daemon "
+                                    "itself from now on");
                         sp.path = mfree(sp.path);
-                        return -ENOTCONN;
                 }
-                r = fdpass_send(sp.sock, &req, req.size, &sock, 1);
+                if (!spawner_revive())
+                        return -ENOTCONN;
+                pool_top_up();
+                if (sp.sock < 0)
+                        continue; /* it died meanwhile */
+                r = pool_receive(SPAWN_TIMEOUT_MS, &error);
+                if (r == 0)
+                        return error;
+                if (r == -ECONNRESET) {
+                        spawner_lost(r);
+                        continue;
+                }
+                if (r < 0) {
+                        /* Stuck or talking nonsense: this create fails,
+                         * and the next starts a new spawner. */
+                        log_error_errno(r, "spawner (process %d) did not answer: %m; stopping it",
+                                        (int) sp.pid);
+                        spawner_end();
+                        return r == -ETIMEDOUT ? r : -EIO;
+                }
         }
-        if (r < 0) {
-                log_error_errno(r, "spawner: cannot send a request: %m");
-                spawner_end();
-                return r;
-        }
-
-        r = receive_reply(&rep, &pidfd);
-        if (r < 0) {
-                /* Whether it made a helper is unknown: the request
-                 * fails, and a helper it made finds its socket closed. */
-                log_error_errno(r, "spawner (process %d) did not answer: %m; stopping it",
-                                (int) sp.pid);
-                spawner_end();
-                return r == -ETIMEDOUT ? r : -EIO;
-        }
-        if (rep.error != 0) {
-                safe_close(pidfd);
-                return -rep.error;
-        }
-        if (pidfd < 0 || rep.pid <= 0 || pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
-                safe_close(pidfd);
-                log_error("spawner (process %d) answered without a valid helper; stopping it",
-                          (int) sp.pid);
-                spawner_end();
-                return -EPROTO;
-        }
-        *ret_pid = rep.pid;
-        *ret_pidfd = pidfd;
+        *ret = sp.pool[0];
+        memmove(&sp.pool[0], &sp.pool[1], --sp.n_pool * sizeof(sp.pool[0]));
+        pool_top_up();
         return 0;
 }

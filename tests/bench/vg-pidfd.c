@@ -8,10 +8,14 @@
  * pidfd; a SIGCHLD handler makes it readable once the child has exited
  * (waitid(WNOWAIT) leaves it to be reaped), and waitid(P_PIDFD, ...) and
  * pidfd_send_signal() on it go to the pid. Enough for helpers and
- * keepers, which are the daemon's own children. */
+ * keepers, which are the daemon's own children. A real pidfd (the
+ * spawner's, received with its helper) is signalled through the pid its
+ * /proc/self/fdinfo entry names. */
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 
@@ -107,19 +111,44 @@ int __wrap_pidfd_open(pid_t pid, unsigned int flags)
         return -1;
 }
 
+/* The pid of a real pidfd (one the spawner made and sent): its fdinfo
+ * says. 0 if fd is no pidfd. */
+static pid_t fdinfo_pid(int fd)
+{
+        char path[64], buf[512], *p;
+        int f, saved = errno;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+        f = open(path, O_RDONLY | O_CLOEXEC);
+        if (f < 0)
+                return 0;
+        n = read(f, buf, sizeof(buf) - 1);
+        close(f);
+        errno = saved;
+        if (n <= 0)
+                return 0;
+        buf[n] = '\0';
+        p = strstr(buf, "\nPid:");
+        return p ? (pid_t) strtol(p + 5, NULL, 10) : 0;
+}
+
 int __wrap_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)
 {
         int r = __real_pidfd_send_signal(pidfd, sig, info, flags);
         struct emu *e;
+        pid_t pid;
 
         if (r >= 0 || errno != ENOSYS)
                 return r;
         e = find(pidfd);
-        if (!e) {
-                errno = EBADF;
-                return -1;
-        }
-        return kill(e->pid, sig);
+        if (e)
+                return kill(e->pid, sig);
+        pid = fdinfo_pid(pidfd);
+        if (pid > 0)
+                return kill(pid, sig);
+        errno = EBADF;
+        return -1;
 }
 
 int __wrap_waitid(idtype_t idtype, id_t id, siginfo_t *infop, int options)

@@ -16,12 +16,14 @@ children_of() {
         done
 }
 # strace -f attached where helpers come from: the spawner, and the
-# helper it made ahead of time (already there, so -f would miss it).
+# helpers it made ahead of time (already there, so -f would miss them).
 # Run it with &: it execs, so that $! is strace's own pid.
 strace_helpers() {
         local c args=()
         for c in $(children_of "$DAEMON_PID"); do
-                [ "$(cat "/proc/$c/comm" 2>/dev/null)" = nskeeper-spawn ] && args+=(-p "$c")
+                case "$(cat "/proc/$c/comm" 2>/dev/null)" in
+                nskeeper-spawn | nskeeper-ready) args+=(-p "$c") ;;
+                esac
         done
         exec strace -f -qq -o /dev/null "$@" "${args[@]}"
 }

@@ -483,13 +483,16 @@ done_testing() {
         exit 1
 }
 
-# The daemon's children but its spawner and the helper that waits there
-# for the next create (both named nskeeper-spawn): helpers at work and
+# The daemon's children but its spawner (nskeeper-spawn) and the helpers
+# waiting for the next creates (nskeeper-ready): helpers at work and
 # keepers, one pid per line.
 daemon_children() {
         local c
         for c in $(ps --ppid "$DAEMON_PID" -o pid= 2>/dev/null); do
-                [ "$(cat "/proc/$c/comm" 2>/dev/null)" = nskeeper-spawn ] || echo "$c"
+                case "$(cat "/proc/$c/comm" 2>/dev/null)" in
+                nskeeper-spawn | nskeeper-ready) ;;
+                *) echo "$c" ;;
+                esac
         done
 }
 
