@@ -26,6 +26,7 @@
 #include "helper-proto.h"
 #include "helper.h"
 #include "log.h"
+#include "pidfd-util.h"
 #include "spawn-proto.h"
 #include "spawner.h"
 
@@ -54,7 +55,8 @@ enum helper_wait {
 
 struct helper {
         struct helper *next, *prev;
-        pid_t pid;
+        pid_t pid;      /* in our pid namespace; 0 once reaped */
+        pid_t proc_pid; /* the same in /proc's (pidfd-util.h) */
         int pidfd;
         int sock;
         nsk_type_mask_t types;
@@ -156,7 +158,12 @@ static void on_exit_cb(evutil_socket_t fd, short what, void *userdata)
         siginfo_t si = {};
         char msg[64];
 
-        if (waitid(P_PIDFD, (id_t) h->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+        if (waitid(P_PIDFD, (id_t) h->pidfd, &si, WEXITED | WNOHANG) < 0) {
+                /* ECHILD: reaped by someone else, how it ended is lost. */
+                if (errno != ECHILD)
+                        return;
+                si = (siginfo_t) { .si_code = CLD_KILLED, .si_status = 0 };
+        } else if (si.si_pid == 0)
                 return;
         h->pid = 0;
         event_del(h->exit_ev);
@@ -168,8 +175,10 @@ static void on_exit_cb(evutil_socket_t fd, short what, void *userdata)
                         return;
                 if (si.si_code == CLD_EXITED)
                         snprintf(msg, sizeof(msg), "helper exited with status %d", si.si_status);
-                else
+                else if (si.si_status > 0)
                         snprintf(msg, sizeof(msg), "helper killed by signal %d", si.si_status);
+                else
+                        snprintf(msg, sizeof(msg), "helper ended");
                 report(h, -ECHILD, msg, NULL);
         }
         maybe_free(h);
@@ -218,18 +227,18 @@ static void write_maps(struct helper *h)
         const char *what = "setgroups";
 
         if (s->setgroups_deny)
-                r = write_proc(h->pid, "setgroups", "deny");
+                r = write_proc(h->proc_pid, "setgroups", "deny");
         if (r >= 0 && s->n_uid_map > 0) {
                 what = "uid_map";
                 r = format_idmap(s->uid_map, s->n_uid_map, text, sizeof(text));
                 if (r >= 0)
-                        r = write_proc(h->pid, "uid_map", text);
+                        r = write_proc(h->proc_pid, "uid_map", text);
         }
         if (r >= 0 && s->n_gid_map > 0) {
                 what = "gid_map";
                 r = format_idmap(s->gid_map, s->n_gid_map, text, sizeof(text));
                 if (r >= 0)
-                        r = write_proc(h->pid, "gid_map", text);
+                        r = write_proc(h->proc_pid, "gid_map", text);
         }
         if (r < 0) {
                 fail(h, r, what);
@@ -430,6 +439,7 @@ static int helper_spawn(struct helper *h, nsk_type_mask_t types, const struct ns
                         return r;
                 if (send(sp.sock, &st, st.size, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t) st.size) {
                         h->pid = sp.pid;
+                        h->proc_pid = sp.proc_pid;
                         h->pidfd = sp.pidfd;
                         h->sock = sp.sock;
                         return 0;
@@ -467,9 +477,8 @@ static int helper_fork(struct helper *h, const int sv[2], nsk_type_mask_t types,
                 (void) sigprocmask(SIG_SETMASK, &none, NULL);
                 (void) prctl(PR_SET_NAME, HELPER_NAME);
                 /* Keep only the socket, as fd 3. */
-                if (sv[1] != 3 && dup3(sv[1], 3, O_CLOEXEC) < 0)
+                if ((sv[1] != 3 && dup3(sv[1], 3, O_CLOEXEC) < 0) || close_range(4, ~0U, 0) < 0)
                         _exit(1);
-                (void) close_range(4, ~0U, 0);
                 helper_child_main(3, types, &cs.s, uid, gid, self);
         }
 
@@ -482,6 +491,8 @@ static int helper_fork(struct helper *h, const int sv[2], nsk_type_mask_t types,
         }
         h->pid = pid;
         h->pidfd = pidfd;
+        if (pidfd_pids(pidfd, &h->proc_pid, NULL) < 0)
+                h->proc_pid = pid;
         return 0;
 }
 

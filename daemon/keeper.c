@@ -19,6 +19,7 @@ struct keeper {
         struct keeper *next_dying;
         struct keeper *next, *prev; /* every keeper watched */
         pid_t pid;
+        bool exited; /* its exit was seen: the pid is no longer its */
         int pidfd;
         int lifeline;
         struct event *ev;
@@ -30,7 +31,7 @@ static struct keeper *keepers;
 bool keeper_tracks(pid_t pid)
 {
         for (struct keeper *k = keepers; k; k = k->next)
-                if (k->pid == pid)
+                if (k->pid == pid && !k->exited)
                         return true;
         return false;
 }
@@ -51,6 +52,7 @@ static void on_keeper_exit(evutil_socket_t fd, short what, void *userdata)
         char reason[128];
 
         event_del(k->ev);
+        k->exited = true;
         if (!k->set) {
                 /* Released: reap it (we are its reaper, see main.c) and go. */
                 (void) waitid(P_PIDFD, (id_t) k->pidfd, &si, WEXITED | WNOHANG);

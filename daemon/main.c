@@ -252,18 +252,25 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *userdata)
         notify_ready();
 }
 
-/* An explicit --spawner must work; the default may be missing (a daemon
- * run from its build tree), and then the daemon forks helpers itself. */
+/* An explicit --spawner must work. The default may be missing (a daemon
+ * run from its build tree) or not work (an older one installed there):
+ * then the daemon forks helpers itself. */
 static int start_spawner(const char *path)
 {
-        if (path && streq(path, "none"))
+        if (path && streq(path, "none")) {
+                log_info("--spawner none: helpers are forked by the daemon itself");
                 return 0;
-        if (!path && access(NSK_SPAWNER_PATH, X_OK) < 0) {
+        }
+        if (path)
+                return spawner_start(path);
+        if (access(NSK_SPAWNER_PATH, X_OK) < 0) {
                 log_notice("no spawner at %s (%m): helpers are forked by the daemon itself",
                            NSK_SPAWNER_PATH);
                 return 0;
         }
-        return spawner_start(path ? path : NSK_SPAWNER_PATH);
+        if (spawner_start(NSK_SPAWNER_PATH) < 0)
+                log_warning("helpers are forked by the daemon itself");
+        return 0;
 }
 
 /* Many sets pinned by fd, many clients: use all the fds we may. */
@@ -308,17 +315,17 @@ int main(int argc, char **argv)
         umask(0022);
         raise_nofile();
 
-        /* While the daemon is small: it is forked once to run it. */
-        r = start_spawner(o.spawner);
-        if (r < 0)
-                goto out;
-
         /* Under systemd: maybe the control socket (socket activation), maybe
          * fd-pinned sets of the daemon before us (its fd store). */
         r = fdstore_receive(&listen_fd);
         if (r < 0)
                 goto out;
         activated = listen_fd >= 0;
+        /* Now that the fds systemd passed are close-on-exec, and while the
+         * daemon is small: it is forked once to run it. */
+        r = start_spawner(o.spawner);
+        if (r < 0)
+                goto out;
 
         r = rundir_open(o.runtime_dir, &rd);
         if (r < 0)

@@ -18,10 +18,16 @@
  * belong to are answered. An orphan is a zombie no longer than this. */
 #define REAP_DELAY_USEC 20000
 
+/* Scans in a row that found the same watched zombie first: past this
+ * (a second), its watcher has failed to reap it, and the reaper does. */
+#define REAP_PATIENCE 50
+
 static struct event *sigchld_ev, *scan_ev;
 
 static void reap_untracked(evutil_socket_t fd, short what, void *userdata)
 {
+        static pid_t blocked_by;
+        static unsigned blocked_scans;
         const struct timeval delay = { .tv_usec = REAP_DELAY_USEC };
 
         for (;;) {
@@ -29,19 +35,27 @@ static void reap_untracked(evutil_socket_t fd, short what, void *userdata)
                 pid_t pid;
 
                 if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid <= 0)
-                        return;
+                        break;
                 pid = si.si_pid;
                 /* The kernel names the same zombie until it is reaped: one
                  * with a watcher of its own blocks the rest until that
                  * watcher (an event away) has reaped it; then scan again. */
-                if (helper_tracks(pid) || keeper_tracks(pid)) {
+                if ((helper_tracks(pid) || keeper_tracks(pid)) &&
+                    (pid != blocked_by || blocked_scans < REAP_PATIENCE)) {
+                        blocked_scans = pid == blocked_by ? blocked_scans + 1 : 1;
+                        blocked_by = pid;
                         (void) evtimer_add(scan_ev, &delay);
                         return;
                 }
                 if (waitid(P_PID, (id_t) pid, &si, WEXITED | WNOHANG) < 0)
-                        return;
-                log_debug("reaped process %d, which no set owned", (int) pid);
+                        break;
+                if (pid == blocked_by)
+                        log_warning("reaped process %d, whose watcher did not", (int) pid);
+                else
+                        log_debug("reaped process %d, which no set owned", (int) pid);
         }
+        blocked_by = 0;
+        blocked_scans = 0;
 }
 
 static void on_sigchld(evutil_socket_t sig, short what, void *userdata)

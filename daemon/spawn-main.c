@@ -41,6 +41,24 @@ static int reply(int error, pid_t pid, const int fds[2])
         return fdpass_send(CHANNEL_FD, &r, sizeof(r), fds, fds ? 2 : 0);
 }
 
+/* One datagram into buf: its size, 0 at end of stream, or -errno
+ * (-EMSGSIZE if it did not fit, which recv(2) would not say). */
+static ssize_t recv_record(void *buf, size_t size)
+{
+        struct iovec iov = { .iov_base = buf, .iov_len = size };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        ssize_t k;
+
+        do
+                k = recvmsg(CHANNEL_FD, &mh, MSG_CMSG_CLOEXEC);
+        while (k < 0 && errno == EINTR);
+        if (k < 0)
+                return negative_errno();
+        if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+                return -EMSGSIZE;
+        return k;
+}
+
 /* Checks what the daemon asks a helper to make (len bytes came),
  * terminates every string in it and points the settings at the sysctl
  * texts. False if it is not a request this build understands. */
@@ -77,9 +95,7 @@ _Noreturn static void helper_wait(pid_t daemon)
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != daemon)
                 _exit(1);
-        do
-                k = recv(CHANNEL_FD, &st, sizeof(st), 0);
-        while (k < 0 && errno == EINTR);
+        k = recv_record(&st, sizeof(st));
         if (k <= 0 || !start_fix(&st, (size_t) k, sysctls))
                 _exit(0);
         (void) prctl(PR_SET_NAME, HELPER_NAME);
@@ -87,8 +103,10 @@ _Noreturn static void helper_wait(pid_t daemon)
 }
 
 /* fork(2) without glibc's bookkeeping, which a process that stays
- * single-threaded and only makes system calls does not need: clone3
- * is what gives CLONE_PARENT and the pidfd in one step. */
+ * single-threaded and only makes system calls does not need, giving
+ * CLONE_PARENT and the pidfd in one step. clone3 first; clone where a
+ * seccomp filter refuses clone3, as container runtimes' do (ENOSYS),
+ * since its flags live in memory a filter cannot read. */
 static pid_t clone_parent(int *ret_pidfd)
 {
         struct clone_args args = {
@@ -98,8 +116,17 @@ static pid_t clone_parent(int *ret_pidfd)
                  * (SIGCHLD), as a child of the daemon's would be. */
                 .exit_signal = 0,
         };
+        long pid = syscall(SYS_clone3, &args, sizeof(args));
 
-        return (pid_t) syscall(SYS_clone3, &args, sizeof(args));
+        if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
+                return (pid_t) pid;
+        /* The pidfd goes where the parent's tid would (clone(2)); only
+         * s390 takes the stack first. */
+#if defined(__s390__) || defined(__s390x__)
+        return (pid_t) syscall(SYS_clone, 0, CLONE_PARENT | CLONE_PIDFD, ret_pidfd, NULL, 0);
+#else
+        return (pid_t) syscall(SYS_clone, CLONE_PARENT | CLONE_PIDFD, 0, ret_pidfd, NULL, 0);
+#endif
 }
 
 /* One helper, answered to the daemon. < 0 only if the daemon is gone. */
@@ -114,9 +141,9 @@ static int make_helper(pid_t daemon)
         pid = clone_parent(&fds[0]);
         if (pid == 0) {
                 /* Its end of the socketpair as fd 3, nothing else. */
-                if (dup3(sv[1], CHANNEL_FD, O_CLOEXEC) < 0)
+                if (dup3(sv[1], CHANNEL_FD, O_CLOEXEC) < 0 ||
+                    close_range(CHANNEL_FD + 1, ~0U, 0) < 0)
                         _exit(1);
-                (void) close_range(CHANNEL_FD + 1, ~0U, 0);
                 helper_wait(daemon);
         }
         safe_close(sv[1]);
@@ -137,10 +164,8 @@ static void serve(pid_t daemon)
                 struct spawn_want w;
                 ssize_t k;
 
-                k = recv(CHANNEL_FD, &w, sizeof(w), 0);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
+                k = recv_record(&w, sizeof(w));
+                if (k == 0 || (k < 0 && k != -EMSGSIZE))
                         return; /* the daemon is stopping, or gone */
                 if (k != (ssize_t) sizeof(w) || w.abi != SPAWN_ABI) {
                         if (reply(EPROTO, 0, NULL) < 0)

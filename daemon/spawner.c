@@ -12,6 +12,7 @@
  * wait for its own fork(). */
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,12 +22,14 @@
 
 #include "fdpass.h"
 #include "log.h"
+#include "pidfd-util.h"
 #include "spawn-proto.h"
 #include "spawner.h"
 
-/* How long the spawner may take to answer: one clone(2). Far more
- * means it is stuck, and it is replaced. */
-#define SPAWN_TIMEOUT_MS 5000
+/* How long the spawner may take to answer, or to start: a clone(2), an
+ * exec. Far more means it is stuck, and it is replaced; the event loop
+ * waits this long at worst. */
+#define SPAWN_TIMEOUT_MS 2000
 /* Helpers kept waiting: one per create in flight at once, up to this. */
 #define POOL_MAX 2
 
@@ -122,13 +125,18 @@ static int receive_reply(int timeout_ms, struct spawn_reply *r, int ret_fds[2])
         return 0;
 }
 
-static int spawner_exec(const char *path)
+static int spawner_exec(const char *heap_path)
 {
         _cleanup_close_ int mine = -EBADF, theirs = -EBADF;
         struct spawn_reply hello;
-        char abi[16], daemon[16];
+        char abi[16], daemon[16], path[PATH_MAX];
         int sv[2], r;
         pid_t pid;
+
+        /* On the stack: a child sees zeroes where the daemon's heap was
+         * once helper_fork() marked it (MADV_WIPEONFORK). */
+        if (snprintf(path, sizeof(path), "%s", heap_path) >= (int) sizeof(path))
+                return log_error_errno(-ENAMETOOLONG, "spawner %s: %m", heap_path);
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return log_error_errno(negative_errno(), "spawner: socketpair: %m");
@@ -149,7 +157,8 @@ static int spawner_exec(const char *path)
                 /* Its end as fd 3, the only one it inherits. */
                 if (theirs == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(theirs, 3) < 0)
                         _exit(127);
-                (void) close_range(4, ~0U, 0);
+                if (close_range(4, ~0U, 0) < 0)
+                        _exit(127);
                 execl(path, SPAWNER_NAME, abi, daemon, (char *) NULL);
                 fail.error = errno;
                 (void) send(3, &fail, sizeof(fail), MSG_NOSIGNAL);
@@ -187,28 +196,38 @@ int spawner_start(const char *path)
 {
         int r;
 
-        if (!sp.path) {
-                sp.path = strdup(path);
-                if (!sp.path)
-                        return -ENOMEM;
-        }
+        sp.path = strdup(path);
+        if (!sp.path)
+                return -ENOMEM;
         r = spawner_exec(sp.path);
-        if (r < 0)
+        if (r < 0) {
+                sp.path = mfree(sp.path);
                 return r;
+        }
         log_debug("spawner %s started as process %d", sp.path, (int) sp.pid);
         return 0;
 }
 
-/* Reads one reply into the pool. Returns 1 (a helper waits), 0 (the
- * spawner could not make one: *ret_error, logged), or -errno of
- * receive_reply(): -EAGAIN and -ETIMEDOUT mean nothing came, anything
- * else that the channel is broken. */
+/* Reads one reply into the pool. Returns 1 (a helper waits), 0 (no
+ * helper came of it: *ret_error, logged), or -errno of receive_reply():
+ * -EAGAIN and -ETIMEDOUT mean nothing came, anything else that the
+ * channel is broken. */
 static int pool_receive(int timeout_ms, int *ret_error)
 {
         struct spawn_reply rep;
         int fds[2], r;
 
         r = receive_reply(timeout_ms, &rep, fds);
+        if (r == -EBADMSG) {
+                /* The kernel dropped the fds it brought: we are out of
+                 * fds. That helper exits on its closed socket (the reaper
+                 * has it); the spawner is fine. */
+                if (sp.asked > 0)
+                        sp.asked--;
+                log_warning("no fds for a helper from the spawner (out of fds?)");
+                *ret_error = -EMFILE;
+                return 0;
+        }
         if (r < 0)
                 return r;
         if (sp.asked > 0)
@@ -220,7 +239,14 @@ static int pool_receive(int timeout_ms, int *ret_error)
                 *ret_error = -rep.error;
                 return 0;
         }
+        /* The pid must be the pidfd's: the reaper and the daemon's
+         * /proc writes go by it. */
         struct spawned h = { .pid = rep.pid, .pidfd = fds[0], .sock = fds[1] };
+        pid_t own = 0;
+        if (pidfd_pids(h.pidfd, &h.proc_pid, &own) < 0 || own != h.pid) {
+                close_many(fds, 2);
+                return -EPROTO;
+        }
         if (sp.n_pool == POOL_MAX)
                 spawned_end(&h); /* cannot happen: never more asked than room */
         else
@@ -311,7 +337,7 @@ int spawner_take(struct spawned *ret)
 {
         int r, error = 0;
 
-        if (!sp.path)
+        if (!sp.path && sp.n_pool == 0)
                 return -ENOTCONN;
         for (unsigned starts = 0; sp.n_pool == 0;) {
                 /* Dead, its helpers all taken: started again, but twice
@@ -327,6 +353,15 @@ int spawner_take(struct spawned *ret)
                 if (sp.sock < 0)
                         continue; /* it died meanwhile */
                 r = pool_receive(SPAWN_TIMEOUT_MS, &error);
+                if (r == 0 && (error == -ENOSYS || error == -EPERM)) {
+                        /* It may not clone at all here (seccomp): fork
+                         * helpers as if there were none. */
+                        log_warning("spawner cannot clone helpers (%s); helpers are forked by "
+                                    "the daemon itself from now on", strerror(-error));
+                        spawner_end();
+                        sp.path = mfree(sp.path);
+                        return -ENOTCONN;
+                }
                 if (r == 0)
                         return error;
                 if (r == -ECONNRESET) {

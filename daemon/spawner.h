@@ -12,7 +12,8 @@
 /* A helper made by the spawner, waiting for its struct helper_start on
  * sock. Everything in it is owned by whoever holds it. */
 struct spawned {
-        pid_t pid;
+        pid_t pid;      /* in our pid namespace */
+        pid_t proc_pid; /* in /proc's, which may not be ours (pidfd-util.h) */
         int pidfd;
         int sock;
 };

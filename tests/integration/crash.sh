@@ -16,8 +16,9 @@ children_of() {
         done
 }
 # strace -f attached where helpers come from: the spawner, and the
-# helpers it made ahead of time (already there, so -f would miss them).
-# Run it with &: it execs, so that $! is strace's own pid.
+# helpers it made ahead of time (already there, so -f would miss them);
+# the daemon itself without a spawner (NSK_SPAWNER=none). Run it with &:
+# it execs, so that $! is strace's own pid.
 strace_helpers() {
         local c args=()
         for c in $(children_of "$DAEMON_PID"); do
@@ -25,6 +26,7 @@ strace_helpers() {
                 nskeeper-spawn | nskeeper-ready) args+=(-p "$c") ;;
                 esac
         done
+        [ ${#args[@]} -gt 0 ] || args=(-p "$DAEMON_PID")
         exec strace -f -qq -o /dev/null "$@" "${args[@]}"
 }
 

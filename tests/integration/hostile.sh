@@ -21,9 +21,6 @@ raw() {
         timeout -k 5 "$NSK_TIMEOUT" "$RAW" "$SOCK" "$@"
 }
 
-daemon_fds() {
-        ls "/proc/$DAEMON_PID/fd" 2>/dev/null | wc -l
-}
 
 
 # The daemon's fds that point at $MARKER (fds a client sent it).

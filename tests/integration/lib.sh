@@ -23,8 +23,9 @@ NSK_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${NSK_LOG_LEVEL:=debug}"  # daemon --log-level in tests
 NSKEEPERD=$NSK_BUILDDIR/daemon/nskeeperd
 # Every daemon a test starts runs the spawner of this build, never an
-# installed one.
-NSK_SPAWNER=$NSK_BUILDDIR/daemon/nskeeper-spawn
+# installed one; NSK_SPAWNER=none runs the tests with helpers forked by the
+# daemon itself.
+: "${NSK_SPAWNER:=$NSK_BUILDDIR/daemon/nskeeper-spawn}"
 # NSK_VALGRIND=1: every daemon started by start_daemon runs under
 # valgrind; stop_daemon then checks its report. Helpers and keepers are
 # forked copies: silent. tests/valgrind-pidfd.c supplies the system
@@ -42,6 +43,11 @@ if [ "${NSK_VALGRIND:-}" = 1 ]; then
         NSK_SLOW=6
 fi
 NSKEEPERCTL=$NSK_BUILDDIR/client/nskeeperctl
+# A build with AddressSanitizer (the CI's second build): its runtime does
+# things of its own in every program, and programs linked with our
+# libraries need it too.
+NSK_ASAN=0
+ldd "$NSKEEPERCTL" 2>/dev/null | grep -q 'libasan' && NSK_ASAN=1
 # Built with AddressSanitizer, a client that joined a pid or time
 # namespace hangs at exit in LeakSanitizer (its tracer is born in the new
 # namespace and never reports back). Leak checks stay on for the daemon
@@ -484,16 +490,53 @@ done_testing() {
 }
 
 # The daemon's children but its spawner (nskeeper-spawn) and the helpers
-# waiting for the next creates (nskeeper-ready): helpers at work and
-# keepers, one pid per line.
+# waiting for the next creates (nskeeper-ready), as long as they live:
+# helpers at work, keepers and zombies, one pid per line. More than two
+# waiting helpers count too: they would be a leak.
 daemon_children() {
+        local c ready=0
+        for c in $(ps --ppid "$DAEMON_PID" -o pid= 2>/dev/null); do
+                if grep -q '^State:[[:space:]]*[RSDTt]' "/proc/$c/status" 2>/dev/null; then
+                        case "$(cat "/proc/$c/comm" 2>/dev/null)" in
+                        nskeeper-spawn) continue ;;
+                        nskeeper-ready)
+                                ready=$((ready + 1))
+                                [ "$ready" -le 2 ] && continue
+                                ;;
+                        esac
+                fi
+                echo "$c"
+        done
+}
+
+# The daemon's children named $1 (comm), one pid per line.
+children_named() {
         local c
         for c in $(ps --ppid "$DAEMON_PID" -o pid= 2>/dev/null); do
-                case "$(cat "/proc/$c/comm" 2>/dev/null)" in
-                nskeeper-spawn | nskeeper-ready) ;;
-                *) echo "$c" ;;
-                esac
+                [ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$1" ] && echo "$c"
         done
+}
+
+daemon_fds() {
+        ls "/proc/$DAEMON_PID/fd" 2>/dev/null | wc -l
+}
+
+# Waits (5 s at most, more under valgrind) until the daemon is steady:
+# its spawner (if it runs one) has two helpers waiting again, and its fd
+# count holds for 0.3 s. Fd counts compared before and after a test are
+# taken then.
+daemon_steady() {
+        local i n
+        for i in $(seq $((50 * NSK_SLOW))); do
+                if [ -z "$(children_named nskeeper-spawn)" ] ||
+                        [ "$(children_named nskeeper-ready | wc -l)" -ge 2 ]; then
+                        n=$(daemon_fds)
+                        sleep 0.3
+                        [ "$n" = "$(daemon_fds)" ] && return 0
+                fi
+                sleep 0.1
+        done
+        return 1
 }
 
 # --- JSON and namespace helpers ---

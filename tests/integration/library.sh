@@ -30,6 +30,8 @@ check_true "it exports the API (nsk_connect, nsk_get_fds, nsk_join_fds)" \
 printf '#include <nskeeper.h>\nint main(void) { return NSK_TYPE_MAX; }\n' >"$T/alone.c"
 export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$DEST
 flags=$(pkg-config --cflags --libs nskeeper)
+# An ASan build's library needs the sanitizer runtime in the program.
+[ "$NSK_ASAN" = 1 ] && flags="-fsanitize=address,undefined $flags"
 check_true "pkg-config knows nskeeper" test -n "$flags"
 check_run "nskeeper.h compiles on its own" 0 cc -Wall -Werror -o "$T/alone" "$T/alone.c" $flags
 if command -v c++ >/dev/null; then

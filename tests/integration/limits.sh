@@ -13,12 +13,10 @@ RAW=$NSK_BUILDDIR/tests/nsk-raw
 cpu_ticks() {
         awk '{print $14 + $15}' "/proc/$DAEMON_PID/stat"
 }
-daemon_fds() {
-        ls "/proc/$DAEMON_PID/fd" | wc -l
-}
 
 echo "# --- out of file descriptors ---"
 start_daemon --idle-timeout 30 || die "no daemon"
+daemon_steady
 baseline=$(daemon_fds)
 # Limited to 64 fds from outside, as a tight LimitNOFILE= would.
 check_run "limit the daemon to 64 fds" 0 prlimit --pid "$DAEMON_PID" --nofile=64:64
@@ -41,6 +39,7 @@ wait "${holders[@]}" 2>/dev/null
 for i in $(seq 50); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
 check_run "with fds free again it serves" 0 ctl create after -t net
 check_run "release after" 0 ctl release after
+daemon_steady
 check_eq "its fds are back to what they were" "$baseline" "$(daemon_fds)"
 
 echo "# --- idle connections ---"
@@ -72,6 +71,7 @@ stop_daemon
 echo "# --- clients that take and do not read ---"
 start_daemon --idle-timeout 2 || die "no daemon"
 check_run "create held" 0 ctl create held -t net,uts,ipc --pin fd
+daemon_steady
 baseline=$(daemon_fds)
 # GET hdr: version 1, command 2, id 1, no flags; NAME "held".
 "$RAW" "$SOCK" hdr 1 2 1 0 str 1 held repeat 5000 sleep 500 drain 200 >"$T/getters.out" 2>&1

@@ -1,21 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The spawner (nskeeper-spawn): helpers come from it as children of the
-# daemon; it is replaced when it dies, stops or its waiting helper dies;
-# with --spawner none the daemon forks helpers itself; a --spawner that
-# does not work stops the daemon at start, saying why. Every set made on
-# any of these paths is checked in the kernel (inodes seen inside).
+# daemon, two made ahead of time; it is replaced when it dies or stops
+# answering, dead waiting helpers are skipped; where clone3 is refused it
+# uses clone, where both are the daemon forks helpers itself, as with
+# --spawner none; a --spawner that does not work stops the daemon at
+# start, saying why; a zombie whose pid a dead set's keeper once had is
+# reaped. Every set made on any of these paths is checked in the kernel
+# (inodes seen inside).
 . "$(dirname "$0")/lib.sh"
 require_ns net
 require_ns pid
+command -v strace >/dev/null || skip "needs strace(1) to refuse clone3"
+# This test is about the spawner, whatever the suite runs with.
+NSK_SPAWNER=$NSK_BUILDDIR/daemon/nskeeper-spawn
+ABI=$(sed -n 's/^#define SPAWN_ABI \([0-9]*\)$/\1/p' "$NSK_SRCDIR/daemon/spawn-proto.h")
 
-# The daemon's children named $1 (comm).
-children_named() {
-        local c
-        for c in $(ps --ppid "$DAEMON_PID" -o pid= 2>/dev/null); do
-                [ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$1" ] && echo "$c"
-        done
-}
 spawner_pid() {
         children_named nskeeper-spawn
 }
@@ -31,7 +31,7 @@ zombies() {
 gone() {
         local p
         for p in "$@"; do
-                grep -q '^State:[[:space:]]*[RSDT]' "/proc/$p/status" 2>/dev/null && return 1
+                grep -q '^State:[[:space:]]*[RSDTt]' "/proc/$p/status" 2>/dev/null && return 1
         done
         return 0
 }
@@ -57,6 +57,20 @@ wait_for() {
 two_waiting() {
         [ "$(waiting_helpers | wc -l)" = 2 ]
 }
+no_zombies() {
+        [ -z "$(zombies)" ]
+}
+a_spawner_runs() {
+        [ -n "$(spawner_pid)" ]
+}
+# fds_of PID: "N -> what" for each fd from 3 up.
+fds_of() {
+        local f
+        for f in "/proc/$1/fd"/*; do
+                [ -e "$f" ] || [ -L "$f" ] || continue
+                [ "${f##*/}" -gt 2 ] && echo "${f##*/} -> $(readlink "$f" | sed 's/:.*//')"
+        done
+}
 
 echo "# --- helpers come from the spawner ---"
 start_daemon || die "no daemon"
@@ -64,10 +78,10 @@ sp=$(spawner_pid)
 check_uint "the daemon runs a spawner" "$sp"
 check_eq "... this build's" "$NSK_SPAWNER" "$(readlink "/proc/$sp/exe")"
 check_true "... and two helpers wait for creates" wait_for two_waiting
-check_eq "the spawner holds no fd of the daemon's but its channel" "3 -> socket" \
-        "$(for f in "/proc/$sp/fd"/*; do
-                [ "${f##*/}" -gt 2 ] && echo "${f##*/} -> $(readlink "$f" | sed 's/:.*//')"
-        done)"
+check_eq "the spawner holds no fd of the daemon's but its channel" "3 -> socket" "$(fds_of "$sp")"
+for w in $(waiting_helpers); do
+        check_eq "waiting helper $w holds nothing but its socket" "3 -> socket" "$(fds_of "$w")"
+done
 waiting=$(waiting_helpers)
 check_run "create a (net,pid)" 0 ctl create a -t net,pid
 check_set a "set a"
@@ -92,20 +106,20 @@ check_true "they are dead" wait_for gone $w
 check_run "create b all the same" 0 ctl create b -t net,pid
 check_set b "set b"
 check_eq "... from the same spawner" "$sp" "$(spawner_pid)"
-check_true "no zombie child is left" wait_for test -z "$(zombies)"
+check_true "no zombie child is left" wait_for no_zombies
 
 echo "# --- the spawner dies ---"
 kill -KILL "$sp"
 check_true "the daemon notices" wait_for grep -q "spawner (process $sp) is gone" "$T/daemon.log"
 check_run "create c all the same" 0 ctl create c -t net,pid
 check_set c "set c"
-check_true "a new spawner runs" wait_for test -n "$(spawner_pid)"
+check_true "a new spawner runs" wait_for a_spawner_runs
 sp2=$(spawner_pid)
 check_ne "... not the old one" "$sp" "$sp2"
 check_match "the daemon says it started it again" "spawner started again as process $sp2" \
         "$(cat "$T/daemon.log")"
 check_true "two helpers wait again" wait_for two_waiting
-check_true "no zombie child is left" wait_for test -z "$(zombies)"
+check_true "no zombie child is left" wait_for no_zombies
 check_run "set a is still there" 0 ctl join a -t net -- true
 
 echo "# --- the spawner stops answering ---"
@@ -128,8 +142,51 @@ for n in a b c d; do
 done
 all="$(spawner_pid) $(waiting_helpers)"
 stop_daemon
+# (By spawner_stop() or PR_SET_PDEATHSIG: either way, none outlives it.)
 # shellcheck disable=SC2086
 check_true "the spawner and its waiting helpers end with the daemon" wait_for gone $all
+
+echo "# --- clone3 refused (seccomp in containers): clone, then fork ---"
+start_daemon || die "no daemon"
+wait_for two_waiting
+sp=$(spawner_pid)
+strace -f -qq -o "$T/clone.trace" -e trace=clone3,clone -e inject=clone3:error=ENOSYS -p "$sp" &
+STRACE=$!
+EXTRA_PIDS+=("$STRACE")
+sleep 1
+for n in f g h; do
+        check_run "create $n with clone3 refused" 0 ctl create "$n" -t net,pid
+done
+check_set h "set h"
+check_true "two helpers wait again" wait_for two_waiting
+kill "$STRACE" 2>/dev/null
+wait "$STRACE" 2>/dev/null
+check_match "the spawner cloned with clone(CLONE_PARENT|CLONE_PIDFD)" \
+        '^[0-9]+ +clone\(.*CLONE_PARENT.*= [0-9]+' "$(cat "$T/clone.trace")"
+sp=$(spawner_pid)
+strace -f -qq -o /dev/null -e trace=clone3,clone -e inject=clone3:error=ENOSYS \
+        -e inject=clone:error=EPERM -p "$sp" &
+STRACE=$!
+EXTRA_PIDS+=("$STRACE")
+sleep 1
+w=$(waiting_helpers)
+# shellcheck disable=SC2086
+kill -KILL $w
+# shellcheck disable=SC2086
+wait_for gone $w
+check_run "create i with clone3 and clone refused" 0 ctl create i -t net,pid
+check_set i "set i"
+check_match "the daemon says it forks helpers itself" \
+        "spawner cannot clone helpers .*forked by the daemon itself" "$(cat "$T/daemon.log")"
+check_true "the spawner is gone" wait_for gone "$sp"
+check_run "create j, forked by the daemon" 0 ctl create j -t net,pid
+check_set j "set j"
+kill "$STRACE" 2>/dev/null
+wait "$STRACE" 2>/dev/null
+for n in f g h i j; do
+        ctl release "$n" >/dev/null || fail "release $n"
+done
+stop_daemon
 
 echo "# --- --spawner none: the daemon forks helpers itself ---"
 NSK_SPAWNER=none start_daemon || die "no daemon with --spawner none"
@@ -150,6 +207,55 @@ check_fails "--spawner that exits at once" 1 "spawner /bin/true exited at once" 
 check_fails "--spawner that is not absolute" 2 "absolute path or 'none'" nskd --spawner nskeeper-spawn
 check_true "none of them left a socket" test ! -e "$SOCK"
 check_fails "nskeeper-spawn run by hand" 2 "run by nskeeperd, not by hand" "$NSK_SPAWNER"
-check_run "nskeeper-spawn with a daemon pid that is not its parent" 1 "$NSK_SPAWNER" 1 1 3<&-
+check_run "nskeeper-spawn with a daemon pid that is not its parent" 1 "$NSK_SPAWNER" "$ABI" 1 3<&-
+
+echo "# --- a zombie with the pid of a dead set's keeper is reaped ---"
+# The daemon as PID 1 of a pid namespace of its own, where the test picks
+# the next pid (ns_last_pid): the next waiting helper gets the pid the
+# keeper of a dead set had, and then dies.
+unshare --pid --fork --kill-child "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$RUNDIR" \
+        --spawner "$NSK_SPAWNER" --log-level "$NSK_LOG_LEVEL" >>"$T/daemon.log" 2>&1 &
+pid1=$!
+EXTRA_PIDS+=("$pid1")
+for i in $(seq 50); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+DAEMON_PID=$(ps --ppid "$pid1" -o pid= | tr -d ' ')
+check_uint "a daemon runs as PID 1 of its own pid namespace" "$DAEMON_PID"
+wait_for two_waiting
+# in_ns PID: its pid in the daemon's pid namespace (NSpid: outermost first).
+in_ns() {
+        awk '$1 == "NSpid:" { print $3 }' "/proc/$1/status"
+}
+check_run "create k (pid)" 0 ctl create k -t pid,net
+# The daemon names pids as its own namespace numbers them.
+kpid=$(set_json k | jq -r .keeper_pid)
+check_uint "k has a keeper, pid $kpid in the daemon's namespace" "$kpid"
+keeper=
+for c in $(children_named nskeeper-init); do
+        [ "$(in_ns "$c")" = "$kpid" ] && keeper=$c
+done
+check_uint "... found among the daemon's children" "$keeper"
+kill -KILL "$keeper"
+k_dead() {
+        [ "$(set_json k | jq -r .state)" = dead ]
+}
+check_true "k is dead" wait_for k_dead
+check_run "the next pid there is $kpid" 0 \
+        nsenter -t "$DAEMON_PID" --pid -- sh -c "echo $((kpid - 1)) >/proc/sys/kernel/ns_last_pid"
+check_run "create l: the spawner makes the next waiting helper" 0 ctl create l -t net
+check_true "two helpers wait again" wait_for two_waiting
+victim=
+for w in $(waiting_helpers); do
+        [ "$(in_ns "$w")" = "$kpid" ] && victim=$w
+done
+check_uint "a waiting helper has pid $kpid, which k's keeper had" "$victim"
+[ -n "$victim" ] && kill -KILL "$victim"
+check_true "it is reaped, not left a zombie" wait_for no_zombies
+check_nomatch "... as no set's: the dead keeper's pid was no longer taken for its" \
+        "reaped process [0-9]+, whose watcher did not" "$(cat "$T/daemon.log")"
+check_run "release k" 0 ctl release k
+check_run "release l" 0 ctl release l
+kill -TERM "$DAEMON_PID"
+check_true "the daemon stops" wait_exit "$pid1" 10
+DAEMON_PID=
 
 done_testing
