@@ -145,11 +145,9 @@ static int create_done(int error, const char *message, struct helper_result *res
                                     reason ? reason : strerror(-r));
         }
         helper_result_close(res);
-        /* The state file is written: from here on a restarted daemon
-         * adopts the set, so its keeper may outlive us. (An fd-pinned
-         * set's keeper keeps its lifeline: the set ends with the daemon.) */
-        if (r >= 0 && s->pin == NSK_PIN_BIND)
-                keeper_make_permanent(s->keeper);
+        /* A bind set's keeper was made permanent as its state file was
+         * committed (set.c); an fd-pinned set's keeps its lifeline: the
+         * set ends with the daemon. */
 
         if (r < 0) {
                 /* Never came to be: no keeper either. */

@@ -152,6 +152,22 @@ int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t 
         return keeper_attach(s, base, pid, TAKE_FD(pidfd), TAKE_FD(life));
 }
 
+bool keeper_kill_stray(pid_t pid, uint64_t pid_ns_inode)
+{
+        _cleanup_close_ int pidfd = -EBADF;
+        char path[64];
+        struct stat st;
+
+        /* As in keeper_reattach: the pidfd first, then the check, so the
+         * pidfd is the process that was checked. */
+        pidfd = pidfd_open(pid, 0);
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) pid);
+        if (pidfd < 0 || pid_ns_inode == 0 || stat(path, &st) < 0 || st.st_ino != pid_ns_inode ||
+            is_zombie(pid))
+                return false;
+        return pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0;
+}
+
 void keeper_release(struct keeper *k)
 {
         if (!k)

@@ -23,6 +23,10 @@ int keeper_attach(struct set *s, struct event_base *base, pid_t pid, int pidfd, 
 int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode,
                     int lifeline);
 
+/* After a restart: kills the process with this pid if it is the init of
+ * the pid namespace pid_ns_inode, a keeper no set owns. True if it did. */
+bool keeper_kill_stray(pid_t pid, uint64_t pid_ns_inode);
+
 /* Kills the keeper, and with it every process in the pid namespace, and
  * detaches it from its set; it is reaped (and freed) when it is gone. */
 void keeper_release(struct keeper *k);

@@ -273,6 +273,26 @@ static int start_spawner(const char *path)
         return 0;
 }
 
+/* A daemon in a pid namespace of its own that sees another namespace's
+ * /proc (`unshare --pid --fork` without --mount-proc) names its keepers
+ * by numbers that /proc gives to other processes. */
+static void check_proc(void)
+{
+        char buf[32];
+        ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+        long pid;
+
+        if (n <= 0)
+                return;
+        buf[n] = '\0';
+        pid = strtol(buf, NULL, 10);
+        if (pid != (long) getpid())
+                log_warning("/proc is not of this pid namespace (it knows this process as %ld, "
+                            "not %d): keepers of pid sets cannot be found again after a "
+                            "restart; give the daemon a /proc of its own (unshare --mount-proc)",
+                            pid, (int) getpid());
+}
+
 /* Many sets pinned by fd, many clients: use all the fds we may. */
 static void raise_nofile(void)
 {
@@ -314,6 +334,7 @@ int main(int argc, char **argv)
         (void) prctl(PR_SET_CHILD_SUBREAPER, 1);
         umask(0022);
         raise_nofile();
+        check_proc();
 
         /* Under systemd: maybe the control socket (socket activation), maybe
          * fd-pinned sets of the daemon before us (its fd store). */

@@ -102,7 +102,15 @@ static int bind_pins_make(struct set *s, const struct rundir *rd, const int fds[
                 }
                 made |= NSK_TYPE_BIT(t);
         }
-        r = state_write(rd, s);
+        /* The state file is the commit point: written, then the keeper
+         * made permanent, then renamed into place. A crash before the
+         * rename leaves .NAME.tmp, and the next start ends the keeper it
+         * names (state_recover); after it, the set is whole. */
+        r = state_prepare(rd, s);
+        if (r == 0) {
+                keeper_make_permanent(s->keeper);
+                r = state_commit(rd, s->name);
+        }
         if (r < 0) {
                 log_error("set '%s': cannot write state: %s", s->name, strerror(-r));
                 goto fail;

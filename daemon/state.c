@@ -91,7 +91,13 @@ static bool format_state(const struct set *s, uint64_t keeper, char *text, size_
         return ok;
 }
 
-int state_write(const struct rundir *rd, const struct set *s)
+static void tmp_name(const char *name, char *buf, size_t size)
+{
+        /* Set names never start with '.', so this cannot hit a set. */
+        snprintf(buf, size, ".%s.tmp", name);
+}
+
+int state_prepare(const struct rundir *rd, const struct set *s)
 {
         char text[STATE_SIZE_MAX], tmp[NSK_NAME_MAX + 8];
         _cleanup_close_ int fd = -EBADF;
@@ -100,9 +106,7 @@ int state_write(const struct rundir *rd, const struct set *s)
 
         if (!format_state(s, (uint64_t) keeper_pid(s->keeper), text, &len))
                 return -E2BIG;
-
-        /* Set names never start with '.', so this cannot hit a set. */
-        snprintf(tmp, sizeof(tmp), ".%s.tmp", s->name);
+        tmp_name(s->name, tmp, sizeof(tmp));
         (void) unlinkat(rd->state_fd, tmp, 0);
         fd = openat(rd->state_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
@@ -112,12 +116,28 @@ int state_write(const struct rundir *rd, const struct set *s)
                 (void) unlinkat(rd->state_fd, tmp, 0);
                 return r;
         }
-        if (renameat(rd->state_fd, tmp, rd->state_fd, s->name) < 0) {
+        return 0;
+}
+
+int state_commit(const struct rundir *rd, const char *name)
+{
+        char tmp[NSK_NAME_MAX + 8];
+        int r;
+
+        tmp_name(name, tmp, sizeof(tmp));
+        if (renameat(rd->state_fd, tmp, rd->state_fd, name) < 0) {
                 r = negative_errno();
                 (void) unlinkat(rd->state_fd, tmp, 0);
                 return r;
         }
         return 0;
+}
+
+int state_write(const struct rundir *rd, const struct set *s)
+{
+        int r = state_prepare(rd, s);
+
+        return r < 0 ? r : state_commit(rd, s->name);
 }
 
 int state_remove(const struct rundir *rd, const char *name)
@@ -395,6 +415,36 @@ static void remove_orphan(const struct rundir *rd, const char *name)
         set_free(s);
 }
 
+/* ".NAME.tmp": a create cut short before its state file was renamed into
+ * place. Its keeper may have been made permanent already (that comes
+ * between the write and the rename, see set.c): end it, as its lifeline
+ * would have, then the file. Its pins go as an orphan's. */
+static void cut_short(const struct rundir *rd, const char *file)
+{
+        char text[STATE_SIZE_MAX + 1], name[NSK_NAME_MAX + 1];
+        _cleanup_close_ int fd = -EBADF;
+        size_t len = strlen(file);
+        struct set *s = NULL;
+        pid_t keeper = 0;
+        ssize_t n;
+
+        if (len > 5 && len - 5 <= NSK_NAME_MAX && streq(file + len - 4, ".tmp")) {
+                memcpy(name, file + 1, len - 5);
+                name[len - 5] = '\0';
+                fd = openat(rd->state_fd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+                n = fd >= 0 ? read(fd, text, sizeof(text)) : -1;
+                if (n > 0 && n <= STATE_SIZE_MAX && !memchr(text, '\0', (size_t) n)) {
+                        text[n] = '\0';
+                        if (state_parse(name, text, &s, &keeper) == 0 && keeper > 0 &&
+                            keeper_kill_stray(keeper, s->inode[NSK_TYPE_PID]))
+                                log_notice("set '%s': ended the keeper (pid %d) of a create cut "
+                                           "short", name, (int) keeper);
+                        set_free(s);
+                }
+        }
+        (void) unlinkat(rd->state_fd, file, 0);
+}
+
 static int scan(int dirfd, const char *what, const struct rundir *rd, struct registry *reg,
                 struct event_base *base, bool adopting)
 {
@@ -416,7 +466,7 @@ static int scan(int dirfd, const char *what, const struct rundir *rd, struct reg
                 if (streq(name, ".") || streq(name, ".."))
                         continue;
                 if (adopting && name[0] == '.') {
-                        (void) unlinkat(rd->state_fd, name, 0); /* a state write cut short */
+                        cut_short(rd, name);
                         continue;
                 }
                 if (!name_is_valid(name)) {

@@ -9,7 +9,12 @@
 #include "rundir.h"
 #include "set.h"
 
-/* RUNDIR/state/NAME, written whole and renamed into place. */
+/* RUNDIR/state/NAME, written whole and renamed into place:
+ * state_prepare() writes RUNDIR/state/.NAME.tmp, state_commit() renames
+ * it (or removes it, on failure); state_write() does both. A daemon that
+ * starts and finds a .NAME.tmp ends the keeper it names (state_recover). */
+int state_prepare(const struct rundir *rd, const struct set *s);
+int state_commit(const struct rundir *rd, const char *name);
 int state_write(const struct rundir *rd, const struct set *s);
 int state_remove(const struct rundir *rd, const char *name);
 

@@ -110,6 +110,36 @@ check_eq "the orphaned keeper is gone, not a zombie of the daemon" "" "$state"
 check_eq "no child of the daemon is left" "" "$(daemon_children)"
 check_fails "the set does not exist" 1 "not found" ctl show orphan
 
+echo "# --- the daemon killed between writing a state file and renaming it ---"
+# The keeper is made permanent in between (set.c): the next start must end
+# it, with the pins, as if the create had never been.
+strace -qq -o /dev/null -e trace=renameat,renameat2 -e inject=renameat,renameat2:signal=KILL \
+        -p "$DAEMON_PID" &
+STRACE=$!
+EXTRA_PIDS+=("$STRACE")
+sleep 1
+run ctl create cutshort -t net,pid
+check_eq "the create gets no answer" 1 "$RC"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+kill "$STRACE" 2>/dev/null
+wait "$STRACE" 2>/dev/null
+check_true "the state file was written, not renamed" test -e "$RUNDIR/state/.cutshort.tmp"
+stray=$(keepers_alive)
+check_uint "its keeper outlived the daemon (permanent already)" "$stray"
+start_daemon || die "no daemon after the cut-short create"
+check_match "the next start ends that keeper" \
+        "set 'cutshort': ended the keeper \(pid [0-9]+\) of a create cut short" "$(cat "$T/daemon.log")"
+keeper_gone() {
+        [ -z "$(keepers_alive)" ]
+}
+check_true "no keeper is left" keeper_gone
+check_fails "the set does not exist" 1 "not found" ctl show cutshort
+check_eq "no pin left" "" "$(pins)"
+check_eq "no state left" "" "$(ls -A "$RUNDIR/state")"
+check_run "the name can be used again" 0 ctl create cutshort -t net,pid
+check_run "release cutshort" 0 ctl release cutshort
+
 echo "# --- a release that cannot remove the state file ---"
 if command -v chattr >/dev/null && ctl create stuck -t pid >/dev/null 2>&1 &&
         chattr +i "$RUNDIR/state/stuck" 2>/dev/null; then

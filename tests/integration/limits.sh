@@ -94,6 +94,8 @@ EXTRA_PIDS+=("$pid1")
 for i in $(seq 50); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
 check_run "as PID 1 it still creates sets" 0 ctl create inpid1 -t net,pid
 check_run "... and releases them" 0 ctl release inpid1
+check_match "... and warns that the /proc it sees is not its pid namespace's" \
+        "/proc is not of this pid namespace" "$(cat "$T/daemon.log")"
 # unshare ignores SIGTERM while it waits: stop the daemon itself.
 kill -TERM $(ps --ppid "$pid1" -o pid=) 2>/dev/null
 if wait_exit "$pid1" 10; then
