@@ -22,6 +22,7 @@
 #include "fdpass.h"
 #include "helper-child.h"
 #include "helper-proto.h"
+#include "spawn-proto.h"
 #include "nstype.h"
 #include "sysctl.h"
 #include "util.h"
@@ -200,8 +201,9 @@ static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_re
         return pid;
 }
 
-_Noreturn void helper_child_main(int sock, nsk_type_mask_t types, const struct nsk_settings *s,
-                                 uid_t uid, gid_t gid, pid_t daemon)
+_Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
+                                        const struct nsk_settings *s, uid_t uid, gid_t gid,
+                                        pid_t daemon)
 {
         struct helper_msg m = { .phase = PHASE_DONE, .detail = -1 };
         int fds[NSK_TYPE_MAX + 2], life[2] = { -1, -1 }, nsdir, offsets = -1;
@@ -316,4 +318,37 @@ _Noreturn void helper_child_main(int sock, nsk_type_mask_t types, const struct n
         if (fdpass_send(sock, &m, sizeof(m), fds, n) < 0)
                 child_fail(sock, STEP_SEND, -1);
         _exit(0);
+}
+
+/* Checks what the daemon asks a helper to make (len bytes came),
+ * terminates every string in it and points the settings at the sysctl
+ * texts. False if it is not a request this build understands. */
+static bool start_fix(struct helper_start *st, size_t len, char **sysctls)
+{
+        struct nsk_settings *s = &st->settings;
+
+        if (len < offsetof(struct helper_start, sysctls) || st->abi != SPAWN_ABI ||
+            st->types == 0 || (st->types & ~NSK_TYPE_MASK_ALL) != 0 ||
+            s->n_sysctls > NSK_SYSCTL_MAX || st->size != len ||
+            len != helper_start_size(s->n_sysctls) || s->n_uid_map > NSK_IDMAP_MAX ||
+            s->n_gid_map > NSK_IDMAP_MAX)
+                return false;
+        s->hostname[sizeof(s->hostname) - 1] = '\0';
+        s->domainname[sizeof(s->domainname) - 1] = '\0';
+        for (unsigned i = 0; i < s->n_sysctls; i++) {
+                st->sysctls[i][NSK_SYSCTL_LEN - 1] = '\0';
+                sysctls[i] = st->sysctls[i];
+        }
+        s->sysctls = sysctls;
+        return true;
+}
+
+_Noreturn void helper_child_start(int sock, struct helper_start *st, size_t len, pid_t daemon)
+{
+        char *sysctls[NSK_SYSCTL_MAX];
+
+        if (!start_fix(st, len, sysctls))
+                _exit(0);
+        (void) prctl(PR_SET_NAME, HELPER_NAME);
+        helper_child_main(sock, st->types, &st->settings, st->uid, st->gid, daemon);
 }

@@ -2,11 +2,13 @@
 /* The child side of a helper (helper-child.c). */
 #pragma once
 
+#include <stddef.h>
 #include <sys/types.h>
 
-#include "proto.h"
+#include "helper-proto.h"
 
-/* Runs in the forked helper, talking to the daemon (pid daemon) on sock;
- * never returns. uid other than 0: become uid/gid before unsharing. */
-_Noreturn void helper_child_main(int sock, nsk_type_mask_t types, const struct nsk_settings *s,
-                                 uid_t uid, gid_t gid, pid_t daemon);
+/* Runs in the new helper, talking to the daemon (pid daemon) on sock:
+ * checks st (len bytes of it came, from wherever), then makes what it
+ * asks for. Never returns; exits 0 at once if st is not a request this
+ * build understands. uid other than 0: become uid/gid before unsharing. */
+_Noreturn void helper_child_start(int sock, struct helper_start *st, size_t len, pid_t daemon);

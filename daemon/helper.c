@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -73,13 +72,11 @@ static unsigned n_helpers;
  * started (helper_init); 0: unknown, nothing is left out of a fork. */
 static uintptr_t heap_lo;
 
-/* What a helper reads of its settings, copied out of the heap onto the
- * daemon's stack before the fork: the helper gets no copy of the heap. */
-struct child_settings {
-        struct nsk_settings s;
-        char *sysctls[NSK_SYSCTL_MAX];
-        char text[NSK_SYSCTL_MAX][NSK_SYSCTL_LEN];
-};
+/* What the next helper is to make, flat: sent to a helper the spawner
+ * made, or read by a helper the daemon forks. Up to 17 KiB, so off the
+ * event loop's stack; outside the heap, which forks do not get (see
+ * heap_wipe_on_fork). */
+static struct helper_start start;
 
 void helper_result_close(struct helper_result *r)
 {
@@ -370,7 +367,7 @@ void helper_init(void)
 /* fork(2) copies the page tables of the whole heap and write-protects it
  * (the daemon then faults on each page it writes), and the helper's exit
  * unmaps it again: a cost that grew with the number of sets. A helper
- * needs nothing the daemon allocated (child_settings_copy), so the part
+ * needs nothing the daemon allocated (only `start`), so the part
  * of the heap allocated since the start is left out: MADV_WIPEONFORK
  * gives a child zero pages there instead (madvise(2)), and so no copy
  * nor fault; keepers, forks of helpers, hold none of it either. Not
@@ -397,39 +394,30 @@ static void heap_wipe_on_fork(void)
         }
 }
 
-static void child_settings_copy(struct child_settings *cs, const struct nsk_settings *s)
+static void start_fill(nsk_type_mask_t types, const struct nsk_settings *settings, uid_t uid,
+                       gid_t gid)
 {
-        cs->s = *s;
-        cs->s.n_sysctls = s->n_sysctls < NSK_SYSCTL_MAX ? s->n_sysctls : NSK_SYSCTL_MAX;
-        cs->s.sysctls = cs->sysctls;
-        for (unsigned i = 0; i < cs->s.n_sysctls; i++) {
-                snprintf(cs->text[i], sizeof(cs->text[i]), "%s", s->sysctls[i]);
-                cs->sysctls[i] = cs->text[i];
-        }
+        unsigned n = settings->n_sysctls < NSK_SYSCTL_MAX ? settings->n_sysctls : NSK_SYSCTL_MAX;
+
+        memset(&start, 0, helper_start_size(n));
+        start.abi = SPAWN_ABI;
+        start.size = (uint32_t) helper_start_size(n);
+        start.types = types;
+        start.uid = uid;
+        start.gid = gid;
+        start.settings = *settings;
+        start.settings.sysctls = NULL;
+        start.settings.n_sysctls = n;
+        for (unsigned i = 0; i < n; i++)
+                snprintf(start.sysctls[i], sizeof(start.sysctls[i]), "%s", settings->sysctls[i]);
 }
 
-/* A helper from the spawner, told what to make. Sets h->pid, h->pidfd
- * and h->sock; -ENOTCONN without a spawner. */
-static int helper_spawn(struct helper *h, nsk_type_mask_t types, const struct nsk_settings *settings,
-                        uid_t uid, gid_t gid)
+/* A helper from the spawner, sent `start`. Sets h->pid, h->pidfd and
+ * h->sock; -ENOTCONN without a spawner. */
+static int helper_spawn(struct helper *h)
 {
-        /* Up to 17 KiB: off the stack of the event loop. */
-        static struct helper_start st;
-        unsigned n = settings->n_sysctls < NSK_SYSCTL_MAX ? settings->n_sysctls : NSK_SYSCTL_MAX;
         struct spawned sp;
         int r;
-
-        memset(&st, 0, helper_start_size(n));
-        st.abi = SPAWN_ABI;
-        st.size = (uint32_t) helper_start_size(n);
-        st.types = types;
-        st.uid = uid;
-        st.gid = gid;
-        st.settings = *settings;
-        st.settings.sysctls = NULL;
-        st.settings.n_sysctls = n;
-        for (unsigned i = 0; i < n; i++)
-                snprintf(st.sysctls[i], sizeof(st.sysctls[i]), "%s", settings->sysctls[i]);
 
         /* A waiting helper may have died meanwhile (its socket says so):
          * the reaper has it; take the next. */
@@ -437,7 +425,8 @@ static int helper_spawn(struct helper *h, nsk_type_mask_t types, const struct ns
                 r = spawner_take(&sp);
                 if (r < 0)
                         return r;
-                if (send(sp.sock, &st, st.size, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t) st.size) {
+                if (send(sp.sock, &start, start.size, MSG_NOSIGNAL | MSG_DONTWAIT) ==
+                    (ssize_t) start.size) {
                         h->pid = sp.pid;
                         h->proc_pid = sp.proc_pid;
                         h->pidfd = sp.pidfd;
@@ -451,16 +440,13 @@ static int helper_spawn(struct helper *h, nsk_type_mask_t types, const struct ns
         return r;
 }
 
-/* Without a spawner: forks the helper from the daemon itself. Sets
- * h->pid and h->pidfd; sv[1] is left to the caller. */
-static int helper_fork(struct helper *h, const int sv[2], nsk_type_mask_t types,
-                       const struct nsk_settings *settings, uid_t uid, gid_t gid)
+/* Without a spawner: forks the helper from the daemon itself, to make
+ * `start`. Sets h->pid and h->pidfd; sv[1] is left to the caller. */
+static int helper_fork(struct helper *h, const int sv[2])
 {
-        struct child_settings cs;
         pid_t self = getpid(), pid;
         int pidfd;
 
-        child_settings_copy(&cs, settings);
         heap_wipe_on_fork();
         pid = fork();
         if (pid < 0)
@@ -475,11 +461,10 @@ static int helper_fork(struct helper *h, const int sv[2], nsk_type_mask_t types,
                         (void) signal(handled[i], SIG_DFL);
                 sigemptyset(&none);
                 (void) sigprocmask(SIG_SETMASK, &none, NULL);
-                (void) prctl(PR_SET_NAME, HELPER_NAME);
                 /* Keep only the socket, as fd 3. */
                 if ((sv[1] != 3 && dup3(sv[1], 3, O_CLOEXEC) < 0) || close_range(4, ~0U, 0) < 0)
                         _exit(1);
-                helper_child_main(3, types, &cs.s, uid, gid, self);
+                helper_child_start(3, &start, start.size, self);
         }
 
         pidfd = pidfd_open(pid, 0);
@@ -518,14 +503,15 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
         helpers = h;
         n_helpers++;
 
-        r = helper_spawn(h, types, settings, uid, gid);
+        start_fill(types, settings, uid, gid);
+        r = helper_spawn(h);
         if (r == -ENOTCONN) {
                 if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                         r = negative_errno();
                         helper_free(h);
                         return r;
                 }
-                r = helper_fork(h, sv, types, settings, uid, gid);
+                r = helper_fork(h, sv);
                 safe_close(sv[1]);
                 if (r < 0)
                         safe_close(sv[0]);

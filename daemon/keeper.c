@@ -130,42 +130,47 @@ static bool is_zombie(pid_t pid)
         return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
 
-int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode,
-                    int lifeline)
+/* A pidfd of pid if it still is the live init of the pid namespace
+ * pid_ns_inode (not a process that got the pid since), else -ESRCH. */
+static int keeper_find(pid_t pid, uint64_t pid_ns_inode)
 {
-        _cleanup_close_ int pidfd = -EBADF, life = lifeline;
-        char path[64], reason[128];
+        _cleanup_close_ int pidfd = -EBADF;
+        char path[64];
         struct stat st;
 
         pidfd = pidfd_open(pid, 0);
         snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) pid);
         /* Checked after the pidfd is open: if the process is still there
          * afterwards, the pidfd is the process that was checked. */
-        if (pidfd < 0 || stat(path, &st) < 0 || st.st_ino != pid_ns_inode || is_zombie(pid) ||
-            pidfd_send_signal(pidfd, 0, NULL, 0) < 0) {
+        if (pidfd < 0 || pid_ns_inode == 0 || stat(path, &st) < 0 || st.st_ino != pid_ns_inode ||
+            is_zombie(pid) || pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
+                return -ESRCH;
+        return TAKE_FD(pidfd);
+}
+
+int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode,
+                    int lifeline)
+{
+        _cleanup_close_ int life = lifeline;
+        char reason[128];
+        int pidfd;
+
+        pidfd = keeper_find(pid, pid_ns_inode);
+        if (pidfd < 0) {
                 snprintf(reason, sizeof(reason),
                          "the pid namespace's init (pid %d) died while nskeeperd was not running",
                          (int) pid);
                 set_mark_dead(s, reason);
                 return 0;
         }
-        return keeper_attach(s, base, pid, TAKE_FD(pidfd), TAKE_FD(life));
+        return keeper_attach(s, base, pid, pidfd, TAKE_FD(life));
 }
 
 bool keeper_kill_stray(pid_t pid, uint64_t pid_ns_inode)
 {
-        _cleanup_close_ int pidfd = -EBADF;
-        char path[64];
-        struct stat st;
+        _cleanup_close_ int pidfd = keeper_find(pid, pid_ns_inode);
 
-        /* As in keeper_reattach: the pidfd first, then the check, so the
-         * pidfd is the process that was checked. */
-        pidfd = pidfd_open(pid, 0);
-        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) pid);
-        if (pidfd < 0 || pid_ns_inode == 0 || stat(path, &st) < 0 || st.st_ino != pid_ns_inode ||
-            is_zombie(pid))
-                return false;
-        return pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0;
+        return pidfd >= 0 && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0;
 }
 
 void keeper_release(struct keeper *k)

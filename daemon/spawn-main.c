@@ -59,36 +59,12 @@ static ssize_t recv_record(void *buf, size_t size)
         return k;
 }
 
-/* Checks what the daemon asks a helper to make (len bytes came),
- * terminates every string in it and points the settings at the sysctl
- * texts. False if it is not a request this build understands. */
-static bool start_fix(struct helper_start *st, size_t len, char **sysctls)
-{
-        struct nsk_settings *s = &st->settings;
-
-        if (len < offsetof(struct helper_start, sysctls) || st->abi != SPAWN_ABI ||
-            st->types == 0 || (st->types & ~NSK_TYPE_MASK_ALL) != 0 ||
-            s->n_sysctls > NSK_SYSCTL_MAX || st->size != len ||
-            len != helper_start_size(s->n_sysctls) || s->n_uid_map > NSK_IDMAP_MAX ||
-            s->n_gid_map > NSK_IDMAP_MAX)
-                return false;
-        s->hostname[sizeof(s->hostname) - 1] = '\0';
-        s->domainname[sizeof(s->domainname) - 1] = '\0';
-        for (unsigned i = 0; i < s->n_sysctls; i++) {
-                st->sysctls[i][NSK_SYSCTL_LEN - 1] = '\0';
-                sysctls[i] = st->sysctls[i];
-        }
-        s->sysctls = sysctls;
-        return true;
-}
-
 /* In the new helper: waits for the daemon to say what to make, then
  * makes it, talking on sock (fd 3). Gone with the daemon, or when the
  * daemon closes its end unused. */
 _Noreturn static void helper_wait(pid_t daemon)
 {
         static struct helper_start st;
-        char *sysctls[NSK_SYSCTL_MAX];
         ssize_t k;
 
         (void) prctl(PR_SET_NAME, READY_NAME);
@@ -96,10 +72,9 @@ _Noreturn static void helper_wait(pid_t daemon)
         if (getppid() != daemon)
                 _exit(1);
         k = recv_record(&st, sizeof(st));
-        if (k <= 0 || !start_fix(&st, (size_t) k, sysctls))
+        if (k <= 0)
                 _exit(0);
-        (void) prctl(PR_SET_NAME, HELPER_NAME);
-        helper_child_main(CHANNEL_FD, st.types, &st.settings, st.uid, st.gid, daemon);
+        helper_child_start(CHANNEL_FD, &st, (size_t) k, daemon);
 }
 
 /* fork(2) without glibc's bookkeeping, which a process that stays

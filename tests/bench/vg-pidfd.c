@@ -14,11 +14,10 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 
+#include "pidfd-util.h"
 #include "util.h"
 
 #define EMU_MAX 4096
@@ -111,28 +110,6 @@ int __wrap_pidfd_open(pid_t pid, unsigned int flags)
         return -1;
 }
 
-/* The pid of a real pidfd (one the spawner made and sent): its fdinfo
- * says. 0 if fd is no pidfd. */
-static pid_t fdinfo_pid(int fd)
-{
-        char path[64], buf[512], *p;
-        int f, saved = errno;
-        ssize_t n;
-
-        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-        f = open(path, O_RDONLY | O_CLOEXEC);
-        if (f < 0)
-                return 0;
-        n = read(f, buf, sizeof(buf) - 1);
-        close(f);
-        errno = saved;
-        if (n <= 0)
-                return 0;
-        buf[n] = '\0';
-        p = strstr(buf, "\nPid:");
-        return p ? (pid_t) strtol(p + 5, NULL, 10) : 0;
-}
-
 int __wrap_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)
 {
         int r = __real_pidfd_send_signal(pidfd, sig, info, flags);
@@ -144,8 +121,8 @@ int __wrap_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int f
         e = find(pidfd);
         if (e)
                 return kill(e->pid, sig);
-        pid = fdinfo_pid(pidfd);
-        if (pid > 0)
+        /* A real pidfd (the spawner's): its fdinfo names the pid. */
+        if (pidfd_pids(pidfd, NULL, &pid) == 0)
                 return kill(pid, sig);
         errno = EBADF;
         return -1;
