@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Helpers: forked children that unshare() the namespaces of a new set,
- * apply its settings and send the namespaces back as fds. The event loop
- * never waits for one. */
+/* Helpers: children of the daemon (cloned by the spawner, or forked)
+ * that unshare() the namespaces of a new set, apply its settings and send
+ * the namespaces back as fds. The event loop never waits for one. */
 #pragma once
 
 #include <event2/event.h>
