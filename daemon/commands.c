@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "access.h"
+#include "fault.h"
 #include "adopt.h"
 #include "monitor.h"
 #include "helper.h"
@@ -75,8 +76,10 @@ static int reply_set(struct client *c, const struct nsk_request *req, const stru
         reply_begin(&w, req, 0);
         nsk_put_error(&w, 0, NULL);
         set_put(&w, s, server_rundir(client_server(c)), true);
-        if (n_fds > 0)
+        if (n_fds > 0) {
                 nsk_put_fd_types(&w, fd_types, (unsigned) n_fds);
+                (void) fault_point(FAULT_REPLY_FDS);
+        }
         return reply_finish(c, &w, fds, n_fds);
 }
 
@@ -162,6 +165,7 @@ static int create_done(int error, const char *message, struct helper_result *res
                 log_info("set '%s': created (%s, %s pins) for uid %u", s->name, types,
                          nsk_pin_name(s->pin), (unsigned) s->owner);
                 monitor_emit(NSK_EVENT_CREATED, s);
+                (void) fault_point(FAULT_CREATE_BEFORE_REPLY);
                 (void) reply_set(op->client, &op->req, s, NULL, NULL, 0);
         }
         create_op_free(op);
@@ -338,6 +342,7 @@ static int cmd_release(struct client *c, const struct nsk_request *req)
         monitor_emit(NSK_EVENT_RELEASED, s);
         registry_remove(reg, s);
         set_free(s);
+        (void) fault_point(FAULT_RELEASE_BEFORE_REPLY);
 
         struct nsk_writer w;
         reply_begin(&w, req, 0);

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "fault.h"
 #include "fdpass.h"
 #include "helper-child.h"
 #include "helper-proto.h"
@@ -248,6 +249,8 @@ _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
         }
         if (rest && unshare((int) nsk_type_mask_to_clone_flags(rest)) < 0)
                 child_fail(sock, STEP_UNSHARE, -1);
+        if (fault_point(FAULT_HELPER_AFTER_UNSHARE) < 0)
+                child_fail(sock, STEP_UNSHARE, -1);
 
         /* A copy of the host's shared mounts would otherwise stay their
          * peer: mounts made in the set would appear on the host. As a
@@ -293,6 +296,8 @@ _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
                         child_fail(sock, STEP_KEEPER, -1);
                 m.keeper_pid = child_start_keeper(sock, types, life[0]);
                 close(life[0]);
+                if (fault_point(FAULT_HELPER_AFTER_KEEPER) < 0)
+                        child_fail(sock, STEP_KEEPER, -1);
         }
 
         for (int t = 0; t < NSK_TYPE_MAX; t++) {
@@ -315,7 +320,7 @@ _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
         /* Once sent, the daemon holds the only other write end of the
          * lifeline: if it dies before the set is for good, so does the
          * keeper. */
-        if (fdpass_send(sock, &m, sizeof(m), fds, n) < 0)
+        if (fault_point(FAULT_HELPER_BEFORE_REPLY) < 0 || fdpass_send(sock, &m, sizeof(m), fds, n) < 0)
                 child_fail(sock, STEP_SEND, -1);
         _exit(0);
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <event2/event.h>
 
+#include "fault.h"
 #include "fdstore.h"
 #include "helper.h"
 #include "keeper.h"
@@ -315,6 +316,7 @@ int main(int argc, char **argv)
         struct registry *reg = NULL;
         struct server *srv = NULL;
         char socket_path[PATH_MAX];
+        const char *bad;
         int listen_fd = -EBADF, r, ret = EXIT_FAILURE;
 
         /* First: everything the daemon allocates lies above this mark. */
@@ -323,6 +325,12 @@ int main(int argc, char **argv)
         r = parse_args(argc, argv, &o);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : 2;
+        r = fault_setup(&bad);
+        if (r < 0) {
+                /* The test build only (fault.h): a typo arms nothing. */
+                log_error("NSK_FAULTS: cannot use '%.*s'", (int) strcspn(bad, " \t\n"), bad);
+                return 2;
+        }
 
         if (geteuid() != 0) {
                 log_error("must run as root (it creates namespaces and bind mounts)");

@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "fault.h"
 #include "log.h"
 #include "pin.h"
 
@@ -92,6 +93,9 @@ int pin_remove(const struct rundir *rd, const char *name, enum nsk_type t)
                         return -EBUSY;
         }
 
+        r = fault_point(FAULT_RELEASE_AFTER_UMOUNT);
+        if (r < 0)
+                return r;
         r = pin_location(rd, name, t, &owned, &dirfd, &file);
         if (r == -ENOENT)
                 return 0;

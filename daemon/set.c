@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fault.h"
 #include "fdstore.h"
 #include "ipnetns.h"
 #include "keeper.h"
@@ -102,6 +103,9 @@ static int bind_pins_make(struct set *s, const struct rundir *rd, const int fds[
                 }
                 made |= NSK_TYPE_BIT(t);
         }
+        r = fault_point(FAULT_CREATE_AFTER_PINS);
+        if (r < 0)
+                goto fail;
         /* The state file is the commit point: written, then the keeper
          * made permanent, then renamed into place. A crash before the
          * rename leaves .NAME.tmp, and the next start ends the keeper it
@@ -109,7 +113,9 @@ static int bind_pins_make(struct set *s, const struct rundir *rd, const int fds[
         r = state_prepare(rd, s);
         if (r == 0) {
                 keeper_make_permanent(s->keeper);
-                r = state_commit(rd, s->name);
+                r = fault_point(FAULT_STATE_BEFORE_RENAME);
+                if (r == 0)
+                        r = state_commit(rd, s->name);
         }
         if (r < 0) {
                 log_error("set '%s': cannot write state: %s", s->name, strerror(-r));
@@ -192,10 +198,12 @@ int set_unpin(struct set *s, const struct rundir *rd)
          * namespace along, and a crash right after leaves a set that is
          * listed dead, never a keeper that belongs to no set. */
         keeper_release(s->keeper);
+        r = fault_point(FAULT_RELEASE_AFTER_KEEPER);
         /* Then the state file: once it is gone the set is gone; what stays
          * behind after an error below is a pin without state, which the
          * next start removes. */
-        r = state_remove(rd, s->name);
+        if (r == 0)
+                r = state_remove(rd, s->name);
         if (r < 0) {
                 char reason[NSK_MESSAGE_MAX];
 

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "fault.h"
 #include "fdpass.h"
 #include "helper-child.h"
 #include "helper-proto.h"
@@ -91,10 +92,13 @@ static pid_t clone_parent(int *ret_pidfd)
                  * (SIGCHLD), as a child of the daemon's would be. */
                 .exit_signal = 0,
         };
-        long pid = syscall(SYS_clone3, &args, sizeof(args));
+        long pid = fault_point(FAULT_SPAWNER_CLONE3) < 0 ? -1
+                                                          : syscall(SYS_clone3, &args, sizeof(args));
 
         if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
                 return (pid_t) pid;
+        if (fault_point(FAULT_SPAWNER_CLONE) < 0)
+                return -1;
         /* The pidfd goes where the parent's tid would (clone(2)); only
          * s390 takes the stack first. */
 #if defined(__s390__) || defined(__s390x__)
@@ -113,7 +117,7 @@ static int make_helper(pid_t daemon)
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return reply(errno, 0, NULL);
         fds[0] = -EBADF;
-        pid = clone_parent(&fds[0]);
+        pid = fault_point(FAULT_SPAWNER_BEFORE_CLONE) < 0 ? -1 : clone_parent(&fds[0]);
         if (pid == 0) {
                 /* Its end of the socketpair as fd 3, nothing else. */
                 if (dup3(sv[1], CHANNEL_FD, O_CLOEXEC) < 0 ||

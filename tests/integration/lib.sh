@@ -21,11 +21,13 @@ NSK_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${NSK_SRCDIR:=$(cd "$NSK_LIB_DIR/../.." && pwd)}"
 : "${NSK_TIMEOUT:=30}"       # seconds any single client call may take
 : "${NSK_LOG_LEVEL:=debug}"  # daemon --log-level in tests
-NSKEEPERD=$NSK_BUILDDIR/daemon/nskeeperd
+# The test build of the daemon and its spawner: the same sources as
+# daemon/, with the fault points of daemon/fault.h (see fault_arm below).
+NSKEEPERD=$NSK_BUILDDIR/tests/fault/nskeeperd
 # Every daemon a test starts runs the spawner of this build, never an
 # installed one; NSK_SPAWNER=none runs the tests with helpers forked by the
 # daemon itself.
-: "${NSK_SPAWNER:=$NSK_BUILDDIR/daemon/nskeeper-spawn}"
+: "${NSK_SPAWNER:=$NSK_BUILDDIR/tests/fault/nskeeper-spawn}"
 # NSK_VALGRIND=1: every daemon started by start_daemon runs under
 # valgrind; stop_daemon then checks its report. Helpers and keepers are
 # forked copies: silent. tests/valgrind-pidfd.c supplies the system
@@ -101,6 +103,11 @@ RUNDIR=$T/run
 # In the environment of every daemon, and so of its spawner, helpers
 # and keepers: how a test tells its own processes from others.
 export NSK_TEST_DIR=$T
+# Fault points fire into this directory (daemon/fault.c); none is armed
+# unless a test sets NSK_FAULTS for a daemon it starts.
+export NSK_FAULT_DIR=$T/faults
+mkdir -p "$NSK_FAULT_DIR"
+unset NSK_FAULTS
 SOCK=$RUNDIR/control
 export NSKEEPER_SOCKET=$SOCK # belt and braces: never the default socket
 [ "${#SOCK}" -lt 108 ] || hard_error "socket path too long: $SOCK"
@@ -227,7 +234,9 @@ cleanup() {
 }
 trap 'cleanup $?' EXIT
 trap 'exit 130' INT
-trap 'exit 143' TERM
+# make check bounds every test (NSK_TEST_TIMEOUT, Makefile.am): a test
+# that hangs ends here, says so, and cleanup shows the daemon's log.
+trap 'echo "FAIL - ${0##*/}: stopped by SIGTERM (hung past its time bound?)"; exit 143' TERM
 
 # Is PID a live child of this shell? (Guards against signalling a pid that
 # was reaped and reused by someone else.)
@@ -266,6 +275,70 @@ wait_exit() {
         wait "$pid"
         EXIT_STATUS=$?
         return 0
+}
+
+# --- awaiting events, never sleeping for them ---
+
+# wait_until SECONDS CMD...: 0 as soon as CMD succeeds, 1 if it still
+# fails after SECONDS (times NSK_SLOW). Polls every 20 ms.
+wait_until() {
+        local limit=$(($1 * 50 * NSK_SLOW)) i
+        shift
+        for ((i = 0; i < limit; i++)); do
+                "$@" && return 0
+                sleep 0.02
+        done
+        "$@"
+}
+
+# await DESC SECONDS CMD...: wait_until, and a failed check naming DESC
+# when the time runs out.
+await() {
+        local desc=$1 secs=$2
+        shift 2
+        wait_until "$secs" "$@" && return 0
+        fail "$desc: did not happen within $((secs * NSK_SLOW)) s" "waited for: $*"
+        return 1
+}
+
+# Is PID stopped (state T)?
+pid_stopped() {
+        [ -n "$1" ] && grep -q '^State:[[:space:]]*T' "/proc/$1/status" 2>/dev/null
+}
+
+# Is PID gone (or a zombie)?
+pid_gone() {
+        [ -n "$1" ] || return 0
+        ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null
+}
+
+# The pid a fault point wrote when it fired (daemon/fault.c), or nothing.
+fault_pid() {
+        local f=$NSK_FAULT_DIR/$1
+        [ -f "$f" ] && grep -x '[0-9][0-9]*' "$f"
+}
+
+# wait_fault POINT [SECONDS]: waits until the process that reached POINT
+# (armed with "stop") has stopped there; its pid in $FAULT_PID.
+wait_fault() {
+        local point=$1 secs=${2:-20}
+        FAULT_PID=
+        if ! wait_until "$secs" fault_fired_stopped "$point"; then
+                fail "fault point $point: no process stopped there within $((secs * NSK_SLOW)) s"
+                return 1
+        fi
+        FAULT_PID=$(fault_pid "$point")
+}
+fault_fired_stopped() {
+        pid_stopped "$(fault_pid "$1")"
+}
+
+# fault_rearm POINT...: the points may fire again.
+fault_rearm() {
+        local p
+        for p in "$@"; do
+                rm -f -- "${NSK_FAULT_DIR:?}/$p"
+        done
 }
 
 # --- programs ---
