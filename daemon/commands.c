@@ -337,7 +337,8 @@ static int cmd_release(struct client *c, const struct nsk_request *req)
                 return -ENOENT;
         r = set_unpin(s, server_rundir(client_server(c)));
         if (r < 0)
-                return reply_error(c, req, r, "%s", strerror(-r));
+                return reply_error(c, req, r, "%s",
+                                   s->dead_reason ? s->dead_reason : strerror(-r));
         log_info("set '%s': released", s->name);
         monitor_emit(NSK_EVENT_RELEASED, s);
         registry_remove(reg, s);

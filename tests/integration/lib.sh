@@ -343,6 +343,15 @@ fault_rearm() {
 
 # --- programs ---
 
+# world_copy PROG: a copy of PROG that any uid can run, printed. A set's
+# root is an unprivileged uid on the host, and the build tree may sit
+# where others cannot enter (/root, a mktemp -d directory): programs it
+# runs inside a set come from $T/bin.
+world_copy() {
+        chmod 0711 "$T" && install -d -m 0755 "$T/bin" &&
+                install -m 0755 "$1" "$T/bin/" && echo "$T/bin/${1##*/}"
+}
+
 ctl() {
         timeout -k 5 "$NSK_TIMEOUT" "$NSKEEPERCTL" --socket "$SOCK" "$@"
 }

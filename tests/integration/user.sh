@@ -7,6 +7,8 @@
 require_ns user net uts ipc mnt
 NSINFO=$NSK_BUILDDIR/tests/nsk-nsinfo
 [ -x "$NSINFO" ] || hard_error "$NSINFO not built (make check builds it)"
+# Run as the sets' root, host uid 100000.
+NSINFO=$(world_copy "$NSINFO") || hard_error "cannot copy nsk-nsinfo into $T/bin"
 
 start_daemon || die "no daemon"
 
