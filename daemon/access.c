@@ -51,10 +51,20 @@ static int check_map(const struct nsk_idmap *m, unsigned n, uint32_t own, uid_t 
         return r;
 }
 
-int access_check_create(const struct config *cfg, struct registry *reg, const struct ucred *cred,
-                        nsk_type_mask_t types, const struct nsk_settings *s, char *msg,
-                        size_t size)
+/* Does a set of owner's count for the account whose subuid ranges
+ * these are? Its own, and those of its subordinate uids. */
+static bool counts_for(uid_t owner, void *userdata)
 {
+        const struct subid_grants *g = userdata;
+
+        return owner == g->uid || subid_grants_cover(g, owner, 1);
+}
+
+int access_check_create(const struct config *cfg, struct registry *reg, const struct ucred *cred,
+                        uid_t account, nsk_type_mask_t types, const struct nsk_settings *s,
+                        char *msg, size_t size)
+{
+        struct subid_grants grants;
         unsigned sets, namespaces;
         int r;
 
@@ -80,13 +90,25 @@ int access_check_create(const struct config *cfg, struct registry *reg, const st
         if (r < 0)
                 return r;
 
-        registry_usage(reg, cred->uid, &sets, &namespaces);
+        /* Quotas are the account's: its own sets and its subordinate
+         * uids' together. */
+        subid_grants_load(cfg->subuid_path, account, &grants);
+        registry_usage_sum(reg, counts_for, &grants, &sets, &namespaces);
+        subid_grants_done(&grants);
         if (sets + 1 > cfg->max_sets_per_user ||
             namespaces + nsk_type_mask_count(types) > cfg->max_namespaces_per_user) {
-                snprintf(msg, size,
-                         "quota exceeded: uid %u has %u sets and %u namespaces (at most %u and %u)",
-                         (unsigned) cred->uid, sets, namespaces, cfg->max_sets_per_user,
-                         cfg->max_namespaces_per_user);
+                if (account != cred->uid)
+                        snprintf(msg, size,
+                                 "quota exceeded: uid %u (whose subordinate uid %u is) has %u "
+                                 "sets and %u namespaces (at most %u and %u)",
+                                 (unsigned) account, (unsigned) cred->uid, sets, namespaces,
+                                 cfg->max_sets_per_user, cfg->max_namespaces_per_user);
+                else
+                        snprintf(msg, size,
+                                 "quota exceeded: uid %u has %u sets and %u namespaces (at most "
+                                 "%u and %u)",
+                                 (unsigned) cred->uid, sets, namespaces, cfg->max_sets_per_user,
+                                 cfg->max_namespaces_per_user);
                 return -EDQUOT;
         }
         return 0;

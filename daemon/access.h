@@ -14,8 +14,8 @@
 
 /* 0, or -EPERM/-EDQUOT with the reason in msg. */
 int access_check_create(const struct config *cfg, struct registry *reg, const struct ucred *cred,
-                        nsk_type_mask_t types, const struct nsk_settings *s, char *msg,
-                        size_t size);
+                        uid_t account, nsk_type_mask_t types, const struct nsk_settings *s,
+                        char *msg, size_t size);
 
 /* May cred see the details of s, get its fds or release it? */
 bool access_owns(const struct ucred *cred, const struct set *s);

@@ -195,8 +195,8 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
         r = nsk_settings_check(&req->settings, types, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
-        r = access_check_create(server_config(srv), server_registry(srv), client_cred(c), types,
-                                &req->settings, msg, sizeof(msg));
+        r = access_check_create(server_config(srv), server_registry(srv), client_cred(c),
+                                client_account(c), types, &req->settings, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
 
@@ -357,8 +357,9 @@ static int cmd_monitor(struct client *c, const struct nsk_request *req)
 
         if (r < 0)
                 return reply_error(c, req, r, "cannot subscribe: %s",
-                                   r == -EBUSY ? "this connection is monitoring already"
-                                               : strerror(-r));
+                                   r == -EBUSY    ? "this connection is monitoring already"
+                                   : r == -EDQUOT ? "too many monitors of this user already"
+                                                  : strerror(-r));
         return 0;
 }
 

@@ -12,6 +12,8 @@ struct subscriber {
         uint32_t id;
 };
 
+#define MONITORS_PER_USER 4
+
 static struct subscriber *subscribers;
 static const struct rundir *monitor_rd;
 static uint8_t event_buf[NSK_MSG_MAX];
@@ -46,9 +48,17 @@ int monitor_add(struct client *c, const struct nsk_request *req)
 
         /* One subscription per connection: a second would only double
          * what it gets, and cost the daemon for each. */
-        for (sub = subscribers; sub; sub = sub->next)
+        unsigned same = 0;
+
+        for (sub = subscribers; sub; sub = sub->next) {
                 if (sub->client == c)
                         return -EBUSY;
+                same += client_account(sub->client) == client_account(c);
+        }
+        /* They never time out: a few per user, so that they cannot fill
+         * the connections (root's are not counted). */
+        if (client_account(c) != 0 && same >= MONITORS_PER_USER)
+                return -EDQUOT;
         sub = calloc(1, sizeof(*sub));
         if (!sub)
                 return -ENOMEM;

@@ -66,6 +66,33 @@ void registry_usage(struct registry *reg, uid_t uid, unsigned *ret_sets, unsigne
         *ret_namespaces = u ? u->namespaces : 0;
 }
 
+struct usage_sum {
+        bool (*counts)(uid_t owner, void *userdata);
+        void *userdata;
+        unsigned sets, namespaces;
+};
+
+static void sum_node(const void *node, VISIT which, void *closure)
+{
+        const struct usage *u = *(struct usage *const *) node;
+        struct usage_sum *sum = closure;
+
+        if ((which == postorder || which == leaf) && sum->counts(u->uid, sum->userdata)) {
+                sum->sets += u->sets;
+                sum->namespaces += u->namespaces;
+        }
+}
+
+void registry_usage_sum(struct registry *reg, bool (*counts)(uid_t owner, void *userdata),
+                        void *userdata, unsigned *ret_sets, unsigned *ret_namespaces)
+{
+        struct usage_sum sum = { .counts = counts, .userdata = userdata };
+
+        twalk_r(reg->usage, sum_node, &sum);
+        *ret_sets = sum.sets;
+        *ret_namespaces = sum.namespaces;
+}
+
 static int compare(const void *a, const void *b)
 {
         return strcmp(((const struct set *) a)->name, ((const struct set *) b)->name);

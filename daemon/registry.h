@@ -23,6 +23,9 @@ size_t registry_count(const struct registry *reg);
 
 /* Sets and namespaces that uid owns, for quotas; kept as sets come and go. */
 void registry_usage(struct registry *reg, uid_t uid, unsigned *ret_sets, unsigned *ret_namespaces);
+/* The same summed over every owner for which counts(owner, userdata). */
+void registry_usage_sum(struct registry *reg, bool (*counts)(uid_t owner, void *userdata),
+                        void *userdata, unsigned *ret_sets, unsigned *ret_namespaces);
 
 /* Calls fn for every set in name order; stops early when fn returns < 0
  * and returns that. */

@@ -14,11 +14,15 @@
 #include "monitor.h"
 #include "notify.h"
 #include "server.h"
+#include "subid.h"
 
 #define CLIENT_QUEUE_MAX (32u << 20) /* bytes of replies a client may leave unread */
 #define CLIENT_QUEUE_FDS_MAX 64      /* namespace fds held for it meanwhile */
 #define READS_PER_WAKEUP 16          /* fairness between busy clients */
 #define ACCEPT_BACKOFF_MS 200        /* after EMFILE and the like */
+/* Connections only root may open past --max-clients: whatever others
+ * hold (monitors never time out), root can always get in and be served. */
+#define ROOT_RESERVE 16
 
 struct outmsg {
         struct outmsg *next;
@@ -34,6 +38,7 @@ struct client {
         unsigned refs;
         int fd;
         struct ucred cred;
+        uid_t account; /* whom its use counts for (subid_owner()): 0 for root */
         struct event *read_ev, *write_ev, *idle_ev;
         struct outmsg *out_head, *out_tail;
         size_t out_bytes, out_fds;
@@ -47,7 +52,7 @@ struct server {
         char *unlink_path;
         struct event *listen_ev, *backoff_ev;
         struct client *clients;
-        unsigned n_clients;
+        unsigned n_clients, n_others; /* all, and those not root's */
         struct registry *reg;
         struct rundir *rd;
         const struct config *cfg;
@@ -178,8 +183,10 @@ static void client_close(struct client *c)
         if (c->keep_open)
                 monitor_forget(c);
         /* Room again for the one we may have stopped accepting. */
-        if (srv->n_clients-- == srv->cfg->max_clients && srv->listen_ev)
+        if (srv->n_clients-- == srv->cfg->max_clients + ROOT_RESERVE && srv->listen_ev)
                 (void) event_add(srv->listen_ev, NULL);
+        if (c->account != 0)
+                srv->n_others--;
         log_debug("client pid %d: disconnected", (int) c->cred.pid);
         notify_status_changed();
         client_unref(c);
@@ -201,6 +208,11 @@ bool client_alive(const struct client *c)
 const struct ucred *client_cred(const struct client *c)
 {
         return &c->cred;
+}
+
+uid_t client_account(const struct client *c)
+{
+        return c->account;
 }
 
 struct server *client_server(const struct client *c)
@@ -370,7 +382,7 @@ static void on_backoff_end(evutil_socket_t fd, short what, void *userdata)
 {
         struct server *srv = userdata;
 
-        if (srv->n_clients < srv->cfg->max_clients)
+        if (srv->n_clients < srv->cfg->max_clients + ROOT_RESERVE)
                 (void) event_add(srv->listen_ev, NULL);
 }
 
@@ -412,28 +424,44 @@ static void on_accept(evutil_socket_t fd, short what, void *userdata)
         c->read_ev = event_new(srv->base, cfd, EV_READ | EV_PERSIST, on_client_read, c);
         c->write_ev = event_new(srv->base, cfd, EV_WRITE | EV_PERSIST, on_client_write, c);
         c->idle_ev = evtimer_new(srv->base, on_client_idle, c);
+        /* A subordinate id counts for the user whose range it is in: else
+         * each of a member's 65536 ids would bring a quota of its own. */
+        c->account = c->cred.uid == 0 ? 0 : subid_owner(srv->cfg->subuid_path, c->cred.uid);
+        if (c->account == 0 && c->cred.uid != 0)
+                c->account = c->cred.uid; /* never root's because of a range */
         c->next = srv->clients;
         if (srv->clients)
                 srv->clients->prev = c;
         srv->clients = c;
-        if (++srv->n_clients == srv->cfg->max_clients)
+        if (++srv->n_clients == srv->cfg->max_clients + ROOT_RESERVE)
                 event_del(srv->listen_ev);
+        if (c->account != 0)
+                srv->n_others++;
         if (!c->read_ev || !c->write_ev || !c->idle_ev || event_add(c->read_ev, NULL) < 0) {
                 client_close(c);
                 return;
         }
         idle_rearm(c);
-        /* Root is not limited; anyone else gets a few connections. The
-         * scan is bounded by max_clients and only for those others. */
-        if (c->cred.uid != 0) {
+        /* Root is not limited; anyone else gets a few connections, and
+         * all of them together no more than --max-clients. The scan is
+         * bounded by max_clients and only for those others. */
+        if (c->account != 0) {
                 unsigned same = 0;
 
+                if (srv->n_others > srv->cfg->max_clients) {
+                        log_notice("%u connections (at most %u but root's); refusing pid %d (uid %u)",
+                                   srv->n_others - 1, srv->cfg->max_clients, (int) c->cred.pid,
+                                   (unsigned) c->cred.uid);
+                        client_close(c);
+                        return;
+                }
                 for (struct client *o = srv->clients; o; o = o->next)
-                        same += o->cred.uid == c->cred.uid;
+                        same += o->account == c->account;
                 if (same > srv->cfg->max_clients_per_user) {
-                        log_notice("uid %u has %u connections (at most %u); refusing pid %d",
-                                   (unsigned) c->cred.uid, same - 1,
-                                   srv->cfg->max_clients_per_user, (int) c->cred.pid);
+                        log_notice("uid %u has %u connections (at most %u); refusing pid %d (uid %u)",
+                                   (unsigned) c->account, same - 1,
+                                   srv->cfg->max_clients_per_user, (int) c->cred.pid,
+                                   (unsigned) c->cred.uid);
                         client_close(c);
                         return;
                 }

@@ -37,6 +37,9 @@ struct client *client_ref(struct client *c);
 struct client *client_unref(struct client *c);
 bool client_alive(const struct client *c);
 const struct ucred *client_cred(const struct client *c);
+/* Whom the client's use counts for: root 0; a member's subordinate uid
+ * counts for that member (subid_owner()). */
+uid_t client_account(const struct client *c);
 struct server *client_server(const struct client *c);
 /* The connection is meant to stay (MONITOR): no idle timeout for it. */
 void client_keep_open(struct client *c);

@@ -98,6 +98,46 @@ static char *read_file(const char *path)
         return TAKE_PTR(text);
 }
 
+bool subid_text_owner(const char *text, uint32_t id, char *ret, size_t size)
+{
+        for (const char *p = text; *p;) {
+                size_t len = strcspn(p, "\n");
+                const char *c1 = memchr(p, ':', len), *c2;
+                uint32_t s, k;
+
+                c2 = c1 ? memchr(c1 + 1, ':', len - (size_t) (c1 + 1 - p)) : NULL;
+                if (c1 && c2 && c1 > p && parse_u32(c1 + 1, (size_t) (c2 - c1 - 1), &s) &&
+                    parse_u32(c2 + 1, len - (size_t) (c2 + 1 - p), &k) && s <= id &&
+                    (uint64_t) s + k > id) {
+                        if ((size_t) (c1 - p) >= size)
+                                return false;
+                        memcpy(ret, p, (size_t) (c1 - p));
+                        ret[c1 - p] = '\0';
+                        return true;
+                }
+                p += len;
+                if (*p == '\n')
+                        p++;
+        }
+        return false;
+}
+
+uid_t subid_owner(const char *path, uid_t uid)
+{
+        _cleanup_free_ char *text = read_file(path);
+        struct passwd pw, *res = NULL;
+        char user[256], pwbuf[4096];
+        uint32_t v;
+
+        if (!text || !subid_text_owner(text, (uint32_t) uid, user, sizeof(user)))
+                return uid;
+        if (parse_u32(user, strlen(user), &v))
+                return (uid_t) v;
+        if (getpwnam_r(user, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
+                return res->pw_uid;
+        return uid;
+}
+
 void subid_grants_load(const char *path, uid_t uid, struct subid_grants *ret)
 {
         struct passwd pw, *res = NULL;

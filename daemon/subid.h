@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -23,3 +24,11 @@ struct subid_grants {
 void subid_grants_load(const char *path, uid_t uid, struct subid_grants *ret);
 bool subid_grants_cover(const struct subid_grants *g, uint32_t start, uint32_t count);
 void subid_grants_done(struct subid_grants *g);
+
+/* The user field ("name" or numeric uid) of the first line of 'text'
+ * whose range holds id, copied into ret (NUL-terminated); false if no
+ * line does or the field does not fit. Pure. */
+bool subid_text_owner(const char *text, uint32_t id, char *ret, size_t size);
+/* The uid whose subordinate range (in the file at path) holds uid, or
+ * uid itself if none does: whom that id's use counts for. */
+uid_t subid_owner(const char *path, uid_t uid);
