@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "ipnetns.h"
+#include "pin.h"
 #include "log.h"
 #include "util.h"
 
@@ -72,19 +73,28 @@ int ipnetns_add(const char *dir, const char *name, int nsfd)
 
 int ipnetns_remove(const char *dir, const char *name, uint64_t inode)
 {
-        char path[PATH_MAX];
-        struct stat st;
+        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        struct stat st, ns;
+        int r;
 
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        /* Someone (ip netns delete) may have removed it, or put another
-         * namespace there: that one is not ours to remove. */
-        if (stat(path, &st) < 0)
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
                 return errno == ENOENT ? 0 : negative_errno();
-        if (st.st_ino != inode)
-                return 0;
-        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+        /* Someone (ip netns delete) may have removed it, or put another
+         * namespace or a symlink there: that one is not ours to remove.
+         * Ours is a namespace (on nsfs, the device of every one) with the
+         * set's inode number. */
+        fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        if (fstat(fd, &st) < 0 || stat("/proc/self/ns/net", &ns) < 0)
                 return negative_errno();
-        if (unlink(path) < 0 && errno != ENOENT)
+        if (st.st_dev != ns.st_dev || st.st_ino != inode)
+                return 0;
+        r = pin_umount_at(dfd, name);
+        if (r < 0)
+                return r;
+        if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
                 return negative_errno();
         return 0;
 }

@@ -22,6 +22,7 @@
 #include "reaper.h"
 #include "registry.h"
 #include "rundir.h"
+#include "safepath.h"
 #include "server.h"
 #include "spawner.h"
 #include "state.h"
@@ -307,6 +308,27 @@ static void raise_nofile(void)
         }
 }
 
+/* Every directory the daemon works in must be root's all the way down
+ * (safepath.h); the socket's too, unless systemd made the socket. */
+static int check_paths(const struct options *o, bool activated)
+{
+        const char *paths[] = { o->runtime_dir, o->cfg.netns_dir, activated ? NULL : o->socket };
+        char msg[PATH_MAX + 256];
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                int r;
+
+                if (!paths[i])
+                        continue;
+                r = safepath_check(paths[i], i == 2, msg, sizeof(msg));
+                if (r < 0) {
+                        log_error("%s", msg);
+                        return r;
+                }
+        }
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         struct options o = { .runtime_dir = NSK_RUNTIME_DIR_DEFAULT, .cfg = CONFIG_DEFAULTS };
@@ -358,6 +380,9 @@ int main(int argc, char **argv)
         if (r < 0)
                 goto out;
 
+        r = check_paths(&o, activated);
+        if (r < 0)
+                goto out;
         r = rundir_open(o.runtime_dir, &rd);
         if (r < 0)
                 goto out;

@@ -71,34 +71,41 @@ int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, int nsf
         return 0;
 }
 
-int pin_remove(const struct rundir *rd, const char *name, enum nsk_type t)
+int pin_umount_at(int dirfd, const char *file)
 {
-        _cleanup_close_ int owned = -EBADF;
-        char path[PATH_MAX];
-        const char *file;
-        int dirfd, r;
-
-        r = rundir_pin_path(rd, name, t, path, sizeof(path));
-        if (r < 0)
-                return r;
         /* Until EINVAL (not a mount point any more) or ENOENT (no file):
-         * a pin someone mounted over twice needs two. */
+         * a pin someone mounted over twice needs two. Each time opened
+         * afresh: the fd of a detached mount stays on that mount. */
         for (int i = 0;; i++) {
-                if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
-                        if (errno == EINVAL || errno == ENOENT)
-                                break;
-                        return negative_errno();
-                }
+                _cleanup_close_ int fd = -EBADF;
+                char proc[64];
+
+                fd = openat(dirfd, file, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return errno == ENOENT ? 0 : negative_errno();
+                snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+                if (umount2(proc, MNT_DETACH) < 0)
+                        return errno == EINVAL ? 0 : negative_errno();
                 if (i >= 16)
                         return -EBUSY;
         }
+}
 
-        r = fault_point(FAULT_RELEASE_AFTER_UMOUNT);
-        if (r < 0)
-                return r;
+int pin_remove(const struct rundir *rd, const char *name, enum nsk_type t)
+{
+        _cleanup_close_ int owned = -EBADF;
+        const char *file;
+        int dirfd, r;
+
         r = pin_location(rd, name, t, &owned, &dirfd, &file);
         if (r == -ENOENT)
                 return 0;
+        if (r < 0)
+                return r;
+        r = pin_umount_at(dirfd, file);
+        if (r < 0)
+                return r;
+        r = fault_point(FAULT_RELEASE_AFTER_UMOUNT);
         if (r < 0)
                 return r;
         /* EBUSY: still mounted here, e.g. pinned twice on top of itself. */

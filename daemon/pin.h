@@ -15,6 +15,11 @@ int pin_dir_remove(const struct rundir *rd, const char *name);
  * existing file is never reused (-EEXIST). */
 int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, int nsfd);
 
+/* Unmounts every mount stacked on dirfd/file, through an fd opened there
+ * without following a symlink (never by path: a component swapped
+ * meanwhile cannot send the unmount elsewhere). A missing file is fine. */
+int pin_umount_at(int dirfd, const char *file);
+
 /* Unmounts and removes the pin; one that is already gone is fine. */
 int pin_remove(const struct rundir *rd, const char *name, enum nsk_type t);
 

@@ -91,15 +91,16 @@ int server_listen(const char *path, const struct config *cfg, int *ret_fd)
                         return log_error_errno(negative_errno(), "cannot remove stale socket %s: %m", path);
         }
 
-        old = umask(0177); /* 0600: root only */
+        /* Connecting needs write permission on the socket file: 0600, root
+         * only, or 0660 for --group, made so by bind() itself. The group is
+         * root's until it is handed over, without following a symlink (the
+         * directory is root's alone, main.c checks). */
+        old = umask(cfg->have_group ? 0117 : 0177);
         r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
         umask(old);
         if (r < 0)
                 return log_error_errno(negative_errno(), "cannot bind %s: %m", path);
-        /* Connecting needs write permission on the socket file. Group
-         * first, then the mode, so the group never gets in early. */
-        if (cfg->have_group &&
-            (chown(path, 0, cfg->group) < 0 || chmod(path, 0660) < 0)) {
+        if (cfg->have_group && lchown(path, 0, cfg->group) < 0) {
                 r = log_error_errno(negative_errno(), "cannot give %s to group %u: %m", path,
                                     (unsigned) cfg->group);
                 (void) unlink(path);
