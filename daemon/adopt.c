@@ -83,6 +83,29 @@ static int from_pid(const struct nsk_request *req, int fds[NSK_TYPE_MAX], nsk_ty
         return 0;
 }
 
+/* Opens path only if it is a namespace: looked at first through O_PATH,
+ * which opens nothing (a FIFO or a device given here is never opened
+ * for reading, so never woken or changed), then reopened as what it is. */
+static int open_namespace(const char *path)
+{
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st, ns;
+        char proc[64];
+        int r;
+
+        fd = open(path, O_PATH | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0 || stat("/proc/self/ns/net", &ns) < 0)
+                return negative_errno();
+        /* Every namespace lives on nsfs, one file system for them all. */
+        if (st.st_dev != ns.st_dev || !S_ISREG(st.st_mode))
+                return -ENOTTY;
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        r = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        return r < 0 ? negative_errno() : r;
+}
+
 static int from_paths(const struct nsk_request *req, int fds[NSK_TYPE_MAX], nsk_type_mask_t *ret,
                       char *msg, size_t size)
 {
@@ -93,10 +116,15 @@ static int from_paths(const struct nsk_request *req, int fds[NSK_TYPE_MAX], nsk_
                 enum nsk_type t;
                 int r;
 
-                fd = open(req->adopt_paths[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+                fd = open_namespace(req->adopt_paths[i]);
+                if (fd == -ENOTTY) {
+                        snprintf(msg, size, "%s is not a namespace", req->adopt_paths[i]);
+                        return -EINVAL;
+                }
                 if (fd < 0) {
-                        snprintf(msg, size, "cannot open %s: %m", req->adopt_paths[i]);
-                        return negative_errno();
+                        snprintf(msg, size, "cannot open %s: %s", req->adopt_paths[i],
+                                 strerror(-fd));
+                        return fd;
                 }
                 r = nsk_type_of_fd(fd, &t);
                 if (r < 0) {

@@ -53,6 +53,27 @@ SOCK=$RUNDIR/control
 start_daemon || die "a runtime dir below a sticky directory was refused"
 check_run "it serves" 0 ctl create p1 -t net
 check_run "and releases" 0 ctl release p1
+
+echo "# --- adopt --from-path opens only namespaces ---"
+# A writer blocks in open(2) of a FIFO until a reader opens it: had the
+# daemon opened the path to look at it, the writer would go on.
+mkfifo "$T/fifo"
+(exec 3>"$T/fifo" && echo opened >"$T/opened") &
+writer=$!
+EXTRA_PIDS+=("$writer")
+check_fails "adopt --from-path of a FIFO" 1 "is not a namespace" ctl adopt f --from-path "$T/fifo"
+if wait_until 2 test -e "$T/opened"; then
+        fail "the daemon did not open the FIFO" "a writer waiting on it went on"
+else
+        ok "the daemon did not open the FIFO (its writer still waits)"
+fi
+check_fails "adopt --from-path of a device" 1 "is not a namespace" ctl adopt f --from-path /dev/null
+check_fails "adopt --from-path of nothing" 1 "cannot open .*No such file" \
+        ctl adopt f --from-path "$T/nothing"
+check_run "adopt --from-path of a namespace still works" 0 \
+        ctl adopt f --from-path /proc/self/ns/net -t net
+check_run "release f" 0 ctl release f
+kill_pid "$writer"
 stop_daemon
 
 done_testing
