@@ -267,7 +267,9 @@ void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd,
 
         memcpy(info.name, s->name, sizeof(info.name));
         info.state = s->state == SET_DEAD ? NSK_STATE_DEAD : NSK_STATE_READY;
-        if (s->dead_reason)
+        /* Others see that a set is dead, not why (PROTOCOL.md): the
+         * reason may name paths and errors of its owner's. */
+        if (s->dead_reason && details)
                 snprintf(info.state_reason, sizeof(info.state_reason), "%s", s->dead_reason);
         if (!details) {
                 nsk_put_set(w, &info);

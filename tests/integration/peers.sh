@@ -123,4 +123,20 @@ for p in "${EXTRA_PIDS[@]}"; do kill_pid "$p"; done
 EXTRA_PIDS=()
 stop_daemon
 
+echo "# --- others see that a set is dead, not why ---"
+# release-after-keeper fails the release after the keeper is gone: the
+# set is dead, with a reason.
+NSK_FAULTS="release-after-keeper=fail:EIO" start_daemon --group "$GID" \
+        --subuid-file "$T/subuid" --subgid-file "$T/subgid" || die "no daemon"
+check_run "root creates r1" 0 ctl create r1 -t pid,net
+check_fails "its release fails" 1 "cannot remove its state file" ctl release r1
+check_match "root sees why it is dead" "cannot remove its state file" \
+        "$(ctl list --json | jq -r '.[] | select(.name == "r1") | .state_reason')"
+check_eq "alice sees that it is dead" dead \
+        "$(actl "$ALICE" list --json | jq -r '.[] | select(.name == "r1") | .state')"
+check_eq "... but not why" null \
+        "$(actl "$ALICE" list --json | jq -r '.[] | select(.name == "r1") | .state_reason')"
+check_run "release r1" 0 ctl release r1
+stop_daemon
+
 done_testing
