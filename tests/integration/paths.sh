@@ -74,6 +74,25 @@ check_run "adopt --from-path of a namespace still works" 0 \
         ctl adopt f --from-path /proc/self/ns/net -t net
 check_run "release f" 0 ctl release f
 kill_pid "$writer"
+
+echo "# --- pins are public, like /run/netns: what that gives another user ---"
+# Any local user may open a pin (nskeeperd(8), SECURITY): it learns the
+# namespace's identity and owner, but entering it takes privilege over
+# the namespace's user namespace, which another user does not have.
+command -v setpriv >/dev/null || skip "needs setpriv(1) (util-linux)"
+NSINFO=$(world_copy "$NSK_BUILDDIR/tests/nsk-nsinfo") || hard_error "cannot copy nsk-nsinfo"
+chmod 0711 "$T/sticky" "$RUNDIR"
+check_run "root creates pub" 0 ctl create pub -t net,uts,mnt
+for t in net uts mnt; do
+        pin=$(ctl path pub "$t")
+        opt=--$t
+        [ "$t" = mnt ] && opt=--mount
+        check_match "another user can open the $t pin (it is public)" "^$t [0-9]+ " \
+                "$(setpriv --reuid 4444 --regid 4444 --clear-groups "$NSINFO" "$pin" 2>&1)"
+        check_fails "... but cannot enter it" 1 "Operation not permitted" \
+                setpriv --reuid 4444 --regid 4444 --clear-groups nsenter "$opt=$pin" true
+done
+check_run "release pub" 0 ctl release pub
 stop_daemon
 
 done_testing
