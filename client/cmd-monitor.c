@@ -17,14 +17,14 @@ static int print_event(enum nsk_event e, const struct nsk_set_info *s, void *use
                 output_set_json(stdout, s, NULL);
                 puts("}");
         } else {
-                char types[64] = "";
+                char types[64] = "", full[NSK_FULL_NAME_MAX + 1];
                 nsk_type_mask_t mask = 0;
 
                 for (unsigned i = 0; i < s->n_ns; i++)
                         mask |= NSK_TYPE_BIT(s->ns[i].type);
                 nsk_type_mask_format(mask, types, sizeof(types));
-                printf("%s %s%s%s%s%s\n", nsk_event_name(e), s->name, types[0] ? " " : "", types,
-                       s->state_reason[0] ? ": " : "", s->state_reason);
+                printf("%s %s%s%s%s%s\n", nsk_event_name(e), output_full_name(s, full),
+                       types[0] ? " " : "", types, s->state_reason[0] ? ": " : "", s->state_reason);
         }
         /* Scripts read it through a pipe: each event as it comes. */
         return fflush(stdout) == 0 ? 0 : -EPIPE;

@@ -110,10 +110,10 @@ struct nsk_client *ctl_connect(const char *cmd, const char *name)
 
 int ctl_check_name(const char *cmd, const char *name)
 {
-        if (name_is_valid(name))
+        if (name_full_is_valid(name))
                 return 0;
         return ctl_fail("%s: invalid set name '%s': use 1-%d characters of A-Z a-z 0-9 _ . -, "
-                        "not starting with '.' or '-'",
+                        "not starting with '.' or '-' (or UID/NAME for another user's set)",
                         cmd, name, NSK_NAME_MAX);
 }
 

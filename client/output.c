@@ -92,13 +92,24 @@ static void json_settings(FILE *f, const struct nsk_set_info *s)
                         c->monotonic, c->boottime);
 }
 
+const char *output_full_name(const struct nsk_set_info *s, char buf[static NSK_FULL_NAME_MAX + 1])
+{
+        if (s->owner == 0)
+                snprintf(buf, NSK_FULL_NAME_MAX + 1, "%s", s->name);
+        else
+                snprintf(buf, NSK_FULL_NAME_MAX + 1, "%u/%s", (unsigned) s->owner, s->name);
+        return buf;
+}
+
 void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts)
 {
-        char created[32];
+        char created[32], full[NSK_FULL_NAME_MAX + 1];
 
         format_time(s->created, created, sizeof(created));
         fputs("{\"name\":", f);
         output_json_string(f, s->name);
+        fputs(",\"full_name\":", f);
+        output_json_string(f, output_full_name(s, full));
         fprintf(f, ",\"pin\":\"%s\",\"state\":\"%s\",\"state_reason\":",
                 nsk_pin_name(s->pin), nsk_state_name(s->state));
         if (s->state_reason[0])
@@ -167,7 +178,9 @@ struct column {
 static void cell_name(const struct nsk_set_info *s, const struct procscan_result *p, int t, char *b,
                       size_t n)
 {
-        snprintf(b, n, "%s", s->name);
+        char full[NSK_FULL_NAME_MAX + 1];
+
+        snprintf(b, n, "%s", output_full_name(s, full));
 }
 
 static void cell_state(const struct nsk_set_info *s, const struct procscan_result *p, int t,
@@ -347,14 +360,15 @@ void output_sets_table(FILE *f, const struct nsk_set_info *sets, size_t n,
 
 void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts)
 {
-        char created[32];
+        char created[32], full[NSK_FULL_NAME_MAX + 1];
 
         format_time(s->created, created, sizeof(created));
         const struct nsk_settings *c = &s->settings;
 
         fprintf(f, "name:       %s\nstate:      %s%s%s%s\npin:        %s\nowner:      %u\n"
                    "created:    %s\n",
-                s->name, nsk_state_name(s->state), s->state_reason[0] ? " (" : "", s->state_reason,
+                output_full_name(s, full), nsk_state_name(s->state), s->state_reason[0] ? " (" : "",
+                s->state_reason,
                 s->state_reason[0] ? ")" : "", nsk_pin_name(s->pin), (unsigned) s->owner,
                 created);
         if (s->keeper_pid > 0)

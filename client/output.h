@@ -10,6 +10,8 @@
 #include "procscan.h"
 
 void output_json_string(FILE *f, const char *s);
+/* How the set is named to be found: NAME for root's, UID/NAME for others'. */
+const char *output_full_name(const struct nsk_set_info *s, char buf[static NSK_FULL_NAME_MAX + 1]);
 /* counts may be NULL: no nprocs fields. */
 void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts);
 void output_sets_json(FILE *f, const struct nsk_set_info *sets, size_t n,

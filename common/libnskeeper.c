@@ -185,11 +185,11 @@ static int name_request(struct nsk_client *c, struct nsk_request *req, enum nsk_
         if (ret_set)
                 *ret_set = (struct nsk_set_info) {};
         *req = (struct nsk_request) { .cmd = cmd, .attrs = NSK_ATTR_BIT(NSK_A_NAME) };
-        if (!name_is_valid(name))
+        if (!name_full_is_valid(name))
                 return fail(c, -EINVAL,
                             "invalid set name '%.*s': use 1-%d characters of A-Z a-z 0-9 _ . -, "
-                            "not starting with '.' or '-'",
-                            NSK_NAME_MAX + 8, name, NSK_NAME_MAX);
+                            "not starting with '.' or '-' (or UID/NAME for another user's set)",
+                            NSK_FULL_NAME_MAX + 8, name, NSK_NAME_MAX);
         strcpy(req->name, name);
         return 0;
 }

@@ -66,6 +66,9 @@ nsk_type_mask_t nsk_type_mask_supported(void);
 /* --- limits --- */
 
 #define NSK_NAME_MAX 64       /* set name */
+/* Each user's sets have names of their own: root names another user's
+ * set UID/NAME. A request may carry such a full name. */
+#define NSK_FULL_NAME_MAX (NSK_NAME_MAX + 11)
 #define NSK_MESSAGE_MAX 512   /* human-readable error text, NUL included */
 #define NSK_PATH_MAX 4096     /* a pin path, NUL included */
 

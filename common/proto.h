@@ -137,7 +137,7 @@ struct nsk_request {
         uint16_t cmd;
         uint32_t id;
         uint64_t attrs; /* NSK_ATTR_BIT() of every attribute present */
-        char name[NSK_NAME_MAX + 1];
+        char name[NSK_FULL_NAME_MAX + 1]; /* NAME, or UID/NAME */
         nsk_type_mask_t types;
         enum nsk_pin pin;
         struct nsk_settings settings;
@@ -150,7 +150,7 @@ void nsk_request_done(struct nsk_request *r);
 
 int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap);
 /* Unknown, repeated or malformed attributes are refused (-EBADMSG), as
- * is an unknown command (-EOPNOTSUPP), a name longer than NSK_NAME_MAX
+ * is an unknown command (-EOPNOTSUPP), a name longer than NSK_FULL_NAME_MAX
  * (-ENAMETOOLONG) or a type flag no namespace has (-EINVAL). cmd and id
  * are filled in whenever the header could be read. */
 int nsk_request_decode(const void *buf, size_t len, struct nsk_request *ret);

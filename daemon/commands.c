@@ -84,11 +84,43 @@ static int reply_set(struct client *c, const struct nsk_request *req, const stru
 }
 
 
+/* The key (name.h) of the set a request names: UID/NAME as given, a
+ * plain NAME in the caller's own name space, so that root's NAME is
+ * always root's set, whatever names members take. */
+static void request_key(const struct client *c, const struct nsk_request *req,
+                        char key[static NAME_KEY_MAX + 1])
+{
+        const char *name;
+        uint32_t owner;
+
+        if (!name_split(req->name, &owner, &name))
+                owner = (uint32_t) client_cred(c)->uid;
+        if (name_key_make(owner, name, key, NAME_KEY_MAX + 1) < 0)
+                key[0] = '\0'; /* cannot happen: the name was checked */
+}
+
+/* A new set's key: NAME in the caller's own name space; -EINVAL (with a
+ * reply) for UID/NAME. */
+static int new_key(struct client *c, const struct nsk_request *req,
+                   char key[static NAME_KEY_MAX + 1])
+{
+        if (strchr(req->name, '/'))
+                return reply_error(c, req, -EINVAL,
+                                   "a set is made in its creator's own name space: give NAME "
+                                   "without UID/");
+        request_key(c, req, key);
+        return 0;
+}
+
 /* Finds a set that is ready (or dead, if allow_dead); replies "not
  * found", "busy" or "dead" otherwise. */
 static struct set *lookup(struct client *c, const struct nsk_request *req, bool allow_dead)
 {
-        struct set *s = registry_get(server_registry(client_server(c)), req->name);
+        char key[NAME_KEY_MAX + 1];
+        struct set *s;
+
+        request_key(c, req, key);
+        s = registry_get(server_registry(client_server(c)), key);
 
         if (!s) {
                 reply_error(c, req, -ENOENT, "not found");
@@ -179,11 +211,14 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
                                                                      : NSK_TYPES_DEFAULT;
         enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
         nsk_type_mask_t missing = types & ~nsk_type_mask_supported();
-        char msg[NSK_MESSAGE_MAX];
+        char msg[NSK_MESSAGE_MAX], key[NAME_KEY_MAX + 1];
         struct create_op *op;
         struct set *s;
         int r;
 
+        r = new_key(c, req, key);
+        if (r < 0)
+                return r;
         if (types == 0)
                 return reply_error(c, req, -EINVAL, "no namespace types given");
         if (missing) {
@@ -200,7 +235,7 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
 
-        s = set_new(req->name, types, pin, client_cred(c)->uid);
+        s = set_new(key, types, pin, client_cred(c)->uid);
         op = calloc(1, sizeof(*op));
         if (!s || !op || nsk_settings_copy(&s->settings, &req->settings) < 0) {
                 set_free(s);
@@ -369,7 +404,7 @@ static int cmd_adopt(struct client *c, const struct nsk_request *req)
 {
         struct server *srv = client_server(c);
         enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
-        char msg[NSK_MESSAGE_MAX];
+        char msg[NSK_MESSAGE_MAX], key[NAME_KEY_MAX + 1];
         const char *reason = NULL;
         int fds[NSK_TYPE_MAX], r;
         nsk_type_mask_t types;
@@ -377,13 +412,16 @@ static int cmd_adopt(struct client *c, const struct nsk_request *req)
 
         if (client_cred(c)->uid != 0)
                 return reply_error(c, req, -EPERM, "only root may adopt namespaces");
-        if (registry_get(server_registry(srv), req->name))
+        r = new_key(c, req, key);
+        if (r < 0)
+                return r;
+        if (registry_get(server_registry(srv), key))
                 return reply_error(c, req, -EEXIST, "already exists");
         r = adopt_open(req, fds, &types, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
 
-        s = set_new(req->name, types, pin, client_cred(c)->uid);
+        s = set_new(key, types, pin, client_cred(c)->uid);
         if (!s) {
                 close_many(fds, NSK_TYPE_MAX);
                 return reply_error(c, req, -ENOMEM, "out of memory");
@@ -444,7 +482,7 @@ void commands_dispatch(struct client *c, const void *buf, size_t len)
         cmd = &commands[req.cmd];
         if ((req.attrs & cmd->required) != cmd->required || (req.attrs & ~cmd->allowed))
                 reply_error(c, &req, -EINVAL, "request lacks or has extra attributes");
-        else if ((cmd->required & A(NAME)) && !name_is_valid(req.name))
+        else if ((cmd->required & A(NAME)) && !name_full_is_valid(req.name))
                 reply_error(c, &req, -EINVAL, "invalid set name");
         else
                 (void) cmd->handler(c, &req);

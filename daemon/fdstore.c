@@ -17,7 +17,7 @@
 #define LIFELINE "lifeline"
 
 struct entry {
-        char name[NSK_NAME_MAX + 16];
+        char name[NAME_KEY_MAX + 16];
         int fd;
 };
 
@@ -199,7 +199,7 @@ void fdstore_flush(void)
 
 static int store_add(const char *set, const char *suffix, int fd, bool poll)
 {
-        char state[NSK_NAME_MAX + 64];
+        char state[NAME_KEY_MAX + 64];
 
         /* Namespace fds cannot be polled; systemd would keep them anyway,
          * FDPOLL=0 just says so. A lifeline is polled: when its keeper

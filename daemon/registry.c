@@ -124,7 +124,7 @@ struct set *registry_get(struct registry *reg, const char *name)
         void *node;
 
         /* A longer name would be cut to one that may exist. */
-        if (strlen(name) > NSK_NAME_MAX)
+        if (strlen(name) > NAME_KEY_MAX)
                 return NULL;
         snprintf(key.name, sizeof(key.name), "%s", name);
         node = tfind(&key, &reg->root, compare);

@@ -265,7 +265,13 @@ void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd,
                 .owner = (uint32_t) s->owner,
         };
 
-        memcpy(info.name, s->name, sizeof(info.name));
+        uint32_t owner;
+        const char *name;
+
+        /* Clients see NAME and OWNER, never the key. */
+        if (!name_key_parse(s->name, &owner, &name) || strlen(name) >= sizeof(info.name))
+                name = "";
+        memcpy(info.name, name, strlen(name) + 1);
         info.state = s->state == SET_DEAD ? NSK_STATE_DEAD : NSK_STATE_READY;
         /* Others see that a set is dead, not why (PROTOCOL.md): the
          * reason may name paths and errors of its owner's. */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "name.h"
 #include "proto.h"
 #include "rundir.h"
 
@@ -18,7 +19,7 @@ enum set_state {
 struct keeper;
 
 struct set {
-        char name[NSK_NAME_MAX + 1];
+        char name[NAME_KEY_MAX + 1]; /* its key (name.h): NAME, or ~UID~NAME */
         enum nsk_pin pin;
         enum set_state state;
         uint64_t created;

@@ -99,7 +99,7 @@ static void tmp_name(const char *name, char *buf, size_t size)
 
 int state_prepare(const struct rundir *rd, const struct set *s)
 {
-        char text[STATE_SIZE_MAX], tmp[NSK_NAME_MAX + 8];
+        char text[STATE_SIZE_MAX], tmp[NAME_KEY_MAX + 8];
         _cleanup_close_ int fd = -EBADF;
         size_t len;
         int r;
@@ -121,7 +121,7 @@ int state_prepare(const struct rundir *rd, const struct set *s)
 
 int state_commit(const struct rundir *rd, const char *name)
 {
-        char tmp[NSK_NAME_MAX + 8];
+        char tmp[NAME_KEY_MAX + 8];
         int r;
 
         tmp_name(name, tmp, sizeof(tmp));
@@ -274,12 +274,14 @@ int state_parse(const char *name, const char *text, struct set **ret, pid_t *ret
         bool have_version = false, have_pin = false;
         char msg[NSK_MESSAGE_MAX];
         unsigned seen = 0;
+        uint32_t key_owner;
+        const char *plain;
         uint64_t keeper = 0;
         const char *p = text;
         struct set *s;
         int r = 0;
 
-        if (!name_is_valid(name))
+        if (!name_key_parse(name, &key_owner, &plain))
                 return -EINVAL;
         s = set_new(name, 0, NSK_PIN_BIND, 0);
         if (!s)
@@ -307,6 +309,10 @@ int state_parse(const char *name, const char *text, struct set **ret, pid_t *ret
                 r = parse_line(s, line, line + k + 1, &have_version, &have_pin, &keeper, &seen);
         }
         if (r == 0 && (!have_version || !have_pin || s->types == 0))
+                r = -EINVAL;
+        /* A set is filed under its owner (name.h): a file that says
+         * otherwise was not written by us. */
+        if (r == 0 && s->owner != (uid_t) key_owner)
                 r = -EINVAL;
         /* An adopted pid namespace has no keeper; a created one has. */
         if (r == 0 && keeper > 0 && !(s->types & NSK_TYPE_BIT(NSK_TYPE_PID)))
@@ -421,14 +427,14 @@ static void remove_orphan(const struct rundir *rd, const char *name)
  * would have, then the file. Its pins go as an orphan's. */
 static void cut_short(const struct rundir *rd, const char *file)
 {
-        char text[STATE_SIZE_MAX + 1], name[NSK_NAME_MAX + 1];
+        char text[STATE_SIZE_MAX + 1], name[NAME_KEY_MAX + 1];
         _cleanup_close_ int fd = -EBADF;
         size_t len = strlen(file);
         struct set *s = NULL;
         pid_t keeper = 0;
         ssize_t n;
 
-        if (len > 5 && len - 5 <= NSK_NAME_MAX && streq(file + len - 4, ".tmp")) {
+        if (len > 5 && len - 5 <= NAME_KEY_MAX && streq(file + len - 4, ".tmp")) {
                 memcpy(name, file + 1, len - 5);
                 name[len - 5] = '\0';
                 fd = openat(rd->state_fd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -461,7 +467,8 @@ static int scan(int dirfd, const char *what, const struct rundir *rd, struct reg
         TAKE_FD(fd);
 
         while ((de = readdir(d))) {
-                const char *name = de->d_name;
+                const char *name = de->d_name, *plain;
+                uint32_t owner;
 
                 if (streq(name, ".") || streq(name, ".."))
                         continue;
@@ -469,7 +476,7 @@ static int scan(int dirfd, const char *what, const struct rundir *rd, struct reg
                         cut_short(rd, name);
                         continue;
                 }
-                if (!name_is_valid(name)) {
+                if (!name_key_parse(name, &owner, &plain)) {
                         log_warning("%s/%s/%s is not a set; leaving it alone", rd->path, what,
                                     name);
                         continue;

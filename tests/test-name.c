@@ -138,6 +138,64 @@ static void test_every_byte(void **state)
         }
 }
 
+/* UID/NAME: how root names another user's set. */
+static void test_full_names(void **state)
+{
+        static const char *const good[] = { "web", "4242/web", "1/a", "4294967294/x.y-z" };
+        static const char *const bad[] = {
+                "0/web", "04242/web", "4294967295/web", "4294967296/web", "/web", "4242/",
+                "4242/.web", "a/web", "4242/web/x", "-1/web", "4242//web", "",
+        };
+        const char *name;
+        uint32_t owner;
+
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+                if (!name_full_is_valid(good[i]))
+                        fail_msg("'%s' should be a valid full name", good[i]);
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                if (name_full_is_valid(bad[i]))
+                        fail_msg("'%s' should not be a valid full name", bad[i]);
+        assert_false(name_full_is_valid(NULL));
+
+        assert_false(name_split("web", &owner, &name));
+        assert_string_equal(name, "web");
+        assert_true(name_split("4242/web", &owner, &name));
+        assert_int_equal(owner, 4242);
+        assert_string_equal(name, "web");
+}
+
+/* Keys: NAME for root's sets, ~UID~NAME for others', never the same. */
+static void test_keys(void **state)
+{
+        char key[NAME_KEY_MAX + 1], longest[NSK_NAME_MAX + 1];
+        const char *name;
+        uint32_t owner;
+
+        assert_int_equal(name_key_make(0, "web", key, sizeof(key)), 0);
+        assert_string_equal(key, "web");
+        assert_int_equal(name_key_make(4242, "web", key, sizeof(key)), 0);
+        assert_string_equal(key, "~4242~web");
+        assert_true(name_key_parse(key, &owner, &name));
+        assert_int_equal(owner, 4242);
+        assert_string_equal(name, "web");
+        assert_true(name_key_parse("web", &owner, &name));
+        assert_int_equal(owner, 0);
+
+        memset(longest, 'x', NSK_NAME_MAX);
+        longest[NSK_NAME_MAX] = '\0';
+        assert_int_equal(name_key_make(4294967294u, longest, key, sizeof(key)), 0);
+        assert_true(name_key_parse(key, &owner, &name));
+        assert_int_equal(owner, 4294967294u);
+        assert_int_equal(name_key_make(4294967294u, longest, key, sizeof(key) - 1), -ENAMETOOLONG);
+
+        assert_false(name_key_parse("~0~web", &owner, &name));
+        assert_false(name_key_parse("~4242web", &owner, &name));
+        assert_false(name_key_parse("~4242~", &owner, &name));
+        assert_false(name_key_parse("~4242~.x", &owner, &name));
+        assert_false(name_key_parse("~~web", &owner, &name));
+        assert_false(name_key_parse("4242/web", &owner, &name));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -150,6 +208,8 @@ int main(void)
                 cmocka_unit_test(test_punctuation),
                 cmocka_unit_test(test_length),
                 cmocka_unit_test(test_every_byte),
+                cmocka_unit_test(test_full_names),
+                cmocka_unit_test(test_keys),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

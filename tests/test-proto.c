@@ -516,18 +516,19 @@ static void test_request_string_nul(void **state)
 
 static void test_request_name_length(void **state)
 {
-        char name[NSK_NAME_MAX + 2];
+        char name[NSK_FULL_NAME_MAX + 2];
         struct nsk_request r;
         struct mb m;
 
+        /* A request may carry UID/NAME, longer than a NAME. */
         memset(name, 'x', sizeof(name));
-        name[NSK_NAME_MAX + 1] = '\0';
+        name[NSK_FULL_NAME_MAX + 1] = '\0';
         mb_request(&m, NSK_CMD_SHOW, 1);
         mb_str(&m, NSK_A_NAME, name);
         mb_done(&m);
         check_request_error(&m, m.len, -ENAMETOOLONG);
 
-        name[NSK_NAME_MAX] = '\0';
+        name[NSK_FULL_NAME_MAX] = '\0';
         mb_request(&m, NSK_CMD_SHOW, 1);
         mb_str(&m, NSK_A_NAME, name);
         mb_done(&m);

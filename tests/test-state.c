@@ -57,9 +57,10 @@ static void test_parse_full(void **state)
         struct set *s = NULL;
         pid_t keeper = -1;
 
-        assert_int_equal(state_parse("web", full, &s, &keeper), 0);
+        /* A set of uid 1000 is filed as ~1000~NAME (name.h). */
+        assert_int_equal(state_parse("~1000~web", full, &s, &keeper), 0);
         assert_non_null(s);
-        assert_string_equal(s->name, "web");
+        assert_string_equal(s->name, "~1000~web");
         assert_int_equal(s->pin, NSK_PIN_BIND);
         assert_int_equal(s->state, SET_READY);
         assert_int_equal(s->created, 1764374400);
@@ -176,6 +177,11 @@ static void test_parse_ns(void **state)
         /* No namespace at all. */
         check_bad("web", "version 1\npin bind\n", -EINVAL);
         check_bad("web", "version 1\npin bind\ncreated 1\nowner 0\n", -EINVAL);
+        /* Filed under another owner than it names, or under no key. */
+        check_bad("web", "version 1\npin bind\nowner 1000\nns net 1\n", -EINVAL);
+        check_bad("~1000~web", "version 1\npin bind\nowner 1001\nns net 1\n", -EINVAL);
+        check_bad("~0~web", "version 1\npin bind\nowner 0\nns net 1\n", -EINVAL);
+        check_bad("~1000web", "version 1\npin bind\nowner 1000\nns net 1\n", -EINVAL);
 
         check_bad_line("ns net 4026532401", -EINVAL);
         check_bad_line("ns foo 1", -EINVAL);
@@ -218,7 +224,7 @@ static void test_parse_numbers(void **state)
         check_bad_line("boottime -9223372036854775809", -EINVAL);
         check_bad_line("boottime one", -EINVAL);
 
-        assert_int_equal(state_parse("web",
+        assert_int_equal(state_parse("~4294967294~web",
                                      MINIMAL_ALL "created 18446744073709551615\nowner 4294967294\n"
                                              "monotonic -9223372036854775808\n"
                                              "boottime 9223372036854775807\n",
@@ -404,7 +410,9 @@ static int scratch_teardown(void **state)
         int r = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                static const char *const files[] = { "web", ".web.tmp", "big", ".big.tmp" };
+                static const char *const files[] = { "web", ".web.tmp", "~1000~web",
+                                                     ".~1000~web.tmp", "~4294967294~big",
+                                                     ".~4294967294~big.tmp" };
                 int fd = openat(x->rd->fd, dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
                 if (fd >= 0) {
@@ -475,7 +483,7 @@ static void round_trip(const struct rundir *rd, const struct set *s)
         static char text[65536];
         struct set *back = NULL;
         pid_t keeper = -1;
-        char tmp[NSK_NAME_MAX + 8];
+        char tmp[NAME_KEY_MAX + 8];
         int r;
 
         assert_int_equal(state_write(rd, s), 0);
@@ -510,7 +518,9 @@ static void test_round_trip(void **state)
         /* Every type but pid (a keeper line needs a live keeper), every
          * setting. Written over the previous file. */
         s->types = NSK_TYPE_MASK_ALL & ~NSK_TYPE_BIT(NSK_TYPE_PID);
+        assert_int_equal(state_remove(x->rd, "web"), 0);
         s->owner = 1000;
+        strcpy(s->name, "~1000~web");
         s->created = 1764374400;
         for (int t = 0; t < NSK_TYPE_MAX; t++)
                 s->inode[t] = 4026531840ull + (unsigned) t;
@@ -536,9 +546,9 @@ static void test_round_trip(void **state)
         round_trip(x->rd, s);
 
         /* state_remove() takes it away, and a missing file is no error. */
-        assert_int_equal(state_remove(x->rd, "web"), 0);
-        assert_int_equal(faccessat(x->rd->state_fd, "web", F_OK, AT_SYMLINK_NOFOLLOW), -1);
-        assert_int_equal(state_remove(x->rd, "web"), 0);
+        assert_int_equal(state_remove(x->rd, "~1000~web"), 0);
+        assert_int_equal(faccessat(x->rd->state_fd, "~1000~web", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+        assert_int_equal(state_remove(x->rd, "~1000~web"), 0);
         set_free(s);
 }
 
@@ -548,7 +558,8 @@ static void test_round_trip_limits(void **state)
         struct scratch *x = *state;
         struct set *s;
 
-        s = set_new("big", NSK_TYPE_MASK_ALL & ~NSK_TYPE_BIT(NSK_TYPE_PID), NSK_PIN_BIND, 4294967294u);
+        s = set_new("~4294967294~big", NSK_TYPE_MASK_ALL & ~NSK_TYPE_BIT(NSK_TYPE_PID), NSK_PIN_BIND,
+                    4294967294u);
         assert_non_null(s);
         s->created = UINT64_MAX;
         for (int t = 0; t < NSK_TYPE_MAX; t++)

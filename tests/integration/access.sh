@@ -50,7 +50,7 @@ check_fails "no user namespace: refused" 1 "only root may create a set without a
 check_fails "own gid mapped without setgroups deny: refused" 1 "setgroups deny" \
         actl "$ALICE" create a0 -t user,net -r
 check_run "own uid and gid, setgroups deny" 0 actl "$ALICE" create a1 -t user,net,uts -r --setgroups deny
-check_eq "the set is owned by alice" "$ALICE" "$(ctl show a1 --json | jq .owner)"
+check_eq "the set is owned by alice" "$ALICE" "$(ctl show "$ALICE/a1" --json | jq .owner)"
 check_fails "someone else's uid: refused" 1 "not yours" \
         actl "$ALICE" create a0 -t user --uid-map "0 0 1"
 check_run "a subuid/subgid range" 0 actl "$ALICE" create a2 -t user,net \
@@ -61,8 +61,9 @@ check_fails "a range not granted: refused" 1 "not yours" \
         actl "$ALICE" create a0 -t user --uid-map "0 300000 10"
 check_run "no maps at all" 0 actl "$ALICE" create a3 -t user
 check_fails "quota: a fourth set" 1 "quota exceeded" actl "$ALICE" create a4 -t user
-check_fails "nothing of the refused ones was created" 1 "not found" ctl show a0
-check_eq "root sees alice's three sets" "a1 a2 a3" "$(ctl list --json | jq -r '[.[].name] | join(" ")')"
+check_fails "nothing of the refused ones was created" 1 "not found" ctl show "$ALICE/a0"
+check_eq "root sees alice's three sets, as UID/NAME" "$ALICE/a1 $ALICE/a2 $ALICE/a3" \
+        "$(ctl list --json | jq -r '[.[].full_name] | join(" ")')"
 
 # Subordinate ids belong to users: carol's gid is 4242, but the subgid
 # line for 4242 is alice's (uid 4242), not carol's.
@@ -71,16 +72,16 @@ check_fails "carol may not map alice's subgid range" 1 "not yours" \
 check_run "carol may map her own gid" 0 \
         actl "$CAROL" create c1 -t user --map-group 0 --setgroups deny
 check_eq "... which is her gid, not her uid" "0 $GID 1" \
-        "$(ctl show c1 --json | jq -r '.gid_map[0] | "\(.inside) \(.outside) \(.count)"')"
-check_run "release c1" 0 ctl release c1
+        "$(ctl show "$CAROL/c1" --json | jq -r '.gid_map[0] | "\(.inside) \(.outside) \(.count)"')"
+check_run "release c1" 0 ctl release "$CAROL/c1"
 check_fails "a member may not add to ip netns" 1 "only root may add sets to ip netns" \
         actl "$ALICE" create a0 -t user,net --ip-netns
 
 echo "# --- alice uses her sets, unprivileged ---"
-userns=$(ctl show a1 --json | jq -r '.namespaces[] | select(.type == "user") | .inode')
+userns=$(ctl show "$ALICE/a1" --json | jq -r '.namespaces[] | select(.type == "user") | .inode')
 check_inode_eq "alice joins her set: user namespace" "$userns" \
         "$(actl "$ALICE" join a1 -- readlink /proc/self/ns/user 2>&1 | tr -dc 0-9)"
-check_inode_eq "alice joins her set: net namespace" "$(set_inode a1 net)" \
+check_inode_eq "alice joins her set: net namespace" "$(set_inode "$ALICE/a1" net)" \
         "$(actl "$ALICE" join a1 -- readlink /proc/self/ns/net 2>&1 | tr -dc 0-9)"
 check_eq "alice is root inside" 0 "$(actl "$ALICE" join a1 -- id -u 2>&1)"
 check_eq "alice's set has its own hostname space" ok \
@@ -93,7 +94,7 @@ check_run "alice creates every type, with a keeper and time offsets" 0 \
 check_eq "alice's pid namespace: she is a small pid" 2 \
         "$(actl "$ALICE" join a3 -- sh -c 'echo $$' 2>&1)"
 check_eq "alice's keeper runs as alice" "$ALICE" \
-        "$(stat -c %u "/proc/$(ctl show a3 --json | jq .keeper_pid)")"
+        "$(stat -c %u "/proc/$(ctl show "$ALICE/a3" --json | jq .keeper_pid)")"
 check_eq "alice's time offsets" "boottime 1000 0" \
         "$(actl "$ALICE" join a3 -- cat /proc/self/timens_offsets 2>&1 | awk '/boottime/ {print $1, $2, $3}')"
 
@@ -102,14 +103,17 @@ check_eq "bob lists every set" "a1 a2 a3" \
         "$(actl "$BOB" list --json | jq -r '[.[].name] | join(" ")')"
 check_eq "bob sees no namespaces of alice's sets" 0 \
         "$(actl "$BOB" list --json | jq '[.[].namespaces | length] | add')"
-check_fails "bob cannot show alice's set" 1 "belongs to uid $ALICE" actl "$BOB" show a1
-check_fails "bob cannot join alice's set" 1 "belongs to uid $ALICE" actl "$BOB" join a1 -- true
-check_fails "bob cannot release alice's set" 1 "belongs to uid $ALICE" actl "$BOB" release a1
-check_run "alice's set is still there" 0 ctl show a1
+check_fails "bob's a1 is his own name, not alice's" 1 "not found" actl "$BOB" show a1
+check_fails "bob cannot show alice's set" 1 "belongs to uid $ALICE" actl "$BOB" show "$ALICE/a1"
+check_fails "bob cannot join alice's set" 1 "belongs to uid $ALICE" \
+        actl "$BOB" join "$ALICE/a1" -- true
+check_fails "bob cannot release alice's set" 1 "belongs to uid $ALICE" \
+        actl "$BOB" release "$ALICE/a1"
+check_run "alice's set is still there" 0 ctl show "$ALICE/a1"
 
 echo "# --- release ---"
 check_run "alice releases her set" 0 actl "$ALICE" release a1
-check_run "root releases alice's set" 0 ctl release a2
+check_run "root releases alice's set" 0 ctl release "$ALICE/a2"
 check_run "alice releases the last" 0 actl "$ALICE" release a3
 check_eq "nothing left" 0 "$(ctl list --json | jq length)"
 

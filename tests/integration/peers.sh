@@ -123,6 +123,39 @@ for p in "${EXTRA_PIDS[@]}"; do kill_pid "$p"; done
 EXTRA_PIDS=()
 stop_daemon
 
+echo "# --- each user's set names are its own; root names others' UID/NAME ---"
+start_daemon --group "$GID" --subuid-file "$T/subuid" --subgid-file "$T/subgid" || die "no daemon"
+check_run "alice makes web first" 0 ucreate "$ALICE" web
+check_run "root's create web still works" 0 ctl create web -t net
+rootino=$(set_inode web net)
+aliceino=$(set_inode "$ALICE/web" net)
+check_inode_ne "root's web and alice's are two sets" "$rootino" "$aliceino"
+check_inode_eq "root's join web enters root's" "$rootino" "$(ns_inode_of web net)"
+check_eq "show web gives root's set to root" 0 "$(set_json web | jq .owner)"
+check_eq "show web gives her own set to alice" "$ALICE" \
+        "$(actl "$ALICE" show web --json | jq .owner)"
+check_ne "root's path web net is not alice's pin" "$(ctl path "$ALICE/web" net)" "$(ctl path web net)"
+check_eq "list --json: name, full name and owner of each" \
+        "web $ALICE/web $ALICE,web web 0" \
+        "$(ctl list --json | jq -r '[.[] | "\(.name) \(.full_name) \(.owner)"] | sort | join(",")')"
+check_match "list shows alice's as $ALICE/web" "^$ALICE/web " "$(ctl list --noheadings -o name,owner)"
+check_fails "a set cannot be made in another's name space" 1 "own name space" \
+        ctl create "$ALICE/x" -t net
+check_fails "... not even one's own, by UID/NAME" 1 "own name space" \
+        actl "$ALICE" create "$ALICE/x" -t user,net -r --setgroups deny
+check_fails "0/NAME is no name" 1 "invalid set name" ctl show 0/web
+check_run "restart" 0 stop_daemon
+start_daemon --group "$GID" --subuid-file "$T/subuid" --subgid-file "$T/subgid" || die "no daemon"
+check_inode_eq "after a restart root's web is root's" "$rootino" "$(set_inode web net)"
+check_inode_eq "... and alice's is hers" "$aliceino" "$(set_inode "$ALICE/web" net)"
+check_run "alice releases her web" 0 actl "$ALICE" release web
+check_inode_eq "root's web is still there" "$rootino" "$(ns_inode_of web net)"
+check_run "alice makes web again" 0 ucreate "$ALICE" web
+check_run "root may release it as $ALICE/web" 0 ctl release "$ALICE/web"
+check_run "release web" 0 ctl release web
+check_eq "nothing is left" "" "$(list_names)"
+stop_daemon
+
 echo "# --- others see that a set is dead, not why ---"
 # release-after-keeper fails the release after the keeper is gone: the
 # set is dead, with a reason.
