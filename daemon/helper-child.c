@@ -325,6 +325,15 @@ _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
         _exit(0);
 }
 
+/* 0-2 on /dev/null, or closed if it cannot be opened. */
+static void null_stdio(void)
+{
+        (void) close_range(0, 2, 0);
+        for (int i = 0; i < 3; i++)
+                if (open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY) < 0)
+                        break;
+}
+
 /* Checks what the daemon asks a helper to make (len bytes came),
  * terminates every string in it and points the settings at the sysctl
  * texts. False if it is not a request this build understands. */
@@ -355,5 +364,9 @@ _Noreturn void helper_child_start(int sock, struct helper_start *st, size_t len,
         if (!start_fix(st, len, sysctls))
                 _exit(0);
         (void) prctl(PR_SET_NAME, HELPER_NAME);
+        /* Nothing of the daemon's: not its cwd, nor its log on 0-2. */
+        if (chdir("/") < 0)
+                _exit(1);
+        null_stdio();
         helper_child_main(sock, st->types, &st->settings, st->uid, st->gid, daemon);
 }
