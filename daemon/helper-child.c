@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -17,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "fault.h"
@@ -103,6 +105,74 @@ static void child_sysctls(int sock, const struct nsk_settings *s)
         }
 }
 
+/* An id from a /proc/sys file (the overflow ids), or fallback. */
+static unsigned read_id(const char *path, unsigned fallback)
+{
+        char buf[16];
+        unsigned v = 0;
+        int fd = open(path, O_RDONLY | O_CLOEXEC), n;
+
+        if (fd < 0)
+                return fallback;
+        n = (int) read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return fallback;
+        buf[n] = '\0';
+        for (int i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+                v = v * 10 + (unsigned) (buf[i] - '0');
+        return v > 0 ? v : fallback;
+}
+
+/* Leaves the keeper no more than an unprivileged process of its set: a
+ * process of the set that may ptrace(2) it, or open its /proc/PID/root,
+ * cwd or environ, could otherwise act with whatever it holds. In a set
+ * with a user namespace the helper made it that namespace's root already
+ * (become_set_ids); in one without, it is in the host's user namespace
+ * and becomes the overflow ids (nobody): root there would own every
+ * root-owned file even with no capability. Then: no capability in any
+ * set (bounding and ambient too: it reaps and waits, which needs none,
+ * and never execs), no new privileges, not dumpable (a process of the
+ * same uid may then not ptrace it, nor read its /proc/PID files,
+ * ptrace(2) "Ptrace access mode checking"), cwd "/". Dumpable goes last:
+ * a change of credentials resets it (prctl(2) PR_SET_DUMPABLE). */
+static int keeper_drop_privileges(bool userns)
+{
+        struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3] = {};
+        unsigned uid = 0, gid = 0;
+
+        if (chdir("/") < 0)
+                return -1;
+        if (!userns) {
+                uid = read_id("/proc/sys/kernel/overflowuid", 65534);
+                gid = read_id("/proc/sys/kernel/overflowgid", 65534);
+                if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0)
+                        return -1;
+        }
+        /* Needs CAP_SETPCAP, so before the uid change; EINVAL past the
+         * kernel's last capability. */
+        for (int c = 0; c < 64; c++) {
+                int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+
+                if (r < 0)
+                        break;
+                if (r == 1 && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+                        return -1;
+        }
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return -1;
+        if (!userns && setresuid(uid, uid, uid) < 0)
+                return -1;
+        /* Becoming uid 0 of a user namespace kept every capability in it:
+         * drop them (capabilities(7)). */
+        if (syscall(SYS_capset, &head, none) < 0)
+                return -1;
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return -1;
+        return 0;
+}
+
 /* PID 1 of a kept pid namespace: reaps orphans until killed. Signals
  * from outside cannot reach it but SIGKILL (pid_namespaces(7)). Its
  * lifeline is the read end of a pipe whose write end the daemon holds:
@@ -144,33 +214,33 @@ _Noreturn static void keeper_main(int lifeline)
         }
 }
 
-/* Closes every fd but a and b (either may be -1). */
+/* Closes every fd from 3 up but a and b (either may be -1); 0-2 are
+ * /dev/null (helper_child_start). */
 static void close_all_but(int a, int b)
 {
         int lo = a < b ? a : b, hi = a < b ? b : a;
+        unsigned from = 3;
 
-        if (lo < 0)
+        if (lo < 3)
                 lo = hi, hi = -1;
-        if (lo < 0) {
-                (void) close_range(0, ~0U, 0);
-                return;
+        if (lo >= 3) {
+                if ((unsigned) lo > from)
+                        (void) close_range(from, (unsigned) lo - 1, 0);
+                from = (unsigned) lo + 1;
         }
-        if (lo > 0)
-                (void) close_range(0, (unsigned) lo - 1, 0);
-        if (hi < 0 || hi == lo) {
-                (void) close_range((unsigned) lo + 1, ~0U, 0);
-                return;
+        if (hi >= 3 && hi != lo) {
+                if ((unsigned) hi > from)
+                        (void) close_range(from, (unsigned) hi - 1, 0);
+                from = (unsigned) hi + 1;
         }
-        if (hi > lo + 1)
-                (void) close_range((unsigned) lo + 1, (unsigned) hi - 1, 0);
-        (void) close_range((unsigned) hi + 1, ~0U, 0);
+        (void) close_range(from, ~0U, 0);
 }
 
 /* Forks the keeper and returns its pid once it reported how its start
- * went (a fresh /proc). */
+ * went (a fresh /proc, its privileges dropped). */
 static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_read)
 {
-        int ctl[2], err = 0;
+        int ctl[2], err = 0, res[2] = { 0, STEP_PROC };
         pid_t pid;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
@@ -184,22 +254,64 @@ static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_re
                  * has a mount namespace of its own to put it in. */
                 if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) &&
                     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                        err = errno;
-                (void) send(ctl[1], &err, sizeof(err), MSG_NOSIGNAL);
-                if (err != 0)
+                        res[0] = errno;
+                else if (keeper_drop_privileges(types & NSK_TYPE_BIT(NSK_TYPE_USER)) < 0)
+                        res[0] = errno, res[1] = STEP_KEEPER_PRIVILEGES;
+                (void) send(ctl[1], res, sizeof(res), MSG_NOSIGNAL);
+                if (res[0] != 0)
                         _exit(1);
                 close(ctl[1]);
                 keeper_main(lifeline_read);
         }
         close(ctl[1]);
-        if (recv(ctl[0], &err, sizeof(err), 0) != (ssize_t) sizeof(err))
-                err = EIO;
+        if (recv(ctl[0], res, sizeof(res), 0) != (ssize_t) sizeof(res))
+                res[0] = EIO, res[1] = STEP_KEEPER;
         close(ctl[0]);
+        err = res[0];
         if (err != 0) {
                 errno = err;
-                child_fail(sock, STEP_PROC, NSK_TYPE_PID);
+                if (res[1] != STEP_KEEPER_PRIVILEGES && res[1] != STEP_KEEPER)
+                        res[1] = STEP_PROC;
+                child_fail(sock, res[1], NSK_TYPE_PID);
         }
         return pid;
+}
+
+/* The lowest id a map gives inside (0 where it maps 0), or -1 if it
+ * maps none. */
+static int64_t lowest_inside(const struct nsk_idmap *m, unsigned n)
+{
+        int64_t low = -1;
+
+        for (unsigned i = 0; i < n; i++)
+                if (low < 0 || m[i].inside < low)
+                        low = m[i].inside;
+        return low;
+}
+
+/* In a set with a user namespace, once its maps are written: the helper,
+ * and the keeper it forks, become the namespace's root (or its lowest
+ * mapped ids, where 0 is not mapped) instead of the creator's host ids,
+ * which a process of the set could otherwise borrow. Its capabilities in
+ * the namespace stay (it still unshares, mounts, sets the hostname): a
+ * change to this namespace's root clears nothing (capabilities(7),
+ * "Effect of user ID changes on capabilities"). Without maps nothing can
+ * be changed to, and only root is in such a set. The kernel clears the
+ * death signal and the dumpable flag on a credential change. */
+static int become_set_ids(const struct nsk_settings *s, pid_t daemon)
+{
+        int64_t uid = lowest_inside(s->uid_map, s->n_uid_map);
+        int64_t gid = lowest_inside(s->gid_map, s->n_gid_map);
+
+        if (gid >= 0 && setresgid((gid_t) gid, (gid_t) gid, (gid_t) gid) < 0)
+                return -1;
+        if (uid >= 0 && setresuid((uid_t) uid, (uid_t) uid, (uid_t) uid) < 0)
+                return -1;
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != daemon)
+                _exit(1);
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        return 0;
 }
 
 _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
@@ -226,16 +338,19 @@ _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
                         child_fail(sock, STEP_TIME_OFFSETS, NSK_TYPE_TIME);
         }
 
+        /* The daemon's supplementary groups are of no use to a set. */
+        if (setgroups(0, NULL) < 0)
+                child_fail(sock, STEP_CREDENTIALS, -1);
         /* The user namespace is owned by the euid that makes it: the uid
          * the set is for. The kernel clears the death signal on a
          * credential change, so it is set again. */
         if (uid != 0) {
-                if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
-                    setresuid(uid, uid, uid) < 0)
+                if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
                         child_fail(sock, STEP_CREDENTIALS, -1);
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
                 if (getppid() != daemon)
                         _exit(1);
+                (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         }
 
         if (types & NSK_TYPE_BIT(NSK_TYPE_USER)) {
@@ -245,6 +360,8 @@ _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
                         child_fail(sock, STEP_UNSHARE, NSK_TYPE_USER);
                 if (send(sock, &u, sizeof(u), MSG_NOSIGNAL) < 0 || !child_wait_for(sock, PHASE_GO))
                         _exit(1);
+                if (become_set_ids(s, daemon) < 0)
+                        child_fail(sock, STEP_CREDENTIALS, NSK_TYPE_USER);
                 rest &= ~NSK_TYPE_BIT(NSK_TYPE_USER);
         }
         if (rest && unshare((int) nsk_type_mask_to_clone_flags(rest)) < 0)
@@ -325,6 +442,15 @@ _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
         _exit(0);
 }
 
+/* 0-2 on /dev/null, or closed if it cannot be opened. */
+static void null_stdio(void)
+{
+        (void) close_range(0, 2, 0);
+        for (int i = 0; i < 3; i++)
+                if (open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY) < 0)
+                        break;
+}
+
 /* Checks what the daemon asks a helper to make (len bytes came),
  * terminates every string in it and points the settings at the sysctl
  * texts. False if it is not a request this build understands. */
@@ -355,5 +481,15 @@ _Noreturn void helper_child_start(int sock, struct helper_start *st, size_t len,
         if (!start_fix(st, len, sysctls))
                 _exit(0);
         (void) prctl(PR_SET_NAME, HELPER_NAME);
+        /* Not dumpable from the start, though root: the namespaces it
+         * makes may soon hold processes with capabilities over them
+         * (ptrace(2)). Nothing of the daemon's: not its cwd (keepers'
+         * /proc/PID/cwd), nor its log on 0-2. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        /* It never execs: no new privileges either. */
+        (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        if (chdir("/") < 0)
+                _exit(1);
+        null_stdio();
         helper_child_main(sock, st->types, &st->settings, st->uid, st->gid, daemon);
 }

@@ -27,6 +27,7 @@ enum helper_step {
         STEP_PROC,
         STEP_OPEN,
         STEP_SEND,
+        STEP_KEEPER_PRIVILEGES,
         STEP_MAX,
 };
 

@@ -44,6 +44,7 @@ static const char *const step_names[STEP_MAX] = {
         [STEP_PROC] = "mount /proc",
         [STEP_OPEN] = "open",
         [STEP_SEND] = "send",
+        [STEP_KEEPER_PRIVILEGES] = "drop the pid namespace init's privileges",
 };
 
 enum helper_wait {

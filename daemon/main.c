@@ -68,6 +68,7 @@ struct options {
         const char *runtime_dir;
         const char *spawner; /* NULL: the default, if installed */
         struct config cfg;
+        char *owned[4]; /* paths made absolute (absolute_paths) */
 };
 
 enum {
@@ -218,6 +219,31 @@ static int parse_args(int argc, char **argv, struct options *o)
         return 0;
 }
 
+/* Relative paths given on the command line, made absolute from the
+ * directory the daemon was started in: it then goes to "/". */
+static int absolute_paths(struct options *o)
+{
+        const char **paths[] = { &o->socket, &o->runtime_dir, &o->cfg.subuid_path,
+                                 &o->cfg.subgid_path };
+        char cwd[PATH_MAX];
+
+        _Static_assert(ELEMENTSOF(paths) == ELEMENTSOF(o->owned), "one owned slot per path");
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                const char *p = *paths[i];
+
+                if (!p || p[0] == '/')
+                        continue;
+                if (!getcwd(cwd, sizeof(cwd)))
+                        return log_error_errno(negative_errno(), "cannot make '%s' absolute: %m", p);
+                if (asprintf(&o->owned[i], "%s/%s", cwd, p) < 0) {
+                        o->owned[i] = NULL;
+                        return log_error_errno(-ENOMEM, "out of memory");
+                }
+                *paths[i] = o->owned[i];
+        }
+        return 0;
+}
+
 static int end_fd_set(struct set *s, void *userdata)
 {
         if (s->pin == NSK_PIN_FD && s->state != SET_CREATING)
@@ -360,6 +386,15 @@ int main(int argc, char **argv)
                 log_error("must run as root (it creates namespaces and bind mounts)");
                 return EXIT_FAILURE;
         }
+        /* Not wherever it was started: its helpers, spawner and keepers
+         * would keep that directory busy, and a keeper's /proc/PID/cwd
+         * would lead there from inside a set. */
+        if (absolute_paths(&o) < 0)
+                goto out;
+        if (chdir("/") < 0) {
+                log_error("cannot change directory to /: %m");
+                goto out;
+        }
         signal(SIGPIPE, SIG_IGN);
         /* Keepers outlive their helpers; as their reaper we learn how they
          * died (a restarted daemon only learns that they did). */
@@ -486,5 +521,7 @@ out:
                         (void) unlink(o.socket);
                 safe_close(listen_fd);
         }
+        for (size_t i = 0; i < ELEMENTSOF(o.owned); i++)
+                free(o.owned[i]);
         return ret;
 }

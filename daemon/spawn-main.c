@@ -173,6 +173,16 @@ int main(int argc, char **argv)
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != (pid_t) daemon)
                 return 1;
+        /* Host root next to the sets, as its helpers must be to make
+         * them: so nobody but root may ptrace it or read its /proc files
+         * (exec made it dumpable again), nor its clones, which share the
+         * flag; cwd "/", not wherever the daemon was started. It never
+         * execs, so no new privileges either. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            chdir("/") < 0) {
+                (void) reply(errno, getpid(), NULL);
+                return 1;
+        }
         if (abi != SPAWN_ABI) {
                 (void) reply(EPROTONOSUPPORT, getpid(), NULL);
                 return 1;

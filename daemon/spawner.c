@@ -154,11 +154,16 @@ static int spawner_exec(const char *heap_path)
 
                 for (size_t i = 0; i < ELEMENTSOF(handled); i++)
                         (void) signal(handled[i], SIG_DFL);
-                /* Its end as fd 3, the only one it inherits. */
+                /* Its end as fd 3, the only one it inherits but /dev/null
+                 * on 0-2: the daemon's log is none of its helpers'
+                 * business. Made before /dev/null takes a low number. */
                 if (theirs == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(theirs, 3) < 0)
                         _exit(127);
-                if (close_range(4, ~0U, 0) < 0)
+                if (close_range(4, ~0U, 0) < 0 || close_range(0, 2, 0) < 0)
                         _exit(127);
+                for (int i = 0; i < 3; i++)
+                        if (open("/dev/null", O_RDWR | O_NOCTTY) != i)
+                                _exit(127);
                 execl(path, SPAWNER_NAME, abi, daemon, (char *) NULL);
                 fail.error = errno;
                 (void) send(3, &fail, sizeof(fail), MSG_NOSIGNAL);

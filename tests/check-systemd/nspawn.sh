@@ -211,11 +211,11 @@ status=$(c cat "/proc/$pid/status")
 check_match "NoNewPrivileges= in force" '^NoNewPrivs:[[:space:]]*1$' "$status"
 check_match "seccomp filter in force" '^Seccomp:[[:space:]]*2$' "$status"
 # The unit's CapabilityBoundingSet= (SYS_ADMIN NET_ADMIN SYS_TIME SETUID
-# SETGID SETFCAP KILL SYS_PTRACE CHOWN), within what the container itself
-# may have.
+# SETGID SETFCAP KILL SYS_PTRACE CHOWN SETPCAP), within what the container
+# itself may have.
 pid1_bnd=$(c sed -n 's/^CapBnd:[[:space:]]*//p' /proc/1/status)
 check_eq "capabilities bounded by the unit" \
-        "$(printf '%016x' $((0x822810e1 & 0x$pid1_bnd)))" \
+        "$(printf '%016x' $((0x822811e1 & 0x$pid1_bnd)))" \
         "$(sed -n 's/^CapBnd:[[:space:]]*//p' <<<"$status")"
 b1_path=$(cctl path b1 net)
 check_true "the pin $b1_path is mounted for PID 1" \
