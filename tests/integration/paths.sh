@@ -42,8 +42,9 @@ refused "a socket in a user's directory" "'alice' on the way is owned by uid 424
         "$T/ok/run1" --socket "$T/alice/control"
 refused "--netns-dir below a user's directory" "'alice' on the way is owned by uid 4242" \
         "$T/ok/run2" --socket "$T/ok/s5" --netns-dir "$T/alice/netns"
-refused "a relative --netns-dir" "not an absolute path" \
-        "$T/ok/run3" --socket "$T/ok/s6" --netns-dir netns
+nskd "$T/ok/run3" --socket "$T/ok/s6" --netns-dir netns
+check_eq "a relative --netns-dir is a usage error" 2 "$RC"
+check_match "... that says so" "absolute path" "$ERR"
 check_eq "nothing was mounted by the refused daemons" "" "$(mounts_under "$T")"
 check_eq "nor made in the user's directory" "" "$(ls -A "$T/alice")"
 
