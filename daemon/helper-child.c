@@ -105,53 +105,29 @@ static void child_sysctls(int sock, const struct nsk_settings *s)
         }
 }
 
-/* An id from a /proc/sys file (the overflow ids), or fallback. */
-static unsigned read_id(const char *path, unsigned fallback)
-{
-        char buf[16];
-        unsigned v = 0;
-        int fd = open(path, O_RDONLY | O_CLOEXEC), n;
-
-        if (fd < 0)
-                return fallback;
-        n = (int) read(fd, buf, sizeof(buf) - 1);
-        close(fd);
-        if (n <= 0)
-                return fallback;
-        buf[n] = '\0';
-        for (int i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
-                v = v * 10 + (unsigned) (buf[i] - '0');
-        return v > 0 ? v : fallback;
-}
-
 /* Leaves the keeper no more than an unprivileged process of its set: a
  * process of the set that may ptrace(2) it, or open its /proc/PID/root,
  * cwd or environ, could otherwise act with whatever it holds. In a set
  * with a user namespace the helper made it that namespace's root already
  * (become_set_ids); in one without, it is in the host's user namespace
- * and becomes the overflow ids (nobody): root there would own every
- * root-owned file even with no capability. Then: no capability in any
+ * and stays uid 0, with no capability: as any other uid (nobody, say)
+ * every process of that uid, in the set or not, could SIGKILL it, and
+ * with it every process of the set's pid namespace; as root, only root
+ * can, and ptrace(2) and /proc/PID of it need CAP_SYS_PTRACE on the
+ * host, since it is not dumpable. Then: no capability in any
  * set (bounding and ambient too: it reaps and waits, which needs none,
  * and never execs), no new privileges, not dumpable (a process of the
  * same uid may then not ptrace it, nor read its /proc/PID files,
  * ptrace(2) "Ptrace access mode checking"), cwd "/". Dumpable goes last:
  * a change of credentials resets it (prctl(2) PR_SET_DUMPABLE). */
-static int keeper_drop_privileges(bool userns)
+static int keeper_drop_privileges(void)
 {
         struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3 };
         struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3] = {};
-        unsigned uid = 0, gid = 0;
 
         if (chdir("/") < 0)
                 return -1;
-        if (!userns) {
-                uid = read_id("/proc/sys/kernel/overflowuid", 65534);
-                gid = read_id("/proc/sys/kernel/overflowgid", 65534);
-                if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0)
-                        return -1;
-        }
-        /* Needs CAP_SETPCAP, so before the uid change; EINVAL past the
-         * kernel's last capability. */
+        /* Needs CAP_SETPCAP; EINVAL past the kernel's last capability. */
         for (int c = 0; c < 64; c++) {
                 int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
 
@@ -161,8 +137,6 @@ static int keeper_drop_privileges(bool userns)
                         return -1;
         }
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-                return -1;
-        if (!userns && setresuid(uid, uid, uid) < 0)
                 return -1;
         /* Becoming uid 0 of a user namespace kept every capability in it:
          * drop them (capabilities(7)). */
@@ -255,7 +229,7 @@ static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_re
                 if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) &&
                     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                         res[0] = errno;
-                else if (keeper_drop_privileges(types & NSK_TYPE_BIT(NSK_TYPE_USER)) < 0)
+                else if (keeper_drop_privileges() < 0)
                         res[0] = errno, res[1] = STEP_KEEPER_PRIVILEGES;
                 (void) send(ctl[1], res, sizeof(res), MSG_NOSIGNAL);
                 if (res[0] != 0)

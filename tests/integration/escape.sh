@@ -164,11 +164,16 @@ check_attacks r1000 "$(jq -r .keeper_pid <<<"$(set_json r1000)")" \
 
 echo "# --- no user namespace: pid, mnt, net ---"
 check_run "plain: create -t pid,mnt,net" 0 ctl create plain -t pid,mnt,net
-check_keeper plain "$OVERFLOW_UID" "$OVERFLOW_GID"
-# The set's root is host root; its unprivileged processes, even those of
-# the keeper's own uid, must not reach it.
+# Uid 0 with no capability: any other uid would let every process of that
+# uid kill it, and so the whole pid namespace.
+check_keeper plain 0 0
+# The set's root is host root; its unprivileged processes must not reach it.
 check_attacks plain 1 ctl join plain -- setpriv --reuid "$OVERFLOW_UID" --regid "$OVERFLOW_GID" --clear-groups
 check_attacks plain 1 ctl join plain -- setpriv --reuid 12345 --regid 12345 --clear-groups
+plainkeeper=$(set_json plain | jq -r .keeper_pid)
+check_fails "plain: nobody on the host cannot kill the keeper" 1 "not permitted" \
+        setpriv --reuid "$OVERFLOW_UID" --regid "$OVERFLOW_GID" --clear-groups kill -KILL "$plainkeeper"
+check_eq "plain: the set is still ready" ready "$(set_json plain | jq -r .state)"
 
 echo "# --- the keeper still does its job ---"
 check_run "rctr: leave an orphan behind" 0 ctl join rctr -- sh -c 'sleep 0.3 & exit 0'
