@@ -307,10 +307,16 @@ static int cmd_get(struct client *c, const struct nsk_request *req)
 
 /* --- list: every ready set, in as many replies as it takes --- */
 
+/* A list goes out one reply at a time: when the client's socket is full,
+ * the walk stops and goes on from the set that did not fit once the
+ * queue has drained (client_set_resume()), in name order, so the daemon
+ * never holds more than about one reply for it. */
 struct list_ctx {
         struct client *c;
-        const struct nsk_request *req;
+        struct nsk_request req; /* cmd and id */
         struct nsk_writer w;
+        char from[NAME_KEY_MAX + 1]; /* go on at this key; "" from the start */
+        bool paused;
         int r;
 };
 
@@ -319,7 +325,7 @@ static int list_one(struct set *s, void *userdata)
         struct list_ctx *l = userdata;
         size_t mark = l->w.len;
 
-        if (s->state == SET_CREATING)
+        if (s->state == SET_CREATING || (l->from[0] && strcmp(s->name, l->from) < 0))
                 return 0;
         set_put(&l->w, s, server_rundir(client_server(l->c)), access_owns(client_cred(l->c), s));
         if (l->w.err == 0)
@@ -331,26 +337,55 @@ static int list_one(struct set *s, void *userdata)
         l->r = reply_finish(l->c, &l->w, NULL, 0);
         if (l->r < 0)
                 return l->r;
-        reply_begin(&l->w, l->req, NSK_F_MORE);
+        if (client_busy(l->c)) {
+                snprintf(l->from, sizeof(l->from), "%s", s->name);
+                l->paused = true;
+                return -EAGAIN;
+        }
+        reply_begin(&l->w, &l->req, NSK_F_MORE);
         nsk_put_error(&l->w, 0, NULL);
         set_put(&l->w, s, server_rundir(client_server(l->c)), access_owns(client_cred(l->c), s));
         return l->w.err;
 }
 
-static int cmd_list(struct client *c, const struct nsk_request *req)
+/* 1 if it stopped for the client to read, else done (< 0 on error). */
+static int list_walk(struct client *c, void *userdata)
 {
-        struct list_ctx l = { .c = c, .req = req };
+        struct list_ctx *l = userdata;
         int r;
 
-        reply_begin(&l.w, req, NSK_F_MORE);
-        nsk_put_error(&l.w, 0, NULL);
-        r = registry_foreach(server_registry(client_server(c)), list_one, &l);
+        l->paused = false;
+        l->r = 0;
+        reply_begin(&l->w, &l->req, NSK_F_MORE);
+        nsk_put_error(&l->w, 0, NULL);
+        r = registry_foreach(server_registry(client_server(c)), list_one, l);
+        if (l->paused)
+                return 1;
         if (r < 0)
-                return l.r < 0 ? l.r : reply_error(c, req, r, "%s", strerror(-r));
+                return l->r < 0 ? l->r : reply_error(c, &l->req, r, "%s", strerror(-r));
         /* The last reply is the one without MORE. */
-        memcpy(&l.w.buf[offsetof(struct nsk_hdr, flags)], &(uint32_t) { NSK_F_REPLY },
+        memcpy(&l->w.buf[offsetof(struct nsk_hdr, flags)], &(uint32_t) { NSK_F_REPLY },
                sizeof(uint32_t));
-        return reply_finish(c, &l.w, NULL, 0);
+        r = reply_finish(c, &l->w, NULL, 0);
+        return r < 0 ? r : 0;
+}
+
+static int cmd_list(struct client *c, const struct nsk_request *req)
+{
+        struct list_ctx *l = calloc(1, sizeof(*l));
+        int r;
+
+        if (!l)
+                return reply_error(c, req, -ENOMEM, "out of memory");
+        l->c = c;
+        l->req = (struct nsk_request) { .cmd = req->cmd, .id = req->id };
+        r = list_walk(c, l);
+        if (r > 0) {
+                client_set_resume(c, list_walk, l, free);
+                return 0;
+        }
+        free(l);
+        return r;
 }
 
 static int cmd_show(struct client *c, const struct nsk_request *req)

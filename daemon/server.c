@@ -16,7 +16,10 @@
 #include "server.h"
 #include "subid.h"
 
-#define CLIENT_QUEUE_MAX (32u << 20) /* bytes of replies a client may leave unread */
+/* Bytes of replies a client may leave unread. Its own requests queue at
+ * most one message at a time (client_send()); the rest is room for the
+ * events of a monitor that reads more slowly than they come. */
+#define CLIENT_QUEUE_MAX (4u * NSK_MSG_MAX)
 #define CLIENT_QUEUE_FDS_MAX 64      /* namespace fds held for it meanwhile */
 #define READS_PER_WAKEUP 16          /* fairness between busy clients */
 #define ACCEPT_BACKOFF_MS 200        /* after EMFILE and the like */
@@ -44,6 +47,10 @@ struct client {
         size_t out_bytes, out_fds;
         bool out_progress; /* something was sent since the idle timer last fired */
         bool keep_open;
+        bool reading; /* read_ev is added: nothing queued, no reply to resume */
+        client_resume_fn resume;
+        void *resume_data;
+        void (*resume_free)(void *);
 };
 
 struct server {
@@ -165,7 +172,13 @@ static void client_close(struct client *c)
         if (c->idle_ev)
                 event_free(c->idle_ev);
         c->read_ev = c->write_ev = c->idle_ev = NULL;
+        c->reading = false;
         c->fd = safe_close(c->fd);
+        if (c->resume_free)
+                c->resume_free(c->resume_data);
+        c->resume = NULL;
+        c->resume_data = NULL;
+        c->resume_free = NULL;
         while (c->out_head) {
                 struct outmsg *m = c->out_head;
                 c->out_head = m->next;
@@ -221,6 +234,53 @@ struct server *client_server(const struct client *c)
         return c->srv;
 }
 
+/* Requests are read only while nothing waits to go out: the socket's
+ * own buffer is then the back-pressure on a client that sends faster than
+ * it reads. */
+static void update_reading(struct client *c)
+{
+        bool want = c->fd >= 0 && !c->out_head && !c->resume;
+
+        if (want == c->reading || !c->read_ev)
+                return;
+        if (want ? event_add(c->read_ev, NULL) == 0 : event_del(c->read_ev) == 0)
+                c->reading = want;
+}
+
+bool client_busy(const struct client *c)
+{
+        return c->out_head != NULL;
+}
+
+void client_set_resume(struct client *c, client_resume_fn fn, void *userdata,
+                       void (*free_fn)(void *))
+{
+        if (c->fd < 0) {
+                free_fn(userdata);
+                return;
+        }
+        c->resume = fn;
+        c->resume_data = userdata;
+        c->resume_free = free_fn;
+        update_reading(c);
+}
+
+/* The queue drained: the rest of a long reply, if one waits, else the
+ * next request. */
+static void resume_reply(struct client *c)
+{
+        client_ref(c);
+        if (c->resume && c->resume(c, c->resume_data) <= 0 && client_alive(c)) {
+                c->resume_free(c->resume_data);
+                c->resume = NULL;
+                c->resume_data = NULL;
+                c->resume_free = NULL;
+        }
+        if (client_alive(c))
+                update_reading(c);
+        client_unref(c);
+}
+
 static void flush_queue(struct client *c)
 {
         while (c->out_head) {
@@ -244,6 +304,7 @@ static void flush_queue(struct client *c)
         if (!c->out_head) {
                 c->out_tail = NULL;
                 event_del(c->write_ev);
+                resume_reply(c);
         } else
                 (void) event_add(c->write_ev, NULL);
 }
@@ -300,6 +361,7 @@ int client_send(struct client *c, const void *buf, size_t len, int *fds, size_t 
         c->out_bytes += sizeof(*m) + len;
         c->out_fds += n_fds;
         (void) event_add(c->write_ev, NULL);
+        update_reading(c);
         return 0;
 }
 
@@ -354,7 +416,7 @@ static void on_client_read(evutil_socket_t fd, short what, void *userdata)
         struct client *c = client_ref(userdata);
 
         idle_rearm(c);
-        for (int i = 0; i < READS_PER_WAKEUP && client_alive(c); i++) {
+        for (int i = 0; i < READS_PER_WAKEUP && client_alive(c) && c->reading; i++) {
                 int fds[FDPASS_MAX];
                 size_t n_fds;
                 ssize_t k;
@@ -425,6 +487,7 @@ static void on_accept(evutil_socket_t fd, short what, void *userdata)
         c->read_ev = event_new(srv->base, cfd, EV_READ | EV_PERSIST, on_client_read, c);
         c->write_ev = event_new(srv->base, cfd, EV_WRITE | EV_PERSIST, on_client_write, c);
         c->idle_ev = evtimer_new(srv->base, on_client_idle, c);
+        c->reading = true;
         /* A subordinate id counts for the user whose range it is in: else
          * each of a member's 65536 ids would bring a quota of its own. */
         c->account = c->cred.uid == 0 ? 0 : subid_owner(srv->cfg->subuid_path, c->cred.uid);

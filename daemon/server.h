@@ -45,5 +45,17 @@ struct server *client_server(const struct client *c);
 void client_keep_open(struct client *c);
 
 /* Sends one datagram with fds (taken: closed once sent or dropped). On a
- * full socket it is queued; a client that stops reading is dropped. */
+ * full socket it is queued; a client that stops reading is dropped. While
+ * anything is queued the client's next request waits unread: one request
+ * at a time, so what a connection makes the daemon hold stays about one
+ * maximal message. */
 int client_send(struct client *c, const void *buf, size_t len, int *fds, size_t n_fds);
+/* Is a reply of c waiting in the queue (its socket full)? */
+bool client_busy(const struct client *c);
+/* A reply too long for one go: fn(c, userdata) is called each time c's
+ * queue has drained, until it returns 0 (done; free_fn(userdata) is
+ * called then, or when the connection closes first). Meanwhile c's next
+ * request waits. */
+typedef int (*client_resume_fn)(struct client *c, void *userdata);
+void client_set_resume(struct client *c, client_resume_fn fn, void *userdata,
+                       void (*free_fn)(void *));

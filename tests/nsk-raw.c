@@ -24,6 +24,8 @@
  * Talking:
  *   send                       send the message
  *   repeat N                   send it N times (stops at a send error)
+ *   flood N                    send it up to N times without blocking, until
+ *                              the socket takes no more; prints "flooded K"
  *   recv                       read one datagram and print it
  *   replies                    read and print until a reply without MORE
  *   drain MS                   read until end of stream or MS ms of silence;
@@ -140,8 +142,9 @@ static void set_fds(size_t n, const char *path, size_t per)
         fds_per_cmsg = per ? per : n;
 }
 
-/* 0, or -1 after printing the error. */
-static int do_send(void)
+/* 0, or -1 after printing the error; with MSG_DONTWAIT in flags, -2
+ * (and nothing printed) when the socket is full. */
+static int do_send_flags(int flags)
 {
         static union {
                 struct cmsghdr h;
@@ -179,14 +182,23 @@ static int do_send(void)
                         done += k;
                 }
         }
-        if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
-                printf("send error: %m\n");
-                r = -1;
+        if (sendmsg(sock, &mh, MSG_NOSIGNAL | flags) < 0) {
+                if (errno == EAGAIN && (flags & MSG_DONTWAIT))
+                        r = -2;
+                else {
+                        printf("send error: %m\n");
+                        r = -1;
+                }
         }
         /* The fds went out (or not): either way they were for this send. */
         close_many(fds, n_fds);
         n_fds = 0;
         return r;
+}
+
+static int do_send(void)
+{
+        return do_send_flags(0);
 }
 
 /* Reads one datagram and prints it (unless quiet); 1 for a reply with
@@ -348,6 +360,14 @@ static void run_ops(int argc, char **argv)
                         n = number(argv[++i]);
                         for (unsigned long k = 0; k < n && do_send() == 0; k++)
                                 ;
+                } else if (streq(op, "flood")) {
+                        unsigned long n, k;
+
+                        NEED(1);
+                        n = number(argv[++i]);
+                        for (k = 0; k < n && do_send_flags(MSG_DONTWAIT) == 0; k++)
+                                ;
+                        printf("flooded %lu\n", k);
                 } else if (streq(op, "recv"))
                         (void) do_recv(-1, false);
                 else if (streq(op, "replies")) {

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Back-pressure: a client that sends requests faster than it reads the
+# replies makes the daemon hold no more than about one reply for it. While
+# a reply waits in its queue the daemon reads no further request of that
+# client (the socket's own buffer holds them), and a LIST too long for the
+# socket goes out one reply at a time as the client reads. Pipelining
+# clients once took the daemon from 3.5 to 120 MB.
+. "$(dirname "$0")/lib.sh"
+require_ns uts
+RAW=$NSK_BUILDDIR/tests/nsk-raw
+LIST=3
+NSETS=300
+CLIENTS=4
+
+rss_kb() {
+        awk '/^VmRSS:/ {print $2}' "/proc/$DAEMON_PID/status"
+}
+flooded_all() {
+        [ "$(cat "$T"/flood.*.out 2>/dev/null | grep -c '^flooded')" -ge $((2 * CLIENTS)) ]
+}
+
+start_daemon || die "no daemon"
+# Long names make a LIST of them longer than one reply.
+long=$(printf 'x%.0s' $(seq 56))
+for i in $(seq "$NSETS"); do
+        ctl create "s$i" -t uts --hostname "h$i-$long" --domainname "d$i-$long" >/dev/null 2>&1 ||
+                fail "create s$i"
+done
+check_eq "$NSETS sets" "$NSETS" "$(ctl list --json | jq length)"
+n=$("$RAW" "$SOCK" hdr 1 $LIST 1 0 send replies | grep -c '^reply')
+check_true "a LIST of them takes several replies ($n)" test "$n" -ge 2
+daemon_steady || fail "the daemon did not settle"
+rss0=$(rss_kb)
+
+# Each client sends LISTs until its socket takes no more, gives the
+# daemon a moment to read more (part of the attack: an old daemon read on
+# and queued every reply), tries again, then holds its replies unread
+# for a while before it reads them all.
+for c in $(seq "$CLIENTS"); do
+        "$RAW" "$SOCK" hdr 1 $LIST 7 0 flood 100000 sleep 300 flood 100000 sleep 2000 \
+                drain $((3000 * NSK_SLOW)) >"$T/flood.$c.out" 2>&1 &
+        EXTRA_PIDS+=("$!")
+done
+await "every client flooded twice" 30 flooded_all
+rss1=$(rss_kb)
+check_true "the daemon grew by less than 8 MiB ($((rss1 - rss0)) KiB) while $CLIENTS clients left their replies unread" \
+        test $((rss1 - rss0)) -lt 8192
+check_run "another client is served meanwhile" 0 ctl show s1
+for c in $(seq "$CLIENTS"); do
+        wait_exit "${EXTRA_PIDS[$((c - 1))]}" $((30 * NSK_SLOW)) || fail "client $c did not finish"
+        out=$(cat "$T/flood.$c.out")
+        k1=$(sed -n 1p <<<"$out" | sed -n 's/^flooded //p')
+        k2=$(sed -n 2p <<<"$out" | sed -n 's/^flooded //p')
+        check_uint "client $c: its socket took some requests ($k1)" "$k1"
+        check_true "client $c: then the daemon read no more than a few of them (${k2:-?} more fit)" \
+                test "${k2:-999999}" -le 8
+        check_eq "client $c: when it reads, every LIST is answered in full" \
+                "drained replies=$(sed -n 3p <<<"$out" | sed -n 's/^drained replies=\([0-9]*\).*/\1/p') final=$((k1 + k2))" \
+                "$(sed -n 3p <<<"$out")"
+done
+EXTRA_PIDS=()
+check_nomatch "no client was dropped" "does not read its replies|has not read" "$(cat "$T/daemon.log")"
+for i in $(seq "$NSETS"); do
+        ctl release "s$i" >/dev/null 2>&1 || fail "release s$i"
+done
+stop_daemon
+done_testing
