@@ -345,7 +345,13 @@ exec {STALL_IN}>"$T/stall.in"
 stall_readies() {
         [ "$(grep -cx ready "$T/stall.out")" -ge "$1" ]
 }
-echo "hdr 1 $LIST 7 0 repeat 300" >&"$STALL_IN"
+# stall_tell OPS: one line for the client (in a subshell: should the
+# client be gone, SIGPIPE ends that, not the test).
+stall_tell() {
+        (printf '%s\n' "$1" >&"$STALL_IN") 2>/dev/null ||
+                fail "the client that does not read is gone before '$1'" "$(cat "$T/stall.out")"
+}
+stall_tell "hdr 1 $LIST 7 0 repeat 300"
 # Sent, so the daemon has read all but the few its queue holds.
 check_true "a client sends 300 LISTs and reads nothing" wait_until 10 stall_readies 2
 start=$(date +%s%N)
@@ -354,7 +360,7 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 check_true "... and answers within $((5 * NSK_SLOW)) s ($elapsed ms)" test "$elapsed" -lt $((5000 * NSK_SLOW))
 witness_check "while a client does not read"
 check_true "... which is still connected" kill -0 "$stall"
-echo "drain 3000" >&"$STALL_IN"
+stall_tell "drain 3000"
 exec {STALL_IN}>&-
 wait_exit "$stall" $((60 * NSK_SLOW)) || fail "the stalled client did not finish"
 check_eq "when it reads at last, all 300 replies are there" \
