@@ -35,7 +35,7 @@ check_run "limit the daemon to 64 fds" 0 prlimit --pid "$DAEMON_PID" --nofile=64
 # More clients than it has fds for, connected until the test kills them
 # (their sleep only keeps them silent).
 holders=()
-for i in $(seq 80); do
+for _ in $(seq 80); do
         "$RAW" "$SOCK" sleep 600000 >/dev/null 2>&1 &
         holders+=($!)
 done
@@ -123,6 +123,7 @@ check_run "... and releases them" 0 ctl release inpid1
 check_true "... and warns that the /proc it sees is not its pid namespace's" \
         log_has "/proc is not of this pid namespace"
 # unshare ignores SIGTERM while it waits: stop the daemon itself.
+# shellcheck disable=SC2046 # one pid, or none
 kill -TERM $(ps --ppid "$pid1" -o pid=) 2>/dev/null
 if wait_exit "$pid1" $((10 * NSK_SLOW)); then
         ok "the PID 1 daemon stopped on SIGTERM"
