@@ -5,6 +5,9 @@
 # daemon still answers, holds no more fds than before (the fds a client
 # pushed at it included), has no extra mounts or helper processes, and a
 # second client that stays connected throughout still gets its answers.
+# The daemon's state is awaited (daemon_at_rest, a bound that grows with
+# NSK_SLOW), never slept for; clients that must be silent or not read
+# are stepped by the test, so it decides how long they stay so.
 . "$(dirname "$0")/lib.sh"
 require_ns net uts
 RAW=$NSK_BUILDDIR/tests/nsk-raw
@@ -20,8 +23,6 @@ EBADMSG=74 EPROTO=71 EOPNOTSUPP=95 EINVAL=22 ENAMETOOLONG=36 EEXIST=17
 raw() {
         timeout -k 5 "$NSK_TIMEOUT" "$RAW" "$SOCK" "$@"
 }
-
-
 
 # The daemon's fds that point at $MARKER (fds a client sent it).
 marker_fds() {
@@ -39,7 +40,7 @@ witness_start() {
         EXTRA_PIDS+=("$WITNESS_PID")
         WITNESS_IN=${WITNESS[1]}
         WITNESS_OUT=${WITNESS[0]}
-        read -r -t 5 line <&"$WITNESS_OUT"
+        read -r -t $((5 * NSK_SLOW)) line <&"$WITNESS_OUT"
         [ "$line" = ready ] || die "the witness client did not connect: '$line'"
 }
 
@@ -57,25 +58,22 @@ witness_check() {
                 "^reply cmd=$LIST id=$WITNESS_ID flags=0x1 errno=0 " "$out"
 }
 
-# Waits (10 s at most, more under valgrind) until the daemon is back to
-# its baseline.
-settle() {
-        local i
-        for i in $(seq $((100 * NSK_SLOW))); do
-                [ "$(daemon_fds)" = "${BASE_FDS:-}" ] && [ -z "$(daemon_children)" ] && return
-                sleep 0.1
-        done
+# Is the daemon at rest, the witness its one connection, with its
+# baseline of fds?
+back_to_base() {
+        daemon_at_rest 1 && [ "$(daemon_fds)" = "${BASE_FDS:-}" ]
 }
 
-# The daemon's fd count from now on (once it is steady).
+# Waits (10 s at most, more under valgrind) until the daemon is back to
+# its baseline; check_healthy then says what differs if it is not.
+settle() {
+        wait_until 10 back_to_base
+}
+
+# The daemon's fd count from now on, taken at rest.
 rebase() {
-        local n i
-        for i in $(seq $((100 * NSK_SLOW))); do
-                [ -z "$(daemon_children)" ] && break
-                sleep 0.1
-        done
-        while n=$(daemon_fds); sleep 0.3; [ "$n" != "$(daemon_fds)" ]; do :; done
-        BASE_FDS=$n
+        await "the daemon at rest (the witness its one connection)" 10 daemon_at_rest 1
+        BASE_FDS=$(daemon_fds)
 }
 
 # check_healthy DESC: the daemon survived the case unharmed.
@@ -272,10 +270,11 @@ check_healthy "20 clients with 253 fds each, at once"
 
 echo "# --- clients that do not play along ---"
 # (The daemon closes idle connections after a while: not that long.)
-"$RAW" "$SOCK" sleep 60000 >/dev/null 2>&1 &
+"$RAW" "$SOCK" sleep 600000 >/dev/null 2>&1 &
 idle=$!
 EXTRA_PIDS+=("$idle")
-sleep 0.5
+check_true "a client that sends nothing is connected (with the witness: 2)" \
+        wait_until 5 daemon_connections_are 2
 check_run "a client that connects and sends nothing: others are served" 0 ctl list
 witness_check "while a client idles"
 kill_pid "$idle"
@@ -288,12 +287,8 @@ check_healthy "clients that exit before their replies (20 x 10 LISTs)"
 check_true "the daemon was not killed by SIGPIPE" kill -0 "$DAEMON_PID"
 
 raw hdr 1 $CREATE 7 0 str $A_NAME early u32 $A_TYPES $CLONE_NEWUTS u32 $A_PIN 1 send >/dev/null
-for i in $(seq $((50 * NSK_SLOW))); do
-        in_list early && break
-        sleep 0.1
-done
 # The set was made for a client that is gone; it exists like any other.
-check_true "a create whose client left before the reply: the set exists" in_list early
+check_true "a create whose client left before the reply: the set exists" wait_until 5 in_list early
 check_run "... and can be released" 0 ctl release early
 check_healthy "a create whose client left before the reply"
 
@@ -338,19 +333,38 @@ refused "GET with TYPES the set lacks" 2 "the set has no uts namespace" \
 
 echo "# --- a client that sends and never reads ---"
 # Each LIST reply is ~11 KB: 300 of them are far more than the socket
-# buffer (and the 10-datagram queue), so the daemon queues them.
-"$RAW" "$SOCK" hdr 1 $LIST 7 0 repeat 300 sleep 1500 drain 3000 >"$T/stall.out" 2>&1 &
+# buffer (and the 10-datagram queue), so the daemon queues them. The
+# client takes one line of operations at a time from the test: it does
+# not read until the test tells it to.
+mkfifo "$T/stall.in"
+"$RAW" "$SOCK" - <"$T/stall.in" >"$T/stall.out" 2>&1 &
 stall=$!
 EXTRA_PIDS+=("$stall")
-sleep 0.5
+exec {STALL_IN}>"$T/stall.in"
+# "ready" once connected, and again once a line's operations are done.
+stall_readies() {
+        [ "$(grep -cx ready "$T/stall.out")" -ge "$1" ]
+}
+# stall_tell OPS: one line for the client (in a subshell: should the
+# client be gone, SIGPIPE ends that, not the test).
+stall_tell() {
+        (printf '%s\n' "$1" >&"$STALL_IN") 2>/dev/null ||
+                fail "the client that does not read is gone before '$1'" "$(cat "$T/stall.out")"
+}
+stall_tell "hdr 1 $LIST 7 0 repeat 300"
+# Sent, so the daemon has read all but the few its queue holds.
+check_true "a client sends 300 LISTs and reads nothing" wait_until 10 stall_readies 2
 start=$(date +%s%N)
 check_run "while a client does not read: list works" 0 ctl list
 elapsed=$((($(date +%s%N) - start) / 1000000))
 check_true "... and answers within $((5 * NSK_SLOW)) s ($elapsed ms)" test "$elapsed" -lt $((5000 * NSK_SLOW))
 witness_check "while a client does not read"
-wait_exit "$stall" 60 || fail "the stalled client did not finish"
+check_true "... which is still connected" kill -0 "$stall"
+stall_tell "drain 3000"
+exec {STALL_IN}>&-
+wait_exit "$stall" $((60 * NSK_SLOW)) || fail "the stalled client did not finish"
 check_eq "when it reads at last, all 300 replies are there" \
-        "drained replies=300 final=300" "$(head -n 1 "$T/stall.out")"
+        "drained replies=300 final=300" "$(grep '^drained' "$T/stall.out")"
 check_healthy "a client that read its replies late"
 
 # 3,500 x 11 KB is more than the 32 MiB a client may leave unread.

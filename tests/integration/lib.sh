@@ -621,6 +621,59 @@ daemon_steady() {
         return 1
 }
 
+# --- a daemon at rest: conditions to await, not a quiet moment to hope for ---
+
+# Connections the daemon has accepted on $SOCK and not yet closed (a
+# connection still in the listen backlog does not count).
+daemon_connections() {
+        local inodes
+        inodes=$(find "/proc/$DAEMON_PID/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
+                tr -dc '0-9\n' | tr '\n' ' ')
+        awk -v sock="$SOCK" -v inodes="$inodes" '
+                BEGIN { n = split(inodes, a, " "); for (i = 1; i <= n; i++) ours[a[i]] = 1 }
+                $6 == "03" && $8 == sock && ($7 in ours) { c++ }
+                END { print c + 0 }' /proc/net/unix
+}
+
+# daemon_connections_are N: the daemon holds exactly N connections.
+daemon_connections_are() {
+        [ "$(daemon_connections)" = "$1" ]
+}
+
+# The pids the daemon holds pidfds of, one per line; -1 for a process
+# that is gone (reaped) while the daemon still holds its pidfd.
+daemon_pidfd_pids() {
+        grep -h '^Pid:' "/proc/$DAEMON_PID"/fdinfo/* 2>/dev/null | awk '{ print $2 }'
+}
+
+# daemon_at_rest [N]: the daemon has nothing in flight: no helper at work
+# and no zombie child (daemon_children), its spawner's (if it runs one)
+# two waiting helpers handed over to it (it holds a pidfd of each), no
+# pidfd of a process already reaped (so not for a test with a dead pid
+# set: its keeper's may be one), and exactly N client connections (0 if
+# not given). Its fd count is then its count at rest: await this, then
+# take or compare the count.
+daemon_at_rest() {
+        local pids w ready
+        kill -0 "$DAEMON_PID" 2>/dev/null || return 1
+        [ -z "$(daemon_children)" ] || return 1
+        pids=" $(daemon_pidfd_pids | tr '\n' ' ')"
+        [[ $pids == *" -1 "* ]] && return 1
+        if [ -n "$(children_named nskeeper-spawn)" ]; then
+                ready=$(children_named nskeeper-ready)
+                [ "$(grep -c . <<<"$ready")" = 2 ] || return 1
+                for w in $ready; do
+                        [[ $pids == *" $w "* ]] || return 1
+                done
+        fi
+        daemon_connections_are "${1:-0}"
+}
+
+# log_has ERE: $T/daemon.log has a line matching ERE (to await one).
+log_has() {
+        grep -qE -- "$1" "$T/daemon.log" 2>/dev/null
+}
+
 # --- JSON and namespace helpers ---
 
 # set_json NAME: `show NAME --json`, compacted; empty on failure.

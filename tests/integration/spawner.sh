@@ -7,13 +7,17 @@
 # --spawner none; a --spawner that does not work stops the daemon at
 # start, saying why; a zombie whose pid a dead set's keeper once had is
 # reaped. Every set made on any of these paths is checked in the kernel
-# (inodes seen inside).
+# (inodes seen inside). Nothing here waits on the clock: clone3 and
+# clone are refused at the spawner's fault points, and the test awaits
+# what the daemon and its children do.
 . "$(dirname "$0")/lib.sh"
 require_ns net
 require_ns pid
-command -v strace >/dev/null || skip "needs strace(1) to refuse clone3"
 # This test is about the spawner, whatever the suite runs with.
 NSK_SPAWNER=$NSK_BUILDDIR/daemon/nskeeper-spawn
+# The same spawner with the fault points of daemon/fault.h, where clone3
+# and clone can be refused.
+FAULT_SPAWNER=$NSK_BUILDDIR/tests/fault/nskeeper-spawn
 ABI=$(sed -n 's/^#define SPAWN_ABI \([0-9]*\)$/\1/p' "$NSK_SRCDIR/daemon/spawn-proto.h")
 
 spawner_pid() {
@@ -45,14 +49,9 @@ check_set() {
                 "$(ns_inode_of "$1" pid)"
         check_inode_ne "$2: not the host's net" "$(host_inode net)" "$net"
 }
-# wait_for CMD...: up to 5 s for CMD to succeed.
+# wait_for CMD...: up to 5 s (times NSK_SLOW) for CMD to succeed.
 wait_for() {
-        local i
-        for i in $(seq $((50 * NSK_SLOW))); do
-                "$@" && return 0
-                sleep 0.1
-        done
-        return 1
+        wait_until 5 "$@"
 }
 two_waiting() {
         [ "$(waiting_helpers | wc -l)" = 2 ]
@@ -147,43 +146,61 @@ stop_daemon
 check_true "the spawner and its waiting helpers end with the daemon" wait_for gone $all
 
 echo "# --- clone3 refused (seccomp in containers): clone, then fork ---"
-start_daemon || die "no daemon"
-wait_for two_waiting
+# clone3 refused every time, as a seccomp filter would (ENOSYS); the
+# clone point does nothing (delay 0) but leave its mark: the spawner's pid
+# in $NSK_FAULT_DIR/spawner-clone once it took the clone path.
+NSK_SPAWNER=$FAULT_SPAWNER NSK_FAULTS="spawner-clone3=fail:ENOSYS:always spawner-clone=delay:0:always" \
+        start_daemon || die "no daemon"
+check_true "two helpers wait" wait_for two_waiting
 sp=$(spawner_pid)
-strace -f -qq -o "$T/clone.trace" -e trace=clone3,clone -e inject=clone3:error=ENOSYS -p "$sp" &
-STRACE=$!
-EXTRA_PIDS+=("$STRACE")
-sleep 1
+check_uint "the daemon runs the spawner of the test build" "$sp"
+check_eq "... whose clone3 was refused" "$sp" "$(fault_pid spawner-clone3)"
+check_eq "... and which cloned them with clone instead" "$sp" "$(fault_pid spawner-clone)"
+# clone(CLONE_PARENT|CLONE_PIDFD): the helpers are the daemon's children
+# (waiting_helpers looks among those) and the pidfd it got is theirs.
+check_eq "the spawner has no child of its own (CLONE_PARENT)" "" \
+        "$(ps --ppid "$sp" -o pid= 2>/dev/null)"
+pidfds=$(daemon_pidfd_pids)
+for w in $(waiting_helpers); do
+        check_true "the daemon holds the pidfd of waiting helper $w (CLONE_PIDFD)" \
+                grep -qx "$w" <<<"$pidfds"
+done
+fault_rearm spawner-clone3 spawner-clone
 for n in f g h; do
         check_run "create $n with clone3 refused" 0 ctl create "$n" -t net,pid
 done
 check_set h "set h"
 check_true "two helpers wait again" wait_for two_waiting
-kill "$STRACE" 2>/dev/null
-wait "$STRACE" 2>/dev/null
-check_match "the spawner cloned with clone(CLONE_PARENT|CLONE_PIDFD)" \
-        '^[0-9]+ +clone\(.*CLONE_PARENT.*= [0-9]+' "$(cat "$T/clone.trace")"
+check_eq "the new ones, too, were cloned with clone" "$sp $sp" \
+        "$(fault_pid spawner-clone3) $(fault_pid spawner-clone)"
+check_eq "... by the same spawner" "$sp" "$(spawner_pid)"
+check_nomatch "... which the daemon kept" "spawner cannot clone helpers" "$(cat "$T/daemon.log")"
+for n in f g h; do
+        ctl release "$n" >/dev/null || fail "release $n"
+done
+stop_daemon
+
+# clone refused too (EPERM, as seccomp filters answer): the spawner can
+# make no helper, and the daemon forks them itself.
+NSK_SPAWNER=$FAULT_SPAWNER NSK_FAULTS="spawner-clone3=fail:ENOSYS:always spawner-clone=fail:EPERM:always" \
+        start_daemon || die "no daemon"
 sp=$(spawner_pid)
-strace -f -qq -o /dev/null -e trace=clone3,clone -e inject=clone3:error=ENOSYS \
-        -e inject=clone:error=EPERM -p "$sp" &
-STRACE=$!
-EXTRA_PIDS+=("$STRACE")
-sleep 1
-w=$(waiting_helpers)
-# shellcheck disable=SC2086
-kill -KILL $w
-# shellcheck disable=SC2086
-wait_for gone $w
+check_uint "with clone3 and clone refused, a spawner starts" "$sp"
+check_true "... and says it could not make a helper" wait_for \
+        log_has "spawner could not make a helper: Operation not permitted"
+check_eq "... refused at clone" "$sp" "$(fault_pid spawner-clone)"
+check_eq "no helper waits" "" "$(waiting_helpers)"
 check_run "create i with clone3 and clone refused" 0 ctl create i -t net,pid
 check_set i "set i"
 check_match "the daemon says it forks helpers itself" \
-        "spawner cannot clone helpers .*forked by the daemon itself" "$(cat "$T/daemon.log")"
+        "spawner cannot clone helpers \\(Operation not permitted\\); .*forked by the daemon itself" \
+        "$(cat "$T/daemon.log")"
 check_true "the spawner is gone" wait_for gone "$sp"
+check_eq "no spawner runs" "" "$(spawner_pid)"
 check_run "create j, forked by the daemon" 0 ctl create j -t net,pid
 check_set j "set j"
-kill "$STRACE" 2>/dev/null
-wait "$STRACE" 2>/dev/null
-for n in f g h i j; do
+check_eq "still no spawner, and no helper waits" "" "$(spawner_pid)$(waiting_helpers)"
+for n in i j; do
         ctl release "$n" >/dev/null || fail "release $n"
 done
 stop_daemon
@@ -217,10 +234,13 @@ unshare --pid --fork --kill-child "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$
         --spawner "$NSK_SPAWNER" --log-level "$NSK_LOG_LEVEL" >>"$T/daemon.log" 2>&1 &
 pid1=$!
 EXTRA_PIDS+=("$pid1")
-for i in $(seq 50); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+ctl_answers() {
+        ctl list >/dev/null 2>&1
+}
+await "the daemon in its own pid namespace answers" 5 ctl_answers
 DAEMON_PID=$(ps --ppid "$pid1" -o pid= | tr -d ' ')
 check_uint "a daemon runs as PID 1 of its own pid namespace" "$DAEMON_PID"
-wait_for two_waiting
+check_true "two helpers wait" wait_for two_waiting
 # in_ns PID: its pid in the daemon's pid namespace (NSpid: outermost first).
 in_ns() {
         awk '$1 == "NSpid:" { print $3 }' "/proc/$1/status"
