@@ -212,8 +212,15 @@ refused "name ending in NUL" $EBADMSG "malformed request" \
 refused "name with newline" $EINVAL "invalid set name" \
         hdr 1 $CREATE 7 0 str $A_NAME $'a\nb' send recv
 refused "empty name" $EINVAL "invalid set name" hdr 1 $CREATE 7 0 hex $A_NAME - send recv
-refused "name of 65 characters" $ENAMETOOLONG "invalid set name \\(too long\\)" \
+# 65 characters fit the field (a request may name UID/NAME), but are no name.
+refused "name of 65 characters" $EINVAL "invalid set name" \
         hdr 1 $CREATE 7 0 long $A_NAME 65 send recv
+refused "name of 76 characters (longer than UID/NAME can be)" $ENAMETOOLONG \
+        "invalid set name \\(too long\\)" hdr 1 $CREATE 7 0 long $A_NAME 76 send recv
+refused "SHOW 0/web (no user is 0/)" $EINVAL "invalid set name" \
+        hdr 1 $SHOW 7 0 str $A_NAME 0/web send recv
+refused "CREATE 4242/web (only in one's own name space)" $EINVAL ".*own name space.*" \
+        hdr 1 $CREATE 7 0 str $A_NAME 4242/web send recv
 refused "name of 4 KiB" $ENAMETOOLONG "invalid set name \\(too long\\)" \
         hdr 1 $CREATE 7 0 long $A_NAME 4096 send recv
 refused "SHOW '..'" $EINVAL "invalid set name" hdr 1 $SHOW 7 0 str $A_NAME .. send recv
@@ -332,10 +339,12 @@ refused "GET with TYPES the set lacks" 2 "the set has no uts namespace" \
         hdr 1 $GET 7 0 str $A_NAME twin u32 $A_TYPES $CLONE_NEWUTS send recv
 
 echo "# --- a client that sends and never reads ---"
-# Each LIST reply is ~11 KB: 300 of them are far more than the socket
-# buffer (and the 10-datagram queue), so the daemon queues them. The
-# client takes one line of operations at a time from the test: it does
-# not read until the test tells it to.
+# Each LIST reply is ~11 KB: a few fill the client's socket, and while a
+# reply then waits in its queue the daemon reads no further request of it
+# (back-pressure; backpressure.sh measures what it holds). The client
+# sends as many LISTs as its socket takes without blocking, and takes one
+# line of operations at a time from the test: it does not read until the
+# test tells it to.
 mkfifo "$T/stall.in"
 "$RAW" "$SOCK" - <"$T/stall.in" >"$T/stall.out" 2>&1 &
 stall=$!
@@ -351,9 +360,11 @@ stall_tell() {
         (printf '%s\n' "$1" >&"$STALL_IN") 2>/dev/null ||
                 fail "the client that does not read is gone before '$1'" "$(cat "$T/stall.out")"
 }
-stall_tell "hdr 1 $LIST 7 0 repeat 300"
-# Sent, so the daemon has read all but the few its queue holds.
-check_true "a client sends 300 LISTs and reads nothing" wait_until 10 stall_readies 2
+stall_tell "hdr 1 $LIST 7 0 flood 300"
+check_true "a client sends LISTs until its socket is full and reads nothing" \
+        wait_until 10 stall_readies 2
+sent=$(sed -n 's/^flooded //p' "$T/stall.out")
+check_uint "... it sent some ($sent)" "$sent"
 start=$(date +%s%N)
 check_run "while a client does not read: list works" 0 ctl list
 elapsed=$((($(date +%s%N) - start) / 1000000))
@@ -363,19 +374,14 @@ check_true "... which is still connected" kill -0 "$stall"
 stall_tell "drain 3000"
 exec {STALL_IN}>&-
 wait_exit "$stall" $((60 * NSK_SLOW)) || fail "the stalled client did not finish"
-check_eq "when it reads at last, all 300 replies are there" \
-        "drained replies=300 final=300" "$(grep '^drained' "$T/stall.out")"
+check_eq "when it reads at last, all $sent LISTs are answered" \
+        "drained replies=$sent final=$sent" "$(grep '^drained' "$T/stall.out")"
 check_healthy "a client that read its replies late"
 
-# 3,500 x 11 KB is more than the 32 MiB a client may leave unread.
-run raw hdr 1 $LIST 7 0 repeat 3500 sleep 500 drain 3000
-# Dropped: it sees end of stream, or (if it was still sending when the
-# daemon let go, with requests unread) a reset.
-check_match "a client that leaves more than 32 MiB unread is dropped" \
-        "^eof$|Connection reset by peer|Broken pipe" "$OUT"
-check_match "... having got only part of its replies" "^drained replies=[0-9]+ final=[0-9]+$" "$OUT"
-check_nomatch "... not all of them" "final=3500$" "$OUT"
-check_healthy "a client dropped for not reading"
+# One that leaves after sending 3,500 LISTs (those its socket took)
+# without reading one.
+raw hdr 1 $LIST 7 0 flood 3500 >/dev/null 2>&1
+check_healthy "a client that left its LISTs unread"
 
 # GET replies carry fds; the queued ones must be closed when the client goes.
 raw hdr 1 $GET 7 0 str $A_NAME twin repeat 200 >/dev/null 2>&1
