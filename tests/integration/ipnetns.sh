@@ -48,6 +48,16 @@ check_run "ip netns delete gone" 0 ip netns delete gone
 check_run "the set still works through its own pin" 0 ctl join gone -- true
 check_run "release gone" 0 ctl release gone
 
+echo "# --- a symlink put where the entry was ---"
+# Even one to the set's own pin (same namespace) is not the daemon's to
+# remove: it was not made by it.
+check_run "create swap --ip-netns" 0 ctl create swap -t net --ip-netns
+umount /run/netns/swap && rm /run/netns/swap
+ln -s "$(ctl path swap net)" /run/netns/swap
+check_run "release swap" 0 ctl release swap
+check_true "release leaves the symlink alone" test -L /run/netns/swap
+rm -f /run/netns/swap
+
 echo "# --- restart ---"
 check_run "create kept --ip-netns" 0 ctl create kept -t net --ip-netns
 check_run "create ends --ip-netns --pin fd" 0 ctl create ends -t net --ip-netns --pin fd
