@@ -139,7 +139,7 @@ static long run_syscall(pid_t pid, const struct user_regs_struct *base, unsigned
 static void inject(pid_t pid, const char *dir)
 {
         struct user_regs_struct saved, restore;
-        char file[PATH_MAX], detail[64];
+        char file[PATH_MAX], detail[PATH_MAX + 16];
         unsigned long site, addr;
         long word, fd;
         size_t len;
