@@ -354,6 +354,8 @@ static int list_walk(struct client *c, void *userdata)
         struct list_ctx *l = userdata;
         int r;
 
+        if (l->from[0])
+                (void) fault_point(FAULT_LIST_RESUME);
         l->paused = false;
         l->r = 0;
         reply_begin(&l->w, &l->req, NSK_F_MORE);

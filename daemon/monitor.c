@@ -81,16 +81,28 @@ void monitor_emit(enum nsk_event e, const struct set *s)
 {
         for (struct subscriber **p = &subscribers; *p;) {
                 struct subscriber *sub = *p;
+                struct client *c = sub->client;
+                int r;
 
-                /* Gone, or dropped for not reading: forget it. */
-                if (!client_alive(sub->client) || send_event(sub, e, s) < 0 ||
-                    !client_alive(sub->client)) {
-                        *p = sub->next;
-                        client_unref(sub->client);
-                        free(sub);
-                        continue;
+                if (client_alive(c)) {
+                        client_ref(c);
+                        r = send_event(sub, e, s);
+                        /* Dropped by the send (it does not read, or is
+                         * gone): client_close() forgot it on the way, so
+                         * sub is freed and *p is the next one already. */
+                        if (!client_alive(c)) {
+                                client_unref(c);
+                                continue;
+                        }
+                        client_unref(c);
+                        if (r >= 0) {
+                                p = &sub->next;
+                                continue;
+                        }
                 }
-                p = &sub->next;
+                *p = sub->next;
+                client_unref(sub->client);
+                free(sub);
         }
 }
 

@@ -48,6 +48,7 @@ struct client {
         bool out_progress; /* something was sent since the idle timer last fired */
         bool keep_open;
         bool reading; /* read_ev is added: nothing queued, no reply to resume */
+        bool in_resume; /* resume() runs: its data stays until it returns */
         client_resume_fn resume;
         void *resume_data;
         void (*resume_free)(void *);
@@ -157,6 +158,15 @@ static void outmsg_free(struct outmsg *m)
         free(m);
 }
 
+static void resume_clear(struct client *c)
+{
+        if (c->resume_free)
+                c->resume_free(c->resume_data);
+        c->resume = NULL;
+        c->resume_data = NULL;
+        c->resume_free = NULL;
+}
+
 /* Closes the connection and drops its reference; the memory stays while
  * other references (a create in flight) remain. */
 static void client_close(struct client *c)
@@ -174,11 +184,8 @@ static void client_close(struct client *c)
         c->read_ev = c->write_ev = c->idle_ev = NULL;
         c->reading = false;
         c->fd = safe_close(c->fd);
-        if (c->resume_free)
-                c->resume_free(c->resume_data);
-        c->resume = NULL;
-        c->resume_data = NULL;
-        c->resume_free = NULL;
+        if (!c->in_resume)
+                resume_clear(c);
         while (c->out_head) {
                 struct outmsg *m = c->out_head;
                 c->out_head = m->next;
@@ -269,12 +276,17 @@ void client_set_resume(struct client *c, client_resume_fn fn, void *userdata,
  * next request. */
 static void resume_reply(struct client *c)
 {
+        int r;
+
         client_ref(c);
-        if (c->resume && c->resume(c, c->resume_data) <= 0 && client_alive(c)) {
-                c->resume_free(c->resume_data);
-                c->resume = NULL;
-                c->resume_data = NULL;
-                c->resume_free = NULL;
+        if (c->resume) {
+                /* Its data may not go while it runs, even if a send in it
+                 * ends the connection (client_close() leaves it to us). */
+                c->in_resume = true;
+                r = c->resume(c, c->resume_data);
+                c->in_resume = false;
+                if (r <= 0 || !client_alive(c))
+                        resume_clear(c);
         }
         if (client_alive(c))
                 update_reading(c);

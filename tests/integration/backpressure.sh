@@ -61,6 +61,56 @@ for c in $(seq "$CLIENTS"); do
 done
 EXTRA_PIDS=()
 check_nomatch "no client was dropped" "does not read its replies|has not read" "$(cat "$T/daemon.log")"
+
+echo "# --- a client gone while its LIST waits to go on ---"
+# The daemon stops where a paused LIST goes on (once its client read a
+# reply); the client is killed there; the daemon then finds it gone in
+# the middle of that LIST.
+stop_daemon
+NSK_FAULTS="list-resume=stop" start_daemon || die "no daemon"
+# A LIST longer than the socket's buffer pauses in the middle.
+MORE=700
+for i in $(seq "$MORE"); do
+        ctl create "t$i" -t uts --hostname "h$i-$long" --domainname "d$i-$long" >/dev/null 2>&1 ||
+                fail "create t$i"
+done
+n=$("$RAW" "$SOCK" hdr 1 $LIST 1 0 send replies | grep -c '^reply')
+check_true "a LIST now takes more replies than the socket holds ($n)" test "$n" -ge 4
+mkfifo "$T/lister.in"
+"$RAW" "$SOCK" - <"$T/lister.in" >"$T/lister.out" 2>&1 &
+lister=$!
+exec {LISTER_IN}>"$T/lister.in"
+printf 'hdr 1 %s 7 0 flood 100\n' $LIST >&"$LISTER_IN"
+await "the lister sent its LISTs" 10 grep -q '^flooded' "$T/lister.out"
+# It reads a reply at a time: the first paused LIST goes on within a few.
+printf 'recv\nrecv\nrecv\nrecv\nrecv\n' >&"$LISTER_IN"
+wait_fault list-resume
+check_eq "the daemon stopped where a LIST goes on" "$DAEMON_PID" "$FAULT_PID"
+kill -KILL "$lister"
+wait "$lister" 2>/dev/null
+exec {LISTER_IN}>&-
+kill -CONT "$DAEMON_PID"
+check_run "the daemon goes on and serves others" 0 ctl show s1
+check_true "it is alive" kill -0 "$DAEMON_PID"
+for i in $(seq "$MORE"); do
+        ctl release "t$i" >/dev/null 2>&1 || fail "release t$i"
+done
+
+echo "# --- a monitor that never reads, while sets come and go ---"
+"$RAW" "$SOCK" hdr 1 6 1 0 send sleep 600000 >/dev/null 2>&1 &
+EXTRA_PIDS+=("$!")
+await "the monitor is subscribed" 10 log_has "monitoring"
+dropped() {
+        log_has "does not read its replies"
+}
+for i in $(seq 3000); do
+        dropped && break
+        ctl create churn -t uts >/dev/null 2>&1 && ctl release churn >/dev/null 2>&1
+done
+check_true "the monitor that does not read is dropped" dropped
+check_run "the daemon still answers" 0 ctl show s1
+check_true "it is alive" kill -0 "$DAEMON_PID"
+
 for i in $(seq "$NSETS"); do
         ctl release "s$i" >/dev/null 2>&1 || fail "release s$i"
 done
