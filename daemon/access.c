@@ -5,10 +5,13 @@
  * newgidmap's CVE-2018-7169 showed) and the ranges subuid(5)/subgid(5)
  * grant it; nothing else. */
 
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 
 #include "access.h"
 #include "subid.h"
+#include "util.h"
 
 static bool is_self_line(const struct nsk_idmap *m, uint32_t id)
 {
@@ -112,6 +115,43 @@ int access_check_create(const struct config *cfg, struct registry *reg, const st
                 return -EDQUOT;
         }
         return 0;
+}
+
+bool access_is_member(const struct config *cfg, uid_t uid)
+{
+        struct passwd pw, *pwr = NULL;
+        struct group gr, *grr = NULL;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 16384;
+        bool member = false;
+        int r;
+
+        if (!cfg->have_group)
+                return false;
+        /* Group entries may list many members: grow until one fits. */
+        for (;;) {
+                char *b = realloc(buf, size);
+
+                if (!b)
+                        return false;
+                buf = b;
+                r = getpwuid_r(uid, &pw, buf, size, &pwr);
+                if (r == 0 && pwr && pw.pw_gid == cfg->group)
+                        return true;
+                if (r == 0 && pwr) {
+                        _cleanup_free_ char *name = strdup(pw.pw_name);
+
+                        if (!name)
+                                return false;
+                        r = getgrgid_r(cfg->group, &gr, buf, size, &grr);
+                        if (r == 0 && grr)
+                                for (char **m = gr.gr_mem; m && *m && !member; m++)
+                                        member = streq(*m, name);
+                }
+                if (r != ERANGE || size >= (1u << 20))
+                        return member;
+                size *= 2;
+        }
 }
 
 bool access_owns(const struct ucred *cred, const struct set *s)

@@ -17,5 +17,9 @@ int access_check_create(const struct config *cfg, struct registry *reg, const st
                         uid_t account, nsk_type_mask_t types, const struct nsk_settings *s,
                         char *msg, size_t size);
 
+/* Is uid a member of --group (by its primary group or the group's member
+ * list)? False without --group. Looks the user up (NSS). */
+bool access_is_member(const struct config *cfg, uid_t uid);
+
 /* May cred see the details of s, get its fds or release it? */
 bool access_owns(const struct ucred *cred, const struct set *s);

@@ -23,9 +23,10 @@ static int prepare(const char *dir, int *ret_lock, int *ret_fd)
 {
         _cleanup_close_ int fd = -EBADF;
 
+        /* Root's all the way down, made at start (safepath.h). */
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 return negative_errno();
-        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
         if (flock(fd, LOCK_EX) < 0)
@@ -42,7 +43,7 @@ static int prepare(const char *dir, int *ret_lock, int *ret_fd)
                     mount("", dir, "none", MS_SHARED | MS_REC, NULL) < 0)
                         return negative_errno();
         }
-        *ret_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        *ret_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (*ret_fd < 0)
                 return negative_errno();
         *ret_lock = TAKE_FD(fd);

@@ -62,12 +62,15 @@ int safepath_check(const char *path, bool parent_only, char *msg, size_t size)
 
                 next = *end ? next_component(end + 1) : NULL;
                 *end = '\0';
+                if (mkdirat(dir, p, 0755) < 0 && errno != EEXIST) {
+                        r = negative_errno();
+                        snprintf(msg, size, "'%s': cannot make '%s': %s", path, p, strerror(-r));
+                        return r;
+                }
                 fd = openat(dir, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0) {
                         struct stat lst;
 
-                        if (errno == ENOENT)
-                                return 0; /* the rest is root's to make */
                         r = negative_errno();
                         if (fstatat(dir, p, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode)) {
                                 snprintf(msg, size,

@@ -8,10 +8,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Checks each directory of the absolute path from / down; a component
- * that does not exist yet ends the walk (root makes the rest). A
- * world-writable directory with the sticky bit, as /tmp, may be on the
- * way (no one else can replace root's entries in it), but not be the
- * last. parent_only: the last component is a file, not checked. 0, or
- * -EPERM/-ELOOP/... with what is wrong in msg. */
+/* Checks each directory of the absolute path from / down, making those
+ * that do not exist yet (mode 0755) as it goes: one left for later could
+ * be made by someone else first. A world-writable directory with the
+ * sticky bit, as /tmp, may be on the way (no one else can replace root's
+ * entries in it), but not be the last. parent_only: the last component
+ * is a file, neither checked nor made. 0, or -EPERM/-ELOOP/... with what
+ * is wrong in msg. */
 int safepath_check(const char *path, bool parent_only, char *msg, size_t size);

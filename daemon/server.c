@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "access.h"
 #include "commands.h"
 #include "fdpass.h"
 #include "log.h"
@@ -524,6 +525,16 @@ static void on_accept(evutil_socket_t fd, short what, void *userdata)
         if (c->account != 0) {
                 unsigned same = 0;
 
+                /* The socket's mode lets the group in, and so anyone a
+                 * member hands a setgid program of the group to: the
+                 * daemon serves only members and their subordinate ids. */
+                if (!access_is_member(srv->cfg, c->account)) {
+                        log_notice("uid %u is neither a member of the daemon's group nor in a "
+                                   "member's subordinate range; refusing pid %d",
+                                   (unsigned) c->cred.uid, (int) c->cred.pid);
+                        client_close(c);
+                        return;
+                }
                 if (srv->n_others > srv->cfg->max_clients) {
                         log_notice("%u connections (at most %u but root's); refusing pid %d (uid %u)",
                                    srv->n_others - 1, srv->cfg->max_clients, (int) c->cred.pid,

@@ -4,6 +4,12 @@
 # root may create only sets with a user namespace, map only its own ids
 # and its subuid/subgid ranges, is held to a quota, and may see, join and
 # release only its own sets. Root may do everything.
+# In a mount namespace of its own: the test's users are added to copies
+# of /etc/passwd and /etc/group mounted there (etc_users).
+if [ -z "${NSK_PRIVATE_MNT:-}" ]; then
+        [ "$(id -u)" = 0 ] || { echo "SKIP: needs root" >&2; exit 77; }
+        exec unshare --mount --propagation private env NSK_PRIVATE_MNT=1 bash "$0" "$@"
+fi
 . "$(dirname "$0")/lib.sh"
 require_ns user net uts
 command -v setpriv >/dev/null || skip "needs setpriv(1) (util-linux)"
@@ -17,6 +23,10 @@ EVE=4444   # not in the group
 CAROL=4545 # in the group by her primary gid, which is not her uid
 printf '4242:100000:65536\n' >"$T/subuid"
 printf '4242:100000:65536\n' >"$T/subgid"
+etc_users "nsk-alice:x:$ALICE:$GID::/:/bin/sh
+nsk-bob:x:$BOB:$BOB::/:/bin/sh
+nsk-eve:x:$EVE:$EVE::/:/bin/sh
+nsk-carol:x:$CAROL:$GID::/:/bin/sh" "nsk-members:x:$GID:nsk-bob"
 # The test dir must be reachable for the users.
 chmod 755 "$T"
 

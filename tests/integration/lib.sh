@@ -341,6 +341,22 @@ fault_rearm() {
         done
 }
 
+# --- users ---
+
+# etc_users PASSWD-LINES GROUP-LINES: the test's users and groups, added
+# to copies of /etc/passwd and /etc/group that are mounted over them in
+# the test's own mount namespace (the script re-execs itself in one, see
+# access.sh): the daemon looks members up by name, and the machine's
+# files are never touched.
+etc_users() {
+        [ -n "${NSK_PRIVATE_MNT:-}" ] || hard_error "etc_users needs a private mount namespace"
+        { cat /etc/passwd && printf '%s\n' "$1"; } >"$T/passwd" &&
+                { cat /etc/group && printf '%s\n' "$2"; } >"$T/group" &&
+                chmod 0644 "$T/passwd" "$T/group" &&
+                mount --bind "$T/passwd" /etc/passwd && mount --bind "$T/group" /etc/group ||
+                hard_error "cannot mount the test's /etc/passwd and /etc/group"
+}
+
 # --- programs ---
 
 # world_copy PROG: a copy of PROG that any uid can run, printed. A set's

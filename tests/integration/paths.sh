@@ -46,6 +46,13 @@ nskd "$T/ok/run3" --socket "$T/ok/s6" --netns-dir netns
 check_eq "a relative --netns-dir is a usage error" 2 "$RC"
 check_match "... that says so" "absolute path" "$ERR"
 check_eq "nothing was mounted by the refused daemons" "" "$(mounts_under "$T")"
+
+# What is missing of a --netns-dir is made root's at start, so no one can
+# put a symlink on the way before the first --ip-netns create.
+start_daemon --netns-dir "$T/ok/later/netns" || die "no daemon with a --netns-dir still to make"
+check_eq "the --netns-dir was made at start, root's" "0 755 0 755" \
+        "$(stat -c '%u %a' "$T/ok/later" "$T/ok/later/netns" | tr '\n' ' ' | sed 's/ $//')"
+stop_daemon
 check_eq "nor made in the user's directory" "" "$(ls -A "$T/alice")"
 
 # A sticky world-writable directory on the way (as /tmp) is fine: no one

@@ -3,7 +3,14 @@
 # Members cannot multiply their quotas or lock root out: a subordinate uid
 # of a member (keeping the member's groups, so it can still connect)
 # counts for that member, in sets, namespaces, connections and monitors;
-# past --max-clients only root gets in, and is served.
+# past --max-clients only root gets in, and is served. Only members and
+# their subordinate uids are served at all.
+# In a mount namespace of its own: the test's users are added to copies
+# of /etc/passwd and /etc/group mounted there (etc_users).
+if [ -z "${NSK_PRIVATE_MNT:-}" ]; then
+        [ "$(id -u)" = 0 ] || { echo "SKIP: needs root" >&2; exit 77; }
+        exec unshare --mount --propagation private env NSK_PRIVATE_MNT=1 bash "$0" "$@"
+fi
 . "$(dirname "$0")/lib.sh"
 require_ns user net
 command -v setpriv >/dev/null || skip "needs setpriv(1) (util-linux)"
@@ -14,8 +21,11 @@ GID=4242
 ALICE=4242   # a member by her primary gid
 SUB1=100005  # subordinate uids of alice's, keeping her group
 SUB2=100006
+EVE=4444     # not a member
 printf '4242:100000:65536\n' >"$T/subuid"
 printf '4242:100000:65536\n' >"$T/subgid"
+etc_users "nsk-alice:x:$ALICE:$GID::/:/bin/sh
+nsk-eve:x:$EVE:$EVE::/:/bin/sh" "nsk-members:x:$GID:"
 CTL=$(world_copy "$NSKEEPERCTL") || hard_error "cannot copy nskeeperctl"
 RAW=$(world_copy "$NSK_BUILDDIR/tests/nsk-raw") || hard_error "cannot copy nsk-raw"
 
@@ -57,6 +67,24 @@ ucreate() {
 
 start_daemon --group "$GID" --subuid-file "$T/subuid" --subgid-file "$T/subgid" \
         --max-sets-per-user 1 --max-clients-per-user 3 || die "no daemon"
+
+echo "# --- only members and their subordinate uids are served ---"
+# A member may give anyone a setgid program of the group (its own files
+# are the group's): the socket's mode then lets them in, the daemon not.
+install -m 2755 -o "$ALICE" -g "$GID" "$CTL" "$T/bin/ctl-sgid"
+install -m 2755 -o "$ALICE" -g "$GID" "$(command -v id)" "$T/bin/id-sgid"
+if [ "$(setpriv --reuid "$EVE" --regid "$EVE" --clear-groups "$T/bin/id-sgid" -g)" = "$GID" ]; then
+        run setpriv --reuid "$EVE" --regid "$EVE" --clear-groups "$T/bin/ctl-sgid" --socket "$SOCK" \
+                create e1 -t user,net --map-root-user --setgroups deny
+        check_eq "a non-member with the group's egid is refused" 1 "$RC"
+        check_match "the daemon says why" \
+                "uid $EVE is neither a member of the daemon's group nor in a member's subordinate range" \
+                "$(cat "$T/daemon.log")"
+        check_fails "nothing was made" 1 "not found" ctl show "$EVE/e1"
+else
+        ok "a non-member with the group's egid: skipped (setgid does not work in $T)"
+fi
+rm -f "$T/bin/ctl-sgid" "$T/bin/id-sgid"
 
 echo "# --- quotas count subordinate uids for their owner ---"
 run ucreate "$ALICE" a1
