@@ -39,7 +39,12 @@ echo "# --- adopt ---"
 unshare --net --uts sleep 60 &
 holder=$!
 EXTRA_PIDS+=("$holder")
-sleep 0.3
+# unshare has made its namespaces and become sleep.
+holder_ready() {
+        [ "$(cat "/proc/$holder/comm" 2>/dev/null)" = sleep ] &&
+                [ "$(readlink "/proc/$holder/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+}
+await "the process to adopt from is ready" 10 holder_ready
 check_run "adopt --from-pid" 0 ctl adopt held --from-pid "$holder"
 check_eq "adopt took the types in which the process differs" "net uts" "$(set_types held)"
 check_inode_eq "adopted net is the process's" "$(readlink "/proc/$holder/ns/net" | tr -dc 0-9)" \
@@ -63,7 +68,7 @@ echo "# --- list like lsns ---"
 ctl join pinned -- sleep 30 &
 joined=$!
 EXTRA_PIDS+=("$joined")
-sleep 0.5
+await "the joined process is in the set" 10 running_in pinned net sleep
 check_eq "list -o counts the processes in a set's namespaces" "pinned 1" \
         "$(ctl list -o name,nprocs --noheadings | awk '$1 == "pinned" {print $1, $2}')"
 check_eq "list --json: per namespace too" 1 \
@@ -81,14 +86,23 @@ mon=$!
 ctl monitor --json >"$T/monitor.json" 2>&1 &
 monj=$!
 EXTRA_PIDS+=("$mon" "$monj")
-sleep 0.5
+monitors_subscribed() {
+        [ "$(grep -c 'monitoring' "$T/daemon.log")" -ge 2 ]
+}
+await "both monitors are subscribed" 10 monitors_subscribed
 check_run "create watched" 0 ctl create watched -t pid
 keeper=$(set_json watched | jq .keeper_pid)
 kill -KILL "$keeper"
-for i in $(seq 30); do [ "$(set_json watched | jq -r .state)" = dead ] && break; sleep 0.1; done
+watched_dead() {
+        [ "$(set_json watched | jq -r .state)" = dead ]
+}
+await "the set whose keeper was killed is dead" 10 watched_dead
 check_run "release watched" 0 ctl release watched
 check_run "release held" 0 ctl release held
-sleep 0.5
+events_in() {
+        [ "$(grep -c . "$T/monitor.txt")" -ge 4 ] && [ "$(grep -c . "$T/monitor.json")" -ge 4 ]
+}
+await "both monitors have the four events" 10 events_in
 check_eq "monitor: events in order, one line each" \
         "created watched pid|dead watched pid|released watched pid|released held uts,net" \
         "$(cut -d: -f1 "$T/monitor.txt" | paste -sd'|')"

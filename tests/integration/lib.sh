@@ -312,6 +312,19 @@ pid_gone() {
         ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null
 }
 
+# running_in NAME TYPE COMM: a process called COMM runs in the set's
+# namespace of TYPE (to await a command started with join).
+running_in() {
+        local ino p
+        ino=$(set_inode "$1" "$2")
+        [ -n "$ino" ] || return 1
+        for p in /proc/[0-9]*; do
+                [ "$(cat "$p/comm" 2>/dev/null)" = "$3" ] &&
+                        [ "$(readlink "$p/ns/$2" 2>/dev/null | tr -dc 0-9)" = "$ino" ] && return 0
+        done
+        return 1
+}
+
 # The pid a fault point wrote when it fired (daemon/fault.c), or nothing.
 fault_pid() {
         local f=$NSK_FAULT_DIR/$1

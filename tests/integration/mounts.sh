@@ -112,16 +112,15 @@ for round in 1 2 3; do
                 </dev/null >"$T/race$round-b.log" 2>&1 &
         b=$!
         EXTRA_PIDS+=("$a" "$b")
-        # Give both time to get going (or to give up).
-        for i in $(seq 50); do
+        # One answers, and the other has given up.
+        race_settled() {
                 timeout 5 "$NSKEEPERCTL" --socket "$rsock" list >/dev/null 2>&1 &&
-                        { ! kill -0 "$a" 2>/dev/null || ! kill -0 "$b" 2>/dev/null; } && break
-                sleep 0.1
-        done
-        sleep 0.5
+                        { ! is_our_child "$a" || ! is_our_child "$b"; }
+        }
+        await "race $round: one daemon answers and the other gives up" 10 race_settled
         alive=() dead=()
         for p in "$a" "$b"; do
-                if kill -0 "$p" 2>/dev/null; then alive+=("$p"); else dead+=("$p"); fi
+                if is_our_child "$p"; then alive+=("$p"); else dead+=("$p"); fi
         done
         check_eq "race $round: exactly one daemon keeps running" 1 "${#alive[@]}"
         if [ "${#dead[@]}" = 1 ]; then

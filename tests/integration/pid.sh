@@ -54,14 +54,19 @@ for pin in bind fd; do
 
         # An orphan: its parent exits at once, so PID 1 (the keeper) must reap it.
         check_run "$n: leave an orphan behind" 0 ctl join "$n" -- sh -c 'sleep 0.3 & exit 0'
-        sleep 0.8
-        zombies=$(ctl join "$n" -- sh -c 'cat /proc/[0-9]*/stat' 2>/dev/null | awk '$3 == "Z"' | wc -l)
-        check_eq "$n: the orphan was reaped (no zombies inside)" 0 "$zombies"
+        # It ends on its own; the keeper must reap it: neither it nor a
+        # zombie stays in the set.
+        orphan_reaped() {
+                ! ctl join "$n" -- sh -c 'cat /proc/[0-9]*/stat' 2>/dev/null |
+                        awk '$3 == "Z" || $2 == "(sleep)"' | grep -q .
+        }
+        await "$n: the orphan was reaped (no zombies inside)" 10 orphan_reaped
 
         # SIGTERM to nskeeperctl reaches the command, whose status join returns.
         ctl join "$n" -- sleep 30 &
         jpid=$!
-        sleep 0.5
+        # Once the command runs (join forks it in the set's pid namespace).
+        await "$n: the joined command runs" 10 running_in "$n" pid sleep
         kill -TERM "$jpid"
         if wait_exit "$jpid" 5; then
                 check_eq "$n: SIGTERM forwarded, join exits 128+15" 143 "$EXIT_STATUS"
@@ -82,10 +87,10 @@ check_run "create dead" 0 ctl create dead -t pid
 keeper=$(jq -r .keeper_pid <<<"$(set_json dead)")
 check_uint "dead: keeper pid" "$keeper"
 kill -KILL "$keeper"
-for i in $(seq 30); do
-        [ "$(jq -r .state <<<"$(set_json dead)")" = dead ] && break
-        sleep 0.1
-done
+set_dead() {
+        [ "$(jq -r .state <<<"$(set_json dead)")" = dead ]
+}
+await "dead: the daemon notices" 10 set_dead
 j=$(set_json dead)
 check_eq "dead: state is dead once the keeper was killed" dead "$(jq -r .state <<<"$j")"
 check_match "dead: the reason names the signal" "killed by signal 9" "$(jq -r .state_reason <<<"$j")"
