@@ -340,6 +340,7 @@ static int list_one(struct set *s, void *userdata)
         if (client_busy(l->c)) {
                 snprintf(l->from, sizeof(l->from), "%s", s->name);
                 l->paused = true;
+                (void) fault_point(FAULT_LIST_PAUSE);
                 return -EAGAIN;
         }
         reply_begin(&l->w, &l->req, NSK_F_MORE);

@@ -49,6 +49,7 @@ static const char *const fault_names[FAULT_MAX] = {
         [FAULT_STATE_BEFORE_RENAME] = "state-before-rename",
         [FAULT_CREATE_BEFORE_REPLY] = "create-before-reply",
         [FAULT_REPLY_FDS] = "reply-fds",
+        [FAULT_LIST_PAUSE] = "list-pause",
         [FAULT_LIST_RESUME] = "list-resume",
         [FAULT_RELEASE_AFTER_KEEPER] = "release-after-keeper",
         [FAULT_RELEASE_AFTER_UMOUNT] = "release-after-umount",

@@ -65,9 +65,9 @@ check_nomatch "no client was dropped" "does not read its replies|has not read" "
 echo "# --- a client gone while its LIST waits to go on ---"
 # The daemon stops where a paused LIST goes on (once its client read a
 # reply); the client is killed there; the daemon then finds it gone in
-# the middle of that LIST.
+# the middle of that LIST. (list-pause only marks when a LIST paused.)
 stop_daemon
-NSK_FAULTS="list-resume=stop" start_daemon || die "no daemon"
+NSK_FAULTS="list-pause=delay:0 list-resume=stop" start_daemon || die "no daemon"
 # A LIST longer than the socket's buffer pauses in the middle.
 MORE=700
 for i in $(seq "$MORE"); do
@@ -82,8 +82,12 @@ lister=$!
 exec {LISTER_IN}>"$T/lister.in"
 printf 'hdr 1 %s 7 0 flood 100\n' $LIST >&"$LISTER_IN"
 await "the lister sent its LISTs" 10 grep -q '^flooded' "$T/lister.out"
-# It reads a reply at a time: the first paused LIST goes on within a few.
-printf 'recv\nrecv\nrecv\nrecv\nrecv\n' >&"$LISTER_IN"
+await "a LIST stopped for the lister to read" 30 test -s "$NSK_FAULT_DIR/list-pause"
+# Nothing more comes until the lister has read what the kernel holds
+# (at most max_dgram_qlen datagrams; a unix socket is writable again only
+# when its buffer is three quarters empty): then what waits goes out, and
+# the LIST goes on. Reads past that block until the daemon goes on.
+for i in $(seq 12); do printf 'recv\n'; done >&"$LISTER_IN"
 wait_fault list-resume
 check_eq "the daemon stopped where a LIST goes on" "$DAEMON_PID" "$FAULT_PID"
 kill -KILL "$lister"
