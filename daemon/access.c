@@ -100,18 +100,15 @@ int access_check_create(const struct config *cfg, struct registry *reg, const st
         subid_grants_done(&grants);
         if (sets + 1 > cfg->max_sets_per_user ||
             namespaces + nsk_type_mask_count(types) > cfg->max_namespaces_per_user) {
+                char whose[64] = "";
+
                 if (account != cred->uid)
-                        snprintf(msg, size,
-                                 "quota exceeded: uid %u (whose subordinate uid %u is) has %u "
-                                 "sets and %u namespaces (at most %u and %u)",
-                                 (unsigned) account, (unsigned) cred->uid, sets, namespaces,
-                                 cfg->max_sets_per_user, cfg->max_namespaces_per_user);
-                else
-                        snprintf(msg, size,
-                                 "quota exceeded: uid %u has %u sets and %u namespaces (at most "
-                                 "%u and %u)",
-                                 (unsigned) cred->uid, sets, namespaces, cfg->max_sets_per_user,
-                                 cfg->max_namespaces_per_user);
+                        snprintf(whose, sizeof(whose), " (whose subordinate uid %u is)",
+                                 (unsigned) cred->uid);
+                snprintf(msg, size,
+                         "quota exceeded: uid %u%s has %u sets and %u namespaces (at most %u and %u)",
+                         (unsigned) account, whose, sets, namespaces, cfg->max_sets_per_user,
+                         cfg->max_namespaces_per_user);
                 return -EDQUOT;
         }
         return 0;

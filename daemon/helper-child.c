@@ -214,7 +214,7 @@ static void close_all_but(int a, int b)
  * went (a fresh /proc, its privileges dropped). */
 static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_read)
 {
-        int ctl[2], err = 0, res[2] = { 0, STEP_PROC };
+        int ctl[2], res[2] = { 0, STEP_PROC }; /* errno, and the step that failed */
         pid_t pid;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
@@ -241,11 +241,8 @@ static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_re
         if (recv(ctl[0], res, sizeof(res), 0) != (ssize_t) sizeof(res))
                 res[0] = EIO, res[1] = STEP_KEEPER;
         close(ctl[0]);
-        err = res[0];
-        if (err != 0) {
-                errno = err;
-                if (res[1] != STEP_KEEPER_PRIVILEGES && res[1] != STEP_KEEPER)
-                        res[1] = STEP_PROC;
+        if (res[0] != 0) {
+                errno = res[0];
                 child_fail(sock, res[1], NSK_TYPE_PID);
         }
         return pid;
