@@ -6,18 +6,14 @@
 
 #include "commands.h"
 #include "access.h"
-#include "fault.h"
 #include "adopt.h"
-#include "monitor.h"
+#include "fault.h"
 #include "helper.h"
-#include "keeper.h"
 #include "log.h"
-#include "set.h"
-
 
 struct command {
         const char *name;
-        int (*handler)(struct client *c, const struct nsk_request *req);
+        int (*handler)(struct commands *cx, struct client *c, const struct nsk_request *req);
         uint64_t required; /* NSK_ATTR_BIT()s the request must carry */
         uint64_t allowed;  /* ... and may carry */
 };
@@ -68,14 +64,14 @@ _printf_(4, 5) static int reply_error(struct client *c, const struct nsk_request
         return error;
 }
 
-static int reply_set(struct client *c, const struct nsk_request *req, const struct set *s,
-                     int *fds, const enum nsk_type *fd_types, size_t n_fds)
+static int reply_set(struct commands *cx, struct client *c, const struct nsk_request *req,
+                     const struct set *s, int *fds, const enum nsk_type *fd_types, size_t n_fds)
 {
         struct nsk_writer w;
 
         reply_begin(&w, req, 0);
         nsk_put_error(&w, 0, NULL);
-        set_put(&w, s, server_rundir(client_server(c)), true);
+        set_put(&w, s, cx->rd, true);
         if (n_fds > 0) {
                 nsk_put_fd_types(&w, fd_types, (unsigned) n_fds);
                 (void) fault_point(FAULT_REPLY_FDS);
@@ -114,13 +110,14 @@ static int new_key(struct client *c, const struct nsk_request *req,
 
 /* Finds a set that is ready (or dead, if allow_dead); replies "not
  * found", "busy" or "dead" otherwise. */
-static struct set *lookup(struct client *c, const struct nsk_request *req, bool allow_dead)
+static struct set *lookup(struct commands *cx, struct client *c, const struct nsk_request *req,
+                          bool allow_dead)
 {
         char key[NAME_KEY_MAX + 1];
         struct set *s;
 
         request_key(c, req, key);
-        s = registry_get(server_registry(client_server(c)), key);
+        s = registry_get(cx->reg, key);
 
         if (!s) {
                 reply_error(c, req, -ENOENT, "not found");
@@ -145,6 +142,7 @@ static struct set *lookup(struct client *c, const struct nsk_request *req, bool 
 /* --- create --- */
 
 struct create_op {
+        struct commands *cx;
         struct client *client;
         struct nsk_request req; /* cmd, id and name; settings moved to the set */
         struct set *set;
@@ -159,54 +157,28 @@ static void create_op_free(struct create_op *op)
 static int create_done(int error, const char *message, struct helper_result *res, void *userdata)
 {
         struct create_op *op = userdata;
-        struct server *srv = client_server(op->client);
-        struct set *s = op->set;
-        const char *reason = NULL;
+        struct commands *cx = op->cx;
+        char msg[NSK_MESSAGE_MAX];
         int r = error;
 
-        if (r < 0)
-                reply_error(op->client, &op->req, r, "%s: %s", message, strerror(-r));
-        if (r >= 0 && res->keeper_pid > 0) {
-                r = keeper_attach(s, server_base(srv), res->keeper_pid, TAKE_FD(res->keeper_pidfd),
-                                  TAKE_FD(res->keeper_lifeline));
-                if (r < 0)
-                        reply_error(op->client, &op->req, r, "cannot watch the keeper: %s",
-                                    strerror(-r));
-        }
-        if (r >= 0) {
-                r = set_pin_take(s, server_rundir(srv), res->fds, &reason);
-                if (r < 0)
-                        reply_error(op->client, &op->req, r, "cannot pin: %s",
-                                    reason ? reason : strerror(-r));
-        }
-        helper_result_close(res);
-        /* A bind set's keeper was made permanent as its state file was
-         * committed (set.c); an fd-pinned set's keeps its lifeline: the
-         * set ends with the daemon. */
-
         if (r < 0) {
-                /* Never came to be: no keeper either. */
-                keeper_release(s->keeper);
-                registry_remove(server_registry(srv), s);
-                set_free(s);
+                reply_error(op->client, &op->req, r, "%s: %s", message, strerror(-r));
+                lifecycle_abandon(cx->lc, op->set);
         } else {
-                char types[64];
-
-                s->state = SET_READY;
-                nsk_type_mask_format(s->types, types, sizeof(types));
-                log_info("set '%s': created (%s, %s pins) for uid %u", s->name, types,
-                         nsk_pin_name(s->pin), (unsigned) s->owner);
-                monitor_emit(NSK_EVENT_CREATED, s);
-                (void) fault_point(FAULT_CREATE_BEFORE_REPLY);
-                (void) reply_set(op->client, &op->req, s, NULL, NULL, 0);
+                r = lifecycle_publish(cx->lc, op->set, res, NSK_EVENT_CREATED, msg, sizeof(msg));
+                if (r < 0)
+                        reply_error(op->client, &op->req, r, "%s", msg);
+                else {
+                        (void) fault_point(FAULT_CREATE_BEFORE_REPLY);
+                        (void) reply_set(cx, op->client, &op->req, op->set, NULL, NULL, 0);
+                }
         }
         create_op_free(op);
         return r;
 }
 
-static int cmd_create(struct client *c, const struct nsk_request *req)
+static int cmd_create(struct commands *cx, struct client *c, const struct nsk_request *req)
 {
-        struct server *srv = client_server(c);
         nsk_type_mask_t types = req->attrs & NSK_ATTR_BIT(NSK_A_TYPES) ? req->types
                                                                      : NSK_TYPES_DEFAULT;
         enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
@@ -230,35 +202,32 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
         r = nsk_settings_check(&req->settings, types, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
-        r = access_check_create(server_config(srv), server_registry(srv), client_cred(c),
-                                client_account(c), types, &req->settings, msg, sizeof(msg));
+        r = access_check_create(cx->cfg, cx->reg, client_cred(c), client_account(c), types,
+                                &req->settings, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
 
-        s = set_new(key, types, pin, client_cred(c)->uid);
         op = calloc(1, sizeof(*op));
-        if (!s || !op || nsk_settings_copy(&s->settings, &req->settings) < 0) {
-                set_free(s);
-                free(op);
+        if (!op)
                 return reply_error(c, req, -ENOMEM, "out of memory");
-        }
         /* The name is taken from here on, so a second create of it fails
          * at once even while this one is still at work. */
-        r = registry_add(server_registry(srv), s);
+        r = lifecycle_reserve(cx->lc, key, types, pin, client_cred(c)->uid, &s);
+        if (r == 0 && nsk_settings_copy(&s->settings, &req->settings) < 0) {
+                lifecycle_abandon(cx->lc, s);
+                r = -ENOMEM;
+        }
         if (r < 0) {
-                set_free(s);
                 free(op);
                 return reply_error(c, req, r, "%s", r == -EEXIST ? "already exists" : strerror(-r));
         }
-        op->client = client_ref(c);
-        op->req = (struct nsk_request) { .cmd = req->cmd, .id = req->id };
+        *op = (struct create_op) { .cx = cx, .client = client_ref(c), .set = s,
+                                   .req = { .cmd = req->cmd, .id = req->id } };
         memcpy(op->req.name, req->name, sizeof(op->req.name));
-        op->set = s;
-        r = helper_start(server_base(srv), types, &s->settings, client_cred(c)->uid,
-                         client_cred(c)->gid, create_done, op);
+        r = helper_start(cx->base, types, &s->settings, client_cred(c)->uid, client_cred(c)->gid,
+                         create_done, op);
         if (r < 0) {
-                registry_remove(server_registry(srv), s);
-                set_free(s);
+                lifecycle_abandon(cx->lc, s);
                 create_op_free(op);
                 return reply_error(c, req, r, "cannot start helper: %s", strerror(-r));
         }
@@ -267,9 +236,9 @@ static int cmd_create(struct client *c, const struct nsk_request *req)
 
 /* --- get: the namespace fds of a set --- */
 
-static int cmd_get(struct client *c, const struct nsk_request *req)
+static int cmd_get(struct commands *cx, struct client *c, const struct nsk_request *req)
 {
-        struct set *s = lookup(c, req, false);
+        struct set *s = lookup(cx, c, req, false);
         int fds[NSK_TYPE_MAX];
         enum nsk_type types[NSK_TYPE_MAX];
         nsk_type_mask_t want;
@@ -288,11 +257,11 @@ static int cmd_get(struct client *c, const struct nsk_request *req)
 
                 if (!(want & NSK_TYPE_BIT(t)))
                         continue;
-                r = set_open(s, server_rundir(client_server(c)), t, &fds[n]);
+                r = set_open(s, cx->rd, t, &fds[n]);
                 if (r == -ESTALE) {
                         log_warning("set '%s': %s pin is gone or was replaced", s->name,
                                     nsk_type_name(t));
-                        monitor_emit(NSK_EVENT_PIN_MISSING, s);
+                        lifecycle_pin_missing(cx->lc, s);
                 }
                 if (r < 0) {
                         close_many(fds, n);
@@ -302,7 +271,7 @@ static int cmd_get(struct client *c, const struct nsk_request *req)
                 }
                 types[n++] = t;
         }
-        return reply_set(c, req, s, fds, types, n);
+        return reply_set(cx, c, req, s, fds, types, n);
 }
 
 /* --- list: every ready set, in as many replies as it takes --- */
@@ -312,6 +281,7 @@ static int cmd_get(struct client *c, const struct nsk_request *req)
  * queue has drained (client_set_resume()), in name order, so the daemon
  * never holds more than about one reply for it. */
 struct list_ctx {
+        struct commands *cx;
         struct client *c;
         struct nsk_request req; /* cmd and id */
         struct nsk_writer w;
@@ -327,7 +297,7 @@ static int list_one(struct set *s, void *userdata)
 
         if (s->state == SET_CREATING || (l->from[0] && strcmp(s->name, l->from) < 0))
                 return 0;
-        set_put(&l->w, s, server_rundir(client_server(l->c)), access_owns(client_cred(l->c), s));
+        set_put(&l->w, s, l->cx->rd, access_owns(client_cred(l->c), s));
         if (l->w.err == 0)
                 return 0;
 
@@ -345,7 +315,7 @@ static int list_one(struct set *s, void *userdata)
         }
         reply_begin(&l->w, &l->req, NSK_F_MORE);
         nsk_put_error(&l->w, 0, NULL);
-        set_put(&l->w, s, server_rundir(client_server(l->c)), access_owns(client_cred(l->c), s));
+        set_put(&l->w, s, l->cx->rd, access_owns(client_cred(l->c), s));
         return l->w.err;
 }
 
@@ -361,7 +331,7 @@ static int list_walk(struct client *c, void *userdata)
         l->r = 0;
         reply_begin(&l->w, &l->req, NSK_F_MORE);
         nsk_put_error(&l->w, 0, NULL);
-        r = registry_foreach(server_registry(client_server(c)), list_one, l);
+        r = registry_foreach(l->cx->reg, list_one, l);
         if (l->paused)
                 return 1;
         if (r < 0)
@@ -373,13 +343,14 @@ static int list_walk(struct client *c, void *userdata)
         return r < 0 ? r : 0;
 }
 
-static int cmd_list(struct client *c, const struct nsk_request *req)
+static int cmd_list(struct commands *cx, struct client *c, const struct nsk_request *req)
 {
         struct list_ctx *l = calloc(1, sizeof(*l));
         int r;
 
         if (!l)
                 return reply_error(c, req, -ENOMEM, "out of memory");
+        l->cx = cx;
         l->c = c;
         l->req = (struct nsk_request) { .cmd = req->cmd, .id = req->id };
         r = list_walk(c, l);
@@ -391,31 +362,26 @@ static int cmd_list(struct client *c, const struct nsk_request *req)
         return r;
 }
 
-static int cmd_show(struct client *c, const struct nsk_request *req)
+static int cmd_show(struct commands *cx, struct client *c, const struct nsk_request *req)
 {
-        struct set *s = lookup(c, req, true);
+        struct set *s = lookup(cx, c, req, true);
 
         if (!s)
                 return -ENOENT;
-        return reply_set(c, req, s, NULL, NULL, 0);
+        return reply_set(cx, c, req, s, NULL, NULL, 0);
 }
 
-static int cmd_release(struct client *c, const struct nsk_request *req)
+static int cmd_release(struct commands *cx, struct client *c, const struct nsk_request *req)
 {
-        struct registry *reg = server_registry(client_server(c));
-        struct set *s = lookup(c, req, true);
+        struct set *s = lookup(cx, c, req, true);
         int r;
 
         if (!s)
                 return -ENOENT;
-        r = set_unpin(s, server_rundir(client_server(c)));
+        r = lifecycle_release(cx->lc, s);
         if (r < 0)
                 return reply_error(c, req, r, "%s",
                                    s->dead_reason ? s->dead_reason : strerror(-r));
-        log_info("set '%s': released", s->name);
-        monitor_emit(NSK_EVENT_RELEASED, s);
-        registry_remove(reg, s);
-        set_free(s);
         (void) fault_point(FAULT_RELEASE_BEFORE_REPLY);
 
         struct nsk_writer w;
@@ -424,9 +390,9 @@ static int cmd_release(struct client *c, const struct nsk_request *req)
         return reply_finish(c, &w, NULL, 0);
 }
 
-static int cmd_monitor(struct client *c, const struct nsk_request *req)
+static int cmd_monitor(struct commands *cx, struct client *c, const struct nsk_request *req)
 {
-        int r = monitor_add(c, req);
+        int r = monitor_add(cx->mon, c, req);
 
         if (r < 0)
                 return reply_error(c, req, r, "cannot subscribe: %s",
@@ -438,45 +404,35 @@ static int cmd_monitor(struct client *c, const struct nsk_request *req)
 
 /* Namespaces that exist already, pinned like created ones. They come
  * from the daemon's own opens (as root), so only root may ask. */
-static int cmd_adopt(struct client *c, const struct nsk_request *req)
+static int cmd_adopt(struct commands *cx, struct client *c, const struct nsk_request *req)
 {
-        struct server *srv = client_server(c);
         enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
         char msg[NSK_MESSAGE_MAX], key[NAME_KEY_MAX + 1];
-        const char *reason = NULL;
-        int fds[NSK_TYPE_MAX], r;
+        struct helper_result res;
         nsk_type_mask_t types;
         struct set *s;
+        int r;
 
         if (client_cred(c)->uid != 0)
                 return reply_error(c, req, -EPERM, "only root may adopt namespaces");
         r = new_key(c, req, key);
         if (r < 0)
                 return r;
-        if (registry_get(server_registry(srv), key))
+        if (registry_get(cx->reg, key))
                 return reply_error(c, req, -EEXIST, "already exists");
-        r = adopt_open(req, fds, &types, msg, sizeof(msg));
+        helper_result_init(&res);
+        r = adopt_open(req, res.fds, &types, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
-
-        s = set_new(key, types, pin, client_cred(c)->uid);
-        if (!s) {
-                close_many(fds, NSK_TYPE_MAX);
-                return reply_error(c, req, -ENOMEM, "out of memory");
-        }
-        r = set_pin_take(s, server_rundir(srv), fds, &reason);
-        if (r >= 0)
-                r = registry_add(server_registry(srv), s);
+        r = lifecycle_reserve(cx->lc, key, types, pin, client_cred(c)->uid, &s);
         if (r < 0) {
-                if (s->pin == NSK_PIN_BIND && !reason)
-                        (void) set_unpin(s, server_rundir(srv));
-                set_free(s);
-                return reply_error(c, req, r, "cannot pin: %s", reason ? reason : strerror(-r));
+                helper_result_close(&res);
+                return reply_error(c, req, r, "%s", r == -EEXIST ? "already exists" : strerror(-r));
         }
-        s->state = SET_READY;
-        log_info("set '%s': adopted (%s pins)", s->name, nsk_pin_name(s->pin));
-        monitor_emit(NSK_EVENT_ADOPTED, s);
-        return reply_set(c, req, s, NULL, NULL, 0);
+        r = lifecycle_publish(cx->lc, s, &res, NSK_EVENT_ADOPTED, msg, sizeof(msg));
+        if (r < 0)
+                return reply_error(c, req, r, "%s", msg);
+        return reply_set(cx, c, req, s, NULL, NULL, 0);
 }
 
 #define A(x) NSK_ATTR_BIT(NSK_A_##x)
@@ -495,7 +451,7 @@ static const struct command commands[NSK_CMD_MAX] = {
                             A(NAME) | A(TYPES) | A(PIN) | A(ADOPT_PID) | A(ADOPT_PATH) },
 };
 
-void commands_dispatch(struct client *c, const void *buf, size_t len)
+void commands_dispatch(struct commands *cx, struct client *c, const void *buf, size_t len)
 {
         const struct command *cmd;
         struct nsk_request req;
@@ -523,6 +479,6 @@ void commands_dispatch(struct client *c, const void *buf, size_t len)
         else if ((cmd->required & A(NAME)) && !name_full_is_valid(req.name))
                 reply_error(c, &req, -EINVAL, "invalid set name");
         else
-                (void) cmd->handler(c, &req);
+                (void) cmd->handler(cx, c, &req);
         nsk_request_done(&req);
 }

@@ -3,9 +3,25 @@
 #pragma once
 
 #include <stddef.h>
+#include <event2/event.h>
 
+#include "config.h"
+#include "lifecycle.h"
+#include "monitor.h"
+#include "registry.h"
+#include "rundir.h"
 #include "server.h"
+
+/* What the commands work on; main.c fills it. */
+struct commands {
+        struct event_base *base;
+        const struct config *cfg;
+        const struct rundir *rd;
+        struct registry *reg;
+        struct lifecycle *lc;
+        struct monitor *mon;
+};
 
 /* Decodes one request of client c and runs it; every request gets a
  * reply (now, or when its helper is done), a malformed one included. */
-void commands_dispatch(struct client *c, const void *buf, size_t len);
+void commands_dispatch(struct commands *cx, struct client *c, const void *buf, size_t len);

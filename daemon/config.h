@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* Where ip-netns(8) looks for named network namespaces. */
+#define NSK_NETNS_DIR_DEFAULT "/run/netns"
+
 struct config {
         bool have_group;      /* --group: members may connect (socket 0660) */
         gid_t group;
@@ -23,5 +26,5 @@ struct config {
                 .max_sets_per_user = 64, .max_namespaces_per_user = 512,          \
                 .max_clients_per_user = 32, .max_clients = 4096,                  \
                 .idle_timeout_sec = 60, .subuid_path = "/etc/subuid",             \
-                .subgid_path = "/etc/subgid", .netns_dir = "/run/netns",          \
+                .subgid_path = "/etc/subgid", .netns_dir = NSK_NETNS_DIR_DEFAULT, \
         }

@@ -13,6 +13,7 @@ enum fault_id {
         FAULT_HELPER_AFTER_UNSHARE,  /* helper, all namespaces made */
         FAULT_HELPER_AFTER_KEEPER,   /* helper, its keeper running */
         FAULT_HELPER_BEFORE_REPLY,   /* helper, fds open, not yet sent */
+        FAULT_REGISTRY_ADD,          /* daemon, a set's name about to be taken */
         FAULT_CREATE_AFTER_PINS,     /* daemon, pins made, no state file */
         FAULT_STATE_BEFORE_RENAME,   /* daemon, .NAME.tmp written, keeper permanent */
         FAULT_CREATE_BEFORE_REPLY,   /* daemon, set committed, client not told */

@@ -86,7 +86,7 @@ void helper_result_close(struct helper_result *r)
         r->keeper_lifeline = safe_close(r->keeper_lifeline);
 }
 
-static void result_init(struct helper_result *r)
+void helper_result_init(struct helper_result *r)
 {
         for (int t = 0; t < NSK_TYPE_MAX; t++)
                 r->fds[t] = -EBADF;
@@ -133,7 +133,7 @@ static void report(struct helper *h, int error, const char *message, struct help
         h->done = NULL;
         h->wait = WAIT_EXIT;
         if (!res) {
-                result_init(&none);
+                helper_result_init(&none);
                 res = &none;
         }
         (void) done(error, message, res, h->userdata);
@@ -255,7 +255,7 @@ static void take_result(struct helper *h, const struct helper_msg *m, int *recei
         size_t i = 0, want = nsk_type_mask_count(h->types);
         char msg[128];
 
-        result_init(&res);
+        helper_result_init(&res);
         /* A keeper comes with its pidfd and the write end of its lifeline. */
         if (m->keeper_pid > 0)
                 want += 2;

@@ -18,6 +18,8 @@ struct helper_result {
         int keeper_lifeline;  /* the keeper exits when this closes, unless made permanent */
 };
 
+/* Empty: no fds, no keeper. */
+void helper_result_init(struct helper_result *r);
 void helper_result_close(struct helper_result *r);
 
 /* Called once per helper: error 0 and a result, or a -errno and a

@@ -6,7 +6,6 @@
 
 #include <stdint.h>
 
-#define IPNETNS_DIR_DEFAULT "/run/netns"
 
 /* Prepares dir as ip(8) does (a shared mount of its own, set up under a
  * lock on the directory) and bind-mounts nsfd onto dir/name, which must

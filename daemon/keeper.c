@@ -15,7 +15,10 @@
 #include "set.h"
 
 struct keeper {
+        struct keepers *ks;
         struct set *set; /* NULL once released: only waiting to be reaped */
+        keeper_exit_fn on_exit;
+        void *userdata;
         struct keeper *next_dying;
         struct keeper *next, *prev; /* every keeper watched */
         pid_t pid;
@@ -25,12 +28,39 @@ struct keeper {
         struct event *ev;
 };
 
-static struct keeper *dying;
-static struct keeper *keepers;
+struct keepers {
+        struct event_base *base;
+        struct keeper *all;
+        struct keeper *dying;
+};
 
-bool keeper_tracks(pid_t pid)
+struct keepers *keepers_new(struct event_base *base)
 {
-        for (struct keeper *k = keepers; k; k = k->next)
+        struct keepers *ks = calloc(1, sizeof(*ks));
+
+        if (ks)
+                ks->base = base;
+        return ks;
+}
+
+struct keepers *keepers_free(struct keepers *ks)
+{
+        if (!ks)
+                return NULL;
+        while (ks->dying) {
+                struct keeper *k = ks->dying;
+                ks->dying = k->next_dying;
+                keeper_free(k);
+        }
+        while (ks->all)
+                keeper_free(ks->all);
+        free(ks);
+        return NULL;
+}
+
+bool keepers_tracks(const struct keepers *ks, pid_t pid)
+{
+        for (const struct keeper *k = ks->all; k; k = k->next)
                 if (k->pid == pid && !k->exited)
                         return true;
         return false;
@@ -38,7 +68,7 @@ bool keeper_tracks(pid_t pid)
 
 static void unlink_dying(struct keeper *k)
 {
-        for (struct keeper **p = &dying; *p; p = &(*p)->next_dying)
+        for (struct keeper **p = &k->ks->dying; *p; p = &(*p)->next_dying)
                 if (*p == k) {
                         *p = k->next_dying;
                         return;
@@ -75,38 +105,31 @@ static void on_keeper_exit(evutil_socket_t fd, short what, void *userdata)
                 snprintf(reason, sizeof(reason), "the pid namespace's init (pid %d) died",
                          (int) k->pid);
         log_warning("set '%s': %s; the set is dead", k->set->name, reason);
-        set_mark_dead(k->set, reason);
+        k->on_exit(k->set, reason, k->userdata);
 }
 
-static int watch(struct keeper *k, struct event_base *base)
-{
-        k->ev = event_new(base, k->pidfd, EV_READ, on_keeper_exit, k);
-        if (!k->ev || event_add(k->ev, NULL) < 0)
-                return -ENOMEM;
-        return 0;
-}
-
-int keeper_attach(struct set *s, struct event_base *base, pid_t pid, int pidfd, int lifeline)
+int keeper_attach(struct keepers *ks, struct set *s, pid_t pid, int pidfd, int lifeline,
+                  keeper_exit_fn on_exit, void *userdata)
 {
         struct keeper *k = calloc(1, sizeof(*k));
-        int r;
 
         if (!k) {
                 safe_close(pidfd);
                 safe_close(lifeline);
                 return -ENOMEM;
         }
-        *k = (struct keeper) { .set = s, .pid = pid, .pidfd = pidfd, .lifeline = lifeline,
-                               .next = keepers };
-        if (keepers)
-                keepers->prev = k;
-        keepers = k;
-        r = watch(k, base);
-        if (r < 0) {
+        *k = (struct keeper) { .ks = ks, .set = s, .on_exit = on_exit, .userdata = userdata,
+                               .pid = pid, .pidfd = pidfd, .lifeline = lifeline, .next = ks->all };
+        if (ks->all)
+                ks->all->prev = k;
+        ks->all = k;
+        k->ev = event_new(ks->base, k->pidfd, EV_READ, on_keeper_exit, k);
+        if (!k->ev || event_add(k->ev, NULL) < 0) {
                 keeper_free(k);
-                return r;
+                return -ENOMEM;
         }
         s->keeper = k;
+        s->keeper_pid = pid;
         return 0;
 }
 
@@ -130,9 +153,7 @@ static bool is_zombie(pid_t pid)
         return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
 
-/* A pidfd of pid if it still is the live init of the pid namespace
- * pid_ns_inode (not a process that got the pid since), else -ESRCH. */
-static int keeper_find(pid_t pid, uint64_t pid_ns_inode)
+int keeper_find(pid_t pid, uint64_t pid_ns_inode)
 {
         _cleanup_close_ int pidfd = -EBADF;
         char path[64];
@@ -148,24 +169,6 @@ static int keeper_find(pid_t pid, uint64_t pid_ns_inode)
         return TAKE_FD(pidfd);
 }
 
-int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode,
-                    int lifeline)
-{
-        _cleanup_close_ int life = lifeline;
-        char reason[128];
-        int pidfd;
-
-        pidfd = keeper_find(pid, pid_ns_inode);
-        if (pidfd < 0) {
-                snprintf(reason, sizeof(reason),
-                         "the pid namespace's init (pid %d) died while nskeeperd was not running",
-                         (int) pid);
-                set_mark_dead(s, reason);
-                return 0;
-        }
-        return keeper_attach(s, base, pid, pidfd, TAKE_FD(life));
-}
-
 bool keeper_kill_stray(pid_t pid, uint64_t pid_ns_inode)
 {
         _cleanup_close_ int pidfd = keeper_find(pid, pid_ns_inode);
@@ -173,16 +176,24 @@ bool keeper_kill_stray(pid_t pid, uint64_t pid_ns_inode)
         return pidfd >= 0 && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0;
 }
 
+/* The set no longer has it (its pid no longer shows in the set). */
+static void detach(struct keeper *k)
+{
+        if (k->set && k->set->keeper == k) {
+                k->set->keeper = NULL;
+                k->set->keeper_pid = 0;
+        }
+        k->set = NULL;
+}
+
 void keeper_release(struct keeper *k)
 {
         if (!k)
                 return;
         (void) pidfd_send_signal(k->pidfd, SIGKILL, NULL, 0);
-        if (k->set && k->set->keeper == k)
-                k->set->keeper = NULL;
-        k->set = NULL;
-        k->next_dying = dying;
-        dying = k;
+        detach(k);
+        k->next_dying = k->ks->dying;
+        k->ks->dying = k;
         /* Watched already, unless it was found dead: then nothing to reap. */
         if (!k->ev || event_add(k->ev, NULL) < 0) {
                 unlink_dying(k);
@@ -203,15 +214,6 @@ void keeper_make_permanent(struct keeper *k)
         k->lifeline = safe_close(k->lifeline);
 }
 
-void keeper_forget_dying(void)
-{
-        while (dying) {
-                struct keeper *k = dying;
-                dying = k->next_dying;
-                keeper_free(k);
-        }
-}
-
 struct keeper *keeper_free(struct keeper *k)
 {
         if (!k)
@@ -220,21 +222,15 @@ struct keeper *keeper_free(struct keeper *k)
                 k->next->prev = k->prev;
         if (k->prev)
                 k->prev->next = k->next;
-        else if (keepers == k)
-                keepers = k->next;
+        else if (k->ks->all == k)
+                k->ks->all = k->next;
         if (k->ev)
                 event_free(k->ev);
         safe_close(k->pidfd);
         safe_close(k->lifeline);
-        if (k->set && k->set->keeper == k)
-                k->set->keeper = NULL;
+        detach(k);
         free(k);
         return NULL;
-}
-
-pid_t keeper_pid(const struct keeper *k)
-{
-        return k ? k->pid : 0;
 }
 
 int keeper_lifeline(const struct keeper *k)

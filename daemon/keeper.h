@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Keepers: the init process kept alive in a set's pid namespace, and
- * what happens when one dies. */
+/* Keepers: the init process kept alive in a set's pid namespace. A
+ * keeper that dies is reported to whoever attached it. */
 #pragma once
 
 #include <stdbool.h>
@@ -10,18 +10,29 @@
 
 struct set;
 struct keeper;
+struct keepers;
 
-/* Watches the keeper of set s (pidfd and lifeline taken). When it exits
- * the set is marked dead, with the reason. */
-int keeper_attach(struct set *s, struct event_base *base, pid_t pid, int pidfd, int lifeline);
+/* Every keeper the daemon watches, and those it released that are still
+ * dying (to be reaped). */
+struct keepers *keepers_new(struct event_base *base);
+/* At exit: stops watching every keeper (each lives on unless its
+ * lifeline closes) and forgets those still dying (init reaps them). */
+struct keepers *keepers_free(struct keepers *ks);
+/* Is pid a keeper we watch (and reap through its pidfd)? */
+bool keepers_tracks(const struct keepers *ks, pid_t pid);
 
-/* After a restart: finds the keeper by pid again, making sure it is the
- * init of the set's pid namespace (pid_ns_inode) and not a process that
- * got the pid since. Marks the set dead if it is gone. lifeline (taken,
- * may be -EBADF) is the one an fd-pinned set's keeper got back from the
- * fd store. */
-int keeper_reattach(struct set *s, struct event_base *base, pid_t pid, uint64_t pid_ns_inode,
-                    int lifeline);
+/* Called once when the keeper of s exits, with what is known of how. */
+typedef void (*keeper_exit_fn)(struct set *s, const char *reason, void *userdata);
+
+/* Watches the keeper of set s (pidfd and lifeline taken) and makes it
+ * s->keeper; on_exit(s, reason, userdata) when it exits. */
+int keeper_attach(struct keepers *ks, struct set *s, pid_t pid, int pidfd, int lifeline,
+                  keeper_exit_fn on_exit, void *userdata);
+
+/* After a restart: a pidfd of pid if it is still the live init of the
+ * pid namespace pid_ns_inode (not a process that got the pid since),
+ * else -ESRCH. */
+int keeper_find(pid_t pid, uint64_t pid_ns_inode);
 
 /* After a restart: kills the process with this pid if it is the init of
  * the pid namespace pid_ns_inode, a keeper no set owns. True if it did. */
@@ -36,12 +47,8 @@ void keeper_release(struct keeper *k);
  * daemon's end of its lifeline closes, the daemon dying included, so a
  * set cut short by a crash leaves no keeper behind. */
 void keeper_make_permanent(struct keeper *k);
-/* Stops watching; the keeper lives on unless its lifeline closes. */
+/* Stops watching and detaches it from its set; the keeper lives on
+ * unless its lifeline closes. */
 struct keeper *keeper_free(struct keeper *k);
-/* At exit: forgets keepers still dying (init reaps them). */
-void keeper_forget_dying(void);
-pid_t keeper_pid(const struct keeper *k);
-/* Is pid a keeper we watch (and reap through its pidfd)? */
-bool keeper_tracks(pid_t pid);
 /* The daemon's end of the lifeline (still owned by k), or -EBADF. */
 int keeper_lifeline(const struct keeper *k);

@@ -11,21 +11,24 @@
 #include <sys/stat.h>
 #include <event2/event.h>
 
+#include "commands.h"
 #include "fault.h"
 #include "fdstore.h"
 #include "helper.h"
 #include "keeper.h"
-#include "monitor.h"
+#include "lifecycle.h"
 #include "log.h"
+#include "monitor.h"
 #include "notify.h"
 #include "parse.h"
 #include "reaper.h"
+#include "recover.h"
 #include "registry.h"
 #include "rundir.h"
 #include "safepath.h"
 #include "server.h"
 #include "spawner.h"
-#include "state.h"
+#include "status.h"
 
 static void help(void)
 {
@@ -244,11 +247,65 @@ static int absolute_paths(struct options *o)
         return 0;
 }
 
-static int end_fd_set(struct set *s, void *userdata)
+/* The daemon: every object main() makes, wired together here and
+ * nowhere else. */
+struct daemon {
+        struct options o;
+        struct event_base *base;
+        struct rundir *rd;
+        struct registry *reg;
+        struct keepers *keepers;
+        struct lifecycle *lc;
+        struct monitor *mon;
+        struct commands cmds;
+        struct server *srv;
+        struct status *status;
+        struct reaper *reaper;
+        struct event *watchdog;
+        struct event *sigterm, *sigint, *sighup;
+        bool activated; /* systemd passed the control socket */
+        int listen_fd;  /* bound, not yet served */
+        char socket_path[PATH_MAX];
+};
+
+/* What the lifecycle reports goes to monitors and the status line. */
+static void publish(enum nsk_event e, const struct set *s, void *userdata)
 {
-        if (s->pin == NSK_PIN_FD && s->state != SET_CREATING)
-                (void) set_unpin(s, userdata);
-        return 0;
+        struct daemon *d = userdata;
+
+        monitor_emit(d->mon, e, s);
+        status_changed(d->status);
+}
+
+static void on_request(struct client *c, const void *buf, size_t len, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        commands_dispatch(&d->cmds, c, buf, len);
+}
+
+static void on_client_open(struct client *c, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        status_changed(d->status);
+}
+
+static void on_client_close(struct client *c, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        if (d->mon)
+                monitor_forget(d->mon, c);
+        status_changed(d->status);
+}
+
+/* Children the reaper leaves alone: those reaped through their pidfd. */
+static bool is_watched(pid_t pid, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        return helper_tracks(pid) || keepers_tracks(d->keepers, pid);
 }
 
 static void on_stop_signal(evutil_socket_t sig, short what, void *userdata)
@@ -257,28 +314,22 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *userdata)
         event_base_loopbreak(userdata);
 }
 
-struct reload {
-        struct rundir *rd;
-        struct registry *reg;
-        struct event_base *base;
-};
-
 /* SIGHUP: adopt sets that appeared in the runtime directory since the
  * start; known sets stay as they are. */
 static void on_reload_signal(evutil_socket_t sig, short what, void *userdata)
 {
-        const struct reload *rl = userdata;
-        size_t before = registry_count(rl->reg);
+        struct daemon *d = userdata;
+        size_t before = registry_count(d->reg);
         int r;
 
         notify_reloading();
-        r = state_recover(rl->rd, rl->reg, rl->base);
+        r = recover_sets(d->lc, d->rd, d->reg);
         if (r < 0)
-                log_error("reload: cannot read %s: %s", rl->rd->path, strerror(-r));
+                log_error("reload: cannot read %s: %s", d->rd->path, strerror(-r));
         else
                 log_info("reloaded: %zu new set(s) adopted from %s",
-                         registry_count(rl->reg) - before, rl->rd->path);
-        notify_status_changed();
+                         registry_count(d->reg) - before, d->rd->path);
+        status_changed(d->status);
         notify_ready();
 }
 
@@ -355,46 +406,30 @@ static int check_paths(const struct options *o, bool activated)
         return 0;
 }
 
-int main(int argc, char **argv)
+/* Everything up to serving; on failure what was made is left for
+ * teardown(). */
+static int setup(struct daemon *d)
 {
-        struct options o = { .runtime_dir = NSK_RUNTIME_DIR_DEFAULT, .cfg = CONFIG_DEFAULTS };
-        struct event_base *base = NULL;
-        struct event *sigterm = NULL, *sigint = NULL, *sighup = NULL;
-        struct reload reload = {};
-        bool activated = false;
-        struct rundir *rd = NULL;
-        struct registry *reg = NULL;
-        struct server *srv = NULL;
-        char socket_path[PATH_MAX];
-        const char *bad;
-        int listen_fd = -EBADF, r, ret = EXIT_FAILURE;
-
-        /* First: everything the daemon allocates lies above this mark. */
-        helper_init();
-        log_open("nskeeperd");
-        r = parse_args(argc, argv, &o);
-        if (r != 0)
-                return r > 0 ? EXIT_SUCCESS : 2;
-        r = fault_setup(&bad);
-        if (r < 0) {
-                /* The test build only (fault.h): a typo arms nothing. */
-                log_error("NSK_FAULTS: cannot use '%.*s'", (int) strcspn(bad, " \t\n"), bad);
-                return 2;
-        }
+        static const struct server_handlers handlers = {
+                .dispatch = on_request,
+                .on_open = on_client_open,
+                .on_close = on_client_close,
+        };
+        struct options *o = &d->o;
+        int r;
 
         if (geteuid() != 0) {
                 log_error("must run as root (it creates namespaces and bind mounts)");
-                return EXIT_FAILURE;
+                return -EPERM;
         }
         /* Not wherever it was started: its helpers, spawner and keepers
          * would keep that directory busy, and a keeper's /proc/PID/cwd
          * would lead there from inside a set. */
-        if (absolute_paths(&o) < 0)
-                goto out;
-        if (chdir("/") < 0) {
-                log_error("cannot change directory to /: %m");
-                goto out;
-        }
+        r = absolute_paths(o);
+        if (r < 0)
+                return r;
+        if (chdir("/") < 0)
+                return log_error_errno(negative_errno(), "cannot change directory to /: %m");
         signal(SIGPIPE, SIG_IGN);
         /* Keepers outlive their helpers; as their reaper we learn how they
          * died (a restarted daemon only learns that they did). */
@@ -405,123 +440,154 @@ int main(int argc, char **argv)
 
         /* Under systemd: maybe the control socket (socket activation), maybe
          * fd-pinned sets of the daemon before us (its fd store). */
-        r = fdstore_receive(&listen_fd);
+        r = fdstore_receive(&d->listen_fd);
         if (r < 0)
-                goto out;
-        activated = listen_fd >= 0;
+                return r;
+        d->activated = d->listen_fd >= 0;
         /* Now that the fds systemd passed are close-on-exec, and while the
          * daemon is small: it is forked once to run it. */
-        r = start_spawner(o.spawner);
+        r = start_spawner(o->spawner);
         if (r < 0)
-                goto out;
+                return r;
 
-        r = check_paths(&o, activated);
+        r = check_paths(o, d->activated);
         if (r < 0)
-                goto out;
-        r = rundir_open(o.runtime_dir, &rd);
+                return r;
+        r = rundir_open(o->runtime_dir, &d->rd);
         if (r < 0)
-                goto out;
-        rd->netns_dir = o.cfg.netns_dir;
-        if (!o.socket) {
-                snprintf(socket_path, sizeof(socket_path), "%s/%s", rd->path, NSK_SOCKET_NAME);
-                o.socket = socket_path;
+                return r;
+        d->rd->netns_dir = o->cfg.netns_dir;
+        if (!o->socket) {
+                snprintf(d->socket_path, sizeof(d->socket_path), "%s/%s", d->rd->path,
+                         NSK_SOCKET_NAME);
+                o->socket = d->socket_path;
         }
 
-        reg = registry_new();
-        base = event_base_new();
-        if (!reg || !base) {
-                log_error("out of memory");
-                goto out;
-        }
+        d->reg = registry_new();
+        d->base = event_base_new();
+        if (!d->reg || !d->base)
+                return log_error_errno(-ENOMEM, "out of memory");
+        d->keepers = keepers_new(d->base);
+        d->lc = lifecycle_new(d->rd, d->reg, d->keepers, publish, d);
+        d->mon = monitor_new(d->rd);
+        if (!d->keepers || !d->lc || !d->mon)
+                return log_error_errno(-ENOMEM, "out of memory");
+        d->cmds = (struct commands) { .base = d->base, .cfg = &o->cfg, .rd = d->rd,
+                                      .reg = d->reg, .lc = d->lc, .mon = d->mon };
         /* The socket first: a daemon that cannot serve leaves no mounts. */
-        if (!activated) {
-                r = server_listen(o.socket, &o.cfg, &listen_fd);
+        if (!d->activated) {
+                r = server_listen(o->socket, &o->cfg, &d->listen_fd);
                 if (r < 0)
-                        goto out;
+                        return r;
         }
-        r = rundir_prepare_mounts(rd);
+        r = rundir_prepare_mounts(d->rd);
         if (r < 0)
-                goto out;
-        monitor_init(rd);
-        r = state_recover(rd, reg, base);
-        if (r < 0) {
-                log_error("cannot read %s: %s", rd->path, strerror(-r));
-                goto out;
-        }
+                return r;
+        r = recover_sets(d->lc, d->rd, d->reg);
+        if (r < 0)
+                return log_error_errno(r, "cannot read %s: %s", d->rd->path, strerror(-r));
         /* What no set claimed is of no use to anyone. */
         fdstore_flush();
         /* A socket systemd made is systemd's to remove. */
-        r = server_new(base, TAKE_FD(listen_fd), activated ? NULL : o.socket, reg, rd, &o.cfg,
-                       &srv);
-        if (r < 0) {
-                log_error("cannot start server: %s", strerror(-r));
-                goto out;
-        }
+        r = server_new(d->base, TAKE_FD(d->listen_fd), d->activated ? NULL : o->socket, &o->cfg,
+                       &handlers, d, &d->srv);
+        if (r < 0)
+                return log_error_errno(r, "cannot start server: %s", strerror(-r));
 
-        sigterm = evsignal_new(base, SIGTERM, on_stop_signal, base);
-        sigint = evsignal_new(base, SIGINT, on_stop_signal, base);
-        reload = (struct reload) { .rd = rd, .reg = reg, .base = base };
-        if (reaper_start(base) < 0)
+        d->sigterm = evsignal_new(d->base, SIGTERM, on_stop_signal, d->base);
+        d->sigint = evsignal_new(d->base, SIGINT, on_stop_signal, d->base);
+        d->reaper = reaper_new(d->base, is_watched, d);
+        if (!d->reaper)
                 log_warning("cannot watch SIGCHLD; orphaned children may stay zombies");
-        sighup = evsignal_new(base, SIGHUP, on_reload_signal, &reload);
-        if (!sigterm || !sigint || !sighup || event_add(sigterm, NULL) < 0 ||
-            event_add(sigint, NULL) < 0 || event_add(sighup, NULL) < 0) {
-                log_error("cannot set up signal handling");
-                goto out;
-        }
-        r = spawner_attach(base);
-        if (r < 0) {
-                log_error("cannot watch the spawner: %s", strerror(-r));
-                goto out;
-        }
-        r = notify_start(base, reg, srv);
-        if (r < 0) {
-                log_error("cannot set up notifications to the service manager: %s", strerror(-r));
-                goto out;
-        }
+        d->sighup = evsignal_new(d->base, SIGHUP, on_reload_signal, d);
+        if (!d->sigterm || !d->sigint || !d->sighup || event_add(d->sigterm, NULL) < 0 ||
+            event_add(d->sigint, NULL) < 0 || event_add(d->sighup, NULL) < 0)
+                return log_error_errno(-ENOMEM, "cannot set up signal handling");
+        r = spawner_attach(d->base);
+        if (r < 0)
+                return log_error_errno(r, "cannot watch the spawner: %s", strerror(-r));
+        d->status = status_new(d->base, d->reg, d->srv);
+        r = d->status ? notify_watchdog_start(d->base, &d->watchdog) : -ENOMEM;
+        if (r < 0)
+                return log_error_errno(r, "cannot set up notifications to the service manager: %s",
+                                       strerror(-r));
+        return 0;
+}
 
+static int run(struct daemon *d)
+{
         log_info("listening on %s, %zu set(s) adopted from %s",
-                 activated ? "the socket passed by the service manager" : o.socket,
-                 registry_count(reg), rd->path);
+                 d->activated ? "the socket passed by the service manager" : d->o.socket,
+                 registry_count(d->reg), d->rd->path);
         notify_ready();
 
-        if (event_base_dispatch(base) < 0) {
-                log_error("event loop failed");
-                goto out;
-        }
+        if (event_base_dispatch(d->base) < 0)
+                return log_error_errno(-EIO, "event loop failed");
         notify_status("stopping");
         notify_stopping();
         /* Without a service manager to keep their fds, fd-pinned sets end
          * here: leave nothing that looks like one (a state file, an entry
          * in /run/netns, a keeper). */
         if (!notify_enabled())
-                (void) registry_foreach(reg, end_fd_set, rd);
-        ret = EXIT_SUCCESS;
-out:
-        notify_stop();
+                lifecycle_end_fd_sets(d->lc);
+        return 0;
+}
+
+static void teardown(struct daemon *d)
+{
+        if (d->watchdog)
+                event_free(d->watchdog);
+        d->status = status_free(d->status);
         helper_cancel_all();
         spawner_stop();
-        monitor_free_all();
-        server_free(srv);
-        if (sigterm)
-                event_free(sigterm);
-        if (sigint)
-                event_free(sigint);
-        if (sighup)
-                event_free(sighup);
-        reaper_stop();
-        registry_free(reg);
-        keeper_forget_dying();
-        if (base)
-                event_base_free(base);
-        rundir_free(rd);
-        if (listen_fd >= 0) {
+        d->mon = monitor_free(d->mon);
+        server_free(d->srv);
+        if (d->sigterm)
+                event_free(d->sigterm);
+        if (d->sigint)
+                event_free(d->sigint);
+        if (d->sighup)
+                event_free(d->sighup);
+        d->reaper = reaper_free(d->reaper);
+        /* Keepers point to their sets: first. */
+        keepers_free(d->keepers);
+        lifecycle_free(d->lc);
+        registry_free(d->reg);
+        if (d->base)
+                event_base_free(d->base);
+        rundir_free(d->rd);
+        if (d->listen_fd >= 0) {
                 /* Bound but never served. */
-                if (!activated)
-                        (void) unlink(o.socket);
-                safe_close(listen_fd);
+                if (!d->activated)
+                        (void) unlink(d->o.socket);
+                safe_close(d->listen_fd);
         }
-        for (size_t i = 0; i < ELEMENTSOF(o.owned); i++)
-                free(o.owned[i]);
-        return ret;
+        for (size_t i = 0; i < ELEMENTSOF(d->o.owned); i++)
+                free(d->o.owned[i]);
+}
+
+int main(int argc, char **argv)
+{
+        struct daemon d = { .o = { .runtime_dir = NSK_RUNTIME_DIR_DEFAULT, .cfg = CONFIG_DEFAULTS },
+                            .listen_fd = -EBADF };
+        const char *bad;
+        int r;
+
+        /* First: everything the daemon allocates lies above this mark. */
+        helper_init();
+        log_open("nskeeperd");
+        r = parse_args(argc, argv, &d.o);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : 2;
+        r = fault_setup(&bad);
+        if (r < 0) {
+                /* The test build only (fault.h): a typo arms nothing. */
+                log_error("NSK_FAULTS: cannot use '%.*s'", (int) strcspn(bad, " \t\n"), bad);
+                return 2;
+        }
+        r = setup(&d);
+        if (r == 0)
+                r = run(&d);
+        teardown(&d);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

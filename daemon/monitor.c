@@ -14,34 +14,41 @@ struct subscriber {
 
 #define MONITORS_PER_USER 4
 
-static struct subscriber *subscribers;
-static const struct rundir *monitor_rd;
-static uint8_t event_buf[NSK_MSG_MAX];
+struct monitor {
+        struct subscriber *subscribers;
+        const struct rundir *rd;
+        uint8_t buf[NSK_MSG_MAX];
+};
 
-void monitor_init(const struct rundir *rd)
+struct monitor *monitor_new(const struct rundir *rd)
 {
-        monitor_rd = rd;
+        struct monitor *m = calloc(1, sizeof(*m));
+
+        if (m)
+                m->rd = rd;
+        return m;
 }
 
-static int send_event(struct subscriber *sub, enum nsk_event e, const struct set *s)
+static int send_event(struct monitor *m, struct subscriber *sub, enum nsk_event e,
+                      const struct set *s)
 {
         struct nsk_writer w;
         int len;
 
-        nsk_writer_init(&w, event_buf, sizeof(event_buf), NSK_CMD_MONITOR, sub->id,
+        nsk_writer_init(&w, m->buf, sizeof(m->buf), NSK_CMD_MONITOR, sub->id,
                         NSK_F_REPLY | NSK_F_MORE);
         nsk_put_error(&w, 0, NULL);
         if (e != NSK_EVENT_NONE) {
                 nsk_put_u32(&w, NSK_A_EVENT, (uint32_t) e);
-                set_put(&w, s, monitor_rd, access_owns(client_cred(sub->client), s));
+                set_put(&w, s, m->rd, access_owns(client_cred(sub->client), s));
         }
         len = nsk_writer_finish(&w);
         if (len < 0)
                 return len;
-        return client_send(sub->client, event_buf, (size_t) len, NULL, 0);
+        return client_send(sub->client, m->buf, (size_t) len, NULL, 0);
 }
 
-int monitor_add(struct client *c, const struct nsk_request *req)
+int monitor_add(struct monitor *m, struct client *c, const struct nsk_request *req)
 {
         struct subscriber *sub;
         int r;
@@ -50,7 +57,7 @@ int monitor_add(struct client *c, const struct nsk_request *req)
          * what it gets, and cost the daemon for each. */
         unsigned same = 0;
 
-        for (sub = subscribers; sub; sub = sub->next) {
+        for (sub = m->subscribers; sub; sub = sub->next) {
                 if (sub->client == c)
                         return -EBUSY;
                 same += client_account(sub->client) == client_account(c);
@@ -65,28 +72,28 @@ int monitor_add(struct client *c, const struct nsk_request *req)
         sub->client = client_ref(c);
         sub->id = req->id;
         client_keep_open(c);
-        r = send_event(sub, NSK_EVENT_NONE, NULL);
+        r = send_event(m, sub, NSK_EVENT_NONE, NULL);
         if (r < 0) {
                 client_unref(sub->client);
                 free(sub);
                 return r;
         }
-        sub->next = subscribers;
-        subscribers = sub;
+        sub->next = m->subscribers;
+        m->subscribers = sub;
         log_debug("client pid %d: monitoring", (int) client_cred(c)->pid);
         return 0;
 }
 
-void monitor_emit(enum nsk_event e, const struct set *s)
+void monitor_emit(struct monitor *m, enum nsk_event e, const struct set *s)
 {
-        for (struct subscriber **p = &subscribers; *p;) {
+        for (struct subscriber **p = &m->subscribers; *p;) {
                 struct subscriber *sub = *p;
                 struct client *c = sub->client;
                 int r;
 
                 if (client_alive(c)) {
                         client_ref(c);
-                        r = send_event(sub, e, s);
+                        r = send_event(m, sub, e, s);
                         /* Dropped by the send (it does not read, or is
                          * gone): client_close() forgot it on the way, so
                          * sub is freed and *p is the next one already. */
@@ -106,9 +113,9 @@ void monitor_emit(enum nsk_event e, const struct set *s)
         }
 }
 
-void monitor_forget(struct client *c)
+void monitor_forget(struct monitor *m, struct client *c)
 {
-        for (struct subscriber **p = &subscribers; *p; p = &(*p)->next)
+        for (struct subscriber **p = &m->subscribers; *p; p = &(*p)->next)
                 if ((*p)->client == c) {
                         struct subscriber *sub = *p;
 
@@ -119,12 +126,16 @@ void monitor_forget(struct client *c)
                 }
 }
 
-void monitor_free_all(void)
+struct monitor *monitor_free(struct monitor *m)
 {
-        while (subscribers) {
-                struct subscriber *sub = subscribers;
-                subscribers = sub->next;
+        if (!m)
+                return NULL;
+        while (m->subscribers) {
+                struct subscriber *sub = m->subscribers;
+                m->subscribers = sub->next;
                 client_unref(sub->client);
                 free(sub);
         }
+        free(m);
+        return NULL;
 }

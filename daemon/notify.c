@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* sd_notify wrappers, the watchdog timer and the STATUS= line. */
+/* sd_notify wrappers and the watchdog timer. */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,16 +7,6 @@
 
 #include "log.h"
 #include "notify.h"
-#include "registry.h"
-#include "server.h"
-
-/* A burst of creates or connections makes one STATUS= message. */
-#define STATUS_DELAY_USEC 50000
-
-static struct event *watchdog_ev, *status_ev;
-static struct registry *status_reg;
-static struct server *status_srv;
-static char status_sent[256];
 
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
@@ -102,92 +92,32 @@ void notify_status(const char *fmt, ...)
         send_state(buf);
 }
 
-struct counts {
-        size_t sets, dead;
-        unsigned namespaces;
-};
-
-static int count_set(struct set *s, void *userdata)
-{
-        struct counts *c = userdata;
-
-        if (s->state == SET_CREATING)
-                return 0;
-        c->sets++;
-        if (s->state == SET_DEAD)
-                c->dead++;
-        c->namespaces += nsk_type_mask_count(s->types);
-        return 0;
-}
-
-static void on_status(evutil_socket_t fd, short what, void *userdata)
-{
-        struct counts c = {};
-        char text[sizeof(status_sent)];
-        unsigned clients = status_srv ? server_client_count(status_srv) : 0;
-
-        (void) registry_foreach(status_reg, count_set, &c);
-        snprintf(text, sizeof(text), "%zu set%s, %u namespace%s, %u client%s", c.sets,
-                 c.sets == 1 ? "" : "s", c.namespaces, c.namespaces == 1 ? "" : "s", clients,
-                 clients == 1 ? "" : "s");
-        if (c.dead > 0)
-                snprintf(text + strlen(text), sizeof(text) - strlen(text), " (%zu dead)", c.dead);
-        /* The service manager keeps the last one; say only what changed. */
-        if (streq(text, status_sent))
-                return;
-        snprintf(status_sent, sizeof(status_sent), "%s", text);
-        notify_status("%s", text);
-}
-
 static void on_watchdog(evutil_socket_t fd, short what, void *userdata)
 {
         /* Sent from the event loop, so a loop that hangs stops the pings. */
         send_state("WATCHDOG=1");
 }
 
-void notify_status_changed(void)
+int notify_watchdog_start(struct event_base *base, struct event **ret)
 {
-        const struct timeval tv = { .tv_usec = STATUS_DELAY_USEC };
+        uint64_t usec = notify_enabled() ? watchdog_usec() : 0;
+        struct timeval tv;
+        struct event *ev;
 
-        if (status_ev && !evtimer_pending(status_ev, NULL))
-                (void) evtimer_add(status_ev, &tv);
-}
-
-int notify_start(struct event_base *base, struct registry *reg, struct server *srv)
-{
-        uint64_t usec;
-
-        if (!notify_enabled())
+        *ret = NULL;
+        if (usec == 0)
                 return 0;
-        status_reg = reg;
-        status_srv = srv;
-        status_ev = evtimer_new(base, on_status, NULL);
-        if (!status_ev)
+        tv = (struct timeval) { .tv_sec = (time_t) (usec / 2 / 1000000),
+                                .tv_usec = (suseconds_t) (usec / 2 % 1000000) };
+        ev = event_new(base, -1, EV_PERSIST, on_watchdog, NULL);
+        if (!ev || event_add(ev, &tv) < 0) {
+                if (ev)
+                        event_free(ev);
                 return -ENOMEM;
-        on_status(-1, 0, NULL);
-
-        usec = watchdog_usec();
-        if (usec > 0) {
-                const struct timeval tv = { .tv_sec = (time_t) (usec / 2 / 1000000),
-                                            .tv_usec = (suseconds_t) (usec / 2 % 1000000) };
-
-                watchdog_ev = event_new(base, -1, EV_PERSIST, on_watchdog, NULL);
-                if (!watchdog_ev || event_add(watchdog_ev, &tv) < 0)
-                        return -ENOMEM;
-                log_info("pinging the service manager's watchdog every %llu ms",
-                         (unsigned long long) (usec / 2 / 1000));
-                on_watchdog(-1, 0, NULL);
         }
+        log_info("pinging the service manager's watchdog every %llu ms",
+                 (unsigned long long) (usec / 2 / 1000));
+        on_watchdog(-1, 0, NULL);
+        *ret = ev;
         return 0;
-}
-
-void notify_stop(void)
-{
-        if (watchdog_ev)
-                event_free(watchdog_ev);
-        if (status_ev)
-                event_free(status_ev);
-        watchdog_ev = status_ev = NULL;
-        status_reg = NULL;
-        status_srv = NULL;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Telling the service manager how we are (sd_notify(3)): readiness, a
- * status line kept fresh, reloads, watchdog pings. Nothing happens when
- * built without systemd or not started by it (NOTIFY_SOCKET unset). */
+/* Telling the service manager how we are (sd_notify(3)): readiness,
+ * status, reloads, watchdog pings. Nothing happens when built without
+ * systemd or not started by it (NOTIFY_SOCKET unset). A leaf: what the
+ * status says is built above it (status.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -9,9 +10,6 @@
 #include <event2/event.h>
 
 #include "util.h"
-
-struct registry;
-struct server;
 
 /* Built with systemd and NOTIFY_SOCKET set. */
 bool notify_enabled(void);
@@ -26,8 +24,6 @@ void notify_status(const char *fmt, ...) _printf_(1, 2);
 int notify_with_fds(const char *state, const int *fds, size_t n_fds);
 
 /* On the event loop: pings the watchdog at half its interval when
- * WATCHDOG_USEC asks for it, and keeps STATUS= up to date from reg and
- * srv (sets, namespaces, clients) after notify_status_changed(). */
-int notify_start(struct event_base *base, struct registry *reg, struct server *srv);
-void notify_status_changed(void);
-void notify_stop(void);
+ * WATCHDOG_USEC asks for it. *ret gets the timer (event_free() it at the
+ * end), or NULL when there is no watchdog. */
+int notify_watchdog_start(struct event_base *base, struct event **ret);

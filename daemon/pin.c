@@ -132,3 +132,59 @@ int pin_open(const struct rundir *rd, const char *name, enum nsk_type t, int *re
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
+
+int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t mask)
+{
+        int r = 0, k;
+
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (!(mask & NSK_TYPE_BIT(t)))
+                        continue;
+                k = pin_remove(rd, name, t);
+                if (k < 0) {
+                        log_error("set '%s': cannot remove %s pin: %s", name, nsk_type_name(t),
+                                  strerror(-k));
+                        if (r == 0)
+                                r = k;
+                }
+        }
+        if (!(mask & ~NSK_TYPE_BIT(NSK_TYPE_MNT)))
+                return r;
+        k = pin_dir_remove(rd, name);
+        if (k < 0) {
+                log_error("set '%s': cannot remove pin directory: %s", name, strerror(-k));
+                if (r == 0)
+                        r = k;
+        }
+        return r;
+}
+
+int pin_make_all(const struct rundir *rd, const char *name, nsk_type_mask_t types,
+                 const int fds[NSK_TYPE_MAX])
+{
+        nsk_type_mask_t made = 0;
+        int r;
+
+        /* mnt pins live apart (see rundir.h); only the others need a directory. */
+        if (types & ~NSK_TYPE_BIT(NSK_TYPE_MNT)) {
+                r = pin_dir_make(rd, name);
+                if (r < 0)
+                        return r;
+        }
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                if (!(types & NSK_TYPE_BIT(t)))
+                        continue;
+                r = pin_make(rd, name, t, fds[t]);
+                if (r < 0) {
+                        log_error("set '%s': cannot pin %s: %s", name, nsk_type_name(t),
+                                  strerror(-r));
+                        /* Only what was made here: a file in the way is not ours. */
+                        (void) pin_remove_all(rd, name, made);
+                        if (types & ~NSK_TYPE_BIT(NSK_TYPE_MNT))
+                                (void) pin_dir_remove(rd, name);
+                        return r;
+                }
+                made |= NSK_TYPE_BIT(t);
+        }
+        return 0;
+}

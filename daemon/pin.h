@@ -26,3 +26,12 @@ int pin_remove(const struct rundir *rd, const char *name, enum nsk_type t);
 /* Opens the pin and checks it still holds a namespace of type t:
  * -ENOENT if the file is gone, -ESTALE if it is no longer a mount of one. */
 int pin_open(const struct rundir *rd, const char *name, enum nsk_type t, int *ret_fd);
+
+/* Pins every namespace of types (fds indexed by type) for set 'name',
+ * in a directory of its own (-EEXIST if there is one). On failure
+ * removes what it made, and only that. */
+int pin_make_all(const struct rundir *rd, const char *name, nsk_type_mask_t types,
+                 const int fds[NSK_TYPE_MAX]);
+/* Removes the pins of the types in mask, and the set's pin directory
+ * unless mask is mnt alone; errors are logged, the first returned. */
+int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t mask);

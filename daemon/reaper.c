@@ -8,8 +8,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "helper.h"
-#include "keeper.h"
 #include "log.h"
 #include "reaper.h"
 
@@ -22,12 +20,17 @@
  * (a second), its watcher has failed to reap it, and the reaper does. */
 #define REAP_PATIENCE 50
 
-static struct event *sigchld_ev, *scan_ev;
+struct reaper {
+        struct event *sigchld_ev, *scan_ev;
+        reaper_watched_fn is_watched;
+        void *userdata;
+        pid_t blocked_by;
+        unsigned blocked_scans;
+};
 
 static void reap_untracked(evutil_socket_t fd, short what, void *userdata)
 {
-        static pid_t blocked_by;
-        static unsigned blocked_scans;
+        struct reaper *rp = userdata;
         const struct timeval delay = { .tv_usec = REAP_DELAY_USEC };
 
         for (;;) {
@@ -40,48 +43,56 @@ static void reap_untracked(evutil_socket_t fd, short what, void *userdata)
                 /* The kernel names the same zombie until it is reaped: one
                  * with a watcher of its own blocks the rest until that
                  * watcher (an event away) has reaped it; then scan again. */
-                if ((helper_tracks(pid) || keeper_tracks(pid)) &&
-                    (pid != blocked_by || blocked_scans < REAP_PATIENCE)) {
-                        blocked_scans = pid == blocked_by ? blocked_scans + 1 : 1;
-                        blocked_by = pid;
-                        (void) evtimer_add(scan_ev, &delay);
+                if (rp->is_watched(pid, rp->userdata) &&
+                    (pid != rp->blocked_by || rp->blocked_scans < REAP_PATIENCE)) {
+                        rp->blocked_scans = pid == rp->blocked_by ? rp->blocked_scans + 1 : 1;
+                        rp->blocked_by = pid;
+                        (void) evtimer_add(rp->scan_ev, &delay);
                         return;
                 }
                 if (waitid(P_PID, (id_t) pid, &si, WEXITED | WNOHANG) < 0)
                         break;
-                if (pid == blocked_by)
+                if (pid == rp->blocked_by)
                         log_warning("reaped process %d, whose watcher did not", (int) pid);
                 else
                         log_debug("reaped process %d, which no set owned", (int) pid);
         }
-        blocked_by = 0;
-        blocked_scans = 0;
+        rp->blocked_by = 0;
+        rp->blocked_scans = 0;
 }
 
 static void on_sigchld(evutil_socket_t sig, short what, void *userdata)
 {
+        struct reaper *rp = userdata;
         const struct timeval delay = { .tv_usec = REAP_DELAY_USEC };
 
-        if (!evtimer_pending(scan_ev, NULL))
-                (void) evtimer_add(scan_ev, &delay);
+        if (!evtimer_pending(rp->scan_ev, NULL))
+                (void) evtimer_add(rp->scan_ev, &delay);
 }
 
-int reaper_start(struct event_base *base)
+struct reaper *reaper_new(struct event_base *base, reaper_watched_fn is_watched, void *userdata)
 {
-        sigchld_ev = evsignal_new(base, SIGCHLD, on_sigchld, NULL);
-        scan_ev = evtimer_new(base, reap_untracked, NULL);
-        if (!sigchld_ev || !scan_ev || event_add(sigchld_ev, NULL) < 0) {
-                reaper_stop();
-                return -ENOMEM;
+        struct reaper *rp = calloc(1, sizeof(*rp));
+
+        if (!rp)
+                return NULL;
+        rp->is_watched = is_watched;
+        rp->userdata = userdata;
+        rp->sigchld_ev = evsignal_new(base, SIGCHLD, on_sigchld, rp);
+        rp->scan_ev = evtimer_new(base, reap_untracked, rp);
+        if (!rp->sigchld_ev || !rp->scan_ev || event_add(rp->sigchld_ev, NULL) < 0)
+                return reaper_free(rp);
+        return rp;
+}
+
+struct reaper *reaper_free(struct reaper *rp)
+{
+        if (rp) {
+                if (rp->sigchld_ev)
+                        event_free(rp->sigchld_ev);
+                if (rp->scan_ev)
+                        event_free(rp->scan_ev);
+                free(rp);
         }
-        return 0;
-}
-
-void reaper_stop(void)
-{
-        if (sigchld_ev)
-                event_free(sigchld_ev);
-        if (scan_ev)
-                event_free(scan_ev);
-        sigchld_ev = scan_ev = NULL;
+        return NULL;
 }

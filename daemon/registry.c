@@ -7,6 +7,7 @@
 #include <string.h>
 #include <stdio.h>
 
+#include "fault.h"
 #include "registry.h"
 
 struct usage {
@@ -134,9 +135,13 @@ struct set *registry_get(struct registry *reg, const char *name)
 int registry_add(struct registry *reg, struct set *s)
 {
         void *node;
+        int r;
 
         if (registry_get(reg, s->name))
                 return -EEXIST;
+        r = fault_point(FAULT_REGISTRY_ADD);
+        if (r < 0)
+                return r;
         if (account(reg, s, +1) < 0)
                 return -ENOMEM;
         node = tsearch(s, &reg->root, compare);

@@ -8,7 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "ipnetns.h"
+#include "config.h"
 #include "log.h"
 #include "name.h"
 #include "rundir.h"
@@ -96,7 +96,7 @@ int rundir_open(const char *path, struct rundir **ret)
         if (!rd)
                 return -ENOMEM;
         rd->fd = rd->lock_fd = rd->state_fd = rd->ns_fd = rd->mnt_fd = -EBADF;
-        rd->netns_dir = IPNETNS_DIR_DEFAULT;
+        rd->netns_dir = NSK_NETNS_DIR_DEFAULT;
         rd->path = strdup(path);
         if (!rd->path) {
                 r = -ENOMEM;

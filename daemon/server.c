@@ -9,11 +9,8 @@
 #include <sys/un.h>
 
 #include "access.h"
-#include "commands.h"
 #include "fdpass.h"
 #include "log.h"
-#include "monitor.h"
-#include "notify.h"
 #include "server.h"
 #include "subid.h"
 
@@ -62,9 +59,9 @@ struct server {
         struct event *listen_ev, *backoff_ev;
         struct client *clients;
         unsigned n_clients, n_others; /* all, and those not root's */
-        struct registry *reg;
-        struct rundir *rd;
         const struct config *cfg;
+        struct server_handlers handlers;
+        void *userdata;
 };
 
 /* One receive buffer for the whole daemon: it is single-threaded and a
@@ -120,26 +117,6 @@ int server_listen(const char *path, const struct config *cfg, int *ret_fd)
 
         *ret_fd = TAKE_FD(fd);
         return 0;
-}
-
-struct event_base *server_base(const struct server *srv)
-{
-        return srv->base;
-}
-
-struct registry *server_registry(const struct server *srv)
-{
-        return srv->reg;
-}
-
-struct rundir *server_rundir(const struct server *srv)
-{
-        return srv->rd;
-}
-
-const struct config *server_config(const struct server *srv)
-{
-        return srv->cfg;
 }
 
 unsigned server_client_count(const struct server *srv)
@@ -202,15 +179,13 @@ static void client_close(struct client *c)
         else
                 srv->clients = c->next;
         c->next = c->prev = NULL;
-        if (c->keep_open)
-                monitor_forget(c);
         /* Room again for the one we may have stopped accepting. */
         if (srv->n_clients-- == srv->cfg->max_clients + ROOT_RESERVE && srv->listen_ev)
                 (void) event_add(srv->listen_ev, NULL);
         if (c->account != 0)
                 srv->n_others--;
         log_debug("client pid %d: disconnected", (int) c->cred.pid);
-        notify_status_changed();
+        srv->handlers.on_close(c, srv->userdata);
         client_unref(c);
 }
 
@@ -235,11 +210,6 @@ const struct ucred *client_cred(const struct client *c)
 uid_t client_account(const struct client *c)
 {
         return c->account;
-}
-
-struct server *client_server(const struct client *c)
-{
-        return c->srv;
 }
 
 /* Requests are read only while nothing waits to go out: the socket's
@@ -449,7 +419,7 @@ static void on_client_read(evutil_socket_t fd, short what, void *userdata)
                         client_close(c);
                         break;
                 }
-                commands_dispatch(c, request_buf, (size_t) k);
+                c->srv->handlers.dispatch(c, request_buf, (size_t) k, c->srv->userdata);
         }
         client_unref(c);
 }
@@ -554,11 +524,11 @@ static void on_accept(evutil_socket_t fd, short what, void *userdata)
                 }
         }
         log_debug("client pid %d uid %u: connected", (int) c->cred.pid, (unsigned) c->cred.uid);
-        notify_status_changed();
+        srv->handlers.on_open(c, srv->userdata);
 }
 
 int server_new(struct event_base *base, int listen_fd, const char *unlink_path,
-               struct registry *reg, struct rundir *rd, const struct config *cfg,
+               const struct config *cfg, const struct server_handlers *handlers, void *userdata,
                struct server **ret)
 {
         struct server *srv;
@@ -570,9 +540,9 @@ int server_new(struct event_base *base, int listen_fd, const char *unlink_path,
         }
         srv->base = base;
         srv->listen_fd = listen_fd;
-        srv->reg = reg;
-        srv->rd = rd;
         srv->cfg = cfg;
+        srv->handlers = *handlers;
+        srv->userdata = userdata;
         if (unlink_path)
                 srv->unlink_path = strdup(unlink_path);
         srv->listen_ev = event_new(base, listen_fd, EV_READ | EV_PERSIST, on_accept, srv);

@@ -8,8 +8,6 @@
 #include <event2/event.h>
 
 #include "config.h"
-#include "registry.h"
-#include "rundir.h"
 
 struct server;
 struct client;
@@ -19,16 +17,23 @@ struct client;
  * replaced; a live one is not (-EADDRINUSE). */
 int server_listen(const char *path, const struct config *cfg, int *ret_fd);
 
+/* What the server tells the layer above, with the userdata given to
+ * server_new(). */
+struct server_handlers {
+        /* One request of c: every request gets a reply, now or later. */
+        void (*dispatch)(struct client *c, const void *buf, size_t len, void *userdata);
+        /* A connection was accepted (and allowed) or has closed; c is
+         * valid during the call. */
+        void (*on_open)(struct client *c, void *userdata);
+        void (*on_close)(struct client *c, void *userdata);
+};
+
 /* Serves on listen_fd (taken). unlink_path, if set, is removed at the end. */
 int server_new(struct event_base *base, int listen_fd, const char *unlink_path,
-               struct registry *reg, struct rundir *rd, const struct config *cfg,
+               const struct config *cfg, const struct server_handlers *handlers, void *userdata,
                struct server **ret);
 struct server *server_free(struct server *srv);
 
-struct event_base *server_base(const struct server *srv);
-struct registry *server_registry(const struct server *srv);
-struct rundir *server_rundir(const struct server *srv);
-const struct config *server_config(const struct server *srv);
 unsigned server_client_count(const struct server *srv);
 
 /* Clients stay allocated while referenced (a create in flight keeps its
@@ -40,7 +45,6 @@ const struct ucred *client_cred(const struct client *c);
 /* Whom the client's use counts for: root 0; a member's subordinate uid
  * counts for that member (subid_owner()). */
 uid_t client_account(const struct client *c);
-struct server *client_server(const struct client *c);
 /* The connection is meant to stay (MONITOR): no idle timeout for it. */
 void client_keep_open(struct client *c);
 

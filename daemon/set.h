@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A namespace set: what the daemon knows of it and how it is pinned. */
+/* A namespace set: what the daemon knows of it. Data and queries only;
+ * lifecycle.c makes, pins and ends sets. */
 #pragma once
 
 #include <stdint.h>
@@ -28,32 +29,18 @@ struct set {
         uint64_t inode[NSK_TYPE_MAX];
         int fd[NSK_TYPE_MAX]; /* held namespace fds of an fd-pinned set, else -EBADF */
         struct nsk_settings settings;
-        struct keeper *keeper; /* sets with pid */
+        struct keeper *keeper; /* sets with pid: watched by keeper.c */
+        pid_t keeper_pid;      /* its pid while attached, else 0 */
         char *dead_reason;
 };
 
 struct set *set_new(const char *name, nsk_type_mask_t types, enum nsk_pin pin, uid_t owner);
-/* Frees the memory and closes held fds; bind pins and keepers stay
- * (a keeper with a lifeline, of an fd-pinned set, then exits). */
+/* Frees the memory and closes held fds. Pins stay, and so does a keeper
+ * (keeper_free() it first: it points to s). */
 struct set *set_free(struct set *s);
 
+/* The set is dead for reason; it will only ever be released. */
 void set_mark_dead(struct set *s, const char *reason);
-
-/* Pins the namespaces in fds (indexed by type, all of s->types; taken
- * in every case). A bind-pinned set gets its pins, then its state file,
- * which is what makes it exist after a restart. An fd-pinned set keeps
- * the fds, gets a state file too and puts them in systemd's fd store. On failure all that was
- * made is undone, and *ret_reason may explain the error better than
- * its errno. */
-int set_pin_take(struct set *s, const struct rundir *rd, int fds[NSK_TYPE_MAX],
-                 const char **ret_reason);
-
-/* The reverse. The keeper is killed first, and with it everything in the
- * set's pid namespace; then the state file goes, so a crash midway leaves
- * a dead set or pins without state (which the next start removes), never
- * a live keeper of no set. Fails only if the state file cannot be removed
- * (the set is then marked dead); later errors are logged. */
-int set_unpin(struct set *s, const struct rundir *rd);
 
 /* A new fd for namespace t, checked to be the namespace the set was
  * created with: -ESTALE when a bind pin was removed or replaced. */

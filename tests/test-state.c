@@ -27,6 +27,23 @@
 /* With the types every setting needs: settings are checked against them. */
 #define MINIMAL_ALL MINIMAL "ns uts 4026532401\nns user 4026532402\nns time 4026532403\n"
 
+/* A set of the key name, parsed from text as recover.c does; *ret is
+ * touched only on success. */
+static int parse(const char *name, const char *text, struct set **ret, pid_t *ret_keeper)
+{
+        struct set *s = set_new(name, 0, NSK_PIN_BIND, 0);
+        int r;
+
+        assert_non_null(s);
+        r = state_parse(text, s, ret_keeper);
+        if (r < 0) {
+                set_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
 static const char full[] = "version 1\n"
                            "pin bind\n"
                            "created 1764374400\n"
@@ -58,7 +75,7 @@ static void test_parse_full(void **state)
         pid_t keeper = -1;
 
         /* A set of uid 1000 is filed as ~1000~NAME (name.h). */
-        assert_int_equal(state_parse("~1000~web", full, &s, &keeper), 0);
+        assert_int_equal(parse("~1000~web", full, &s, &keeper), 0);
         assert_non_null(s);
         assert_string_equal(s->name, "~1000~web");
         assert_int_equal(s->pin, NSK_PIN_BIND);
@@ -103,7 +120,7 @@ static void test_parse_minimal(void **state)
         struct set *s = NULL;
         pid_t keeper = -1;
 
-        assert_int_equal(state_parse("db.prod-1", MINIMAL, &s, &keeper), 0);
+        assert_int_equal(parse("db.prod-1", MINIMAL, &s, &keeper), 0);
         assert_string_equal(s->name, "db.prod-1");
         assert_int_equal(s->pin, NSK_PIN_BIND);
         assert_int_equal(s->types, NSK_TYPE_BIT(NSK_TYPE_NET));
@@ -116,7 +133,7 @@ static void test_parse_minimal(void **state)
         set_free(s);
 
         /* Any order; pin fd. */
-        assert_int_equal(state_parse("web", "ns uts 7\npin fd\nversion 1\n", &s, &keeper), 0);
+        assert_int_equal(parse("web", "ns uts 7\npin fd\nversion 1\n", &s, &keeper), 0);
         assert_int_equal(s->pin, NSK_PIN_FD);
         assert_int_equal(s->types, NSK_TYPE_BIT(NSK_TYPE_UTS));
         assert_int_equal(s->inode[NSK_TYPE_UTS], 7);
@@ -127,7 +144,7 @@ static void check_bad(const char *name, const char *text, int error)
 {
         struct set *s = (struct set *) 0x1;
         pid_t keeper = 12345;
-        int r = state_parse(name, text, &s, &keeper);
+        int r = parse(name, text, &s, &keeper);
 
         if (r != error)
                 fail_msg("'%s' %d (%s), expected %d:\n%s", name, r, strerror(-r), error, text);
@@ -224,7 +241,7 @@ static void test_parse_numbers(void **state)
         check_bad_line("boottime -9223372036854775809", -EINVAL);
         check_bad_line("boottime one", -EINVAL);
 
-        assert_int_equal(state_parse("~4294967294~web",
+        assert_int_equal(parse("~4294967294~web",
                                      MINIMAL_ALL "created 18446744073709551615\nowner 4294967294\n"
                                              "monotonic -9223372036854775808\n"
                                              "boottime 9223372036854775807\n",
@@ -244,7 +261,7 @@ static void test_parse_keeper(void **state)
 
         /* A keeper only with a pid namespace; an adopted one has none. */
         check_bad_line("keeper 42", -EINVAL);
-        assert_int_equal(state_parse("web", MINIMAL "ns pid 5\n", &s, &keeper), 0);
+        assert_int_equal(parse("web", MINIMAL "ns pid 5\n", &s, &keeper), 0);
         assert_int_equal(keeper, 0);
         set_free(s);
         check_bad_line("ns pid 5\nkeeper 0", -EINVAL);
@@ -252,7 +269,7 @@ static void test_parse_keeper(void **state)
         check_bad_line("ns pid 5\nkeeper 2147483648", -EINVAL);
         check_bad_line("ns pid 5\nkeeper x", -EINVAL);
 
-        assert_int_equal(state_parse("web", MINIMAL "ns pid 5\nkeeper 2147483647\n", &s, &keeper),
+        assert_int_equal(parse("web", MINIMAL "ns pid 5\nkeeper 2147483647\n", &s, &keeper),
                          0);
         assert_int_equal(keeper, 2147483647);
         assert_int_equal(s->types, NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_PID));
@@ -300,7 +317,7 @@ static void test_parse_lines(void **state)
                 n += len - strlen("created ") - 1;
                 strcpy(text + n, "7\n");
                 if (len < NSK_SYSCTL_LEN + 16) {
-                        assert_int_equal(state_parse("web", text, &s, &keeper), 0);
+                        assert_int_equal(parse("web", text, &s, &keeper), 0);
                         assert_int_equal(s->created, 7);
                         set_free(s);
                 } else
@@ -335,7 +352,7 @@ static void test_parse_settings(void **state)
         n = (size_t) snprintf(text, sizeof(text), MINIMAL_ALL "hostname ");
         memset(text + n, 'h', NSK_HOSTNAME_MAX);
         strcpy(text + n + NSK_HOSTNAME_MAX, "\n");
-        assert_int_equal(state_parse("web", text, &s, &keeper), 0);
+        assert_int_equal(parse("web", text, &s, &keeper), 0);
         assert_int_equal(strlen(s->settings.hostname), NSK_HOSTNAME_MAX);
         set_free(s);
         strcpy(text + n + NSK_HOSTNAME_MAX, "h\n");
@@ -356,7 +373,7 @@ static void test_parse_settings(void **state)
                 n += (size_t) snprintf(text + n, sizeof(text) - n,
                                        "uid_map %u %u 1\ngid_map %u %u 1\n", i, 1000 + i, i,
                                        2000 + i);
-        assert_int_equal(state_parse("web", text, &s, &keeper), 0);
+        assert_int_equal(parse("web", text, &s, &keeper), 0);
         assert_int_equal(s->settings.n_uid_map, NSK_IDMAP_MAX);
         assert_int_equal(s->settings.n_gid_map, NSK_IDMAP_MAX);
         assert_int_equal(s->settings.gid_map[NSK_IDMAP_MAX - 1].outside, 2000 + NSK_IDMAP_MAX - 1);
@@ -488,7 +505,7 @@ static void round_trip(const struct rundir *rd, const struct set *s)
 
         assert_int_equal(state_write(rd, s), 0);
         read_state(rd, s->name, text, sizeof(text));
-        assert_int_equal(state_parse(s->name, text, &back, &keeper), 0);
+        assert_int_equal(parse(s->name, text, &back, &keeper), 0);
         check_same(back, s);
         assert_int_equal(keeper, 0);
         set_free(back);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer harness for the daemon's request handling: each input is one
  * datagram sent by a real client over a real SOCK_SEQPACKET connection to
- * the daemon's server (server.c, commands.c, set.c, registry.c, ..., the
+ * the daemon's server (server.c, commands.c, lifecycle.c, registry.c, ..., the
  * real code), and the event loop runs until the request is answered.
  *
  * Checked on every input, besides crashes, UB and leaks: every request
@@ -42,9 +42,12 @@
 #include <event2/event.h>
 
 #include "access.h"
+#include "commands.h"
 #include "fdpass.h"
 #include "fuzz.h"
 #include "helper.h"
+#include "keeper.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "monitor.h"
 #include "registry.h"
@@ -62,6 +65,10 @@ static struct event_base *base;
 static struct registry *reg;
 static struct rundir *rd;
 static struct server *srv;
+static struct keepers *keepers;
+static struct lifecycle *lc;
+static struct monitor *mon;
+static struct commands cmds;
 static struct config cfg = CONFIG_DEFAULTS;
 static char subid_path[64];
 static char rundir_path[] = "/tmp/nsk-fuzz.XXXXXX";
@@ -157,6 +164,38 @@ int __wrap_helper_start(struct event_base *b, nsk_type_mask_t types,
         fakes_pending++;
         return 0;
 }
+
+/* --- the daemon's wiring, as main.c does it --- */
+
+static void on_event(enum nsk_event e, const struct set *s, void *userdata)
+{
+        (void) userdata;
+        monitor_emit(mon, e, s);
+}
+
+static void on_request(struct client *c, const void *buf, size_t len, void *userdata)
+{
+        commands_dispatch(userdata, c, buf, len);
+}
+
+static void on_client_open(struct client *c, void *userdata)
+{
+        (void) c;
+        (void) userdata;
+}
+
+static void on_client_close(struct client *c, void *userdata)
+{
+        (void) userdata;
+        if (mon)
+                monitor_forget(mon, c);
+}
+
+static const struct server_handlers handlers = {
+        .dispatch = on_request,
+        .on_open = on_client_open,
+        .on_close = on_client_close,
+};
 
 /* --- the client side --- */
 
@@ -337,9 +376,7 @@ static void reset_registry(void)
                 fuzz_assert(s && s->state == SET_READY);
                 if (seed)
                         continue;
-                fuzz_assert(set_unpin(s, rd) == 0);
-                registry_remove(reg, s);
-                set_free(s);
+                fuzz_assert(lifecycle_release(lc, s) == 0);
         }
         free(names);
         if (!registry_get(reg, "web"))
@@ -372,8 +409,10 @@ static void teardown(void)
 {
         for (unsigned i = 0; i < n_conns; i++)
                 conns[i].fd = safe_close(conns[i].fd);
+        mon = monitor_free(mon);
         srv = server_free(srv);
-        monitor_free_all();
+        keepers = keepers_free(keepers);
+        lc = lifecycle_free(lc);
         reg = registry_free(reg);
         if (rd) {
                 char path[sizeof(rundir_path) + 8];
@@ -424,7 +463,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fuzz_assert(rundir_open(rundir_path, &rd) == 0);
         if (geteuid() == 0)
                 fuzz_assert(rundir_prepare_mounts(rd) == 0);
-        monitor_init(rd);
 
         /* An autobound abstract socket: no file either. */
         listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -446,7 +484,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         reg = registry_new();
         base = event_base_new();
         fuzz_assert(reg && base);
-        fuzz_assert(server_new(base, listen_fd, NULL, reg, rd, &cfg, &srv) == 0);
+        keepers = keepers_new(base);
+        lc = lifecycle_new(rd, reg, keepers, on_event, NULL);
+        mon = monitor_new(rd);
+        fuzz_assert(keepers && lc && mon);
+        cmds = (struct commands) { .base = base, .cfg = &cfg, .rd = rd, .reg = reg, .lc = lc,
+                                   .mon = mon };
+        fuzz_assert(server_new(base, listen_fd, NULL, &cfg, &handlers, &cmds, &srv) == 0);
         atexit(teardown);
 
         /* Another uid only when we can be one. */

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Making a set exist, ending it, marking it dead: the order of the steps
+ * and their undoing (lifecycle.h says why this order). */
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "fault.h"
+#include "fdstore.h"
+#include "ipnetns.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "pin.h"
+#include "state.h"
+
+struct lifecycle {
+        const struct rundir *rd;
+        struct registry *reg;
+        struct keepers *keepers;
+        lifecycle_event_fn on_event;
+        void *userdata;
+};
+
+struct lifecycle *lifecycle_new(const struct rundir *rd, struct registry *reg, struct keepers *ks,
+                                lifecycle_event_fn on_event, void *userdata)
+{
+        struct lifecycle *lc = calloc(1, sizeof(*lc));
+
+        if (lc)
+                *lc = (struct lifecycle) { .rd = rd, .reg = reg, .keepers = ks,
+                                           .on_event = on_event, .userdata = userdata };
+        return lc;
+}
+
+struct lifecycle *lifecycle_free(struct lifecycle *lc)
+{
+        free(lc);
+        return NULL;
+}
+
+void lifecycle_mark_dead(struct lifecycle *lc, struct set *s, const char *reason)
+{
+        set_mark_dead(s, reason);
+        lc->on_event(NSK_EVENT_DEAD, s, lc->userdata);
+}
+
+void lifecycle_pin_missing(struct lifecycle *lc, struct set *s)
+{
+        lc->on_event(NSK_EVENT_PIN_MISSING, s, lc->userdata);
+}
+
+static void on_keeper_exit(struct set *s, const char *reason, void *userdata)
+{
+        lifecycle_mark_dead(userdata, s, reason);
+}
+
+int lifecycle_reserve(struct lifecycle *lc, const char *key, nsk_type_mask_t types,
+                      enum nsk_pin pin, uid_t owner, struct set **ret)
+{
+        struct set *s = set_new(key, types, pin, owner);
+        int r;
+
+        if (!s)
+                return -ENOMEM;
+        r = registry_add(lc->reg, s);
+        if (r < 0) {
+                set_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+void lifecycle_abandon(struct lifecycle *lc, struct set *s)
+{
+        /* Never came to be: no keeper either. */
+        keeper_release(s->keeper);
+        registry_remove(lc->reg, s);
+        set_free(s);
+}
+
+/* Bind pins, then the state file as the commit point (lifecycle.h). */
+static int pin_bind(struct lifecycle *lc, struct set *s, const int fds[NSK_TYPE_MAX])
+{
+        int r;
+
+        r = pin_make_all(lc->rd, s->name, s->types, fds);
+        if (r < 0)
+                return r;
+        r = fault_point(FAULT_CREATE_AFTER_PINS);
+        if (r == 0)
+                r = state_prepare(lc->rd, s);
+        if (r == 0) {
+                keeper_make_permanent(s->keeper);
+                r = fault_point(FAULT_STATE_BEFORE_RENAME);
+                if (r == 0)
+                        r = state_commit(lc->rd, s->name);
+        }
+        if (r < 0) {
+                log_error("set '%s': cannot write state: %s", s->name, strerror(-r));
+                (void) pin_remove_all(lc->rd, s->name, s->types);
+        }
+        return r;
+}
+
+/* An fd-pinned set keeps the fds and has a state file too: with the fd
+ * store it is what a restarted daemon rebuilds the set from (fdstore.h). */
+static int pin_fd(struct lifecycle *lc, struct set *s, int fds[NSK_TYPE_MAX])
+{
+        int r;
+
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
+                s->fd[t] = TAKE_FD(fds[t]);
+        r = state_write(lc->rd, s);
+        if (r < 0) {
+                log_error("set '%s': cannot write state: %s", s->name, strerror(-r));
+                close_many(s->fd, NSK_TYPE_MAX);
+                return r;
+        }
+        (void) fdstore_add_set(s);
+        return 0;
+}
+
+/* Pins the namespaces in fds (taken in every case); *ret_reason may
+ * explain a failure better than its errno. */
+static int pin(struct lifecycle *lc, struct set *s, int fds[NSK_TYPE_MAX], const char **ret_reason)
+{
+        const struct rundir *rd = lc->rd;
+        int r = 0;
+
+        for (int t = 0; t < NSK_TYPE_MAX && r == 0; t++) {
+                struct stat st;
+
+                if (!(s->types & NSK_TYPE_BIT(t)))
+                        continue;
+                if (fds[t] < 0 || fstat(fds[t], &st) < 0)
+                        r = -EBADF;
+                else
+                        s->inode[t] = st.st_ino;
+        }
+        /* Whatever is left of a set of this name (a damaged state file, pins
+         * of an interrupted create) is evidence; never write over it. */
+        if (r == 0 && faccessat(rd->state_fd, s->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+                *ret_reason = "a state file of that name is left over in the runtime directory";
+                r = -EEXIST;
+        }
+        /* The ip netns entry first: it is the one a user may have taken. */
+        if (r == 0 && s->settings.ip_netns) {
+                r = ipnetns_add(rd->netns_dir, s->name, fds[NSK_TYPE_NET]);
+                if (r == -EEXIST)
+                        *ret_reason = "ip netns has a namespace of that name already";
+                else if (r < 0)
+                        *ret_reason = "cannot add it to ip netns";
+                if (r < 0)
+                        goto out;
+        }
+        if (r == 0 && s->pin == NSK_PIN_BIND) {
+                r = pin_bind(lc, s, fds);
+                if (r == -EEXIST)
+                        *ret_reason = "pins of that name are left over in the runtime directory";
+        } else if (r == 0)
+                r = pin_fd(lc, s, fds);
+        if (r < 0 && s->settings.ip_netns)
+                (void) ipnetns_remove(rd->netns_dir, s->name, s->inode[NSK_TYPE_NET]);
+out:
+        close_many(fds, NSK_TYPE_MAX);
+        return r;
+}
+
+int lifecycle_publish(struct lifecycle *lc, struct set *s, struct helper_result *res,
+                      enum nsk_event e, char *msg, size_t size)
+{
+        const char *reason = NULL;
+        char types[64];
+        int r = 0;
+
+        if (res->keeper_pid > 0) {
+                r = keeper_attach(lc->keepers, s, res->keeper_pid, TAKE_FD(res->keeper_pidfd),
+                                  TAKE_FD(res->keeper_lifeline), on_keeper_exit, lc);
+                if (r < 0)
+                        snprintf(msg, size, "cannot watch the keeper: %s", strerror(-r));
+        }
+        if (r == 0) {
+                r = pin(lc, s, res->fds, &reason);
+                if (r < 0)
+                        snprintf(msg, size, "cannot pin: %s", reason ? reason : strerror(-r));
+        }
+        /* A bind set's keeper was made permanent as its state file was
+         * committed; an fd-pinned set's keeps its lifeline: the set ends
+         * with the daemon. */
+        helper_result_close(res);
+        if (r < 0) {
+                lifecycle_abandon(lc, s);
+                return r;
+        }
+        s->state = SET_READY;
+        nsk_type_mask_format(s->types, types, sizeof(types));
+        if (e == NSK_EVENT_CREATED)
+                log_info("set '%s': created (%s, %s pins) for uid %u", s->name, types,
+                         nsk_pin_name(s->pin), (unsigned) s->owner);
+        else
+                log_info("set '%s': adopted (%s pins)", s->name, nsk_pin_name(s->pin));
+        lc->on_event(e, s, lc->userdata);
+        return 0;
+}
+
+/* Everything that holds the namespaces, after the state file is gone. */
+static void unpin_rest(struct lifecycle *lc, struct set *s)
+{
+        const struct rundir *rd = lc->rd;
+        int r;
+
+        if (s->settings.ip_netns) {
+                r = ipnetns_remove(rd->netns_dir, s->name, s->inode[NSK_TYPE_NET]);
+                if (r < 0)
+                        log_warning("set '%s': cannot remove %s/%s: %s", s->name, rd->netns_dir,
+                                    s->name, strerror(-r));
+        }
+        if (s->pin == NSK_PIN_FD) {
+                fdstore_remove_set(s);
+                close_many(s->fd, NSK_TYPE_MAX);
+        } else
+                (void) pin_remove_all(rd, s->name, s->types);
+}
+
+static int unpin(struct lifecycle *lc, struct set *s)
+{
+        int r;
+
+        keeper_release(s->keeper);
+        r = fault_point(FAULT_RELEASE_AFTER_KEEPER);
+        if (r == 0)
+                r = state_remove(lc->rd, s->name);
+        if (r < 0) {
+                char reason[NSK_MESSAGE_MAX];
+
+                log_error("set '%s': cannot remove state: %s", s->name, strerror(-r));
+                snprintf(reason, sizeof(reason), "release failed: cannot remove its state file: %s",
+                         strerror(-r));
+                /* Its keeper is gone: never hand it out again. */
+                lifecycle_mark_dead(lc, s, reason);
+                return r;
+        }
+        unpin_rest(lc, s);
+        return 0;
+}
+
+int lifecycle_release(struct lifecycle *lc, struct set *s)
+{
+        int r = unpin(lc, s);
+
+        if (r < 0)
+                return r;
+        log_info("set '%s': released", s->name);
+        lc->on_event(NSK_EVENT_RELEASED, s, lc->userdata);
+        registry_remove(lc->reg, s);
+        set_free(s);
+        return 0;
+}
+
+void lifecycle_rewatch_keeper(struct lifecycle *lc, struct set *s, pid_t pid, int lifeline)
+{
+        _cleanup_close_ int life = lifeline;
+        char reason[128];
+        int pidfd, r;
+
+        pidfd = keeper_find(pid, s->inode[NSK_TYPE_PID]);
+        if (pidfd >= 0) {
+                r = keeper_attach(lc->keepers, s, pid, pidfd, TAKE_FD(life), on_keeper_exit, lc);
+                if (r == 0)
+                        return;
+        }
+        snprintf(reason, sizeof(reason),
+                 "the pid namespace's init (pid %d) died while nskeeperd was not running",
+                 (int) pid);
+        lifecycle_mark_dead(lc, s, reason);
+}
+
+static int end_fd_set(struct set *s, void *userdata)
+{
+        if (s->pin == NSK_PIN_FD && s->state != SET_CREATING)
+                (void) unpin(userdata, s);
+        return 0;
+}
+
+void lifecycle_end_fd_sets(struct lifecycle *lc)
+{
+        (void) registry_foreach(lc->reg, end_fd_set, lc);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The lifecycle of a set: the one place that sequences the mechanisms
+ * (keeper, pins, state file, fd store, ip netns) to make a set exist, to
+ * end it or to mark it dead, and that reports each change upward. */
+#pragma once
+
+#include <stddef.h>
+#include <event2/event.h>
+
+#include "helper.h"
+#include "keeper.h"
+#include "registry.h"
+#include "rundir.h"
+
+struct lifecycle;
+
+/* Every change the outside may see: a set created, adopted, released,
+ * dead, or a pin found missing. */
+typedef void (*lifecycle_event_fn)(enum nsk_event e, const struct set *s, void *userdata);
+
+struct lifecycle *lifecycle_new(const struct rundir *rd, struct registry *reg, struct keepers *ks,
+                                lifecycle_event_fn on_event, void *userdata);
+struct lifecycle *lifecycle_free(struct lifecycle *lc);
+
+/*
+ * Publishing a set, for create and adopt alike:
+ *   1. lifecycle_reserve(): the name is taken (the set is SET_CREATING:
+ *      not listed, not handed out), so a second create of it fails at
+ *      once while the first is at work;
+ *   2. lifecycle_publish(): its keeper is watched, its namespaces
+ *      pinned, its state file committed; then it is SET_READY and the
+ *      event goes out;
+ *   or lifecycle_abandon(), if it never got its namespaces.
+ * A bind set commits in three steps: pins, then .NAME.tmp written, then
+ * the keeper made permanent, then the file renamed into place. A crash
+ * before the rename leaves .NAME.tmp, whose keeper the next start ends
+ * (recover.c); after it, the set is whole. On any failure exactly what
+ * was made is undone, the name freed and the set freed.
+ */
+int lifecycle_reserve(struct lifecycle *lc, const char *key, nsk_type_mask_t types,
+                      enum nsk_pin pin, uid_t owner, struct set **ret);
+/* Takes every fd of res (indexed by type, all of s->types; a keeper if
+ * s has pid). e is NSK_EVENT_CREATED or NSK_EVENT_ADOPTED. On failure
+ * msg says which step failed and why, and s is gone. */
+int lifecycle_publish(struct lifecycle *lc, struct set *s, struct helper_result *res,
+                      enum nsk_event e, char *msg, size_t size);
+void lifecycle_abandon(struct lifecycle *lc, struct set *s);
+
+/* The reverse, for a ready or dead set. The keeper is killed first, and
+ * with it everything in the set's pid namespace; then the state file
+ * goes, so a crash midway leaves a dead set or pins without state (which
+ * the next start removes), never a live keeper of no set. 0: the set is
+ * gone (freed). Fails only if the state file cannot be removed: the set
+ * is then dead, s->dead_reason says why. */
+int lifecycle_release(struct lifecycle *lc, struct set *s);
+
+/* The set will only ever be released; the event goes out. */
+void lifecycle_mark_dead(struct lifecycle *lc, struct set *s, const char *reason);
+/* A client found a pin of s gone or replaced. */
+void lifecycle_pin_missing(struct lifecycle *lc, struct set *s);
+
+/* After a restart: watches the keeper of recovered set s (lifeline
+ * taken, may be -EBADF) if it is still the init of the set's pid
+ * namespace, else marks s dead. */
+void lifecycle_rewatch_keeper(struct lifecycle *lc, struct set *s, pid_t pid, int lifeline);
+
+/* At a stop without a service manager to keep their fds: fd-pinned sets
+ * end, leaving nothing that looks like one (state file, ip netns entry,
+ * keeper). No events. */
+void lifecycle_end_fd_sets(struct lifecycle *lc);
