@@ -54,6 +54,11 @@ struct nsk_client *ctl_connect(const char *cmd, const char *name);
 int ctl_get_fds(const char *cmd, const char *name, const char *types_arg,
                 int ret_fds[NSK_TYPE_MAX]);
 
+/* Asks the daemon about set NAME (checked already) for show and path;
+ * ret_set is then freed with nsk_set_info_done(). Returns 0, or the exit
+ * status after saying why. */
+int ctl_show(const char *cmd, const char *name, struct nsk_set_info *ret_set);
+
 /* Runs argv in place of nskeeperctl; if that fails, says why and returns
  * the exit status to end with. */
 int ctl_exec(const char *cmd, const char *name, char **argv);

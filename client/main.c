@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* nskeeperctl: global options and the command table. */
+/* nskeeperctl: global options, the command table, and the helpers the
+ * commands share (ctl.h). */
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -151,8 +152,7 @@ int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_typ
         return 0;
 }
 
-int ctl_get_fds(const char *cmd, const char *name, const char *types_arg,
-                int ret_fds[NSK_TYPE_MAX])
+int ctl_get_fds(const char *cmd, const char *name, const char *types_arg, int ret_fds[NSK_TYPE_MAX])
 {
         nsk_type_mask_t types = 0;
         struct nsk_client *cl;
@@ -171,6 +171,21 @@ int ctl_get_fds(const char *cmd, const char *name, const char *types_arg,
         if (!cl)
                 return CTL_EXIT_FAILED;
         r = nsk_get_fds(cl, name, types, ret_fds, NULL);
+        if (r < 0)
+                ctl_request_failed(cmd, name, cl, r);
+        nsk_client_free(cl);
+        return r < 0 ? CTL_EXIT_FAILED : 0;
+}
+
+int ctl_show(const char *cmd, const char *name, struct nsk_set_info *ret_set)
+{
+        struct nsk_client *cl;
+        int r;
+
+        cl = ctl_connect(cmd, name);
+        if (!cl)
+                return CTL_EXIT_FAILED;
+        r = nsk_show(cl, name, ret_set);
         if (r < 0)
                 ctl_request_failed(cmd, name, cl, r);
         nsk_client_free(cl);
