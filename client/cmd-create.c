@@ -53,6 +53,119 @@ enum {
         OPT_IP_NETNS,
 };
 
+/* What the options say, gathered before the daemon is asked anything. */
+struct create_args {
+        const char *types_arg;
+        int pin; /* an enum nsk_pin */
+        struct nsk_settings set;
+};
+
+static void create_args_done(struct create_args *a)
+{
+        nsk_settings_done(&a->set);
+}
+
+/* How an option group turns down a bad argument: says why, as a usage
+ * error, and gives -EINVAL so that the caller only has to stop. */
+#define usage_error(...) ((void) ctl_usage_error("create", __VA_ARGS__), -EINVAL)
+
+/* Each opt_*() below takes the options of one group: it returns 1 when
+ * c is one of them and was taken, 0 when c is not its, and -EINVAL
+ * (already said) when the argument is bad. */
+
+static int opt_types_pin(int c, struct create_args *a)
+{
+        switch (c) {
+        case 't':
+                a->types_arg = optarg;
+                return 1;
+        case 'p':
+                a->pin = nsk_pin_from_name(optarg);
+                if (a->pin < 0)
+                        return usage_error("--pin must be 'bind' or 'fd', not '%s'", optarg);
+                return 1;
+        }
+        return 0;
+}
+
+static int opt_uts(int c, struct create_args *a)
+{
+        bool host = c == OPT_HOSTNAME;
+
+        if (c != OPT_HOSTNAME && c != OPT_DOMAINNAME)
+                return 0;
+        if (strlen(optarg) > NSK_HOSTNAME_MAX)
+                return usage_error("%s '%s' is longer than %d characters",
+                                   host ? "hostname" : "domainname", optarg, NSK_HOSTNAME_MAX);
+        strcpy(host ? a->set.hostname : a->set.domainname, optarg);
+        return 1;
+}
+
+/* Net and ipc keys alike; which namespace a key needs is checked with
+ * the types, once all options are read. */
+static int opt_sysctl(int c, struct create_args *a)
+{
+        int r;
+
+        if (c != OPT_SYSCTL)
+                return 0;
+        r = nsk_settings_add_sysctl(&a->set, optarg);
+        if (r < 0)
+                return usage_error("--sysctl '%s': %s", optarg,
+                                   r == -E2BIG ? "too many sysctls" : strerror(-r));
+        return 1;
+}
+
+static int opt_net(int c, struct create_args *a)
+{
+        switch (c) {
+        case OPT_NO_LOOPBACK:
+                a->set.no_loopback = true;
+                return 1;
+        case OPT_IP_NETNS:
+                a->set.ip_netns = true;
+                return 1;
+        }
+        return 0;
+}
+
+/* Adds the map line "inside -> own, 1", as --map-root-user,
+ * --map-user and --map-group do: one line more, like --uid-map. */
+static int add_own_id(struct nsk_idmap *m, unsigned *n, uint32_t inside, uint32_t own,
+                      const char *kind)
+{
+        if (*n >= NSK_IDMAP_MAX)
+                return usage_error("too many %s map lines", kind);
+        m[(*n)++] = (struct nsk_idmap) { inside, own, 1 };
+        return 1;
+}
+
+/* The caller's own uid or gid, mapped to an id inside. */
+static int opt_user_own(int c, struct create_args *a)
+{
+        struct nsk_settings *s = &a->set;
+        uint32_t id = 0;
+        int r;
+
+        switch (c) {
+        case 'r':
+                /* Root inside: the group too. */
+                r = add_own_id(s->uid_map, &s->n_uid_map, 0, (uint32_t) getuid(), "uid");
+                if (r < 0)
+                        return r;
+                return add_own_id(s->gid_map, &s->n_gid_map, 0, (uint32_t) getgid(), "gid");
+        case OPT_MAP_USER:
+                if (parse_u32(optarg, &id) < 0)
+                        return usage_error("--map-user takes a numeric uid, not '%s'", optarg);
+                return add_own_id(s->uid_map, &s->n_uid_map, id, (uint32_t) getuid(), "uid");
+        case OPT_MAP_GROUP:
+                if (parse_u32(optarg, &id) < 0)
+                        return usage_error("--map-group takes a numeric gid, not '%s'", optarg);
+                return add_own_id(s->gid_map, &s->n_gid_map, id, (uint32_t) getgid(), "gid");
+        }
+        return 0;
+}
+
 static int add_map_line(struct nsk_idmap *m, unsigned *n, const char *line)
 {
         unsigned a, b, c;
@@ -66,7 +179,51 @@ static int add_map_line(struct nsk_idmap *m, unsigned *n, const char *line)
         return 0;
 }
 
-static int run(int argc, char **argv)
+/* Map lines as given, and setgroups. */
+static int opt_user_maps(int c, struct create_args *a)
+{
+        struct nsk_settings *s = &a->set;
+        bool uid = c == OPT_UID_MAP;
+        int r;
+
+        switch (c) {
+        case OPT_UID_MAP:
+        case OPT_GID_MAP:
+                r = uid ? add_map_line(s->uid_map, &s->n_uid_map, optarg)
+                        : add_map_line(s->gid_map, &s->n_gid_map, optarg);
+                if (r < 0)
+                        return usage_error("%s '%s': %s", uid ? "--uid-map" : "--gid-map", optarg,
+                                           r == -E2BIG ? "too many lines"
+                                                       : "expected 'INSIDE OUTSIDE COUNT'");
+                return 1;
+        case OPT_SETGROUPS:
+                if (!streq(optarg, "allow") && !streq(optarg, "deny"))
+                        return usage_error("--setgroups must be 'allow' or 'deny'");
+                s->setgroups_deny = streq(optarg, "deny");
+                return 1;
+        }
+        return 0;
+}
+
+static int opt_time(int c, struct create_args *a)
+{
+        bool mono = c == OPT_MONOTONIC;
+
+        if (c != OPT_MONOTONIC && c != OPT_BOOTTIME)
+                return 0;
+        if (parse_s64(optarg, mono ? &a->set.monotonic : &a->set.boottime) < 0)
+                return usage_error("%s takes whole seconds, not '%s'",
+                                   mono ? "--monotonic" : "--boottime", optarg);
+        return 1;
+}
+
+static int (*const option_groups[])(int c, struct create_args *a) = {
+        opt_types_pin, opt_uts, opt_sysctl, opt_net, opt_user_own, opt_user_maps, opt_time,
+};
+
+/* Reads the options into a and NAME into ret_name. Returns -1 to go on,
+ * else the exit status (after --help, or a usage error said). */
+static int parse_args(int argc, char **argv, struct create_args *a, const char **ret_name)
 {
         static const struct option longopts[] = {
                 { "type", required_argument, NULL, 't' },
@@ -87,158 +244,68 @@ static int run(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        struct nsk_settings set = {};
-        const char *types_arg = NULL, *name;
-        char msg[NSK_MESSAGE_MAX];
-        nsk_type_mask_t types = 0;
-        int pin = NSK_PIN_BIND, c, r = 0, ret = CTL_EXIT_USAGE;
-        struct nsk_client *cl;
-        uint32_t id;
+        int c, r;
 
         while ((c = getopt_long(argc, argv, "t:p:rh", longopts, NULL)) >= 0) {
-                switch (c) {
-                case 't':
-                        types_arg = optarg;
-                        break;
-                case 'p':
-                        pin = nsk_pin_from_name(optarg);
-                        if (pin < 0) {
-                                ctl_usage_error("create", "--pin must be 'bind' or 'fd', not '%s'",
-                                                optarg);
-                                goto out;
-                        }
-                        break;
-                case OPT_HOSTNAME:
-                case OPT_DOMAINNAME: {
-                        char *dst = c == OPT_HOSTNAME ? set.hostname : set.domainname;
-                        if (strlen(optarg) > NSK_HOSTNAME_MAX) {
-                                ctl_usage_error("create", "%s '%s' is longer than %d characters",
-                                                c == OPT_HOSTNAME ? "hostname" : "domainname",
-                                                optarg, NSK_HOSTNAME_MAX);
-                                goto out;
-                        }
-                        strcpy(dst, optarg);
-                        break;
-                }
-                case OPT_SYSCTL:
-                        r = nsk_settings_add_sysctl(&set, optarg);
-                        if (r < 0) {
-                                ctl_usage_error("create", "--sysctl '%s': %s", optarg,
-                                                r == -E2BIG ? "too many sysctls" : strerror(-r));
-                                goto out;
-                        }
-                        break;
-                case OPT_NO_LOOPBACK:
-                        set.no_loopback = true;
-                        break;
-                case OPT_IP_NETNS:
-                        set.ip_netns = true;
-                        break;
-                case 'r':
-                case OPT_MAP_USER:
-                        id = 0;
-                        if (c == OPT_MAP_USER && parse_u32(optarg, &id) < 0) {
-                                ctl_usage_error("create", "--map-user takes a numeric uid, not '%s'",
-                                                optarg);
-                                goto out;
-                        }
-                        /* One more map line, like --uid-map. */
-                        if (set.n_uid_map >= NSK_IDMAP_MAX) {
-                                ctl_usage_error("create", "too many uid map lines");
-                                goto out;
-                        }
-                        set.uid_map[set.n_uid_map++] = (struct nsk_idmap) { id, (uint32_t) getuid(), 1 };
-                        if (c == OPT_MAP_USER)
-                                break;
-                        /* --map-root-user maps the group too. */
-                        __attribute__((fallthrough));
-                case OPT_MAP_GROUP:
-                        id = 0;
-                        if (c == OPT_MAP_GROUP && parse_u32(optarg, &id) < 0) {
-                                ctl_usage_error("create", "--map-group takes a numeric gid, not '%s'",
-                                                optarg);
-                                goto out;
-                        }
-                        if (set.n_gid_map >= NSK_IDMAP_MAX) {
-                                ctl_usage_error("create", "too many gid map lines");
-                                goto out;
-                        }
-                        set.gid_map[set.n_gid_map++] = (struct nsk_idmap) { id, (uint32_t) getgid(), 1 };
-                        break;
-                case OPT_UID_MAP:
-                case OPT_GID_MAP:
-                        r = c == OPT_UID_MAP ? add_map_line(set.uid_map, &set.n_uid_map, optarg)
-                                             : add_map_line(set.gid_map, &set.n_gid_map, optarg);
-                        if (r < 0) {
-                                ctl_usage_error("create", "%s '%s': %s",
-                                                c == OPT_UID_MAP ? "--uid-map" : "--gid-map", optarg,
-                                                r == -E2BIG ? "too many lines"
-                                                            : "expected 'INSIDE OUTSIDE COUNT'");
-                                goto out;
-                        }
-                        break;
-                case OPT_SETGROUPS:
-                        if (!streq(optarg, "allow") && !streq(optarg, "deny")) {
-                                ctl_usage_error("create", "--setgroups must be 'allow' or 'deny'");
-                                goto out;
-                        }
-                        set.setgroups_deny = streq(optarg, "deny");
-                        break;
-                case OPT_MONOTONIC:
-                case OPT_BOOTTIME:
-                        if (parse_s64(optarg, c == OPT_MONOTONIC ? &set.monotonic : &set.boottime) < 0) {
-                                ctl_usage_error("create", "%s takes whole seconds, not '%s'",
-                                                c == OPT_MONOTONIC ? "--monotonic" : "--boottime",
-                                                optarg);
-                                goto out;
-                        }
-                        break;
-                case 'h':
+                if (c == 'h') {
                         help();
-                        ret = CTL_EXIT_OK;
-                        goto out;
-                default:
-                        ctl_bad_option("create", argv);
-                        goto out;
+                        return CTL_EXIT_OK;
                 }
+                r = 0;
+                for (size_t i = 0; i < ELEMENTSOF(option_groups) && r == 0; i++)
+                        r = option_groups[i](c, a);
+                if (r < 0)
+                        return CTL_EXIT_USAGE;
+                if (r == 0) /* no group's: unknown, or its argument is missing */
+                        return ctl_bad_option("create", argv);
         }
-        if (optind >= argc) {
-                ctl_usage_error("create", "missing set NAME");
-                goto out;
-        }
-        if (optind + 1 < argc) {
-                ctl_usage_error("create", "unexpected argument '%s'", argv[optind + 1]);
-                goto out;
-        }
-        name = argv[optind];
+        if (optind >= argc)
+                return ctl_usage_error("create", "missing set NAME");
+        if (optind + 1 < argc)
+                return ctl_usage_error("create", "unexpected argument '%s'", argv[optind + 1]);
+        *ret_name = argv[optind];
+        return -1;
+}
 
-        ret = ctl_check_name("create", name);
-        if (ret != 0)
-                goto out;
-        if (types_arg) {
-                ret = ctl_parse_types("create", name, types_arg, &types);
-                if (ret != 0)
-                        goto out;
+static int create(const char *name, const struct create_args *a)
+{
+        char msg[NSK_MESSAGE_MAX];
+        nsk_type_mask_t types = 0;
+        struct nsk_client *cl;
+        int r;
+
+        r = ctl_check_name("create", name);
+        if (r != 0)
+                return r;
+        if (a->types_arg) {
+                r = ctl_parse_types("create", name, a->types_arg, &types);
+                if (r != 0)
+                        return r;
         }
         /* Refuse what the daemon would refuse, before asking it. */
-        if (nsk_settings_check(&set, types ? types : NSK_TYPES_DEFAULT, msg, sizeof(msg)) < 0) {
-                ret = ctl_fail("create '%s': %s", name, msg);
-                goto out;
-        }
+        if (nsk_settings_check(&a->set, types ? types : NSK_TYPES_DEFAULT, msg, sizeof(msg)) < 0)
+                return ctl_fail("create '%s': %s", name, msg);
 
-        ret = CTL_EXIT_FAILED;
         cl = ctl_connect("create", name);
         if (!cl)
-                goto out;
-        r = nsk_create(cl, name, types, (enum nsk_pin) pin, &set, NULL);
+                return CTL_EXIT_FAILED;
+        r = nsk_create(cl, name, types, (enum nsk_pin) a->pin, &a->set, NULL);
         if (r < 0)
                 ctl_request_failed("create", name, cl, r);
-        else
-                ret = CTL_EXIT_OK;
         nsk_client_free(cl);
-out:
-        nsk_settings_done(&set);
-        return ret;
+        return r < 0 ? CTL_EXIT_FAILED : CTL_EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+        _cleanup_(create_args_done) struct create_args a = { .pin = NSK_PIN_BIND };
+        const char *name = NULL;
+        int r;
+
+        r = parse_args(argc, argv, &a, &name);
+        if (r >= 0)
+                return r;
+        return create(name, &a);
 }
 
 const struct ctl_command ctl_cmd_create = {

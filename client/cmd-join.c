@@ -64,7 +64,18 @@ static void help(void)
                "  -h, --help        show this help\n");
 }
 
-static int run(int argc, char **argv)
+/* What join was told. */
+struct join_args {
+        const char *name;
+        const char *types_arg;
+        bool preserve;
+        char **cmd; /* NULL-terminated, maybe empty */
+};
+
+/* Options may stand before and after NAME; the command starts at "--"
+ * or at the first word after NAME. Returns -1 to go on, else the exit
+ * status (after --help, or a usage error said). */
+static int parse_args(int argc, char **argv, struct join_args *a)
 {
         static const struct option longopts[] = {
                 { "type", required_argument, NULL, 't' },
@@ -72,26 +83,16 @@ static int run(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        const char *types_arg = NULL, *name;
-        nsk_type_mask_t types = 0, joined = 0;
-        bool preserve = false;
-        int fds[NSK_TYPE_MAX], c, r;
-        struct nsk_client *cl;
-        enum nsk_type failed;
-        char **cmd;
-        pid_t pid;
+        int c;
 
-        /* Options may stand before and after NAME; the command starts at
-         * "--" or at the first word after NAME. */
-        name = NULL;
         for (;;) {
                 while ((c = getopt_long(argc, argv, "+t:h", longopts, NULL)) >= 0)
                         switch (c) {
                         case 't':
-                                types_arg = optarg;
+                                a->types_arg = optarg;
                                 break;
                         case 'P':
-                                preserve = true;
+                                a->preserve = true;
                                 break;
                         case 'h':
                                 help();
@@ -99,34 +100,24 @@ static int run(int argc, char **argv)
                         default:
                                 return ctl_bad_option("join", argv);
                         }
-                if (name || optind >= argc || streq(argv[optind - 1], "--"))
+                if (a->name || optind >= argc || streq(argv[optind - 1], "--"))
                         break;
-                name = argv[optind++];
+                a->name = argv[optind++];
         }
-        if (!name)
+        if (!a->name)
                 return ctl_usage_error("join", "missing set NAME");
-        cmd = argv + optind;
+        a->cmd = argv + optind;
+        return -1;
+}
 
-        r = ctl_check_name("join", name);
-        if (r != 0)
-                return r;
-        /* "all" is every type the set has: ask for none in particular. */
-        if (types_arg && !streq(types_arg, "all")) {
-                r = ctl_parse_types("join", name, types_arg, &types);
-                if (r != 0)
-                        return r;
-        }
-
-        cl = ctl_connect("join", name);
-        if (!cl)
-                return CTL_EXIT_FAILED;
-        r = nsk_get_fds(cl, name, types, fds, NULL);
-        if (r < 0) {
-                ctl_request_failed("join", name, cl, r);
-                nsk_client_free(cl);
-                return CTL_EXIT_FAILED;
-        }
-        nsk_client_free(cl);
+/* Enters the namespaces of fds and closes them; ret_joined gets their
+ * types. Returns 0, or the exit status after saying why. */
+static int enter_take(const char *name, int fds[NSK_TYPE_MAX], bool preserve,
+                      nsk_type_mask_t *ret_joined)
+{
+        nsk_type_mask_t joined = 0;
+        enum nsk_type failed;
+        int r;
 
         for (int t = 0; t < NSK_TYPE_MAX; t++)
                 if (fds[t] >= 0)
@@ -141,6 +132,15 @@ static int run(int argc, char **argv)
                 if (r != 0)
                         return r;
         }
+        *ret_joined = joined;
+        return 0;
+}
+
+/* Runs cmd (empty: $SHELL, else /bin/sh) in the namespaces entered and
+ * returns join's exit status. */
+static int run_command(const char *name, char **cmd, nsk_type_mask_t joined)
+{
+        pid_t pid;
 
         if (!cmd[0]) {
                 static char *shell[2];
@@ -164,13 +164,25 @@ static int run(int argc, char **argv)
                 if (pid > 0)
                         return wait_child(pid);
         }
+        return ctl_exec("join", name, cmd);
+}
 
-        execvp(cmd[0], cmd);
-        r = errno;
-        ctl_fail("join '%s': cannot run '%s': %s", name, cmd[0], strerror(r));
-        /* As env(1): 127 when the command is not there, 126 when it is but
-         * cannot be run. */
-        return r == ENOENT ? 127 : 126;
+static int run(int argc, char **argv)
+{
+        struct join_args a = {};
+        nsk_type_mask_t joined = 0;
+        int fds[NSK_TYPE_MAX], r;
+
+        r = parse_args(argc, argv, &a);
+        if (r >= 0)
+                return r;
+        r = ctl_get_fds("join", a.name, a.types_arg, fds);
+        if (r != 0)
+                return r;
+        r = enter_take(a.name, fds, a.preserve, &joined);
+        if (r != 0)
+                return r;
+        return run_command(a.name, a.cmd, joined);
 }
 
 const struct ctl_command ctl_cmd_join = {

@@ -96,7 +96,6 @@ static int run_show(int argc, char **argv)
 {
         struct procscan_result counts = {};
         struct nsk_set_info set;
-        struct nsk_client *cl;
         bool json = false;
         const char *name;
         int r;
@@ -108,16 +107,9 @@ static int run_show(int argc, char **argv)
         r = ctl_check_name("show", name);
         if (r != 0)
                 return r;
-        cl = ctl_connect("show", name);
-        if (!cl)
-                return CTL_EXIT_FAILED;
-        r = nsk_show(cl, name, &set);
-        if (r < 0) {
-                ctl_request_failed("show", name, cl, r);
-                nsk_client_free(cl);
-                return CTL_EXIT_FAILED;
-        }
-        nsk_client_free(cl);
+        r = ctl_show("show", name, &set);
+        if (r != 0)
+                return r;
         (void) procscan_count(&set, 1, &counts);
         if (json) {
                 output_set_json(stdout, &set, &counts);

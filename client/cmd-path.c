@@ -10,7 +10,6 @@ static int run(int argc, char **argv)
 {
         const struct nsk_ns_info *ns;
         struct nsk_set_info set;
-        struct nsk_client *cl;
         const char *name;
         enum nsk_type t;
         int r;
@@ -28,16 +27,9 @@ static int run(int argc, char **argv)
                                 "mnt, cgroup, pid, user, time)",
                                 name, argv[optind + 1]);
 
-        cl = ctl_connect("path", name);
-        if (!cl)
-                return CTL_EXIT_FAILED;
-        r = nsk_show(cl, name, &set);
-        if (r < 0) {
-                ctl_request_failed("path", name, cl, r);
-                nsk_client_free(cl);
-                return CTL_EXIT_FAILED;
-        }
-        nsk_client_free(cl);
+        r = ctl_show("path", name, &set);
+        if (r != 0)
+                return r;
 
         ns = nsk_set_ns(&set, t);
         if (!ns)

@@ -64,9 +64,7 @@ static int run(int argc, char **argv)
         };
         const char *types_arg = NULL, *name;
         char names[128], num[16];
-        nsk_type_mask_t types = 0;
         int fds[NSK_TYPE_MAX], c, r;
-        struct nsk_client *cl;
         unsigned n = 0;
 
         while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) >= 0)
@@ -86,24 +84,9 @@ static int run(int argc, char **argv)
         if (optind >= argc)
                 return ctl_usage_error("run", "missing COMMAND (after --)");
 
-        r = ctl_check_name("run", name);
+        r = ctl_get_fds("run", name, types_arg, fds);
         if (r != 0)
                 return r;
-        if (types_arg && !streq(types_arg, "all")) {
-                r = ctl_parse_types("run", name, types_arg, &types);
-                if (r != 0)
-                        return r;
-        }
-        cl = ctl_connect("run", name);
-        if (!cl)
-                return CTL_EXIT_FAILED;
-        r = nsk_get_fds(cl, name, types, fds, NULL);
-        if (r < 0) {
-                ctl_request_failed("run", name, cl, r);
-                nsk_client_free(cl);
-                return CTL_EXIT_FAILED;
-        }
-        nsk_client_free(cl);
 
         r = place_fds(fds, names, sizeof(names), &n);
         if (r < 0) {
@@ -118,10 +101,7 @@ static int run(int argc, char **argv)
         if (setenv("LISTEN_PID", num, 1) < 0)
                 return ctl_fail("run '%s': setenv: %s", name, strerror(errno));
 
-        execvp(argv[optind], argv + optind);
-        r = errno;
-        ctl_fail("run '%s': cannot run '%s': %s", name, argv[optind], strerror(r));
-        return r == ENOENT ? 127 : 126;
+        return ctl_exec("run", name, argv + optind);
 }
 
 const struct ctl_command ctl_cmd_run = {

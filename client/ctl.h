@@ -47,6 +47,22 @@ int ctl_request_failed(const char *cmd, const char *name, const struct nsk_clien
  * why, naming cmd and set, and returns NULL. */
 struct nsk_client *ctl_connect(const char *cmd, const char *name);
 
+/* Gets set NAME's namespace fds for join and run: checks NAME and the
+ * -t LIST (NULL or "all": every type the set has), asks the daemon, and
+ * fills ret_fds by enum nsk_type, -EBADF where none. Returns 0, or the
+ * exit status after saying why. */
+int ctl_get_fds(const char *cmd, const char *name, const char *types_arg,
+                int ret_fds[NSK_TYPE_MAX]);
+
+/* Asks the daemon about set NAME (checked already) for show and path;
+ * ret_set is then freed with nsk_set_info_done(). Returns 0, or the exit
+ * status after saying why. */
+int ctl_show(const char *cmd, const char *name, struct nsk_set_info *ret_set);
+
+/* Runs argv in place of nskeeperctl; if that fails, says why and returns
+ * the exit status to end with. */
+int ctl_exec(const char *cmd, const char *name, char **argv);
+
 /* Checks a set name given on the command line (exit status on failure, 0 if fine). */
 int ctl_check_name(const char *cmd, const char *name);
 

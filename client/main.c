@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* nskeeperctl: global options and the command table. */
+/* nskeeperctl: global options, the command table, and the helpers the
+ * commands share (ctl.h). */
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -149,6 +150,58 @@ int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_typ
                                 "mnt, cgroup, pid, user, time, all)",
                                 cmd, name, (int) bad_len, bad);
         return 0;
+}
+
+int ctl_get_fds(const char *cmd, const char *name, const char *types_arg, int ret_fds[NSK_TYPE_MAX])
+{
+        nsk_type_mask_t types = 0;
+        struct nsk_client *cl;
+        int r;
+
+        r = ctl_check_name(cmd, name);
+        if (r != 0)
+                return r;
+        /* "all" is every type the set has: ask for none in particular. */
+        if (types_arg && !streq(types_arg, "all")) {
+                r = ctl_parse_types(cmd, name, types_arg, &types);
+                if (r != 0)
+                        return r;
+        }
+        cl = ctl_connect(cmd, name);
+        if (!cl)
+                return CTL_EXIT_FAILED;
+        r = nsk_get_fds(cl, name, types, ret_fds, NULL);
+        if (r < 0)
+                ctl_request_failed(cmd, name, cl, r);
+        nsk_client_free(cl);
+        return r < 0 ? CTL_EXIT_FAILED : 0;
+}
+
+int ctl_show(const char *cmd, const char *name, struct nsk_set_info *ret_set)
+{
+        struct nsk_client *cl;
+        int r;
+
+        cl = ctl_connect(cmd, name);
+        if (!cl)
+                return CTL_EXIT_FAILED;
+        r = nsk_show(cl, name, ret_set);
+        if (r < 0)
+                ctl_request_failed(cmd, name, cl, r);
+        nsk_client_free(cl);
+        return r < 0 ? CTL_EXIT_FAILED : 0;
+}
+
+int ctl_exec(const char *cmd, const char *name, char **argv)
+{
+        int r;
+
+        execvp(argv[0], argv);
+        r = errno;
+        ctl_fail("%s '%s': cannot run '%s': %s", cmd, name, argv[0], strerror(r));
+        /* As env(1): 127 when the command is not there, 126 when it is but
+         * cannot be run. */
+        return r == ENOENT ? 127 : 126;
 }
 
 static void command_help(const struct ctl_command *cmd, bool json)
