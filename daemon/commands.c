@@ -224,7 +224,7 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
         *op = (struct create_op) { .cx = cx, .client = client_ref(c), .set = s,
                                    .req = { .cmd = req->cmd, .id = req->id } };
         memcpy(op->req.name, req->name, sizeof(op->req.name));
-        r = helper_start(cx->base, types, &s->settings, client_cred(c)->uid, client_cred(c)->gid,
+        r = helper_start(cx->helpers, types, &s->settings, client_cred(c)->uid, client_cred(c)->gid,
                          create_done, op);
         if (r < 0) {
                 lifecycle_abandon(cx->lc, s);

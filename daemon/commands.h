@@ -6,6 +6,7 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "helper.h"
 #include "lifecycle.h"
 #include "monitor.h"
 #include "registry.h"
@@ -14,7 +15,7 @@
 
 /* What the commands work on; main.c fills it. */
 struct commands {
-        struct event_base *base;
+        struct helpers *helpers;
         const struct config *cfg;
         const struct rundir *rd;
         struct registry *reg;

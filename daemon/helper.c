@@ -54,6 +54,7 @@ enum helper_wait {
 };
 
 struct helper {
+        struct helpers *hs;
         struct helper *next, *prev;
         pid_t pid;      /* in our pid namespace; 0 once reaped */
         pid_t proc_pid; /* the same in /proc's (pidfd-util.h) */
@@ -67,8 +68,14 @@ struct helper {
         void *userdata;
 };
 
-static struct helper *helpers;
-static unsigned n_helpers;
+/* Every helper at work for the daemon. */
+struct helpers {
+        struct event_base *base;
+        struct helper *list;
+        unsigned count;
+};
+
+/* Process-wide by nature, so not in struct helpers: */
 /* The heap from here up holds only what the daemon allocated since it
  * started (helper_init); 0: unknown, nothing is left out of a fork. */
 static uintptr_t heap_lo;
@@ -101,8 +108,8 @@ static void helper_free(struct helper *h)
         if (h->prev)
                 h->prev->next = h->next;
         else
-                helpers = h->next;
-        n_helpers--;
+                h->hs->list = h->next;
+        h->hs->count--;
 
         if (h->sock_ev)
                 event_free(h->sock_ev);
@@ -482,9 +489,19 @@ static int helper_fork(struct helper *h, const int sv[2])
         return 0;
 }
 
-int helper_start(struct event_base *base, nsk_type_mask_t types, const struct nsk_settings *settings,
+struct helpers *helpers_new(struct event_base *base)
+{
+        struct helpers *hs = calloc(1, sizeof(*hs));
+
+        if (hs)
+                hs->base = base;
+        return hs;
+}
+
+int helper_start(struct helpers *hs, nsk_type_mask_t types, const struct nsk_settings *settings,
                  uid_t uid, gid_t gid, helper_done_fn done, void *userdata)
 {
+        struct event_base *base = hs->base;
         const struct timeval timeout = { .tv_sec = HELPER_TIMEOUT_SEC };
         struct helper *h;
         int sv[2], r;
@@ -498,11 +515,12 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
         h->wait = types & NSK_TYPE_BIT(NSK_TYPE_USER) ? WAIT_USERNS : WAIT_DONE;
         h->done = done;
         h->userdata = userdata;
-        h->next = helpers;
-        if (helpers)
-                helpers->prev = h;
-        helpers = h;
-        n_helpers++;
+        h->hs = hs;
+        h->next = hs->list;
+        if (hs->list)
+                hs->list->prev = h;
+        hs->list = h;
+        hs->count++;
 
         start_fill(types, settings, uid, gid);
         r = helper_spawn(h);
@@ -539,10 +557,12 @@ int helper_start(struct event_base *base, nsk_type_mask_t types, const struct ns
         return 0;
 }
 
-void helper_cancel_all(void)
+struct helpers *helpers_free(struct helpers *hs)
 {
-        while (helpers) {
-                struct helper *h = helpers;
+        if (!hs)
+                return NULL;
+        while (hs->list) {
+                struct helper *h = hs->list;
 
                 if (h->pid > 0) {
                         (void) pidfd_send_signal(h->pidfd, SIGKILL, NULL, 0);
@@ -552,17 +572,19 @@ void helper_cancel_all(void)
                 report(h, -ECANCELED, "daemon is stopping", NULL);
                 helper_free(h);
         }
+        free(hs);
+        return NULL;
 }
 
-bool helper_tracks(pid_t pid)
+bool helpers_tracks(const struct helpers *hs, pid_t pid)
 {
-        for (struct helper *h = helpers; h; h = h->next)
+        for (const struct helper *h = hs->list; h; h = h->next)
                 if (h->pid == pid)
                         return true;
         return false;
 }
 
-unsigned helper_count(void)
+unsigned helpers_count(const struct helpers *hs)
 {
-        return n_helpers;
+        return hs->count;
 }

@@ -33,14 +33,17 @@ typedef int (*helper_done_fn)(int error, const char *message, struct helper_resu
  * allocates from then on is not copied into helpers (see helper.c). */
 void helper_init(void);
 
+/* Every helper at work. */
+struct helpers;
+struct helpers *helpers_new(struct event_base *base);
+/* Kills every helper still at work and reports each as -ECANCELED. */
+struct helpers *helpers_free(struct helpers *hs);
+unsigned helpers_count(const struct helpers *hs);
+/* Is pid a helper at work (reaped through its pidfd)? */
+bool helpers_tracks(const struct helpers *hs, pid_t pid);
+
 /* A uid other than 0: the helper becomes uid/gid before it makes the
  * user namespace, which that uid then owns (and may enter without
  * privileges). */
-int helper_start(struct event_base *base, nsk_type_mask_t types, const struct nsk_settings *settings,
+int helper_start(struct helpers *hs, nsk_type_mask_t types, const struct nsk_settings *settings,
                  uid_t uid, gid_t gid, helper_done_fn done, void *userdata);
-
-/* Kills every helper still at work and reports each as -ECANCELED. */
-void helper_cancel_all(void);
-unsigned helper_count(void);
-/* Is pid a helper at work (reaped through its pidfd)? */
-bool helper_tracks(pid_t pid);

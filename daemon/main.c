@@ -255,6 +255,7 @@ struct daemon {
         struct rundir *rd;
         struct registry *reg;
         struct keepers *keepers;
+        struct helpers *helpers;
         struct lifecycle *lc;
         struct monitor *mon;
         struct commands cmds;
@@ -305,7 +306,7 @@ static bool is_watched(pid_t pid, void *userdata)
 {
         struct daemon *d = userdata;
 
-        return helper_tracks(pid) || keepers_tracks(d->keepers, pid);
+        return helpers_tracks(d->helpers, pid) || keepers_tracks(d->keepers, pid);
 }
 
 static void on_stop_signal(evutil_socket_t sig, short what, void *userdata)
@@ -468,11 +469,12 @@ static int setup(struct daemon *d)
         if (!d->reg || !d->base)
                 return log_error_errno(-ENOMEM, "out of memory");
         d->keepers = keepers_new(d->base);
+        d->helpers = helpers_new(d->base);
         d->lc = lifecycle_new(d->rd, d->reg, d->keepers, publish, d);
         d->mon = monitor_new(d->rd);
-        if (!d->keepers || !d->lc || !d->mon)
+        if (!d->keepers || !d->helpers || !d->lc || !d->mon)
                 return log_error_errno(-ENOMEM, "out of memory");
-        d->cmds = (struct commands) { .base = d->base, .cfg = &o->cfg, .rd = d->rd,
+        d->cmds = (struct commands) { .helpers = d->helpers, .cfg = &o->cfg, .rd = d->rd,
                                       .reg = d->reg, .lc = d->lc, .mon = d->mon };
         /* The socket first: a daemon that cannot serve leaves no mounts. */
         if (!d->activated) {
@@ -538,7 +540,7 @@ static void teardown(struct daemon *d)
         if (d->watchdog)
                 event_free(d->watchdog);
         d->status = status_free(d->status);
-        helper_cancel_all();
+        d->helpers = helpers_free(d->helpers);
         spawner_stop();
         d->mon = monitor_free(d->mon);
         server_free(d->srv);

@@ -66,6 +66,7 @@ static struct registry *reg;
 static struct rundir *rd;
 static struct server *srv;
 static struct keepers *keepers;
+static struct helpers *helpers;
 static struct lifecycle *lc;
 static struct monitor *mon;
 static struct commands cmds;
@@ -142,7 +143,7 @@ static int find_creating(struct set *s, void *userdata)
         return 0;
 }
 
-int __wrap_helper_start(struct event_base *b, nsk_type_mask_t types,
+int __wrap_helper_start(struct helpers *hs, nsk_type_mask_t types,
                         const struct nsk_settings *settings, uid_t uid, gid_t gid,
                         helper_done_fn done, void *userdata)
 {
@@ -157,7 +158,7 @@ int __wrap_helper_start(struct event_base *b, nsk_type_mask_t types,
          * fail, so the fuzzer never mounts anything. */
         *f = (struct fake) { .types = types, .fd_pin = creating && creating->pin == NSK_PIN_FD,
                              .done = done, .userdata = userdata };
-        if (event_base_once(b, -1, EV_TIMEOUT, fake_finish, f, &now) < 0) {
+        if (event_base_once(base, -1, EV_TIMEOUT, fake_finish, f, &now) < 0) {
                 free(f);
                 return -ENOMEM;
         }
@@ -412,6 +413,7 @@ static void teardown(void)
         mon = monitor_free(mon);
         srv = server_free(srv);
         keepers = keepers_free(keepers);
+        helpers = helpers_free(helpers);
         lc = lifecycle_free(lc);
         reg = registry_free(reg);
         if (rd) {
@@ -485,10 +487,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         base = event_base_new();
         fuzz_assert(reg && base);
         keepers = keepers_new(base);
+        helpers = helpers_new(base);
         lc = lifecycle_new(rd, reg, keepers, on_event, NULL);
         mon = monitor_new(rd);
-        fuzz_assert(keepers && lc && mon);
-        cmds = (struct commands) { .base = base, .cfg = &cfg, .rd = rd, .reg = reg, .lc = lc,
+        fuzz_assert(keepers && helpers && lc && mon);
+        cmds = (struct commands) { .helpers = helpers, .cfg = &cfg, .rd = rd, .reg = reg, .lc = lc,
                                    .mon = mon };
         fuzz_assert(server_new(base, listen_fd, NULL, &cfg, &handlers, &cmds, &srv) == 0);
         atexit(teardown);
@@ -533,7 +536,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (conns[i].fd < 0)
                         client_connect(&conns[i]);
         fuzz_assert(server_client_count(srv) == n_conns);
-        fuzz_assert(helper_count() == 0);
+        fuzz_assert(helpers_count(helpers) == 0);
         if (count_fds() != baseline_fds) {
                 fprintf(stderr, "fd leak: %d open, %d before:\n", count_fds(), baseline_fds);
                 (void) system("ls -l /proc/$PPID/fd >&2");
