@@ -47,7 +47,7 @@ for a in libnskcommon.a libnskclient.a libnskd.a; do
         [ -f "$build/.libs/$a" ] || { echo "layers: $build/.libs/$a is missing (build first)"; exit 1; }
         objs+=("$build/.libs/$a")
 done
-for o in daemon/nskeeperd-main.o daemon/spawn-main.o; do
+for o in daemon/daemon_nskeeperd-main.o daemon/spawn-main.o; do
         [ -f "$build/$o" ] || { echo "layers: $build/$o is missing (build first)"; exit 1; }
         objs+=("$build/$o")
 done
@@ -56,7 +56,7 @@ nm -A "${objs[@]}" 2>/dev/null | awk '
                 n = split($1, p, ":"); obj = p[n - 1]
                 if (obj ~ /\.a$/ || obj == "") obj = p[n - 2]
                 sub(/.*\//, "", obj); sub(/^lib[a-z]*_la-/, "", obj); sub(/\.o$/, "", obj)
-                sub(/^nskeeperd-/, "", obj)
+                sub(/^daemon_nskeeperd-/, "", obj)
                 if ($2 == "U") use[++nu] = obj " " $3
                 else if (NF == 3 && $2 ~ /^[TDBRCGS]$/) def[$3] = obj
         }
