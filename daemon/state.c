@@ -14,9 +14,7 @@
  * Values are checked when a set is created and again when the file is
  * read; none may hold a newline. */
 
-#include <stdarg.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 
 #include "log.h"
@@ -32,20 +30,74 @@ struct text {
         bool ok;
 };
 
-_printf_(2, 3) static void append(struct text *x, const char *fmt, ...)
+/* Plain appends, not printf: a create writes a state file, and this is
+ * on its path. */
+static void put_mem(struct text *x, const char *s, size_t n)
 {
-        va_list ap;
-        int n;
-
-        if (!x->ok)
-                return;
-        va_start(ap, fmt);
-        n = vsnprintf(x->buf + x->len, STATE_SIZE_MAX - x->len, fmt, ap);
-        va_end(ap);
-        if (n < 0 || (size_t) n >= STATE_SIZE_MAX - x->len)
+        if (!x->ok || n > STATE_SIZE_MAX - x->len) {
                 x->ok = false;
-        else
-                x->len += (size_t) n;
+                return;
+        }
+        memcpy(x->buf + x->len, s, n);
+        x->len += n;
+}
+
+static void put_str(struct text *x, const char *s)
+{
+        put_mem(x, s, strlen(s));
+}
+
+static void put_u64(struct text *x, uint64_t v)
+{
+        char digits[20];
+        size_t n = sizeof(digits);
+
+        do
+                digits[--n] = (char) ('0' + v % 10);
+        while ((v /= 10) > 0);
+        put_mem(x, digits + n, sizeof(digits) - n);
+}
+
+static void put_s64(struct text *x, int64_t v)
+{
+        if (v < 0) {
+                put_mem(x, "-", 1);
+                put_u64(x, -(uint64_t) v);
+        } else
+                put_u64(x, (uint64_t) v);
+}
+
+/* "key " to start a line, "\n" to end it. */
+static void line_start(struct text *x, const char *key)
+{
+        put_str(x, key);
+        put_mem(x, " ", 1);
+}
+
+static void line_end(struct text *x)
+{
+        put_mem(x, "\n", 1);
+}
+
+static void line_str(struct text *x, const char *key, const char *value)
+{
+        line_start(x, key);
+        put_str(x, value);
+        line_end(x);
+}
+
+static void line_u64(struct text *x, const char *key, uint64_t v)
+{
+        line_start(x, key);
+        put_u64(x, v);
+        line_end(x);
+}
+
+static void line_s64(struct text *x, const char *key, int64_t v)
+{
+        line_start(x, key);
+        put_s64(x, v);
+        line_end(x);
 }
 
 /* What reading a file has found besides the set itself. */
@@ -73,7 +125,7 @@ static int parse_version(struct set *s, const char *value, struct found *f)
 
 static void format_version(const struct set *s, const char *key, struct text *x)
 {
-        append(x, "%s %d\n", key, STATE_VERSION);
+        line_u64(x, key, STATE_VERSION);
 }
 
 static int parse_pin(struct set *s, const char *value, struct found *f)
@@ -88,7 +140,7 @@ static int parse_pin(struct set *s, const char *value, struct found *f)
 
 static void format_pin(const struct set *s, const char *key, struct text *x)
 {
-        append(x, "%s %s\n", key, nsk_pin_name(s->pin));
+        line_str(x, key, nsk_pin_name(s->pin));
 }
 
 static int parse_created(struct set *s, const char *value, struct found *f)
@@ -98,7 +150,7 @@ static int parse_created(struct set *s, const char *value, struct found *f)
 
 static void format_created(const struct set *s, const char *key, struct text *x)
 {
-        append(x, "%s %" PRIu64 "\n", key, s->created);
+        line_u64(x, key, s->created);
 }
 
 static int parse_owner(struct set *s, const char *value, struct found *f)
@@ -114,7 +166,7 @@ static int parse_owner(struct set *s, const char *value, struct found *f)
 
 static void format_owner(const struct set *s, const char *key, struct text *x)
 {
-        append(x, "%s %u\n", key, (unsigned) s->owner);
+        line_u64(x, key, s->owner);
 }
 
 /* "TYPE INODE", one line per namespace. */
@@ -138,8 +190,13 @@ static int parse_ns(struct set *s, const char *value, struct found *f)
 static void format_ns(const struct set *s, const char *key, struct text *x)
 {
         for (int t = 0; t < NSK_TYPE_MAX; t++)
-                if (s->types & NSK_TYPE_BIT(t))
-                        append(x, "%s %s %" PRIu64 "\n", key, nsk_type_name(t), s->inode[t]);
+                if (s->types & NSK_TYPE_BIT(t)) {
+                        line_start(x, key);
+                        put_str(x, nsk_type_name(t));
+                        put_mem(x, " ", 1);
+                        put_u64(x, s->inode[t]);
+                        line_end(x);
+                }
 }
 
 static int parse_keeper(struct set *s, const char *value, struct found *f)
@@ -152,7 +209,7 @@ static int parse_keeper(struct set *s, const char *value, struct found *f)
 static void format_keeper(const struct set *s, const char *key, struct text *x)
 {
         if (s->keeper_pid > 0)
-                append(x, "%s %d\n", key, (int) s->keeper_pid);
+                line_u64(x, key, (uint64_t) s->keeper_pid);
 }
 
 static int parse_hostname(struct set *s, const char *value, struct found *f)
@@ -166,7 +223,7 @@ static int parse_hostname(struct set *s, const char *value, struct found *f)
 static void format_hostname(const struct set *s, const char *key, struct text *x)
 {
         if (s->settings.hostname[0])
-                append(x, "%s %s\n", key, s->settings.hostname);
+                line_str(x, key, s->settings.hostname);
 }
 
 static int parse_domainname(struct set *s, const char *value, struct found *f)
@@ -180,7 +237,7 @@ static int parse_domainname(struct set *s, const char *value, struct found *f)
 static void format_domainname(const struct set *s, const char *key, struct text *x)
 {
         if (s->settings.domainname[0])
-                append(x, "%s %s\n", key, s->settings.domainname);
+                line_str(x, key, s->settings.domainname);
 }
 
 static int parse_sysctl(struct set *s, const char *value, struct found *f)
@@ -191,7 +248,7 @@ static int parse_sysctl(struct set *s, const char *value, struct found *f)
 static void format_sysctl(const struct set *s, const char *key, struct text *x)
 {
         for (unsigned i = 0; i < s->settings.n_sysctls; i++)
-                append(x, "%s %s\n", key, s->settings.sysctls[i]);
+                line_str(x, key, s->settings.sysctls[i]);
 }
 
 /* "INSIDE OUTSIDE COUNT", each strictly a decimal u32, one space apart. */
@@ -222,8 +279,15 @@ static int parse_idmap(const char *s, struct nsk_idmap *m, unsigned *n)
 
 static void format_idmap(const struct nsk_idmap *m, unsigned n, const char *key, struct text *x)
 {
-        for (unsigned i = 0; i < n; i++)
-                append(x, "%s %u %u %u\n", key, m[i].inside, m[i].outside, m[i].count);
+        for (unsigned i = 0; i < n; i++) {
+                line_start(x, key);
+                put_u64(x, m[i].inside);
+                put_mem(x, " ", 1);
+                put_u64(x, m[i].outside);
+                put_mem(x, " ", 1);
+                put_u64(x, m[i].count);
+                line_end(x);
+        }
 }
 
 static int parse_uid_map(struct set *s, const char *value, struct found *f)
@@ -254,7 +318,7 @@ static int parse_monotonic(struct set *s, const char *value, struct found *f)
 static void format_monotonic(const struct set *s, const char *key, struct text *x)
 {
         if (s->settings.monotonic != 0)
-                append(x, "%s %" PRId64 "\n", key, s->settings.monotonic);
+                line_s64(x, key, s->settings.monotonic);
 }
 
 static int parse_boottime(struct set *s, const char *value, struct found *f)
@@ -265,7 +329,7 @@ static int parse_boottime(struct set *s, const char *value, struct found *f)
 static void format_boottime(const struct set *s, const char *key, struct text *x)
 {
         if (s->settings.boottime != 0)
-                append(x, "%s %" PRId64 "\n", key, s->settings.boottime);
+                line_s64(x, key, s->settings.boottime);
 }
 
 /* Flags are written only when they differ from the default, as one word. */
@@ -285,7 +349,7 @@ static int parse_loopback(struct set *s, const char *value, struct found *f)
 static void format_loopback(const struct set *s, const char *key, struct text *x)
 {
         if (s->settings.no_loopback)
-                append(x, "%s off\n", key);
+                line_str(x, key, "off");
 }
 
 static int parse_setgroups(struct set *s, const char *value, struct found *f)
@@ -296,7 +360,7 @@ static int parse_setgroups(struct set *s, const char *value, struct found *f)
 static void format_setgroups(const struct set *s, const char *key, struct text *x)
 {
         if (s->settings.setgroups_deny)
-                append(x, "%s deny\n", key);
+                line_str(x, key, "deny");
 }
 
 static int parse_ip_netns(struct set *s, const char *value, struct found *f)
@@ -307,7 +371,7 @@ static int parse_ip_netns(struct set *s, const char *value, struct found *f)
 static void format_ip_netns(const struct set *s, const char *key, struct text *x)
 {
         if (s->settings.ip_netns)
-                append(x, "%s on\n", key);
+                line_str(x, key, "on");
 }
 
 #define KEY(k, rep) { #k, rep, parse_##k, format_##k }
