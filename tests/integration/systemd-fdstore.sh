@@ -125,7 +125,7 @@ check_run "create f2 --pin fd" 0 ctl create f2 --pin fd -t net
 check_run "create fn --pin fd --ip-netns" 0 ctl create fn --pin fd -t net --ip-netns
 check_true "fn is in ip netns" test -e "$T/netns/fn"
 stop_managed
-for i in $(seq 50); do alive "$keeper" || break; sleep 0.1; done
+wait_until 5 dead "$keeper"
 check_true "fp's keeper exited when the store closed its lifeline" dead "$keeper"
 start_managed || exit 1
 check_eq "only the bind set is back" "b1" "$(list_names)"

@@ -17,7 +17,7 @@ if [ "${NSK_HAVE_SYSTEMD:-}" = no ]; then
                 --spawner "$NSK_SPAWNER" </dev/null >>"$T/daemon.log" 2>&1 &
         MGR_PID=$!
         EXTRA_PIDS+=("$MGR_PID")
-        for i in $(seq 50); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+        wait_until 5 ctl_answers
         check_run "the daemon serves" 0 ctl create quiet --pin fd -t net
         sleep 0.5
         stop_managed
