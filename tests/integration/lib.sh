@@ -323,6 +323,20 @@ pid_gone() {
         ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null
 }
 
+# sleeps_in PID FUNCTION...: PID sleeps (state S) in the kernel, in one
+# of the FUNCTIONs (its wchan starts with one of them): waits there for
+# something that has not happened.
+sleeps_in() {
+        local pid=$1 wchan f
+        shift
+        grep -q '^State:[[:space:]]*S' "/proc/$pid/status" 2>/dev/null || return 1
+        wchan=$(cat "/proc/$pid/wchan" 2>/dev/null)
+        for f in "$@"; do
+                [[ $wchan == "$f"* ]] && return 0
+        done
+        return 1
+}
+
 # Is there no process PID, not even a zombie? (bash reaps a child of its
 # own as soon as it ends.)
 pid_reaped() {
@@ -651,24 +665,6 @@ daemon_fds() {
         ls "/proc/$DAEMON_PID/fd" 2>/dev/null | wc -l
 }
 
-# Waits (5 s at most, more under valgrind) until the daemon is steady:
-# its spawner (if it runs one) has two helpers waiting again, and its fd
-# count holds for 0.3 s. Fd counts compared before and after a test are
-# taken then.
-daemon_steady() {
-        local i n
-        for i in $(seq $((50 * NSK_SLOW))); do
-                if [ -z "$(children_named nskeeper-spawn)" ] ||
-                        [ "$(children_named nskeeper-ready | wc -l)" -ge 2 ]; then
-                        n=$(daemon_fds)
-                        sleep 0.3
-                        [ "$n" = "$(daemon_fds)" ] && return 0
-                fi
-                sleep 0.1
-        done
-        return 1
-}
-
 # --- a daemon at rest: conditions to await, not a quiet moment to hope for ---
 
 # Connections the daemon has accepted on $SOCK and not yet closed (a
@@ -694,27 +690,51 @@ daemon_pidfd_pids() {
         grep -h '^Pid:' "/proc/$DAEMON_PID"/fdinfo/* 2>/dev/null | awk '{ print $2 }'
 }
 
+# The daemon runs no spawner, or its spawner's two waiting helpers are
+# handed over to it (it holds a pidfd of each).
+spawner_ready() {
+        local pids w ready
+        [ -n "$(children_named nskeeper-spawn)" ] || return 0
+        ready=$(children_named nskeeper-ready)
+        [ "$(grep -c . <<<"$ready")" = 2 ] || return 1
+        pids=" $(daemon_pidfd_pids | tr '\n' ' ')"
+        for w in $ready; do
+                [[ $pids == *" $w "* ]] || return 1
+        done
+}
+
+# daemon_settled [N]: the daemon is alive and has nothing in flight that
+# a pid set does not keep: of its children (daemon_children) only
+# keepers, alive; its spawner ready (spawner_ready); exactly N client
+# connections (0 if not given).
+daemon_settled() {
+        local c
+        kill -0 "$DAEMON_PID" 2>/dev/null || return 1
+        for c in $(daemon_children); do
+                [ "$(cat "/proc/$c/comm" 2>/dev/null)" = nskeeper-init ] &&
+                        ! pid_gone "$c" || return 1
+        done
+        spawner_ready && daemon_connections_are "${1:-0}"
+}
+
+# Waits (5 s at most, more under valgrind) until the daemon is settled
+# (no client connected); 1 if it is not by then.
+daemon_steady() {
+        wait_until 5 daemon_settled
+}
+
 # daemon_at_rest [N]: the daemon has nothing in flight: no helper at work
 # and no zombie child (daemon_children), its spawner's (if it runs one)
-# two waiting helpers handed over to it (it holds a pidfd of each), no
-# pidfd of a process already reaped (so not for a test with a dead pid
-# set: its keeper's may be one), and exactly N client connections (0 if
-# not given). Its fd count is then its count at rest: await this, then
-# take or compare the count.
+# two waiting helpers handed over to it (spawner_ready), no pidfd of a
+# process already reaped (so not for a test with a dead pid set: its
+# keeper's may be one), and exactly N client connections (0 if not
+# given). Its fd count is then its count at rest: await this, then take
+# or compare the count.
 daemon_at_rest() {
-        local pids w ready
         kill -0 "$DAEMON_PID" 2>/dev/null || return 1
         [ -z "$(daemon_children)" ] || return 1
-        pids=" $(daemon_pidfd_pids | tr '\n' ' ')"
-        [[ $pids == *" -1 "* ]] && return 1
-        if [ -n "$(children_named nskeeper-spawn)" ]; then
-                ready=$(children_named nskeeper-ready)
-                [ "$(grep -c . <<<"$ready")" = 2 ] || return 1
-                for w in $ready; do
-                        [[ $pids == *" $w "* ]] || return 1
-                done
-        fi
-        daemon_connections_are "${1:-0}"
+        [[ " $(daemon_pidfd_pids | tr '\n' ' ')" == *" -1 "* ]] && return 1
+        spawner_ready && daemon_connections_are "${1:-0}"
 }
 
 # log_has ERE: $T/daemon.log has a line matching ERE (to await one).
