@@ -250,14 +250,11 @@ is_our_child() {
 
 # SIGTERM, then SIGKILL after 5 s; reaps it. Only ever signals our children.
 kill_pid() {
-        local pid=$1 i
+        local pid=$1
         [ -n "$pid" ] || return 0
         is_our_child "$pid" || { wait "$pid" 2>/dev/null; return 0; }
         kill -TERM "$pid" 2>/dev/null
-        for i in $(seq 50); do
-                kill -0 "$pid" 2>/dev/null || break
-                sleep 0.1
-        done
+        wait_until -x -q 5 pid_reaped "$pid"
         kill -KILL "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
         return 0
@@ -266,12 +263,8 @@ kill_pid() {
 # wait_exit PID SECONDS: 0 (and $EXIT_STATUS) once our child PID has
 # exited, 1 if it is still running after SECONDS.
 wait_exit() {
-        local pid=$1 i
-        for i in $(seq $(($2 * 10))); do
-                is_our_child "$pid" || break
-                sleep 0.1
-        done
-        is_our_child "$pid" && return 1
+        local pid=$1
+        wait_until -x -q "$2" not is_our_child "$pid" || return 1
         wait "$pid"
         EXIT_STATUS=$?
         return 0
@@ -279,16 +272,34 @@ wait_exit() {
 
 # --- awaiting events, never sleeping for them ---
 
-# wait_until SECONDS CMD...: 0 as soon as CMD succeeds, 1 if it still
-# fails after SECONDS (times NSK_SLOW). Polls every 20 ms.
+# wait_until [-x] [-q] SECONDS CMD...: 0 as soon as CMD succeeds, 1 if
+# it still fails after SECONDS times NSK_SLOW (-x: SECONDS as given, for
+# a caller that scaled them already). Polls every 20 ms. Out of time, it
+# says on stderr what it waited for (-q: not, the caller says it).
 wait_until() {
-        local limit=$(($1 * 50 * NSK_SLOW)) i
+        local slow=$NSK_SLOW quiet='' limit i
+        while :; do
+                case "$1" in
+                -x) slow=1 ;;
+                -q) quiet=1 ;;
+                *) break ;;
+                esac
+                shift
+        done
+        limit=$(($1 * 50 * slow))
         shift
         for ((i = 0; i < limit; i++)); do
                 "$@" && return 0
                 sleep 0.02
         done
-        "$@"
+        "$@" && return 0
+        [ -n "$quiet" ] || echo "# wait_until: still not true after $((limit / 50)) s: $*" >&2
+        return 1
+}
+
+# not CMD...: succeeds when CMD fails (to await the end of something).
+not() {
+        ! "$@"
 }
 
 # await DESC SECONDS CMD...: wait_until, and a failed check naming DESC
@@ -296,7 +307,7 @@ wait_until() {
 await() {
         local desc=$1 secs=$2
         shift 2
-        wait_until "$secs" "$@" && return 0
+        wait_until -q "$secs" "$@" && return 0
         fail "$desc: did not happen within $((secs * NSK_SLOW)) s" "waited for: $*"
         return 1
 }
@@ -310,6 +321,26 @@ pid_stopped() {
 pid_gone() {
         [ -n "$1" ] || return 0
         ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null
+}
+
+# sleeps_in PID FUNCTION...: PID sleeps (state S) in the kernel, in one
+# of the FUNCTIONs (its wchan starts with one of them): waits there for
+# something that has not happened.
+sleeps_in() {
+        local pid=$1 wchan f
+        shift
+        grep -q '^State:[[:space:]]*S' "/proc/$pid/status" 2>/dev/null || return 1
+        wchan=$(cat "/proc/$pid/wchan" 2>/dev/null)
+        for f in "$@"; do
+                [[ $wchan == "$f"* ]] && return 0
+        done
+        return 1
+}
+
+# Is there no process PID, not even a zombie? (bash reaps a child of its
+# own as soon as it ends.)
+pid_reaped() {
+        ! kill -0 "$1" 2>/dev/null
 }
 
 # running_in NAME TYPE COMM: a process called COMM runs in the set's
@@ -336,7 +367,7 @@ fault_pid() {
 wait_fault() {
         local point=$1 secs=${2:-20}
         FAULT_PID=
-        if ! wait_until "$secs" fault_fired_stopped "$point"; then
+        if ! wait_until -q "$secs" fault_fired_stopped "$point"; then
                 fail "fault point $point: no process stopped there within $((secs * NSK_SLOW)) s"
                 return 1
         fi
@@ -394,10 +425,20 @@ run() {
         return 0
 }
 
+# Does the daemon answer on $SOCK?
+ctl_answers() {
+        ctl list >/dev/null 2>&1
+}
+
+# The daemon answers, or it is gone (start_daemon says which).
+answers_or_ended() {
+        pid_reaped "$DAEMON_PID" || { [ -S "$SOCK" ] && ctl_answers; }
+}
+
 # start_daemon [EXTRA ARGS...]: a daemon on $RUNDIR/$SOCK in the background,
 # logging to $T/daemon.log; returns once `nskeeperctl list` answers (5 s).
 start_daemon() {
-        local i wrap=()
+        local wrap=()
         if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
                 fail "start_daemon: a daemon (pid $DAEMON_PID) is already running"
                 return 1
@@ -409,19 +450,15 @@ start_daemon() {
                 --spawner "$NSK_SPAWNER" "$@" \
                 </dev/null >>"$T/daemon.log" 2>&1 &
         DAEMON_PID=$!
-        for i in $(seq $((50 * NSK_SLOW))); do
-                if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
-                        wait "$DAEMON_PID"
-                        fail "start_daemon: nskeeperd exited with status $? during startup" \
-                                "$(sed 's/^/log: /' "$T/daemon.log")"
-                        DAEMON_PID=
-                        return 1
-                fi
-                if [ -S "$SOCK" ] && ctl list >/dev/null 2>&1; then
-                        return 0
-                fi
-                sleep 0.1
-        done
+        # Succeeds for a daemon that is not gone only if it answered.
+        wait_until -q 5 answers_or_ended && ! pid_reaped "$DAEMON_PID" && return 0
+        if pid_reaped "$DAEMON_PID"; then
+                wait "$DAEMON_PID"
+                fail "start_daemon: nskeeperd exited with status $? during startup" \
+                        "$(sed 's/^/log: /' "$T/daemon.log")"
+                DAEMON_PID=
+                return 1
+        fi
         fail "start_daemon: nskeeperd did not answer on $SOCK within $((5 * NSK_SLOW)) s" \
                 "$(sed 's/^/log: /' "$T/daemon.log")"
         return 1
@@ -430,17 +467,13 @@ start_daemon() {
 # stop_daemon: SIGTERM, wait (10 s at most), check it exited with 0 (and,
 # under valgrind, that it reported no error and left no fd open).
 stop_daemon() {
-        local i rc pid=$DAEMON_PID
+        local rc pid=$DAEMON_PID
         if [ -z "$DAEMON_PID" ]; then
                 fail "stop_daemon: no daemon running"
                 return 1
         fi
         kill -TERM "$DAEMON_PID"
-        for i in $(seq $((100 * NSK_SLOW))); do
-                kill -0 "$DAEMON_PID" 2>/dev/null || break
-                sleep 0.1
-        done
-        if kill -0 "$DAEMON_PID" 2>/dev/null; then
+        if ! wait_until -q 10 pid_reaped "$DAEMON_PID"; then
                 kill -KILL "$DAEMON_PID"
                 wait "$DAEMON_PID"
                 DAEMON_PID=
@@ -632,24 +665,6 @@ daemon_fds() {
         ls "/proc/$DAEMON_PID/fd" 2>/dev/null | wc -l
 }
 
-# Waits (5 s at most, more under valgrind) until the daemon is steady:
-# its spawner (if it runs one) has two helpers waiting again, and its fd
-# count holds for 0.3 s. Fd counts compared before and after a test are
-# taken then.
-daemon_steady() {
-        local i n
-        for i in $(seq $((50 * NSK_SLOW))); do
-                if [ -z "$(children_named nskeeper-spawn)" ] ||
-                        [ "$(children_named nskeeper-ready | wc -l)" -ge 2 ]; then
-                        n=$(daemon_fds)
-                        sleep 0.3
-                        [ "$n" = "$(daemon_fds)" ] && return 0
-                fi
-                sleep 0.1
-        done
-        return 1
-}
-
 # --- a daemon at rest: conditions to await, not a quiet moment to hope for ---
 
 # Connections the daemon has accepted on $SOCK and not yet closed (a
@@ -675,27 +690,51 @@ daemon_pidfd_pids() {
         grep -h '^Pid:' "/proc/$DAEMON_PID"/fdinfo/* 2>/dev/null | awk '{ print $2 }'
 }
 
+# The daemon runs no spawner, or its spawner's two waiting helpers are
+# handed over to it (it holds a pidfd of each).
+spawner_ready() {
+        local pids w ready
+        [ -n "$(children_named nskeeper-spawn)" ] || return 0
+        ready=$(children_named nskeeper-ready)
+        [ "$(grep -c . <<<"$ready")" = 2 ] || return 1
+        pids=" $(daemon_pidfd_pids | tr '\n' ' ')"
+        for w in $ready; do
+                [[ $pids == *" $w "* ]] || return 1
+        done
+}
+
+# daemon_settled [N]: the daemon is alive and has nothing in flight that
+# a pid set does not keep: of its children (daemon_children) only
+# keepers, alive; its spawner ready (spawner_ready); exactly N client
+# connections (0 if not given).
+daemon_settled() {
+        local c
+        kill -0 "$DAEMON_PID" 2>/dev/null || return 1
+        for c in $(daemon_children); do
+                [ "$(cat "/proc/$c/comm" 2>/dev/null)" = nskeeper-init ] &&
+                        ! pid_gone "$c" || return 1
+        done
+        spawner_ready && daemon_connections_are "${1:-0}"
+}
+
+# Waits (5 s at most, more under valgrind) until the daemon is settled
+# (no client connected); 1 if it is not by then.
+daemon_steady() {
+        wait_until 5 daemon_settled
+}
+
 # daemon_at_rest [N]: the daemon has nothing in flight: no helper at work
 # and no zombie child (daemon_children), its spawner's (if it runs one)
-# two waiting helpers handed over to it (it holds a pidfd of each), no
-# pidfd of a process already reaped (so not for a test with a dead pid
-# set: its keeper's may be one), and exactly N client connections (0 if
-# not given). Its fd count is then its count at rest: await this, then
-# take or compare the count.
+# two waiting helpers handed over to it (spawner_ready), no pidfd of a
+# process already reaped (so not for a test with a dead pid set: its
+# keeper's may be one), and exactly N client connections (0 if not
+# given). Its fd count is then its count at rest: await this, then take
+# or compare the count.
 daemon_at_rest() {
-        local pids w ready
         kill -0 "$DAEMON_PID" 2>/dev/null || return 1
         [ -z "$(daemon_children)" ] || return 1
-        pids=" $(daemon_pidfd_pids | tr '\n' ' ')"
-        [[ $pids == *" -1 "* ]] && return 1
-        if [ -n "$(children_named nskeeper-spawn)" ]; then
-                ready=$(children_named nskeeper-ready)
-                [ "$(grep -c . <<<"$ready")" = 2 ] || return 1
-                for w in $ready; do
-                        [[ $pids == *" $w "* ]] || return 1
-                done
-        fi
-        daemon_connections_are "${1:-0}"
+        [[ " $(daemon_pidfd_pids | tr '\n' ' ')" == *" -1 "* ]] && return 1
+        spawner_ready && daemon_connections_are "${1:-0}"
 }
 
 # log_has ERE: $T/daemon.log has a line matching ERE (to await one).

@@ -14,9 +14,6 @@ RAW=$NSK_BUILDDIR/tests/nsk-raw
 cpu_ticks() {
         awk '{print $14 + $15}' "/proc/$DAEMON_PID/stat"
 }
-ctl_answers() {
-        ctl list >/dev/null 2>&1
-}
 # at_rest_with_fds N: the daemon is at rest holding N fds.
 at_rest_with_fds() {
         daemon_at_rest && [ "$(daemon_fds)" = "$1" ]

@@ -65,13 +65,19 @@ check_run "and releases" 0 ctl release p1
 
 echo "# --- adopt --from-path opens only namespaces ---"
 # A writer blocks in open(2) of a FIFO until a reader opens it: had the
-# daemon opened the path to look at it, the writer would go on.
+# daemon opened the path to look at it, the writer would have been woken
+# (before the daemon answered) to go on, and would never wait there again.
 mkfifo "$T/fifo"
 (exec 3>"$T/fifo" && echo opened >"$T/opened") &
 writer=$!
 EXTRA_PIDS+=("$writer")
+# The writer sleeps in open(2) of the FIFO, waiting for a reader.
+writer_waits() {
+        sleeps_in "$writer" wait_for_partner fifo_open
+}
+await "the writer waits for a reader of the FIFO" 5 writer_waits
 check_fails "adopt --from-path of a FIFO" 1 "is not a namespace" ctl adopt f --from-path "$T/fifo"
-if wait_until 2 test -e "$T/opened"; then
+if ! writer_waits || [ -e "$T/opened" ]; then
         fail "the daemon did not open the FIFO" "a writer waiting on it went on"
 else
         ok "the daemon did not open the FIFO (its writer still waits)"

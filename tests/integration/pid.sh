@@ -14,14 +14,9 @@ alive() {
         [ -n "$state" ] && [ "$state" != Z ]
 }
 
-# gone_within PID SECONDS
+# gone_within PID SECONDS (times NSK_SLOW)
 gone_within() {
-        local i
-        for i in $(seq $(($2 * 10))); do
-                alive "$1" || return 0
-                sleep 0.1
-        done
-        return 1
+        wait_until "$2" pid_gone "$1"
 }
 
 start_daemon || die "no daemon"

@@ -234,9 +234,6 @@ unshare --pid --fork --kill-child "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$
         --spawner "$NSK_SPAWNER" --log-level "$NSK_LOG_LEVEL" >>"$T/daemon.log" 2>&1 &
 pid1=$!
 EXTRA_PIDS+=("$pid1")
-ctl_answers() {
-        ctl list >/dev/null 2>&1
-}
 await "the daemon in its own pid namespace answers" 5 ctl_answers
 DAEMON_PID=$(ps --ppid "$pid1" -o pid= | tr -d ' ')
 check_uint "a daemon runs as PID 1 of its own pid namespace" "$DAEMON_PID"

@@ -12,6 +12,11 @@ command -v systemd-socket-activate >/dev/null 2>&1 ||
 
 mkdir -p "$RUNDIR"
 
+# listening_more N: more than N "Listening on $SOCK" lines in the log.
+listening_more() {
+        [ "$(grep -c "^Listening on $SOCK " "$T/daemon.log")" -gt "$1" ]
+}
+
 # activate [OPTIONS...]: systemd-socket-activate on $SOCK in the background.
 # Returns once it listens (the socket of an earlier run may still be there).
 activate() {
@@ -21,10 +26,7 @@ activate() {
         systemd-socket-activate "$@" -l "$SOCK" "$NSKEEPERD" --runtime-dir "$RUNDIR" \
                 --log-level "$NSK_LOG_LEVEL" --spawner "$NSK_SPAWNER" </dev/null >>"$T/daemon.log" 2>&1 &
         DAEMON_PID=$!
-        for i in $(seq 50); do
-                [ "$(grep -c "^Listening on $SOCK " "$T/daemon.log")" -gt "${before:-0}" ] && return 0
-                sleep 0.1
-        done
+        wait_until 5 listening_more "${before:-0}" && return 0
         die "systemd-socket-activate does not listen on $SOCK"
 }
 
@@ -61,10 +63,10 @@ echo "# --- systemd-socket-activate (datagram) $(date +%T.%N) ---" >>"$T/daemon.
 systemd-socket-activate --datagram -l "$OTHER" "$NSKEEPERD" --runtime-dir "$RUNDIR" \
         --socket "$SOCK" --log-level "$NSK_LOG_LEVEL" --spawner "$NSK_SPAWNER" </dev/null >>"$T/daemon.log" 2>&1 &
 DAEMON_PID=$!
-for i in $(seq 50); do [ -S "$OTHER" ] && break; sleep 0.1; done
+wait_until 5 test -S "$OTHER"
 # Any datagram makes it start the daemon.
 logger -u "$OTHER" "wake up" 2>/dev/null
-for i in $(seq 50); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+wait_until 5 ctl_answers
 check_eq "nskeeperd started" nskeeperd "$(exe_of "$DAEMON_PID")"
 check_run "it serves on its own socket" 0 ctl list
 check_nomatch "it did not take the datagram socket" "using the control socket passed" \

@@ -109,7 +109,11 @@ check_sets_back "after restart"
 echo "# --- crash (SIGKILL) and start ---"
 kill -KILL "$(managed_pid)"
 check_log "the daemon died" '^EXIT pid=[0-9]+ signal=9$'
-sleep 0.3
+# The dead daemon's fds were closed before it could be reaped (EXIT): had
+# that ended the lifeline, the keeper would have woken to exit and never
+# wait in poll(2) again. Waiting there now, it has a lifeline still.
+await "the keeper waits in poll(2) with no daemon" 5 \
+        sleeps_in "$keeper" poll_schedule_timeout do_poll do_sys_poll
 check_true "the keeper lives on while no daemon runs (the store holds its lifeline)" alive "$keeper"
 restart_managed || exit 1
 check_sets_back "after SIGKILL and start"
@@ -125,7 +129,7 @@ check_run "create f2 --pin fd" 0 ctl create f2 --pin fd -t net
 check_run "create fn --pin fd --ip-netns" 0 ctl create fn --pin fd -t net --ip-netns
 check_true "fn is in ip netns" test -e "$T/netns/fn"
 stop_managed
-for i in $(seq 50); do alive "$keeper" || break; sleep 0.1; done
+wait_until 5 dead "$keeper"
 check_true "fp's keeper exited when the store closed its lifeline" dead "$keeper"
 start_managed || exit 1
 check_eq "only the bind set is back" "b1" "$(list_names)"

@@ -15,14 +15,15 @@ log_count() {
         grep -cE -- "$1" "$NOTIFY_LOG" 2>/dev/null || true
 }
 
-# wait_log ERE [COUNT [SECONDS]]: until COUNT lines match (default 1, 10 s).
+# log_count_reaches ERE COUNT: at least COUNT lines match.
+log_count_reaches() {
+        [ "$(log_count "$1")" -ge "$2" ]
+}
+
+# wait_log ERE [COUNT [SECONDS]]: until COUNT lines match (default 1, 10 s
+# times NSK_SLOW).
 wait_log() {
-        local re=$1 want=${2:-1} secs=${3:-10} i
-        for i in $(seq $((secs * 20))); do
-                [ "$(log_count "$re")" -ge "$want" ] && return 0
-                sleep 0.05
-        done
-        return 1
+        wait_until "${3:-10}" log_count_reaches "$1" "${2:-1}"
 }
 
 # check_log DESC ERE [COUNT [SECONDS]]
@@ -86,14 +87,9 @@ restart_managed() {
 # stop_managed: stop the daemon and the listener; the store is closed, as
 # when systemd stops a service for good.
 stop_managed() {
-        local i
         kill -TERM "$MGR_PID"
-        for i in $(seq 150); do
-                is_our_child "$MGR_PID" || break
-                sleep 0.1
-        done
-        if is_our_child "$MGR_PID"; then
-                fail "stop_managed: notify-listener still running after 15 s"
+        if ! wait_until -q 15 not is_our_child "$MGR_PID"; then
+                fail "stop_managed: notify-listener still running after $((15 * NSK_SLOW)) s"
                 kill_pid "$MGR_PID"
         fi
         wait "$MGR_PID" 2>/dev/null

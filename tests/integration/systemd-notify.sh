@@ -17,9 +17,11 @@ if [ "${NSK_HAVE_SYSTEMD:-}" = no ]; then
                 --spawner "$NSK_SPAWNER" </dev/null >>"$T/daemon.log" 2>&1 &
         MGR_PID=$!
         EXTRA_PIDS+=("$MGR_PID")
-        for i in $(seq 50); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+        wait_until 5 ctl_answers
         check_run "the daemon serves" 0 ctl create quiet --pin fd -t net
-        sleep 0.5
+        # The listener reads all the daemon sent before it logs its EXIT,
+        # and stop_managed returns once the listener has ended: what the
+        # log holds then is all there was.
         stop_managed
         check_eq "no notification at all" 0 "$(log_count '^MSG ')"
         check_eq "no fd reached the store" 0 "$(log_count '^STORED ')"
