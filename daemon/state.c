@@ -392,7 +392,8 @@ static void tmp_name(const char *name, char *buf, size_t size)
         snprintf(buf, size, ".%s.tmp", name);
 }
 
-int state_format(const struct set *s, char text[static STATE_SIZE_MAX], size_t *ret_len)
+/* The text of s's state file (-E2BIG if it would not fit). */
+static int state_format(const struct set *s, char text[static STATE_SIZE_MAX], size_t *ret_len)
 {
         struct text x = { .buf = text, .ok = true };
 

@@ -18,8 +18,6 @@ int state_commit(const struct rundir *rd, const char *name);
 int state_write(const struct rundir *rd, const struct set *s);
 int state_remove(const struct rundir *rd, const char *name);
 
-/* The text of s's state file (-E2BIG if it would not fit). */
-int state_format(const struct set *s, char text[static STATE_SIZE_MAX], size_t *ret_len);
 /* Parses one state file's text into s, a set_new(KEY, 0, NSK_PIN_BIND,
  * 0) of the key the file is named after; *ret_keeper gets the pid of its
  * keeper (0: none). Pure. On failure s holds whatever was read so far. */
