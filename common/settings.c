@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "proto.h"
+#include "name.h"
+#include "settings.h"
 #include "sysctl.h"
 #include "util.h"
 
