@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The attribute layer of the control protocol: the message header, the
- * attribute numbers, and the TLV writer and reader every message is
- * built and read with. */
+ * TLV writer and reader, and the one table of attributes (kind, bounds,
+ * places) that every decoder checks a peer's bytes against. */
 #pragma once
 
 #include <stdbool.h>
@@ -17,7 +17,7 @@ enum nsk_attr_type {
         NSK_A_TYPES = 2,     /* u32: CLONE_NEW* flags */
         NSK_A_PIN = 3,       /* u32: enum nsk_pin */
         NSK_A_ERRNO = 4,     /* u32: positive errno, 0 = success */
-        NSK_A_MESSAGE = 5,   /* string: what went wrong */
+        NSK_A_MESSAGE = 5,   /* text: what went wrong */
         NSK_A_SET = 6,       /* nested: one set */
         NSK_A_NS = 7,        /* nested in SET: one namespace */
         NSK_A_NS_TYPE = 8,   /* u32 in NS: one CLONE_NEW* flag */
@@ -38,7 +38,7 @@ enum nsk_attr_type {
         NSK_A_SETGROUPS = 22,  /* u32: 0 writes "deny" to setgroups before gid_map */
         /* Health of a set: in SET. */
         NSK_A_STATE = 23,        /* u32: enum nsk_state */
-        NSK_A_STATE_REASON = 24, /* string: why it is not ready */
+        NSK_A_STATE_REASON = 24, /* text: why it is not ready */
         NSK_A_KEEPER_PID = 25,   /* u32: host pid of the pid namespace's init */
         NSK_A_EVENT = 26,        /* u32: enum nsk_event, in MONITOR replies */
         NSK_A_ADOPT_PID = 27,    /* u32: ADOPT the namespaces of this process */
@@ -103,3 +103,48 @@ int nsk_attr_u64(const struct nsk_attr *a, uint64_t *ret);
 /* Copies a string attribute: no NUL inside it, shorter than size
  * (-ENAMETOOLONG otherwise). */
 int nsk_attr_str(const struct nsk_attr *a, char *buf, size_t size);
+
+/* --- the attribute table (common/PROTOCOL.md, "Attributes") --- */
+
+enum nsk_attr_kind {
+        NSK_KIND_U32,
+        NSK_KIND_U64,
+        NSK_KIND_STRING, /* a name, key or path: one too long is -ENAMETOOLONG */
+        NSK_KIND_TEXT,   /* words for people: one too long is a malformed message */
+        NSK_KIND_U32_ARRAY,
+        NSK_KIND_NESTED,
+        NSK_KIND_MAX,
+};
+
+/* The places an attribute may stand in. */
+enum {
+        NSK_IN_REQUEST = 1u << 0, /* a request's top level */
+        NSK_IN_REPLY = 1u << 1,   /* a reply's top level */
+        NSK_IN_SET = 1u << 2,     /* inside a SET */
+        NSK_IN_NS = 1u << 3,      /* inside an NS */
+};
+
+struct nsk_attr_policy {
+        const char *name; /* as PROTOCOL.md spells it */
+        enum nsk_attr_kind kind;
+        uint16_t min_len, max_len; /* of the value, in bytes; strings carry no NUL */
+        uint16_t item;             /* U32_ARRAY: the value is whole items of this many bytes */
+        bool repeatable;           /* else at most once in the message or nest holding it */
+        unsigned where;            /* NSK_IN_* */
+};
+
+/* The row of an attribute type, or NULL if the protocol has no such type. */
+const struct nsk_attr_policy *nsk_attr_policy(uint16_t type);
+
+/* Checks a's value against its row: its length, and for strings that no
+ * NUL hides a tail. 0; -ENAMETOOLONG for a string over its bound;
+ * -EBADMSG for anything else amiss, or a type the table does not have. */
+int nsk_attr_check(const struct nsk_attr *a);
+
+/* The first step of every decoder for an attribute found at 'place'
+ * (one NSK_IN_*) of a message or nest whose attributes so far are in
+ * *seen (NSK_ATTR_BIT()s): 0 if it has no place there (a request then
+ * refuses it, a reply skips it, so that later daemons may add some);
+ * -EBADMSG if it is there already and is not repeatable; else what
+ * nsk_attr_check() says, and on success 1 with a's bit added to *seen. */
+int nsk_attr_accept(const struct nsk_attr *a, unsigned place, uint64_t *seen);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The messages of the control socket (see PROTOCOL.md): requests,
- * replies and the sets in them, encoded and decoded over attr.c. Every
- * length a peer sends is checked before it is used. */
+ * replies and the sets in them, encoded and decoded over attr.c, whose
+ * table says where each attribute may stand and what it may hold. */
 
 #include <string.h>
 
@@ -49,18 +49,6 @@ int nsk_pin_from_name(const char *s)
                         return p;
         return -EINVAL;
 }
-
-/* Attributes a request may carry at its top level, and which of them
- * may come more than once. */
-#define REQUEST_ATTRS                                                                       \
-        (NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) | NSK_ATTR_BIT(NSK_A_PIN) |   \
-         NSK_ATTR_BIT(NSK_A_HOSTNAME) | NSK_ATTR_BIT(NSK_A_DOMAINNAME) |                    \
-         NSK_ATTR_BIT(NSK_A_SYSCTL) | NSK_ATTR_BIT(NSK_A_UID_MAP) |                         \
-         NSK_ATTR_BIT(NSK_A_GID_MAP) | NSK_ATTR_BIT(NSK_A_MONOTONIC) |                      \
-         NSK_ATTR_BIT(NSK_A_BOOTTIME) | NSK_ATTR_BIT(NSK_A_LOOPBACK) |                      \
-         NSK_ATTR_BIT(NSK_A_SETGROUPS) | NSK_ATTR_BIT(NSK_A_IP_NETNS) |                     \
-         NSK_ATTR_BIT(NSK_A_ADOPT_PID) | NSK_ATTR_BIT(NSK_A_ADOPT_PATH))
-#define REPEATABLE_ATTRS (NSK_ATTR_BIT(NSK_A_SYSCTL) | NSK_ATTR_BIT(NSK_A_ADOPT_PATH))
 
 int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap)
 {
@@ -114,11 +102,13 @@ static int request_decode(const void *buf, size_t len, struct nsk_request *ret)
         while ((r = nsk_attr_next(&it, &a)) > 0) {
                 uint32_t v;
 
-                if (a.type >= NSK_A_MAX || !(REQUEST_ATTRS & NSK_ATTR_BIT(a.type)))
+                /* Not skipped: a request the daemon does not fully
+                 * understand is not carried out. */
+                r = nsk_attr_accept(&a, NSK_IN_REQUEST, &ret->attrs);
+                if (r == 0)
                         return -EBADMSG;
-                if ((ret->attrs & NSK_ATTR_BIT(a.type)) && !(REPEATABLE_ATTRS & NSK_ATTR_BIT(a.type)))
-                        return -EBADMSG;
-                ret->attrs |= NSK_ATTR_BIT(a.type);
+                if (r < 0)
+                        return r;
 
                 r = nsk_settings_take_attr(&ret->settings, &a);
                 if (r < 0)
@@ -241,7 +231,7 @@ static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
 {
         struct nsk_attr_iter it;
         struct nsk_attr a;
-        bool have_type = false;
+        uint64_t seen = 0;
         char path[NSK_PATH_MAX];
         int r;
 
@@ -249,6 +239,12 @@ static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
         nsk_attr_iter_init(&it, outer->data, outer->len);
         while ((r = nsk_attr_next(&it, &a)) > 0) {
                 uint32_t v;
+
+                r = nsk_attr_accept(&a, NSK_IN_NS, &seen);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        continue;
 
                 switch (a.type) {
                 case NSK_A_NS_TYPE:
@@ -258,16 +254,11 @@ static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
                         ret->type = nsk_type_from_clone_flag((int) v);
                         if (ret->type < 0)
                                 r = -EBADMSG;
-                        have_type = true;
                         break;
                 case NSK_A_NS_INODE:
                         r = nsk_attr_u64(&a, &ret->inode);
                         break;
                 case NSK_A_NS_PATH:
-                        if (ret->path) {
-                                r = -EBADMSG;
-                                break;
-                        }
                         r = nsk_attr_str(&a, path, sizeof(path));
                         if (r < 0)
                                 break;
@@ -279,7 +270,7 @@ static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
                 if (r < 0)
                         break;
         }
-        if (r == 0 && !have_type)
+        if (r == 0 && !(seen & NSK_ATTR_BIT(NSK_A_NS_TYPE)))
                 r = -EBADMSG;
         if (r < 0)
                 ret->path = mfree(ret->path);
@@ -290,13 +281,20 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
 {
         struct nsk_attr_iter it;
         struct nsk_attr a;
-        nsk_type_mask_t seen = 0;
+        nsk_type_mask_t types = 0;
+        uint64_t seen = 0;
         int r;
 
         *ret = (struct nsk_set_info) {};
         nsk_attr_iter_init(&it, outer->data, outer->len);
         while ((r = nsk_attr_next(&it, &a)) > 0) {
                 uint32_t v;
+
+                r = nsk_attr_accept(&a, NSK_IN_SET, &seen);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        continue;
 
                 r = nsk_settings_take_attr(&ret->settings, &a);
                 if (r < 0)
@@ -343,12 +341,12 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
                         r = decode_ns(&a, &ns);
                         if (r < 0)
                                 break;
-                        if (seen & NSK_TYPE_BIT(ns.type)) {
+                        if (types & NSK_TYPE_BIT(ns.type)) {
                                 free(ns.path);
                                 r = -EBADMSG;
                                 break;
                         }
-                        seen |= NSK_TYPE_BIT(ns.type);
+                        types |= NSK_TYPE_BIT(ns.type);
                         ret->ns[ret->n_ns++] = ns;
                         break;
                 }
@@ -368,7 +366,7 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
         struct nsk_attr_iter it;
         struct nsk_attr a;
         struct nsk_hdr h;
-        bool have_errno = false, have_fds = false, have_message = false;
+        uint64_t seen = 0;
         int r;
 
         *ret = (struct nsk_reply) {};
@@ -385,14 +383,21 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
         while ((r = nsk_attr_next(&it, &a)) > 0) {
                 uint32_t v;
 
+                /* Skipped if it has no place here: newer daemons may add
+                 * attributes. */
+                r = nsk_attr_accept(&a, NSK_IN_REPLY, &seen);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        continue;
+
                 switch (a.type) {
                 case NSK_A_ERRNO:
                         r = nsk_attr_u32(&a, &v);
-                        if (r >= 0 && (v > 4095 || have_errno))
+                        if (r >= 0 && v > 4095)
                                 r = -EBADMSG;
                         if (r >= 0)
                                 ret->error = (int) v;
-                        have_errno = true;
                         break;
                 case NSK_A_EVENT:
                         r = nsk_attr_u32(&a, &v);
@@ -401,30 +406,20 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
                                 ret->event = v < NSK_EVENT_MAX ? (enum nsk_event) v : NSK_EVENT_NONE;
                         break;
                 case NSK_A_MESSAGE:
-                        r = have_message ? -EBADMSG
-                                         : nsk_attr_str(&a, ret->message, sizeof(ret->message));
-                        if (r == -ENAMETOOLONG)
-                                r = -EBADMSG;
-                        have_message = true;
+                        r = nsk_attr_str(&a, ret->message, sizeof(ret->message));
                         break;
                 case NSK_A_FDS: {
-                        nsk_type_mask_t seen = 0;
+                        nsk_type_mask_t types = 0;
 
-                        if (a.len % sizeof(uint32_t) != 0 || a.len / sizeof(uint32_t) > NSK_TYPE_MAX ||
-                            have_fds) {
-                                r = -EBADMSG;
-                                break;
-                        }
-                        have_fds = true;
                         /* One fd per type at most, each a type we know. */
                         for (unsigned i = 0; i < a.len / sizeof(uint32_t); i++) {
                                 memcpy(&v, a.data + i * sizeof(uint32_t), sizeof(v));
                                 ret->fd_types[i] = nsk_type_from_clone_flag((int) v);
-                                if (ret->fd_types[i] < 0 || (seen & NSK_TYPE_BIT(ret->fd_types[i]))) {
+                                if (ret->fd_types[i] < 0 || (types & NSK_TYPE_BIT(ret->fd_types[i]))) {
                                         r = -EBADMSG;
                                         break;
                                 }
-                                seen |= NSK_TYPE_BIT(ret->fd_types[i]);
+                                types |= NSK_TYPE_BIT(ret->fd_types[i]);
                         }
                         if (r >= 0)
                                 ret->n_fds = a.len / sizeof(uint32_t);
@@ -448,7 +443,7 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
                 if (r < 0)
                         break;
         }
-        if (r == 0 && !have_errno)
+        if (r == 0 && !(seen & NSK_ATTR_BIT(NSK_A_ERRNO)))
                 r = -EBADMSG;
         if (r < 0)
                 nsk_reply_done(ret);

@@ -44,8 +44,9 @@ struct nsk_request {
 void nsk_request_done(struct nsk_request *r);
 
 int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap);
-/* Unknown, repeated or malformed attributes are refused (-EBADMSG), as
- * is an unknown command (-EOPNOTSUPP), a name longer than NSK_FULL_NAME_MAX
+/* Unknown, misplaced, repeated or malformed attributes are refused
+ * (-EBADMSG; the attribute table in attr.c says which are which), as is
+ * an unknown command (-EOPNOTSUPP), a name longer than NSK_FULL_NAME_MAX
  * (-ENAMETOOLONG) or a type flag no namespace has (-EINVAL). cmd and id
  * are filled in whenever the header could be read. */
 int nsk_request_decode(const void *buf, size_t len, struct nsk_request *ret);
@@ -69,6 +70,8 @@ struct nsk_reply {
         struct nsk_set_info *sets;
 };
 
-/* Unknown attributes are skipped, so newer daemons can add some. */
+/* An attribute with no place where it stands (an unknown one, say) is
+ * skipped, so that newer daemons can add some; a known one that is
+ * malformed or repeated is refused, as the attribute table says. */
 int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret);
 void nsk_reply_done(struct nsk_reply *r);

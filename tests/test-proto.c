@@ -1650,6 +1650,274 @@ static void test_reply_set_bad_name(void **state)
         }
 }
 
+/* --- requests of ADOPT --- */
+
+static void test_request_adopt(void **state)
+{
+        static char net[] = "/proc/1/ns/net", uts[] = "/run/x/uts";
+        struct nsk_request in = {
+                .cmd = NSK_CMD_ADOPT,
+                .id = 40,
+                .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_ADOPT_PID) |
+                         NSK_ATTR_BIT(NSK_A_ADOPT_PATH),
+                .name = "adopted",
+                .adopt_pid = 4242,
+                .n_adopt_paths = 2,
+                .adopt_paths = { net, uts },
+        };
+        struct nsk_request out;
+        uint8_t buf[256];
+        int n;
+
+        n = nsk_request_encode(&in, buf, sizeof(buf));
+        assert_true(n > NSK_HDR_SIZE);
+        assert_int_equal(nsk_request_decode(buf, (size_t) n, &out), 0);
+        assert_int_equal(out.attrs, in.attrs);
+        assert_int_equal(out.adopt_pid, 4242);
+        assert_int_equal(out.n_adopt_paths, 2);
+        assert_string_equal(out.adopt_paths[0], net);
+        assert_string_equal(out.adopt_paths[1], uts);
+        assert_ptr_not_equal(out.adopt_paths[0], net);
+        nsk_request_done(&out);
+        assert_int_equal(out.n_adopt_paths, 0);
+}
+
+static void test_request_adopt_bad(void **state)
+{
+        static const uint32_t pids[] = { 0, (uint32_t) INT32_MAX + 1, 0xffffffffu };
+        static char path[NSK_PATH_MAX + 1];
+        struct nsk_request r;
+        struct mb m;
+
+        for (size_t i = 0; i < ELEMENTSOF(pids); i++) {
+                mb_request(&m, NSK_CMD_ADOPT, 1);
+                mb_u32(&m, NSK_A_ADOPT_PID, pids[i]);
+                mb_done(&m);
+                check_request_error(&m, m.len, -EINVAL);
+        }
+
+        /* Paths are absolute ... */
+        mb_request(&m, NSK_CMD_ADOPT, 1);
+        mb_str(&m, NSK_A_ADOPT_PATH, "proc/1/ns/net");
+        mb_done(&m);
+        check_request_error(&m, m.len, -EINVAL);
+
+        /* ... less than NSK_PATH_MAX bytes ... */
+        memset(path, 'p', sizeof(path) - 1);
+        path[0] = '/';
+        mb_request(&m, NSK_CMD_ADOPT, 1);
+        mb_str(&m, NSK_A_ADOPT_PATH, path);
+        mb_done(&m);
+        check_request_error(&m, m.len, -ENAMETOOLONG);
+        path[NSK_PATH_MAX - 1] = '\0';
+        mb_request(&m, NSK_CMD_ADOPT, 1);
+        mb_str(&m, NSK_A_ADOPT_PATH, path);
+        mb_done(&m);
+        assert_int_equal(nsk_request_decode(m.b, m.len, &r), 0);
+        assert_int_equal(strlen(r.adopt_paths[0]), NSK_PATH_MAX - 1);
+        nsk_request_done(&r);
+
+        /* ... and one per type at most; those taken so far are freed
+         * (valgrind). */
+        mb_request(&m, NSK_CMD_ADOPT, 1);
+        for (unsigned i = 0; i <= NSK_TYPE_MAX; i++)
+                mb_str(&m, NSK_A_ADOPT_PATH, "/x");
+        mb_done(&m);
+        check_request_error(&m, m.len, -E2BIG);
+}
+
+/* --- the attribute table (attr.c) drives the decoders --- */
+
+enum place {
+        PLACE_REQUEST,
+        PLACE_REPLY,
+        PLACE_SET,
+        PLACE_NS,
+        PLACE_MAX,
+};
+
+static const unsigned place_bits[PLACE_MAX] = {
+        [PLACE_REQUEST] = NSK_IN_REQUEST,
+        [PLACE_REPLY] = NSK_IN_REPLY,
+        [PLACE_SET] = NSK_IN_SET,
+        [PLACE_NS] = NSK_IN_NS,
+};
+
+/* A value of type that a decoder takes where the type belongs; copy k
+ * of a repeatable one differs from copy k - 1 where it must (an NS of
+ * another type). */
+static void mb_valid(struct mb *m, uint16_t type, unsigned k)
+{
+        static const uint32_t ns_types[] = { CLONE_NEWNET, CLONE_NEWUTS };
+        static const uint32_t line[] = { 0, 100000, 1 };
+        size_t nest;
+
+        switch (type) {
+        case NSK_A_TYPES:
+        case NSK_A_NS_TYPE:
+        case NSK_A_FDS:
+                mb_u32(m, type, ns_types[k % 2]);
+                return;
+        case NSK_A_ADOPT_PID:
+                mb_u32(m, type, 1);
+                return;
+        case NSK_A_UID_MAP:
+        case NSK_A_GID_MAP:
+                mb_attr(m, type, line, sizeof(line));
+                return;
+        case NSK_A_SET:
+                nest = mb_nest(m, type);
+                mb_str(m, NSK_A_NAME, "web");
+                mb_nest_end(m, nest);
+                return;
+        case NSK_A_NS:
+                nest = mb_nest(m, type);
+                mb_u32(m, NSK_A_NS_TYPE, ns_types[k % 2]);
+                mb_nest_end(m, nest);
+                return;
+        }
+        switch (nsk_attr_policy(type)->kind) {
+        case NSK_KIND_U32:
+                mb_u32(m, type, 0);
+                break;
+        case NSK_KIND_U64:
+                mb_u64(m, type, 5);
+                break;
+        default:
+                mb_str(m, type, type == NSK_A_NAME ? "web" : "/x");
+        }
+}
+
+/* A message with what is needed around 'place', and n copies of type
+ * there: valid ones, or 3 bytes that fit no type if !valid. */
+static void mb_placed(struct mb *m, enum place place, uint16_t type, unsigned n, bool valid)
+{
+        size_t set = 0, ns = 0;
+
+        if (place == PLACE_REQUEST)
+                mb_request(m, NSK_CMD_CREATE, 1);
+        else {
+                mb_reply(m, NSK_CMD_SHOW, 1);
+                if (place != PLACE_REPLY || type != NSK_A_ERRNO)
+                        mb_u32(m, NSK_A_ERRNO, 0);
+        }
+        if (place == PLACE_SET || place == PLACE_NS) {
+                set = mb_nest(m, NSK_A_SET);
+                if (place != PLACE_SET || type != NSK_A_NAME)
+                        mb_str(m, NSK_A_NAME, "web");
+        }
+        if (place == PLACE_NS) {
+                ns = mb_nest(m, NSK_A_NS);
+                if (type != NSK_A_NS_TYPE)
+                        mb_u32(m, NSK_A_NS_TYPE, CLONE_NEWIPC);
+        }
+        for (unsigned k = 0; k < n; k++)
+                if (valid)
+                        mb_valid(m, type, k);
+                else
+                        mb_attr(m, type, "abc", 3);
+        if (place == PLACE_NS)
+                mb_nest_end(m, ns);
+        if (place == PLACE_SET || place == PLACE_NS)
+                mb_nest_end(m, set);
+        mb_done(m);
+}
+
+static int decode_placed(const struct mb *m, enum place place)
+{
+        int r;
+
+        if (place == PLACE_REQUEST) {
+                struct nsk_request req;
+
+                r = nsk_request_decode(m->b, m->len, &req);
+                nsk_request_done(&req);
+        } else {
+                struct nsk_reply rep;
+
+                r = nsk_reply_decode(m->b, m->len, &rep);
+                nsk_reply_done(&rep);
+        }
+        return r;
+}
+
+/* Where a type belongs, one copy decodes and a second one is refused
+ * unless the type is repeatable, in requests and replies alike. */
+static void test_table_repeats(void **state)
+{
+        for (uint16_t t = 0; t < NSK_A_MAX; t++) {
+                const struct nsk_attr_policy *p = nsk_attr_policy(t);
+
+                for (enum place pl = 0; p && pl < PLACE_MAX; pl++) {
+                        struct mb m;
+                        int r;
+
+                        if (!(p->where & place_bits[pl]))
+                                continue;
+                        mb_placed(&m, pl, t, 1, true);
+                        r = decode_placed(&m, pl);
+                        if (r != 0)
+                                fail_msg("%s in place %d: %d", p->name, pl, r);
+                        mb_placed(&m, pl, t, 2, true);
+                        r = decode_placed(&m, pl);
+                        if (r != (p->repeatable ? 0 : -EBADMSG))
+                                fail_msg("%s twice in place %d: %d", p->name, pl, r);
+                }
+        }
+}
+
+/* Where a type does not belong, a request refuses it and a reply skips
+ * it, whatever it holds. */
+static void test_table_places(void **state)
+{
+        for (uint16_t t = 0; t < NSK_A_MAX; t++) {
+                const struct nsk_attr_policy *p = nsk_attr_policy(t);
+
+                for (enum place pl = 0; p && pl < PLACE_MAX; pl++) {
+                        int want = pl == PLACE_REQUEST ? -EBADMSG : 0;
+                        struct mb m;
+                        int r;
+
+                        if (p->where & place_bits[pl])
+                                continue;
+                        mb_placed(&m, pl, t, 1, true);
+                        r = decode_placed(&m, pl);
+                        if (r != want)
+                                fail_msg("%s out of place %d: %d", p->name, pl, r);
+                        mb_placed(&m, pl, t, 2, false);
+                        r = decode_placed(&m, pl);
+                        if (r != want)
+                                fail_msg("%s malformed, twice, out of place %d: %d", p->name, pl, r);
+                }
+        }
+}
+
+/* Words for people have a bound too; over it, the reply is malformed. */
+static void test_reply_long_state_reason(void **state)
+{
+        char reason[NSK_MESSAGE_MAX + 1];
+        struct nsk_reply r;
+        struct mb m;
+        size_t set;
+
+        memset(reason, 'r', sizeof(reason));
+        for (size_t len = NSK_MESSAGE_MAX - 1; len <= NSK_MESSAGE_MAX; len++) {
+                mb_reply(&m, NSK_CMD_SHOW, 1);
+                mb_u32(&m, NSK_A_ERRNO, 0);
+                set = mb_nest(&m, NSK_A_SET);
+                mb_str(&m, NSK_A_NAME, "web");
+                mb_attr(&m, NSK_A_STATE_REASON, reason, len);
+                mb_nest_end(&m, set);
+                mb_done(&m);
+                if (len < NSK_MESSAGE_MAX) {
+                        assert_int_equal(nsk_reply_decode(m.b, m.len, &r), 0);
+                        assert_int_equal(strlen(r.sets[0].state_reason), len);
+                        nsk_reply_done(&r);
+                } else
+                        check_reply_error(&m, -EBADMSG);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1698,6 +1966,11 @@ int main(void)
                 cmocka_unit_test(test_reply_set_state_settings),
                 cmocka_unit_test(test_reply_unknown_state),
                 cmocka_unit_test(test_reply_set_bad_name),
+                cmocka_unit_test(test_request_adopt),
+                cmocka_unit_test(test_request_adopt_bad),
+                cmocka_unit_test(test_table_repeats),
+                cmocka_unit_test(test_table_places),
+                cmocka_unit_test(test_reply_long_state_reason),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
