@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Unit tests for common/proto.c: request and reply codecs, round trips and
- * every malformed message we can think of, built byte by byte. */
+/* Unit tests for common/proto.c: the request and reply messages, round
+ * trips and every malformed message we can think of, built byte by byte.
+ * The attribute layer under them has tests/test-attr.c. */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <sched.h>
 #include <string.h>
 
+#include "mb.h"
 #include "proto.h"
 #include "util.h"
 
@@ -22,91 +24,7 @@
 #define CLONE_NEWCGROUP 0x02000000
 #endif
 
-/* --- a message builder independent of the writer under test --- */
-
-struct mb {
-        uint8_t b[NSK_MSG_MAX + 64];
-        size_t len;
-};
-
-static void mb_set16(struct mb *m, size_t off, uint16_t v)
-{
-        memcpy(m->b + off, &v, sizeof(v));
-}
-
-static void mb_set32(struct mb *m, size_t off, uint32_t v)
-{
-        memcpy(m->b + off, &v, sizeof(v));
-}
-
-/* Header with len 0; mb_done() fills it in. */
-static void mb_hdr(struct mb *m, uint16_t version, uint16_t cmd, uint32_t id, uint32_t flags)
-{
-        memset(m, 0, sizeof(*m));
-        mb_set16(m, 0, version);
-        mb_set16(m, 2, cmd);
-        mb_set32(m, 4, id);
-        mb_set32(m, 8, flags);
-        m->len = NSK_HDR_SIZE;
-}
-
-/* An attribute whose length field says len_field while data_len bytes
- * follow, padded to 4 bytes if pad. */
-static void mb_raw(struct mb *m, uint16_t type, uint16_t len_field, const void *data,
-                   size_t data_len, bool pad)
-{
-        assert_true(m->len + 4 + data_len + 3 <= sizeof(m->b));
-        mb_set16(m, m->len, type);
-        mb_set16(m, m->len + 2, len_field);
-        m->len += 4;
-        if (data_len > 0)
-                memcpy(m->b + m->len, data, data_len);
-        m->len += data_len;
-        if (pad)
-                while (m->len % 4)
-                        m->b[m->len++] = 0;
-}
-
-static void mb_attr(struct mb *m, uint16_t type, const void *data, size_t len)
-{
-        mb_raw(m, type, (uint16_t) len, data, len, true);
-}
-
-static void mb_u32(struct mb *m, uint16_t type, uint32_t v)
-{
-        mb_attr(m, type, &v, sizeof(v));
-}
-
-static void mb_u64(struct mb *m, uint16_t type, uint64_t v)
-{
-        mb_attr(m, type, &v, sizeof(v));
-}
-
-static void mb_str(struct mb *m, uint16_t type, const char *s)
-{
-        mb_attr(m, type, s, strlen(s));
-}
-
-static size_t mb_nest(struct mb *m, uint16_t type)
-{
-        size_t start = m->len;
-
-        mb_raw(m, type, 0, NULL, 0, true);
-        return start;
-}
-
-static void mb_nest_end(struct mb *m, size_t start)
-{
-        mb_set16(m, start + 2, (uint16_t) (m->len - start - 4));
-}
-
-/* Sets the header's len to the message size and returns it. */
-static size_t mb_done(struct mb *m)
-{
-        mb_set32(m, 12, (uint32_t) m->len);
-        return m->len;
-}
-
+/* Headers of the two kinds of message under test. */
 static void mb_request(struct mb *m, uint16_t cmd, uint32_t id)
 {
         mb_hdr(m, NSK_PROTO_VERSION, cmd, id, 0);
@@ -619,74 +537,6 @@ static void test_request_encode_too_small(void **state)
         assert_int_equal(nsk_request_encode(&r, buf, 23), -EMSGSIZE);
         assert_int_equal(nsk_request_encode(&r, buf, 24), 24);
         assert_int_equal(nsk_request_encode(&r, buf, sizeof(buf)), 24);
-}
-
-/* --- the writer --- */
-
-static void test_writer_overflow_sticky(void **state)
-{
-        uint8_t buf[NSK_HDR_SIZE + 8 + 64];
-        struct nsk_writer w;
-        size_t len;
-
-        /* Exactly full is fine. */
-        nsk_writer_init(&w, buf, NSK_HDR_SIZE + 8, NSK_CMD_LIST, 1, 0);
-        nsk_put_u32(&w, NSK_A_PIN, 1);
-        assert_int_equal(nsk_writer_finish(&w), NSK_HDR_SIZE + 8);
-
-        /* One more byte than fits; later small attributes that would fit
-         * are not written either, so no message has a hole. */
-        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_LIST, 1, 0);
-        nsk_put_u32(&w, NSK_A_PIN, 1);
-        len = w.len;
-        nsk_put(&w, NSK_A_NAME, "0123456789012345678901234567890123456789012345678901234567890",
-                61);
-        assert_int_equal(w.err, -EMSGSIZE);
-        assert_int_equal(w.len, len);
-        nsk_put_u32(&w, NSK_A_PIN, 1);
-        nsk_put_str(&w, NSK_A_NAME, "");
-        nsk_nest_end(&w, nsk_nest_begin(&w, NSK_A_SET));
-        assert_int_equal(w.len, len);
-        assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
-        assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
-
-        /* An attribute longer than its 16-bit length field can say. */
-        {
-                static uint8_t big[NSK_MSG_MAX];
-                static uint8_t data[UINT16_MAX];
-
-                nsk_writer_init(&w, big, sizeof(big), NSK_CMD_LIST, 1, 0);
-                nsk_put(&w, NSK_A_MESSAGE, data, UINT16_MAX - 3);
-                assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
-
-                nsk_writer_init(&w, big, sizeof(big), NSK_CMD_LIST, 1, 0);
-                nsk_put(&w, NSK_A_MESSAGE, data, NSK_MSG_MAX - NSK_HDR_SIZE - 4);
-                assert_int_equal(nsk_writer_finish(&w), NSK_MSG_MAX);
-        }
-
-        /* A buffer too small for the header. */
-        nsk_writer_init(&w, buf, NSK_HDR_SIZE - 1, NSK_CMD_LIST, 1, 0);
-        nsk_put_u32(&w, NSK_A_PIN, 1);
-        assert_int_equal(nsk_writer_finish(&w), -EMSGSIZE);
-}
-
-static void test_writer_padding(void **state)
-{
-        uint8_t buf[64];
-        struct nsk_writer w;
-
-        memset(buf, 0xAA, sizeof(buf));
-        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_SHOW, 1, 0);
-        nsk_put_str(&w, NSK_A_NAME, "a");
-        nsk_put_str(&w, NSK_A_NAME, "ab");
-        nsk_put_str(&w, NSK_A_NAME, "abc");
-        nsk_put_str(&w, NSK_A_NAME, "abcd");
-        assert_int_equal(nsk_writer_finish(&w), NSK_HDR_SIZE + 4 * 8);
-        assert_memory_equal(buf + NSK_HDR_SIZE + 4, "a\0\0\0", 4);
-        assert_memory_equal(buf + NSK_HDR_SIZE + 12, "ab\0\0", 4);
-        assert_memory_equal(buf + NSK_HDR_SIZE + 20, "abc\0", 4);
-        assert_memory_equal(buf + NSK_HDR_SIZE + 28, "abcd", 4);
-        assert_int_equal(buf[NSK_HDR_SIZE + 32], 0xAA);
 }
 
 /* --- replies --- */
@@ -1940,8 +1790,6 @@ int main(void)
                 cmocka_unit_test(test_request_bad_pin),
                 cmocka_unit_test(test_request_wrong_size_u32),
                 cmocka_unit_test(test_request_encode_too_small),
-                cmocka_unit_test(test_writer_overflow_sticky),
-                cmocka_unit_test(test_writer_padding),
                 cmocka_unit_test(test_reply_error),
                 cmocka_unit_test(test_reply_long_message),
                 cmocka_unit_test(test_reply_fd_types),
