@@ -15,6 +15,7 @@
 
 #include "mb.h"
 #include "proto.h"
+#include "settings-eq.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -1247,35 +1248,17 @@ static void fill_settings(struct nsk_settings *s)
                 .boottime = INT64_MIN,
                 .no_loopback = true,
                 .setgroups_deny = true,
+                .ip_netns = true,
         };
         assert_int_equal(nsk_settings_add_sysctl(s, "net.ipv4.ip_forward=1"), 0);
         assert_int_equal(nsk_settings_add_sysctl(s, "kernel.sem=250 32000 32 128"), 0);
-}
-
-static void check_settings(const struct nsk_settings *got, const struct nsk_settings *want)
-{
-        assert_string_equal(got->hostname, want->hostname);
-        assert_string_equal(got->domainname, want->domainname);
-        assert_int_equal(got->n_sysctls, want->n_sysctls);
-        for (unsigned i = 0; i < want->n_sysctls; i++)
-                assert_string_equal(got->sysctls[i], want->sysctls[i]);
-        assert_int_equal(got->n_uid_map, want->n_uid_map);
-        assert_memory_equal(got->uid_map, want->uid_map,
-                            want->n_uid_map * sizeof(struct nsk_idmap));
-        assert_int_equal(got->n_gid_map, want->n_gid_map);
-        assert_memory_equal(got->gid_map, want->gid_map,
-                            want->n_gid_map * sizeof(struct nsk_idmap));
-        assert_true(got->monotonic == want->monotonic);
-        assert_true(got->boottime == want->boottime);
-        assert_int_equal(got->no_loopback, want->no_loopback);
-        assert_int_equal(got->setgroups_deny, want->setgroups_deny);
 }
 
 #define SETTINGS_ATTRS                                                                            \
         (NSK_ATTR_BIT(NSK_A_HOSTNAME) | NSK_ATTR_BIT(NSK_A_DOMAINNAME) |                          \
          NSK_ATTR_BIT(NSK_A_SYSCTL) | NSK_ATTR_BIT(NSK_A_UID_MAP) | NSK_ATTR_BIT(NSK_A_GID_MAP) | \
          NSK_ATTR_BIT(NSK_A_MONOTONIC) | NSK_ATTR_BIT(NSK_A_BOOTTIME) |                           \
-         NSK_ATTR_BIT(NSK_A_LOOPBACK) | NSK_ATTR_BIT(NSK_A_SETGROUPS))
+         NSK_ATTR_BIT(NSK_A_LOOPBACK) | NSK_ATTR_BIT(NSK_A_SETGROUPS) | NSK_ATTR_BIT(NSK_A_IP_NETNS))
 
 static void test_request_settings_round_trip(void **state)
 {
@@ -1306,7 +1289,7 @@ static void test_request_settings_round_trip(void **state)
         assert_string_equal(out.name, "web");
         assert_int_equal(out.types, NSK_TYPE_MASK_ALL);
         assert_int_equal(out.pin, NSK_PIN_BIND);
-        check_settings(&out.settings, &in.settings);
+        assert_settings_equal(&out.settings, &in.settings);
         assert_ptr_not_equal(out.settings.sysctls, in.settings.sysctls);
         nsk_request_done(&out);
         assert_null(out.settings.sysctls);
@@ -1431,7 +1414,7 @@ static void test_reply_set_state_settings(void **state)
         assert_int_equal(r.sets[0].state, NSK_STATE_DEAD);
         assert_string_equal(r.sets[0].state_reason, in.state_reason);
         assert_int_equal(r.sets[0].keeper_pid, 4242);
-        check_settings(&r.sets[0].settings, &in.settings);
+        assert_settings_equal(&r.sets[0].settings, &in.settings);
         nsk_reply_done(&r);
         nsk_settings_done(&in.settings);
 
