@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for common/attr.c: the header, the attribute writer and
- * reader, and the attribute table the decoders check messages against. */
+ * reader, the attribute table, and the table in common/PROTOCOL.md,
+ * which must say what the code's table says. */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "attr.h"
@@ -427,6 +430,226 @@ static void test_table_accept(void **state)
         assert_int_equal(nsk_attr_accept(&a, NSK_IN_NS, &seen), -EBADMSG);
 }
 
+/* --- common/PROTOCOL.md says what the table says --- */
+
+static const char *const kind_words[NSK_KIND_MAX] = {
+        [NSK_KIND_U32] = "u32",       [NSK_KIND_U64] = "u64",
+        [NSK_KIND_STRING] = "string", [NSK_KIND_TEXT] = "text",
+        [NSK_KIND_U32_ARRAY] = "u32[]", [NSK_KIND_NESTED] = "nested",
+};
+
+static const struct {
+        const char *word;
+        unsigned bit;
+} place_words[] = {
+        { "request", NSK_IN_REQUEST },
+        { "reply", NSK_IN_REPLY },
+        { "SET", NSK_IN_SET },
+        { "NS", NSK_IN_NS },
+};
+
+static const char *const columns[] = {
+        "type", "name", "kind", "length", "where", "repeatable", "meaning",
+};
+
+/* The whole file, NUL-terminated; make check says where the sources are
+ * (NSK_SRCDIR), and a hand-run test binary knows where it was built from. */
+static char *read_protocol_md(void)
+{
+        const char *dir = getenv("NSK_SRCDIR") ?: NSK_SRCDIR_DEFAULT;
+        char path[4096], *text;
+        FILE *f;
+        long n;
+
+        snprintf(path, sizeof(path), "%s/common/PROTOCOL.md", dir);
+        f = fopen(path, "re");
+        if (!f)
+                fail_msg("cannot open %s: %s", path, strerror(errno));
+        assert_int_equal(fseek(f, 0, SEEK_END), 0);
+        n = ftell(f);
+        assert_true(n > 0);
+        rewind(f);
+        text = malloc((size_t) n + 1);
+        assert_non_null(text);
+        assert_int_equal(fread(text, 1, (size_t) n, f), (size_t) n);
+        text[n] = '\0';
+        fclose(f);
+        return text;
+}
+
+static char *trim(char *s)
+{
+        char *end;
+
+        while (*s == ' ')
+                s++;
+        end = s + strlen(s);
+        while (end > s && end[-1] == ' ')
+                *--end = '\0';
+        return s;
+}
+
+/* Splits "| a | b \| c |" into its trimmed cells, in place ("\|" is a
+ * '|' inside a cell); returns how many there are, at most max. */
+static size_t split_row(char *line, char **cells, size_t max)
+{
+        size_t n = 0;
+        char *start = line + 1;
+
+        for (char *p = start; *p && n < max; p++) {
+                if (*p == '\\' && p[1]) {
+                        p++;
+                        continue;
+                }
+                if (*p != '|')
+                        continue;
+                *p = '\0';
+                cells[n++] = trim(start);
+                start = p + 1;
+        }
+        return n;
+}
+
+/* "4", "0-75", "12-192, a multiple of 12" or "any" as min, max, item. */
+static bool parse_length(const char *s, unsigned *min, unsigned *max, unsigned *item)
+{
+        int end = 0;
+
+        *item = 0;
+        if (streq(s, "any")) {
+                *min = 0;
+                *max = UINT16_MAX;
+                return true;
+        }
+        if (sscanf(s, "%u-%u, a multiple of %u%n", min, max, item, &end) == 3 && !s[end])
+                return true;
+        *item = 0;
+        if (sscanf(s, "%u-%u%n", min, max, &end) == 2 && !s[end])
+                return true;
+        if (sscanf(s, "%u%n", min, &end) == 1 && !s[end]) {
+                *max = *min;
+                return true;
+        }
+        return false;
+}
+
+static unsigned parse_where(const char *s)
+{
+        unsigned where = 0;
+        char buf[128], *save = NULL;
+
+        snprintf(buf, sizeof(buf), "%s", s);
+        for (char *w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+                size_t i;
+
+                for (i = 0; i < ELEMENTSOF(place_words); i++)
+                        if (streq(w, place_words[i].word))
+                                break;
+                if (i == ELEMENTSOF(place_words))
+                        return 0;
+                where |= place_words[i].bit;
+        }
+        return where;
+}
+
+/* The places in where as PROTOCOL.md names them. */
+static const char *where_words(unsigned where, char *buf, size_t size)
+{
+        size_t len = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(place_words); i++)
+                if (where & place_words[i].bit)
+                        len += (size_t) snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+                                                 place_words[i].word);
+        return buf;
+}
+
+/* One row of the table: number, name, kind, length, where, repeatable. */
+static void check_row(char **cells)
+{
+        const struct nsk_attr_policy *p;
+        unsigned long type;
+        unsigned min, max, item, where;
+        char *end;
+
+        type = strtoul(cells[0], &end, 10);
+        p = *end || type > UINT16_MAX ? NULL : nsk_attr_policy((uint16_t) type);
+        if (!p)
+                fail_msg("PROTOCOL.md: type '%s' is no attribute of common/attr.c", cells[0]);
+        if (!streq(cells[1], p->name))
+                fail_msg("PROTOCOL.md: type %lu is called %s, attr.c calls it %s", type, cells[1],
+                         p->name);
+        if (!streq(cells[2], kind_words[p->kind]))
+                fail_msg("PROTOCOL.md: %s is of kind '%s', attr.c says %s", p->name, cells[2],
+                         kind_words[p->kind]);
+        if (!parse_length(cells[3], &min, &max, &item))
+                fail_msg("PROTOCOL.md: %s: cannot read the length '%s'", p->name, cells[3]);
+        if (min != p->min_len || max != p->max_len || item != p->item)
+                fail_msg("PROTOCOL.md: %s is %s bytes long; attr.c says %u-%u (items of %u)",
+                         p->name, cells[3], p->min_len, p->max_len, p->item);
+        where = parse_where(cells[4]);
+        if (where != p->where) {
+                char words[64];
+
+                fail_msg("PROTOCOL.md: %s stands in '%s'; attr.c says %s", p->name, cells[4],
+                         where_words(p->where, words, sizeof(words)));
+        }
+        if (!streq(cells[5], p->repeatable ? "yes" : "no"))
+                fail_msg("PROTOCOL.md: %s repeatable '%s'; attr.c says %s", p->name, cells[5],
+                         p->repeatable ? "yes" : "no");
+}
+
+static void test_protocol_md(void **state)
+{
+        char *text = read_protocol_md(), *save = NULL;
+        unsigned long last = 0;
+        uint64_t documented = 0;
+        bool in_section = false, header = false;
+
+        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *cells[ELEMENTSOF(columns) + 1] = { NULL };
+                size_t n;
+
+                if (strncmp(line, "## ", 3) == 0) {
+                        in_section = streq(line, "## Attributes");
+                        continue;
+                }
+                if (!in_section || line[0] != '|')
+                        continue;
+                n = split_row(line, cells, ELEMENTSOF(cells));
+                if (n == 0)
+                        fail_msg("PROTOCOL.md: not a table row: %s", line);
+                if (streq(cells[0], "type")) {
+                        /* The columns the rows are read by. */
+                        assert_int_equal(n, ELEMENTSOF(columns));
+                        for (size_t i = 0; i < n; i++)
+                                assert_string_equal(cells[i], columns[i]);
+                        header = true;
+                        continue;
+                }
+                if (cells[0][0] == '-' || cells[0][0] == ':')
+                        continue; /* the line under the header */
+                if (!header)
+                        fail_msg("PROTOCOL.md: a row before the attribute table's header: %s",
+                                 cells[0]);
+                if (n != ELEMENTSOF(columns))
+                        fail_msg("PROTOCOL.md: the row of type %s has %zu cells", cells[0], n);
+                check_row(cells);
+                /* Each type once, in order. */
+                if (strtoul(cells[0], NULL, 10) <= last)
+                        fail_msg("PROTOCOL.md: type %s comes after %lu", cells[0], last);
+                last = strtoul(cells[0], NULL, 10);
+                documented |= NSK_ATTR_BIT(last);
+        }
+        assert_true(header);
+        for (uint16_t t = 1; t < NSK_A_MAX; t++)
+                if (!(documented & NSK_ATTR_BIT(t)))
+                        fail_msg("PROTOCOL.md: %s (type %u) is not in the attribute table",
+                                 nsk_attr_policy(t)->name, t);
+        free(text);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -440,6 +663,7 @@ int main(void)
                 cmocka_unit_test(test_table_rows),
                 cmocka_unit_test(test_table_check),
                 cmocka_unit_test(test_table_accept),
+                cmocka_unit_test(test_protocol_md),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
