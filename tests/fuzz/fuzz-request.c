@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_assert(size >= NSK_HDR_SIZE && size <= NSK_MSG_MAX);
         fuzz_assert(req.cmd > 0 && req.cmd < NSK_CMD_MAX);
         fuzz_assert_terminated(req.name);
-        fuzz_assert(strlen(req.name) <= NSK_NAME_MAX);
+        fuzz_assert(strlen(req.name) <= NSK_FULL_NAME_MAX); /* NAME or UID/NAME */
         fuzz_assert((req.types & ~NSK_TYPE_MASK_ALL) == 0);
         fuzz_assert(req.pin >= 0 && req.pin < NSK_PIN_MAX);
         fuzz_assert(req.settings.n_sysctls <= NSK_SYSCTL_MAX);
