@@ -173,6 +173,8 @@ _Static_assert(NSK_A_MAX <= 64, "a request's attrs and the decoders' seen are 64
 #define REPEATABLE true
 #define SETTING (NSK_IN_REQUEST | NSK_IN_SET) /* in CREATE, and in each SET of a reply */
 
+/* A kind a line: clang-format would spread each over four. */
+/* clang-format off */
 #define U32(name, where) { name, NSK_KIND_U32, 4, 4, 0, ONCE, where }
 #define U64(name, where) { name, NSK_KIND_U64, 8, 8, 0, ONCE, where }
 #define STRING(name, max, rep, where) { name, NSK_KIND_STRING, 0, max, 0, rep, where }
@@ -181,6 +183,7 @@ _Static_assert(NSK_A_MAX <= 64, "a request's attrs and the decoders' seen are 64
 /* min to max items of item bytes each */
 #define U32_ARRAY(name, item, min, max, where) \
         { name, NSK_KIND_U32_ARRAY, (item) * (min), (item) * (max), item, ONCE, where }
+/* clang-format on */
 
 static const struct nsk_attr_policy policies[NSK_A_MAX] = {
         [NSK_A_NAME] = STRING("NAME", NSK_FULL_NAME_MAX, ONCE, NSK_IN_REQUEST | NSK_IN_SET),

@@ -13,19 +13,19 @@
 #define NSK_HDR_SIZE 16
 
 enum nsk_attr_type {
-        NSK_A_NAME = 1,      /* string: set name */
-        NSK_A_TYPES = 2,     /* u32: CLONE_NEW* flags */
-        NSK_A_PIN = 3,       /* u32: enum nsk_pin */
-        NSK_A_ERRNO = 4,     /* u32: positive errno, 0 = success */
-        NSK_A_MESSAGE = 5,   /* text: what went wrong */
-        NSK_A_SET = 6,       /* nested: one set */
-        NSK_A_NS = 7,        /* nested in SET: one namespace */
-        NSK_A_NS_TYPE = 8,   /* u32 in NS: one CLONE_NEW* flag */
-        NSK_A_NS_INODE = 9,  /* u64 in NS: nsfs inode number */
-        NSK_A_NS_PATH = 10,  /* string in NS: the bind pin */
-        NSK_A_CREATED = 11,  /* u64 in SET: creation time, seconds since the epoch */
-        NSK_A_OWNER = 12,    /* u32 in SET: uid that created it */
-        NSK_A_FDS = 13,      /* u32 array: CLONE_NEW* of each attached fd, in order */
+        NSK_A_NAME = 1,     /* string: set name */
+        NSK_A_TYPES = 2,    /* u32: CLONE_NEW* flags */
+        NSK_A_PIN = 3,      /* u32: enum nsk_pin */
+        NSK_A_ERRNO = 4,    /* u32: positive errno, 0 = success */
+        NSK_A_MESSAGE = 5,  /* text: what went wrong */
+        NSK_A_SET = 6,      /* nested: one set */
+        NSK_A_NS = 7,       /* nested in SET: one namespace */
+        NSK_A_NS_TYPE = 8,  /* u32 in NS: one CLONE_NEW* flag */
+        NSK_A_NS_INODE = 9, /* u64 in NS: nsfs inode number */
+        NSK_A_NS_PATH = 10, /* string in NS: the bind pin */
+        NSK_A_CREATED = 11, /* u64 in SET: creation time, seconds since the epoch */
+        NSK_A_OWNER = 12,   /* u32 in SET: uid that created it */
+        NSK_A_FDS = 13,     /* u32 array: CLONE_NEW* of each attached fd, in order */
         /* Settings of a set: in CREATE requests and in SET. */
         NSK_A_HOSTNAME = 14,   /* string */
         NSK_A_DOMAINNAME = 15, /* string */

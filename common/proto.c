@@ -414,12 +414,14 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
                         /* One fd per type at most, each a type we know. */
                         for (unsigned i = 0; i < a.len / sizeof(uint32_t); i++) {
                                 memcpy(&v, a.data + i * sizeof(uint32_t), sizeof(v));
-                                ret->fd_types[i] = nsk_type_from_clone_flag((int) v);
-                                if (ret->fd_types[i] < 0 || (types & NSK_TYPE_BIT(ret->fd_types[i]))) {
+                                enum nsk_type t = nsk_type_from_clone_flag((int) v);
+
+                                if (t < 0 || (types & NSK_TYPE_BIT(t))) {
                                         r = -EBADMSG;
                                         break;
                                 }
-                                types |= NSK_TYPE_BIT(ret->fd_types[i]);
+                                ret->fd_types[i] = t;
+                                types |= NSK_TYPE_BIT(t);
                         }
                         if (r >= 0)
                                 ret->n_fds = a.len / sizeof(uint32_t);

@@ -39,7 +39,7 @@ static inline void mb_hdr(struct mb *m, uint16_t version, uint16_t cmd, uint32_t
 /* An attribute whose length field says len_field while data_len bytes
  * follow, padded to 4 bytes if pad. */
 static inline void mb_raw(struct mb *m, uint16_t type, uint16_t len_field, const void *data,
-                   size_t data_len, bool pad)
+                          size_t data_len, bool pad)
 {
         assert_true(m->len + 4 + data_len + 3 <= sizeof(m->b));
         mb_set16(m, m->len, type);

@@ -43,10 +43,10 @@ static inline const char *settings_diff(const struct nsk_settings *a, const stru
 
 /* Under cmocka (included first): fails the test, naming the field. */
 #ifdef fail_msg
-#define assert_settings_equal(got, want)                                         \
-        do {                                                                     \
-                const char *_field_ = settings_diff((got), (want));              \
-                if (_field_)                                                     \
-                        fail_msg("settings differ in %s", _field_);              \
+#define assert_settings_equal(got, want)                            \
+        do {                                                        \
+                const char *_field_ = settings_diff((got), (want)); \
+                if (_field_)                                        \
+                        fail_msg("settings differ in %s", _field_); \
         } while (0)
 #endif

@@ -417,7 +417,8 @@ static void test_table_accept(void **state)
         assert_int_equal(nsk_attr_accept(&a, NSK_IN_REPLY, &seen), -EBADMSG);
 
         /* Repeatable: as often as it comes. */
-        a = (struct nsk_attr) { .type = NSK_A_SYSCTL, .len = 7, .data = (const uint8_t *) "net.a=1" };
+        a = (struct nsk_attr) { .type = NSK_A_SYSCTL, .len = 7 };
+        a.data = (const uint8_t *) "net.a=1";
         for (int i = 0; i < 3; i++)
                 assert_int_equal(nsk_attr_accept(&a, NSK_IN_SET, &seen), 1);
         assert_true(seen == (NSK_ATTR_BIT(NSK_A_ERRNO) | NSK_ATTR_BIT(NSK_A_SYSCTL)));
@@ -426,7 +427,8 @@ static void test_table_accept(void **state)
         a = (struct nsk_attr) { .type = NSK_A_PIN, .len = 2, .data = (const uint8_t *) &v };
         assert_int_equal(nsk_attr_accept(&a, NSK_IN_REQUEST, &seen), -EBADMSG);
         assert_false(seen & NSK_ATTR_BIT(NSK_A_PIN));
-        a = (struct nsk_attr) { .type = NSK_A_NS_PATH, .len = 4, .data = (const uint8_t *) "/x\0y" };
+        a = (struct nsk_attr) { .type = NSK_A_NS_PATH, .len = 4 };
+        a.data = (const uint8_t *) "/x\0y";
         assert_int_equal(nsk_attr_accept(&a, NSK_IN_NS, &seen), -EBADMSG);
 }
 

@@ -1258,7 +1258,8 @@ static void fill_settings(struct nsk_settings *s)
         (NSK_ATTR_BIT(NSK_A_HOSTNAME) | NSK_ATTR_BIT(NSK_A_DOMAINNAME) |                          \
          NSK_ATTR_BIT(NSK_A_SYSCTL) | NSK_ATTR_BIT(NSK_A_UID_MAP) | NSK_ATTR_BIT(NSK_A_GID_MAP) | \
          NSK_ATTR_BIT(NSK_A_MONOTONIC) | NSK_ATTR_BIT(NSK_A_BOOTTIME) |                           \
-         NSK_ATTR_BIT(NSK_A_LOOPBACK) | NSK_ATTR_BIT(NSK_A_SETGROUPS) | NSK_ATTR_BIT(NSK_A_IP_NETNS))
+         NSK_ATTR_BIT(NSK_A_LOOPBACK) | NSK_ATTR_BIT(NSK_A_SETGROUPS) |                           \
+         NSK_ATTR_BIT(NSK_A_IP_NETNS))
 
 static void test_request_settings_round_trip(void **state)
 {
@@ -1720,7 +1721,8 @@ static void test_table_places(void **state)
                         mb_placed(&m, pl, t, 2, false);
                         r = decode_placed(&m, pl);
                         if (r != want)
-                                fail_msg("%s malformed, twice, out of place %d: %d", p->name, pl, r);
+                                fail_msg("%s malformed, twice, out of place %d: %d", p->name, pl,
+                                         r);
                 }
         }
 }
