@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Encoding and decoding of control-socket messages (see PROTOCOL.md).
- * Every length a peer sends is checked before it is used. */
+/* The messages of the control socket (see PROTOCOL.md): requests,
+ * replies and the sets in them, encoded and decoded over attr.c, whose
+ * table says where each attribute may stand and what it may hold. */
 
 #include <string.h>
 
 #include "proto.h"
 #include "util.h"
-
-#define NSK_ATTR_HDR 4
-#define ALIGN4(n) (((n) + 3) & ~(size_t) 3)
 
 static const char *const pin_names[NSK_PIN_MAX] = {
         [NSK_PIN_BIND] = "bind",
@@ -51,171 +49,6 @@ int nsk_pin_from_name(const char *s)
                         return p;
         return -EINVAL;
 }
-
-void nsk_writer_init(struct nsk_writer *w, void *buf, size_t cap, uint16_t cmd, uint32_t id,
-                     uint32_t flags)
-{
-        struct nsk_hdr h = {
-                .version = NSK_PROTO_VERSION,
-                .cmd = cmd,
-                .id = id,
-                .flags = flags,
-        };
-
-        *w = (struct nsk_writer) { .buf = buf, .cap = cap };
-        if (cap < NSK_HDR_SIZE || cap > NSK_MSG_MAX) {
-                w->err = -EMSGSIZE;
-                return;
-        }
-        memcpy(w->buf, &h, sizeof(h));
-        w->len = NSK_HDR_SIZE;
-}
-
-void nsk_put(struct nsk_writer *w, uint16_t type, const void *data, size_t len)
-{
-        size_t need = ALIGN4(NSK_ATTR_HDR + len);
-        uint16_t hdr[2] = { type, (uint16_t) len };
-
-        if (w->err < 0)
-                return;
-        if (len > UINT16_MAX - NSK_ATTR_HDR || need > w->cap - w->len) {
-                w->err = -EMSGSIZE;
-                return;
-        }
-        memcpy(w->buf + w->len, hdr, sizeof(hdr));
-        if (len > 0)
-                memcpy(w->buf + w->len + NSK_ATTR_HDR, data, len);
-        memset(w->buf + w->len + NSK_ATTR_HDR + len, 0, need - NSK_ATTR_HDR - len);
-        w->len += need;
-}
-
-void nsk_put_u32(struct nsk_writer *w, uint16_t type, uint32_t v)
-{
-        nsk_put(w, type, &v, sizeof(v));
-}
-
-void nsk_put_u64(struct nsk_writer *w, uint16_t type, uint64_t v)
-{
-        nsk_put(w, type, &v, sizeof(v));
-}
-
-void nsk_put_str(struct nsk_writer *w, uint16_t type, const char *s)
-{
-        nsk_put(w, type, s, strlen(s));
-}
-
-size_t nsk_nest_begin(struct nsk_writer *w, uint16_t type)
-{
-        size_t start = w->len;
-
-        nsk_put(w, type, NULL, 0);
-        return start;
-}
-
-void nsk_nest_end(struct nsk_writer *w, size_t start)
-{
-        size_t len;
-        uint16_t l;
-
-        if (w->err < 0)
-                return;
-        len = w->len - start - NSK_ATTR_HDR;
-        if (len > UINT16_MAX - NSK_ATTR_HDR) {
-                w->err = -EMSGSIZE;
-                return;
-        }
-        l = (uint16_t) len;
-        memcpy(w->buf + start + 2, &l, sizeof(l));
-}
-
-int nsk_writer_finish(struct nsk_writer *w)
-{
-        uint32_t len = (uint32_t) w->len;
-
-        if (w->err < 0)
-                return w->err;
-        memcpy(w->buf + offsetof(struct nsk_hdr, len), &len, sizeof(len));
-        return (int) w->len;
-}
-
-int nsk_hdr_parse(const void *buf, size_t len, struct nsk_hdr *ret)
-{
-        if (len < NSK_HDR_SIZE || len > NSK_MSG_MAX)
-                return -EBADMSG;
-        memcpy(ret, buf, sizeof(*ret));
-        if (ret->version != NSK_PROTO_VERSION)
-                return -EPROTO;
-        if (ret->len != len)
-                return -EBADMSG;
-        return 0;
-}
-
-void nsk_attr_iter_init(struct nsk_attr_iter *it, const void *data, size_t len)
-{
-        it->p = data;
-        it->left = len;
-}
-
-int nsk_attr_next(struct nsk_attr_iter *it, struct nsk_attr *ret)
-{
-        uint16_t hdr[2];
-        size_t step;
-
-        if (it->left == 0)
-                return 0;
-        if (it->left < NSK_ATTR_HDR)
-                return -EBADMSG;
-        memcpy(hdr, it->p, sizeof(hdr));
-        if (hdr[1] > it->left - NSK_ATTR_HDR)
-                return -EBADMSG;
-        step = ALIGN4(NSK_ATTR_HDR + (size_t) hdr[1]);
-        /* Every attribute is padded, the last one too (PROTOCOL.md). */
-        if (step > it->left)
-                return -EBADMSG;
-        *ret = (struct nsk_attr) { .type = hdr[0], .len = hdr[1], .data = it->p + NSK_ATTR_HDR };
-        it->p += step;
-        it->left -= step;
-        return 1;
-}
-
-int nsk_attr_u32(const struct nsk_attr *a, uint32_t *ret)
-{
-        if (a->len != sizeof(uint32_t))
-                return -EBADMSG;
-        memcpy(ret, a->data, sizeof(*ret));
-        return 0;
-}
-
-int nsk_attr_u64(const struct nsk_attr *a, uint64_t *ret)
-{
-        if (a->len != sizeof(uint64_t))
-                return -EBADMSG;
-        memcpy(ret, a->data, sizeof(*ret));
-        return 0;
-}
-
-int nsk_attr_str(const struct nsk_attr *a, char *buf, size_t size)
-{
-        if (memchr(a->data, '\0', a->len))
-                return -EBADMSG;
-        if ((size_t) a->len >= size)
-                return -ENAMETOOLONG;
-        memcpy(buf, a->data, a->len);
-        buf[a->len] = '\0';
-        return 0;
-}
-
-/* Attributes a request may carry at its top level, and which of them
- * may come more than once. */
-#define REQUEST_ATTRS                                                                       \
-        (NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) | NSK_ATTR_BIT(NSK_A_PIN) |   \
-         NSK_ATTR_BIT(NSK_A_HOSTNAME) | NSK_ATTR_BIT(NSK_A_DOMAINNAME) |                    \
-         NSK_ATTR_BIT(NSK_A_SYSCTL) | NSK_ATTR_BIT(NSK_A_UID_MAP) |                         \
-         NSK_ATTR_BIT(NSK_A_GID_MAP) | NSK_ATTR_BIT(NSK_A_MONOTONIC) |                      \
-         NSK_ATTR_BIT(NSK_A_BOOTTIME) | NSK_ATTR_BIT(NSK_A_LOOPBACK) |                      \
-         NSK_ATTR_BIT(NSK_A_SETGROUPS) | NSK_ATTR_BIT(NSK_A_IP_NETNS) |                     \
-         NSK_ATTR_BIT(NSK_A_ADOPT_PID) | NSK_ATTR_BIT(NSK_A_ADOPT_PATH))
-#define REPEATABLE_ATTRS (NSK_ATTR_BIT(NSK_A_SYSCTL) | NSK_ATTR_BIT(NSK_A_ADOPT_PATH))
 
 int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap)
 {
@@ -269,11 +102,13 @@ static int request_decode(const void *buf, size_t len, struct nsk_request *ret)
         while ((r = nsk_attr_next(&it, &a)) > 0) {
                 uint32_t v;
 
-                if (a.type >= NSK_A_MAX || !(REQUEST_ATTRS & NSK_ATTR_BIT(a.type)))
+                /* Not skipped: a request the daemon does not fully
+                 * understand is not carried out. */
+                r = nsk_attr_accept(&a, NSK_IN_REQUEST, &ret->attrs);
+                if (r == 0)
                         return -EBADMSG;
-                if ((ret->attrs & NSK_ATTR_BIT(a.type)) && !(REPEATABLE_ATTRS & NSK_ATTR_BIT(a.type)))
-                        return -EBADMSG;
-                ret->attrs |= NSK_ATTR_BIT(a.type);
+                if (r < 0)
+                        return r;
 
                 r = nsk_settings_take_attr(&ret->settings, &a);
                 if (r < 0)
@@ -396,7 +231,7 @@ static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
 {
         struct nsk_attr_iter it;
         struct nsk_attr a;
-        bool have_type = false;
+        uint64_t seen = 0;
         char path[NSK_PATH_MAX];
         int r;
 
@@ -404,6 +239,12 @@ static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
         nsk_attr_iter_init(&it, outer->data, outer->len);
         while ((r = nsk_attr_next(&it, &a)) > 0) {
                 uint32_t v;
+
+                r = nsk_attr_accept(&a, NSK_IN_NS, &seen);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        continue;
 
                 switch (a.type) {
                 case NSK_A_NS_TYPE:
@@ -413,16 +254,11 @@ static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
                         ret->type = nsk_type_from_clone_flag((int) v);
                         if (ret->type < 0)
                                 r = -EBADMSG;
-                        have_type = true;
                         break;
                 case NSK_A_NS_INODE:
                         r = nsk_attr_u64(&a, &ret->inode);
                         break;
                 case NSK_A_NS_PATH:
-                        if (ret->path) {
-                                r = -EBADMSG;
-                                break;
-                        }
                         r = nsk_attr_str(&a, path, sizeof(path));
                         if (r < 0)
                                 break;
@@ -434,7 +270,7 @@ static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
                 if (r < 0)
                         break;
         }
-        if (r == 0 && !have_type)
+        if (r == 0 && !(seen & NSK_ATTR_BIT(NSK_A_NS_TYPE)))
                 r = -EBADMSG;
         if (r < 0)
                 ret->path = mfree(ret->path);
@@ -445,13 +281,20 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
 {
         struct nsk_attr_iter it;
         struct nsk_attr a;
-        nsk_type_mask_t seen = 0;
+        nsk_type_mask_t types = 0;
+        uint64_t seen = 0;
         int r;
 
         *ret = (struct nsk_set_info) {};
         nsk_attr_iter_init(&it, outer->data, outer->len);
         while ((r = nsk_attr_next(&it, &a)) > 0) {
                 uint32_t v;
+
+                r = nsk_attr_accept(&a, NSK_IN_SET, &seen);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        continue;
 
                 r = nsk_settings_take_attr(&ret->settings, &a);
                 if (r < 0)
@@ -498,12 +341,12 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
                         r = decode_ns(&a, &ns);
                         if (r < 0)
                                 break;
-                        if (seen & NSK_TYPE_BIT(ns.type)) {
+                        if (types & NSK_TYPE_BIT(ns.type)) {
                                 free(ns.path);
                                 r = -EBADMSG;
                                 break;
                         }
-                        seen |= NSK_TYPE_BIT(ns.type);
+                        types |= NSK_TYPE_BIT(ns.type);
                         ret->ns[ret->n_ns++] = ns;
                         break;
                 }
@@ -523,7 +366,7 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
         struct nsk_attr_iter it;
         struct nsk_attr a;
         struct nsk_hdr h;
-        bool have_errno = false, have_fds = false, have_message = false;
+        uint64_t seen = 0;
         int r;
 
         *ret = (struct nsk_reply) {};
@@ -540,14 +383,21 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
         while ((r = nsk_attr_next(&it, &a)) > 0) {
                 uint32_t v;
 
+                /* Skipped if it has no place here: newer daemons may add
+                 * attributes. */
+                r = nsk_attr_accept(&a, NSK_IN_REPLY, &seen);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        continue;
+
                 switch (a.type) {
                 case NSK_A_ERRNO:
                         r = nsk_attr_u32(&a, &v);
-                        if (r >= 0 && (v > 4095 || have_errno))
+                        if (r >= 0 && v > 4095)
                                 r = -EBADMSG;
                         if (r >= 0)
                                 ret->error = (int) v;
-                        have_errno = true;
                         break;
                 case NSK_A_EVENT:
                         r = nsk_attr_u32(&a, &v);
@@ -556,30 +406,22 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
                                 ret->event = v < NSK_EVENT_MAX ? (enum nsk_event) v : NSK_EVENT_NONE;
                         break;
                 case NSK_A_MESSAGE:
-                        r = have_message ? -EBADMSG
-                                         : nsk_attr_str(&a, ret->message, sizeof(ret->message));
-                        if (r == -ENAMETOOLONG)
-                                r = -EBADMSG;
-                        have_message = true;
+                        r = nsk_attr_str(&a, ret->message, sizeof(ret->message));
                         break;
                 case NSK_A_FDS: {
-                        nsk_type_mask_t seen = 0;
+                        nsk_type_mask_t types = 0;
 
-                        if (a.len % sizeof(uint32_t) != 0 || a.len / sizeof(uint32_t) > NSK_TYPE_MAX ||
-                            have_fds) {
-                                r = -EBADMSG;
-                                break;
-                        }
-                        have_fds = true;
                         /* One fd per type at most, each a type we know. */
                         for (unsigned i = 0; i < a.len / sizeof(uint32_t); i++) {
                                 memcpy(&v, a.data + i * sizeof(uint32_t), sizeof(v));
-                                ret->fd_types[i] = nsk_type_from_clone_flag((int) v);
-                                if (ret->fd_types[i] < 0 || (seen & NSK_TYPE_BIT(ret->fd_types[i]))) {
+                                enum nsk_type t = nsk_type_from_clone_flag((int) v);
+
+                                if (t < 0 || (types & NSK_TYPE_BIT(t))) {
                                         r = -EBADMSG;
                                         break;
                                 }
-                                seen |= NSK_TYPE_BIT(ret->fd_types[i]);
+                                ret->fd_types[i] = t;
+                                types |= NSK_TYPE_BIT(t);
                         }
                         if (r >= 0)
                                 ret->n_fds = a.len / sizeof(uint32_t);
@@ -603,7 +445,7 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
                 if (r < 0)
                         break;
         }
-        if (r == 0 && !have_errno)
+        if (r == 0 && !(seen & NSK_ATTR_BIT(NSK_A_ERRNO)))
                 r = -EBADMSG;
         if (r < 0)
                 nsk_reply_done(ret);

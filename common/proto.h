@@ -1,19 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The control-socket protocol: message layout, attribute codec and the
- * request/reply structures. Pure functions over buffers, no I/O.
- * common/PROTOCOL.md describes the format for other implementations. */
+/* The messages of the control socket: commands, requests, replies and
+ * the sets they describe, over the attribute layer (attr.h). Pure
+ * functions over buffers, no I/O; common/PROTOCOL.md is the format. */
 #pragma once
 
+#include "attr.h"
 #include "name.h"
 #include "nskeeper.h"
 #include "nstype.h"
-
-struct nsk_writer;
-struct nsk_attr;
-
-#define NSK_PROTO_VERSION 1
-#define NSK_MSG_MAX 65536     /* one datagram, header included */
-#define NSK_HDR_SIZE 16
+#include "settings.h"
 
 enum nsk_cmd {
         NSK_CMD_CREATE = 1,
@@ -30,106 +25,6 @@ enum {
         NSK_F_REPLY = 1u << 0, /* set on every reply */
         NSK_F_MORE = 1u << 1,  /* more replies to this request follow */
 };
-
-enum nsk_attr_type {
-        NSK_A_NAME = 1,      /* string: set name */
-        NSK_A_TYPES = 2,     /* u32: CLONE_NEW* flags */
-        NSK_A_PIN = 3,       /* u32: enum nsk_pin */
-        NSK_A_ERRNO = 4,     /* u32: positive errno, 0 = success */
-        NSK_A_MESSAGE = 5,   /* string: what went wrong */
-        NSK_A_SET = 6,       /* nested: one set */
-        NSK_A_NS = 7,        /* nested in SET: one namespace */
-        NSK_A_NS_TYPE = 8,   /* u32 in NS: one CLONE_NEW* flag */
-        NSK_A_NS_INODE = 9,  /* u64 in NS: nsfs inode number */
-        NSK_A_NS_PATH = 10,  /* string in NS: the bind pin */
-        NSK_A_CREATED = 11,  /* u64 in SET: creation time, seconds since the epoch */
-        NSK_A_OWNER = 12,    /* u32 in SET: uid that created it */
-        NSK_A_FDS = 13,      /* u32 array: CLONE_NEW* of each attached fd, in order */
-        /* Settings of a set: in CREATE requests and in SET. */
-        NSK_A_HOSTNAME = 14,   /* string */
-        NSK_A_DOMAINNAME = 15, /* string */
-        NSK_A_SYSCTL = 16,     /* string "key=value"; repeatable */
-        NSK_A_UID_MAP = 17,    /* u32 array: inside, outside, count; per map line */
-        NSK_A_GID_MAP = 18,    /* u32 array, as UID_MAP */
-        NSK_A_MONOTONIC = 19,  /* u64 (two's complement s64): CLOCK_MONOTONIC offset, seconds */
-        NSK_A_BOOTTIME = 20,   /* u64 (s64): CLOCK_BOOTTIME offset, seconds */
-        NSK_A_LOOPBACK = 21,   /* u32: 0 leaves lo down in a new net namespace (default 1) */
-        NSK_A_SETGROUPS = 22,  /* u32: 0 writes "deny" to setgroups before gid_map */
-        /* Health of a set: in SET. */
-        NSK_A_STATE = 23,        /* u32: enum nsk_state */
-        NSK_A_STATE_REASON = 24, /* string: why it is not ready */
-        NSK_A_KEEPER_PID = 25,   /* u32: host pid of the pid namespace's init */
-        NSK_A_EVENT = 26,        /* u32: enum nsk_event, in MONITOR replies */
-        NSK_A_ADOPT_PID = 27,    /* u32: ADOPT the namespaces of this process */
-        NSK_A_ADOPT_PATH = 28,   /* string: ADOPT the namespace at this path; repeatable */
-        NSK_A_IP_NETNS = 29,     /* u32: 1 also shows the net namespace in /run/netns */
-        NSK_A_MAX,
-};
-
-#define NSK_ATTR_BIT(a) ((uint64_t) 1 << (a))
-
-int nsk_settings_copy(struct nsk_settings *dst, const struct nsk_settings *src);
-bool nsk_settings_is_default(const struct nsk_settings *s);
-/* Puts every non-default setting as attributes. */
-void nsk_put_settings(struct nsk_writer *w, const struct nsk_settings *s);
-/* If a is a settings attribute, stores it (1); 0 if it is not one;
- * -EBADMSG and the like if it is malformed or one too many. */
-int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a);
-
-struct nsk_hdr {
-        uint16_t version;
-        uint16_t cmd;
-        uint32_t id;
-        uint32_t flags;
-        uint32_t len; /* whole message, header included */
-};
-
-/* --- writing --- */
-
-struct nsk_writer {
-        uint8_t *buf;
-        size_t cap;
-        size_t len;
-        int err; /* sticky: -EMSGSIZE once something did not fit */
-};
-
-void nsk_writer_init(struct nsk_writer *w, void *buf, size_t cap, uint16_t cmd, uint32_t id,
-                     uint32_t flags);
-void nsk_put(struct nsk_writer *w, uint16_t type, const void *data, size_t len);
-void nsk_put_u32(struct nsk_writer *w, uint16_t type, uint32_t v);
-void nsk_put_u64(struct nsk_writer *w, uint16_t type, uint64_t v);
-void nsk_put_str(struct nsk_writer *w, uint16_t type, const char *s);
-size_t nsk_nest_begin(struct nsk_writer *w, uint16_t type);
-void nsk_nest_end(struct nsk_writer *w, size_t start);
-/* Fills in the header length; returns the message size or -EMSGSIZE. */
-int nsk_writer_finish(struct nsk_writer *w);
-
-/* --- reading --- */
-
-struct nsk_attr {
-        uint16_t type;
-        uint16_t len;
-        const uint8_t *data;
-};
-
-struct nsk_attr_iter {
-        const uint8_t *p;
-        size_t left;
-};
-
-/* Checks the header against the datagram: at least NSK_HDR_SIZE bytes,
- * len equal to the datagram size, version NSK_PROTO_VERSION (-EPROTO
- * otherwise; the header is still filled in so a reply can echo the id). */
-int nsk_hdr_parse(const void *buf, size_t len, struct nsk_hdr *ret);
-
-void nsk_attr_iter_init(struct nsk_attr_iter *it, const void *data, size_t len);
-/* 1 and *ret filled, 0 at the end, -EBADMSG on a malformed attribute. */
-int nsk_attr_next(struct nsk_attr_iter *it, struct nsk_attr *ret);
-int nsk_attr_u32(const struct nsk_attr *a, uint32_t *ret);
-int nsk_attr_u64(const struct nsk_attr *a, uint64_t *ret);
-/* Copies a string attribute: no NUL inside it, shorter than size
- * (-ENAMETOOLONG otherwise). */
-int nsk_attr_str(const struct nsk_attr *a, char *buf, size_t size);
 
 /* --- requests (client -> daemon) --- */
 
@@ -149,8 +44,9 @@ struct nsk_request {
 void nsk_request_done(struct nsk_request *r);
 
 int nsk_request_encode(const struct nsk_request *r, void *buf, size_t cap);
-/* Unknown, repeated or malformed attributes are refused (-EBADMSG), as
- * is an unknown command (-EOPNOTSUPP), a name longer than NSK_FULL_NAME_MAX
+/* Unknown, misplaced, repeated or malformed attributes are refused
+ * (-EBADMSG; the attribute table in attr.c says which are which), as is
+ * an unknown command (-EOPNOTSUPP), a name longer than NSK_FULL_NAME_MAX
  * (-ENAMETOOLONG) or a type flag no namespace has (-EINVAL). cmd and id
  * are filled in whenever the header could be read. */
 int nsk_request_decode(const void *buf, size_t len, struct nsk_request *ret);
@@ -174,6 +70,8 @@ struct nsk_reply {
         struct nsk_set_info *sets;
 };
 
-/* Unknown attributes are skipped, so newer daemons can add some. */
+/* An attribute with no place where it stands (an unknown one, say) is
+ * skipped, so that newer daemons can add some; a known one that is
+ * malformed or repeated is refused, as the attribute table says. */
 int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret);
 void nsk_reply_done(struct nsk_reply *r);

@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "proto.h"
+#include "name.h"
+#include "settings.h"
 #include "sysctl.h"
 #include "util.h"
 
@@ -97,9 +98,16 @@ void nsk_put_settings(struct nsk_writer *w, const struct nsk_settings *s)
 static int take_idmap(const struct nsk_attr *a, struct nsk_idmap *m, unsigned *n)
 {
         size_t k = a->len / (3 * sizeof(uint32_t));
+        int r;
 
-        if (*n > 0 || a->len == 0 || a->len % (3 * sizeof(uint32_t)) != 0 || k > NSK_IDMAP_MAX)
+        /* A map comes whole, in one attribute: a second one would make a
+         * map of two halves. */
+        if (*n > 0)
                 return -EBADMSG;
+        /* Whole lines, 1 to NSK_IDMAP_MAX of them (the attribute table). */
+        r = nsk_attr_check(a);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < k; i++) {
                 uint32_t v[3];
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "settings-eq.h"
 #include "util.h"
 
 #define MSG_SIZE 512
@@ -65,6 +66,7 @@ static void test_check_needs_type(void **state)
                 { "a uid map", NSK_TYPE_USER },         { "a gid map", NSK_TYPE_USER },
                 { "setgroups deny", NSK_TYPE_USER },    { "a monotonic offset", NSK_TYPE_TIME },
                 { "a boottime offset", NSK_TYPE_TIME }, { "leaving loopback down", NSK_TYPE_NET },
+                { "--ip-netns", NSK_TYPE_NET },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -97,6 +99,9 @@ static void test_check_needs_type(void **state)
                         break;
                 case 7:
                         s.no_loopback = true;
+                        break;
+                case 8:
+                        s.ip_netns = true;
                         break;
                 }
                 snprintf(needs, sizeof(needs), "needs a new %s namespace",
@@ -317,6 +322,7 @@ static void fill_all(struct nsk_settings *s)
                 .boottime = INT64_MAX,
                 .no_loopback = true,
                 .setgroups_deny = true,
+                .ip_netns = true,
         };
         for (unsigned i = 0; i < NSK_IDMAP_MAX; i++)
                 s->gid_map[i] = (struct nsk_idmap) { i * 10, 200000 + i * 10, 10 };
@@ -325,32 +331,13 @@ static void fill_all(struct nsk_settings *s)
         assert_int_equal(nsk_settings_add_sysctl(s, "kernel.sem=250 32000 32 128"), 0);
 }
 
-static void check_equal(const struct nsk_settings *got, const struct nsk_settings *want)
-{
-        assert_string_equal(got->hostname, want->hostname);
-        assert_string_equal(got->domainname, want->domainname);
-        assert_int_equal(got->n_sysctls, want->n_sysctls);
-        for (unsigned i = 0; i < want->n_sysctls; i++)
-                assert_string_equal(got->sysctls[i], want->sysctls[i]);
-        assert_int_equal(got->n_uid_map, want->n_uid_map);
-        assert_memory_equal(got->uid_map, want->uid_map,
-                            want->n_uid_map * sizeof(struct nsk_idmap));
-        assert_int_equal(got->n_gid_map, want->n_gid_map);
-        assert_memory_equal(got->gid_map, want->gid_map,
-                            want->n_gid_map * sizeof(struct nsk_idmap));
-        assert_true(got->monotonic == want->monotonic);
-        assert_true(got->boottime == want->boottime);
-        assert_int_equal(got->no_loopback, want->no_loopback);
-        assert_int_equal(got->setgroups_deny, want->setgroups_deny);
-}
-
 static void test_copy(void **state)
 {
         struct nsk_settings a, b;
 
         fill_all(&a);
         assert_int_equal(nsk_settings_copy(&b, &a), 0);
-        check_equal(&b, &a);
+        assert_settings_equal(&b, &a);
         /* Deep: the strings are b's own. */
         assert_ptr_not_equal(b.sysctls, a.sysctls);
         for (unsigned i = 0; i < a.n_sysctls; i++)
@@ -385,7 +372,7 @@ static void test_is_default(void **state)
         s.uid_map[0] = (struct nsk_idmap) { 0, 0, 1 };
         assert_true(nsk_settings_is_default(&s));
 
-        for (int i = 0; i < 9; i++) {
+        for (int i = 0; i < 10; i++) {
                 s = (struct nsk_settings) {};
                 switch (i) {
                 case 0:
@@ -414,6 +401,9 @@ static void test_is_default(void **state)
                         break;
                 case 8:
                         s.setgroups_deny = true;
+                        break;
+                case 9:
+                        s.ip_netns = true;
                         break;
                 }
                 if (nsk_settings_is_default(&s))
@@ -463,9 +453,9 @@ static void test_wire_round_trip(void **state)
         fill_all(&in);
         n = put(buf, sizeof(buf), &in);
         assert_true(n > NSK_HDR_SIZE);
-        /* hostname, domainname, 3 sysctls, 2 maps, 2 offsets, 2 flags */
-        assert_int_equal(take_all(buf, n, &out), 11);
-        check_equal(&out, &in);
+        /* hostname, domainname, 3 sysctls, 2 maps, 2 offsets, 3 flags */
+        assert_int_equal(take_all(buf, n, &out), 12);
+        assert_settings_equal(&out, &in);
         nsk_settings_done(&out);
         out = (struct nsk_settings) {};
 
@@ -477,8 +467,8 @@ static void test_wire_round_trip(void **state)
         in.uid_map[0] = (struct nsk_idmap) { UINT32_MAX, UINT32_MAX, UINT32_MAX };
         memset(in.hostname, 'h', NSK_HOSTNAME_MAX);
         n = put(buf, sizeof(buf), &in);
-        assert_int_equal(take_all(buf, n, &out), 11);
-        check_equal(&out, &in);
+        assert_int_equal(take_all(buf, n, &out), 12);
+        assert_settings_equal(&out, &in);
         nsk_settings_done(&out);
         nsk_settings_done(&in);
 
@@ -492,7 +482,16 @@ static void test_wire_round_trip(void **state)
         n = put(buf, sizeof(buf), &in);
         assert_int_equal(n, NSK_HDR_SIZE + 8);
         assert_int_equal(take_all(buf, n, &out), 1);
-        check_equal(&out, &in);
+        assert_settings_equal(&out, &in);
+
+        /* ip_netns alone: the one flag whose attribute says 1, not 0. */
+        in = (struct nsk_settings) { .ip_netns = true };
+        out = (struct nsk_settings) {};
+        n = put(buf, sizeof(buf), &in);
+        assert_int_equal(n, NSK_HDR_SIZE + 8);
+        assert_int_equal(take_all(buf, n, &out), 1);
+        assert_true(out.ip_netns);
+        assert_settings_equal(&out, &in);
 }
 
 static void test_wire_overflow(void **state)

@@ -19,6 +19,7 @@
 
 #include "rundir.h"
 #include "set.h"
+#include "settings-eq.h"
 #include "state.h"
 #include "util.h"
 
@@ -468,8 +469,6 @@ static void read_state(const struct rundir *rd, const char *name, char *buf, siz
 
 static void check_same(const struct set *got, const struct set *want)
 {
-        const struct nsk_settings *g = &got->settings, *w = &want->settings;
-
         assert_string_equal(got->name, want->name);
         assert_int_equal(got->pin, want->pin);
         assert_int_equal(got->state, SET_READY);
@@ -480,19 +479,7 @@ static void check_same(const struct set *got, const struct set *want)
                 if (want->types & NSK_TYPE_BIT(t))
                         assert_true(got->inode[t] == want->inode[t]);
 
-        assert_string_equal(g->hostname, w->hostname);
-        assert_string_equal(g->domainname, w->domainname);
-        assert_int_equal(g->n_sysctls, w->n_sysctls);
-        for (unsigned i = 0; i < w->n_sysctls; i++)
-                assert_string_equal(g->sysctls[i], w->sysctls[i]);
-        assert_int_equal(g->n_uid_map, w->n_uid_map);
-        assert_memory_equal(g->uid_map, w->uid_map, w->n_uid_map * sizeof(struct nsk_idmap));
-        assert_int_equal(g->n_gid_map, w->n_gid_map);
-        assert_memory_equal(g->gid_map, w->gid_map, w->n_gid_map * sizeof(struct nsk_idmap));
-        assert_true(g->monotonic == w->monotonic);
-        assert_true(g->boottime == w->boottime);
-        assert_int_equal(g->no_loopback, w->no_loopback);
-        assert_int_equal(g->setgroups_deny, w->setgroups_deny);
+        assert_settings_equal(&got->settings, &want->settings);
 }
 
 static void round_trip(const struct rundir *rd, const struct set *s)

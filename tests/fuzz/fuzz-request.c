@@ -21,7 +21,7 @@ static void check_same(const struct nsk_request *a, const struct nsk_request *b)
         fuzz_assert(strcmp(a->name, b->name) == 0);
         fuzz_assert(a->types == b->types);
         fuzz_assert(a->pin == b->pin);
-        fuzz_assert(fuzz_settings_equal(&a->settings, &b->settings));
+        fuzz_assert(settings_diff(&a->settings, &b->settings) == NULL);
         fuzz_assert(a->adopt_pid == b->adopt_pid);
         fuzz_assert(a->n_adopt_paths == b->n_adopt_paths);
         for (unsigned i = 0; i < a->n_adopt_paths; i++)
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_assert(size >= NSK_HDR_SIZE && size <= NSK_MSG_MAX);
         fuzz_assert(req.cmd > 0 && req.cmd < NSK_CMD_MAX);
         fuzz_assert_terminated(req.name);
-        fuzz_assert(strlen(req.name) <= NSK_NAME_MAX);
+        fuzz_assert(strlen(req.name) <= NSK_FULL_NAME_MAX); /* NAME or UID/NAME */
         fuzz_assert((req.types & ~NSK_TYPE_MASK_ALL) == 0);
         fuzz_assert(req.pin >= 0 && req.pin < NSK_PIN_MAX);
         fuzz_assert(req.settings.n_sysctls <= NSK_SYSCTL_MAX);

@@ -203,6 +203,10 @@ int main(int argc, char **argv)
         request("list", NSK_CMD_LIST, NULL, 0, -1, NULL);
         request("show-web", NSK_CMD_SHOW, "web", 0, -1, NULL);
         request("show-db", NSK_CMD_SHOW, "db", 0, -1, NULL);
+        /* The longest name a request may carry: UID/NAME. */
+        request("show-full-name", NSK_CMD_SHOW,
+                "4294967294/nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", 0, -1,
+                NULL);
         request("release-web", NSK_CMD_RELEASE, "web", 0, -1, NULL);
         request("release-nosuch", NSK_CMD_RELEASE, "nosuch", 0, -1, NULL);
         request("monitor", NSK_CMD_MONITOR, NULL, 0, -1, NULL);
