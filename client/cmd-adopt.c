@@ -10,14 +10,16 @@
 
 static void help(void)
 {
-        printf("Usage: nskeeperctl [--socket PATH] adopt NAME (--from-pid PID | --from-path PATH...)\n"
+        printf("Usage: nskeeperctl [--socket PATH] adopt NAME "
+               "(--from-pid PID | --from-path PATH...)\n"
                "                   [-t|--type LIST] [-p|--pin bind|fd]\n"
                "Keep namespaces that exist already (a container's, an ip-netns one) as set NAME.\n"
                "Root only.\n"
                "\n"
                "      --from-pid PID     the namespaces of process PID: every type in which it\n"
                "                         differs from PID 1, or those in LIST\n"
-               "      --from-path PATH   the namespace at PATH (a pin, /run/netns/X, /proc/P/ns/T);\n"
+               "      --from-path PATH   the namespace at PATH "
+               "(a pin, /run/netns/X, /proc/P/ns/T);\n"
                "                         repeatable, one per type\n"
                "  -t, --type LIST        comma list of types to take (all: every type)\n"
                "  -p, --pin KIND         bind (default) or fd\n"
@@ -29,7 +31,10 @@ static void help(void)
 
 static int run(int argc, char **argv)
 {
-        enum { OPT_FROM_PID = 0x100, OPT_FROM_PATH };
+        enum {
+                OPT_FROM_PID = 0x100,
+                OPT_FROM_PATH
+        };
         static const struct option longopts[] = {
                 { "from-pid", required_argument, NULL, OPT_FROM_PID },
                 { "from-path", required_argument, NULL, OPT_FROM_PATH },
@@ -56,8 +61,9 @@ static int run(int argc, char **argv)
                         if (n_paths >= NSK_TYPE_MAX)
                                 return ctl_usage_error("adopt", "at most %d paths", NSK_TYPE_MAX);
                         if (optarg[0] != '/')
-                                return ctl_usage_error("adopt", "--from-path takes an absolute "
-                                                                "path, not '%s'",
+                                return ctl_usage_error("adopt",
+                                                       "--from-path takes an absolute path, "
+                                                       "not '%s'",
                                                        optarg);
                         paths[n_paths++] = optarg;
                         break;

@@ -52,7 +52,8 @@ static int become_root(const char *name)
 
 static void help(void)
 {
-        printf("Usage: nskeeperctl [--socket PATH] join NAME [-t|--type LIST] [-- COMMAND [ARG...]]\n"
+        printf("Usage: nskeeperctl [--socket PATH] join NAME [-t|--type LIST] "
+               "[-- COMMAND [ARG...]]\n"
                "Enter the namespaces of set NAME (all of them, or those in LIST) and run\n"
                "COMMAND there, else $SHELL, else /bin/sh. With pid or time the command runs\n"
                "in a child, whose exit status join returns.\n"
@@ -156,8 +157,8 @@ static int run_command(const char *name, char **cmd, nsk_type_mask_t joined)
                 fflush(NULL);
                 pid = fork();
                 if (pid < 0)
-                        return ctl_fail("join '%s': cannot start a process in the set: %s%s",
-                                        name, strerror(errno),
+                        return ctl_fail("join '%s': cannot start a process in the set: %s%s", name,
+                                        strerror(errno),
                                         errno == ENOMEM && (joined & NSK_TYPE_BIT(NSK_TYPE_PID))
                                                 ? " (has the pid namespace's init died?)"
                                                 : "");

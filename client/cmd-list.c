@@ -23,7 +23,9 @@ static void list_help(void)
 
 static int run_list(int argc, char **argv)
 {
-        enum { OPT_JSON = 0x100 };
+        enum {
+                OPT_JSON = 0x100
+        };
         static const struct option longopts[] = {
                 { "json", no_argument, NULL, OPT_JSON },
                 { "output", required_argument, NULL, 'o' },

@@ -9,8 +9,8 @@
 #include "ctl.h"
 
 static const struct ctl_command *const commands[] = {
-        &ctl_cmd_create, &ctl_cmd_join,    &ctl_cmd_run,  &ctl_cmd_list,    &ctl_cmd_show,
-        &ctl_cmd_release, &ctl_cmd_path,   &ctl_cmd_adopt, &ctl_cmd_monitor,
+        &ctl_cmd_create,  &ctl_cmd_join, &ctl_cmd_run,   &ctl_cmd_list,    &ctl_cmd_show,
+        &ctl_cmd_release, &ctl_cmd_path, &ctl_cmd_adopt, &ctl_cmd_monitor,
 };
 
 static const char *socket_path;
@@ -31,7 +31,8 @@ static void help(void)
                "  -h, --help          show this help; COMMAND --help shows a command's\n"
                "  -V, --version       show the version\n"
                "\n"
-               "Types: net, uts, ipc, mnt, cgroup, pid, user, time; all: every type the kernel has.\n"
+               "Types: net, uts, ipc, mnt, cgroup, pid, user, time; "
+               "all: every type the kernel has.\n"
                "Pins: 'bind' (default) mounts each namespace on a file under the daemon's\n"
                "runtime directory and survives a daemon restart; 'fd' keeps only an open fd\n"
                "in the daemon and ends when the daemon stops.\n"
@@ -239,7 +240,8 @@ int ctl_simple_args(const struct ctl_command *cmd, int argc, char **argv, bool *
         if ((unsigned) (argc - optind) < n_args)
                 return ctl_usage_error(cmd->name, "missing argument (%s)", cmd->args);
         if ((unsigned) (argc - optind) > n_args)
-                return ctl_usage_error(cmd->name, "unexpected argument '%s'", argv[optind + n_args]);
+                return ctl_usage_error(cmd->name, "unexpected argument '%s'",
+                                       argv[optind + n_args]);
         return -1;
 }
 

@@ -110,8 +110,8 @@ void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procsca
         output_json_string(f, s->name);
         fputs(",\"full_name\":", f);
         output_json_string(f, output_full_name(s, full));
-        fprintf(f, ",\"pin\":\"%s\",\"state\":\"%s\",\"state_reason\":",
-                nsk_pin_name(s->pin), nsk_state_name(s->state));
+        fprintf(f, ",\"pin\":\"%s\",\"state\":\"%s\",\"state_reason\":", nsk_pin_name(s->pin),
+                nsk_state_name(s->state));
         if (s->state_reason[0])
                 output_json_string(f, s->state_reason);
         else
@@ -121,8 +121,8 @@ void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procsca
                 fprintf(f, "%u", s->keeper_pid);
         else
                 fputs("null", f);
-        fprintf(f, ",\"created\":%" PRIu64 ",\"created_utc\":\"%s\",\"owner\":%u",
-                s->created, created, (unsigned) s->owner);
+        fprintf(f, ",\"created\":%" PRIu64 ",\"created_utc\":\"%s\",\"owner\":%u", s->created,
+                created, (unsigned) s->owner);
         json_settings(f, s);
         if (counts)
                 fprintf(f, ",\"nprocs\":%u", counts->nprocs);
@@ -256,17 +256,20 @@ static void cell_inode(const struct nsk_set_info *s, const struct procscan_resul
                 snprintf(b, n, "-");
 }
 
-static void cell_path(const struct nsk_set_info *s, const struct procscan_result *p, int t,
-                      char *b, size_t n)
+static void cell_path(const struct nsk_set_info *s, const struct procscan_result *p, int t, char *b,
+                      size_t n)
 {
         const struct nsk_ns_info *ns = nsk_set_ns(s, t);
 
         snprintf(b, n, "%s", ns && ns->path ? ns->path : "-");
 }
 
-#define TYPE_COLUMNS(T, name)                                                                \
-        { name, "inode of its " #T " namespace", true, cell_inode, NSK_TYPE_##T },             \
+/* Two rows of the table below; clang-format would break the second. */
+/* clang-format off */
+#define TYPE_COLUMNS(T, name)                                                                   \
+        { name, "inode of its " #T " namespace", true, cell_inode, NSK_TYPE_##T },              \
         { name "-PATH", "pin path of its " #T " namespace", false, cell_path, NSK_TYPE_##T }
+/* clang-format on */
 
 static const struct column columns[] = {
         { "NAME", "set name", false, cell_name, 0 },
@@ -279,9 +282,14 @@ static const struct column columns[] = {
         { "KEEPER", "pid of the init kept in its pid namespace", true, cell_keeper, 0 },
         { "REASON", "why it is dead", false, cell_reason, 0 },
         { "HOSTNAME", "host name of its uts namespace", false, cell_hostname, 0 },
-        TYPE_COLUMNS(NET, "NET"),       TYPE_COLUMNS(UTS, "UTS"),   TYPE_COLUMNS(IPC, "IPC"),
-        TYPE_COLUMNS(MNT, "MNT"),       TYPE_COLUMNS(PID, "PID"),   TYPE_COLUMNS(USER, "USER"),
-        TYPE_COLUMNS(CGROUP, "CGROUP"), TYPE_COLUMNS(TIME, "TIME"),
+        TYPE_COLUMNS(NET, "NET"),
+        TYPE_COLUMNS(UTS, "UTS"),
+        TYPE_COLUMNS(IPC, "IPC"),
+        TYPE_COLUMNS(MNT, "MNT"),
+        TYPE_COLUMNS(PID, "PID"),
+        TYPE_COLUMNS(USER, "USER"),
+        TYPE_COLUMNS(CGROUP, "CGROUP"),
+        TYPE_COLUMNS(TIME, "TIME"),
 };
 
 #define DEFAULT_COLUMNS "NAME,STATE,PIN,OWNER,CREATED,TYPES,NPROCS"
@@ -365,12 +373,12 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
         format_time(s->created, created, sizeof(created));
         const struct nsk_settings *c = &s->settings;
 
-        fprintf(f, "name:       %s\nstate:      %s%s%s%s\npin:        %s\nowner:      %u\n"
-                   "created:    %s\n",
+        fprintf(f,
+                "name:       %s\nstate:      %s%s%s%s\npin:        %s\nowner:      %u\n"
+                "created:    %s\n",
                 output_full_name(s, full), nsk_state_name(s->state), s->state_reason[0] ? " (" : "",
-                s->state_reason,
-                s->state_reason[0] ? ")" : "", nsk_pin_name(s->pin), (unsigned) s->owner,
-                created);
+                s->state_reason, s->state_reason[0] ? ")" : "", nsk_pin_name(s->pin),
+                (unsigned) s->owner, created);
         if (s->keeper_pid > 0)
                 fprintf(f, "keeper:     pid %u (init of the pid namespace)\n", s->keeper_pid);
         if (c->hostname[0])

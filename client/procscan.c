@@ -79,7 +79,8 @@ int procscan_count(const struct nsk_set_info *sets, size_t n, struct procscan_re
                         if (ns->inode == 0)
                                 continue;
                         s = lookup(&tb, ns->inode, (unsigned) ns->type, true);
-                        *s = (struct slot) { .inode = ns->inode, .set = (uint32_t) i,
+                        *s = (struct slot) { .inode = ns->inode,
+                                             .set = (uint32_t) i,
                                              .type = (uint8_t) ns->type };
                         wanted |= NSK_TYPE_BIT(ns->type);
                 }

@@ -6,7 +6,7 @@
 #include "nskeeper.h"
 
 struct procscan_result {
-        unsigned nprocs;             /* processes in any namespace of the set */
+        unsigned nprocs;                  /* processes in any namespace of the set */
         unsigned ns_nprocs[NSK_TYPE_MAX]; /* per type */
 };
 

@@ -78,8 +78,8 @@ int nsk_connect(const char *path, struct nsk_client **ret)
         if (c->fd < 0)
                 return fail(c, negative_errno(), "socket: %m");
         if (connect(c->fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return fail(c, negative_errno(), "cannot reach nskeeperd at %s: %m (is it running?)",
-                            path);
+                return fail(c, negative_errno(),
+                            "cannot reach nskeeperd at %s: %m (is it running?)", path);
 
         /* The daemon hands out namespaces; make sure it is the real one. */
         if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0)
@@ -165,8 +165,8 @@ static void set_info_move(struct nsk_set_info *dst, struct nsk_set_info *src)
         *src = (struct nsk_set_info) {};
 }
 
-static int take_first_set(struct nsk_client *c, const struct nsk_reply *rep, int *fds,
-                          size_t n_fds, void *userdata)
+static int take_first_set(struct nsk_client *c, const struct nsk_reply *rep, int *fds, size_t n_fds,
+                          void *userdata)
 {
         struct nsk_set_info *ret = userdata;
 

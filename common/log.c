@@ -44,9 +44,9 @@ int log_get_level(void)
 int log_level_from_string(const char *s)
 {
         static const char *const names[] = {
-                [LOG_EMERG] = "emerg",   [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
-                [LOG_ERR] = "error",     [LOG_WARNING] = "warning",
-                [LOG_NOTICE] = "notice", [LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
+                [LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",     [LOG_CRIT] = "crit",
+                [LOG_ERR] = "error",   [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
+                [LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
         };
 
         if (s[0] >= '0' && s[0] <= '7' && s[1] == '\0')

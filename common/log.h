@@ -22,8 +22,8 @@ int log_emit_errno(int level, int error, const char *fmt, ...) _printf_(3, 4);
 #define log_warning(...) log_emit(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_emit(LOG_NOTICE, __VA_ARGS__)
 #define log_info(...) log_emit(LOG_INFO, __VA_ARGS__)
-#define log_debug(...)                                   \
-        do {                                             \
-                if (log_get_level() >= LOG_DEBUG)        \
+#define log_debug(...)                                    \
+        do {                                              \
+                if (log_get_level() >= LOG_DEBUG)         \
                         log_emit(LOG_DEBUG, __VA_ARGS__); \
         } while (0)

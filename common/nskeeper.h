@@ -65,19 +65,20 @@ nsk_type_mask_t nsk_type_mask_supported(void);
 
 /* --- limits --- */
 
-#define NSK_NAME_MAX 64       /* set name */
+#define NSK_NAME_MAX 64 /* set name */
 /* Each user's sets have names of their own: root names another user's
  * set UID/NAME. A request may carry such a full name. */
 #define NSK_FULL_NAME_MAX (NSK_NAME_MAX + 11)
-#define NSK_MESSAGE_MAX 512   /* human-readable error text, NUL included */
-#define NSK_PATH_MAX 4096     /* a pin path, NUL included */
+#define NSK_MESSAGE_MAX 512 /* human-readable error text, NUL included */
+#define NSK_PATH_MAX 4096   /* a pin path, NUL included */
 
 #define NSK_RUNTIME_DIR_DEFAULT "/run/nskeeper"
 #define NSK_SOCKET_NAME "control"
 #define NSK_SOCKET_DEFAULT NSK_RUNTIME_DIR_DEFAULT "/" NSK_SOCKET_NAME
 
 /* What a set is made of when no types are named. */
-#define NSK_TYPES_DEFAULT (NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS) | NSK_TYPE_BIT(NSK_TYPE_IPC))
+#define NSK_TYPES_DEFAULT \
+        (NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS) | NSK_TYPE_BIT(NSK_TYPE_IPC))
 
 /* 1-64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 bool nsk_name_is_valid(const char *s);
@@ -205,7 +206,8 @@ void nsk_sets_free(struct nsk_set_info *sets, size_t n);
  * those of process pid (pid > 0: every type that differs from PID 1's,
  * or those in 'types'), or the namespace files at paths. */
 int nsk_adopt(struct nsk_client *c, const char *name, pid_t pid, const char *const *paths,
-              size_t n_paths, nsk_type_mask_t types, enum nsk_pin pin, struct nsk_set_info *ret_set);
+              size_t n_paths, nsk_type_mask_t types, enum nsk_pin pin,
+              struct nsk_set_info *ret_set);
 
 /* Streams events: fn is called for each (the set is described fully if
  * it is the caller's) until it returns < 0, which nsk_monitor returns,

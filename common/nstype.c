@@ -94,7 +94,7 @@ int nsk_type_mask_from_clone_flags(uint32_t flags, nsk_type_mask_t *ret)
 }
 
 int nsk_type_mask_from_list(const char *list, nsk_type_mask_t supported, nsk_type_mask_t *ret,
-                          const char **ret_bad, size_t *ret_bad_len)
+                            const char **ret_bad, size_t *ret_bad_len)
 {
         nsk_type_mask_t mask = 0;
         const char *p = list;
@@ -148,8 +148,8 @@ size_t nsk_type_mask_format(nsk_type_mask_t mask, char *buf, size_t size)
         for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 if (!(mask & NSK_TYPE_BIT(t)))
                         continue;
-                int n = snprintf(size > len ? buf + len : NULL, size > len ? size - len : 0,
-                                 "%s%s", len > 0 ? "," : "", table[t].name);
+                int n = snprintf(size > len ? buf + len : NULL, size > len ? size - len : 0, "%s%s",
+                                 len > 0 ? "," : "", table[t].name);
                 len += (size_t) n;
         }
         return len;

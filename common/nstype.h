@@ -7,9 +7,9 @@
 #include "nskeeper.h"
 
 struct nsk_type_info {
-        const char *name;  /* as in /proc/PID/ns/ */
-        int clone_flag;    /* CLONE_NEW* */
-        const char *proc;  /* the file of a process that holds what unshare() made */
+        const char *name; /* as in /proc/PID/ns/ */
+        int clone_flag;   /* CLONE_NEW* */
+        const char *proc; /* the file of a process that holds what unshare() made */
 };
 
 const struct nsk_type_info *nsk_type_info(enum nsk_type t);

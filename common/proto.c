@@ -24,12 +24,9 @@ static const char *const state_names[NSK_STATE_MAX] = {
 };
 
 static const char *const event_names[NSK_EVENT_MAX] = {
-        [NSK_EVENT_NONE] = "none",
-        [NSK_EVENT_CREATED] = "created",
-        [NSK_EVENT_RELEASED] = "released",
-        [NSK_EVENT_ADOPTED] = "adopted",
-        [NSK_EVENT_DEAD] = "dead",
-        [NSK_EVENT_PIN_MISSING] = "pin-missing",
+        [NSK_EVENT_NONE] = "none",         [NSK_EVENT_CREATED] = "created",
+        [NSK_EVENT_RELEASED] = "released", [NSK_EVENT_ADOPTED] = "adopted",
+        [NSK_EVENT_DEAD] = "dead",         [NSK_EVENT_PIN_MISSING] = "pin-missing",
 };
 
 const char *nsk_event_name(enum nsk_event e)
@@ -310,7 +307,8 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
                         r = nsk_attr_u32(&a, &v);
                         /* A state this client does not know is not "ready". */
                         if (r >= 0)
-                                ret->state = v < NSK_STATE_MAX ? (enum nsk_state) v : NSK_STATE_DEAD;
+                                ret->state =
+                                        v < NSK_STATE_MAX ? (enum nsk_state) v : NSK_STATE_DEAD;
                         break;
                 case NSK_A_STATE_REASON:
                         r = nsk_attr_str(&a, ret->state_reason, sizeof(ret->state_reason));
@@ -403,7 +401,8 @@ int nsk_reply_decode(const void *buf, size_t len, struct nsk_reply *ret)
                         r = nsk_attr_u32(&a, &v);
                         /* An event this client does not know is still an event. */
                         if (r >= 0)
-                                ret->event = v < NSK_EVENT_MAX ? (enum nsk_event) v : NSK_EVENT_NONE;
+                                ret->event =
+                                        v < NSK_EVENT_MAX ? (enum nsk_event) v : NSK_EVENT_NONE;
                         break;
                 case NSK_A_MESSAGE:
                         r = nsk_attr_str(&a, ret->message, sizeof(ret->message));

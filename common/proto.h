@@ -31,7 +31,7 @@ enum {
 struct nsk_request {
         uint16_t cmd;
         uint32_t id;
-        uint64_t attrs; /* NSK_ATTR_BIT() of every attribute present */
+        uint64_t attrs;                   /* NSK_ATTR_BIT() of every attribute present */
         char name[NSK_FULL_NAME_MAX + 1]; /* NAME, or UID/NAME */
         nsk_type_mask_t types;
         enum nsk_pin pin;
@@ -62,7 +62,7 @@ struct nsk_reply {
         uint32_t id;
         uint32_t flags;
         enum nsk_event event; /* MONITOR replies */
-        int error; /* positive errno, 0 on success */
+        int error;            /* positive errno, 0 on success */
         char message[NSK_MESSAGE_MAX];
         unsigned n_fds;
         enum nsk_type fd_types[NSK_TYPE_MAX];

@@ -48,20 +48,20 @@ static inline void freep(void *p)
 }
 
 /* Hand over ownership of an fd: returns it and leaves -EBADF behind. */
-#define TAKE_FD(fd)                      \
-        ({                               \
-                int *_pfd_ = &(fd);      \
-                int _fd_ = *_pfd_;       \
-                *_pfd_ = -EBADF;         \
-                _fd_;                    \
+#define TAKE_FD(fd)                 \
+        ({                          \
+                int *_pfd_ = &(fd); \
+                int _fd_ = *_pfd_;  \
+                *_pfd_ = -EBADF;    \
+                _fd_;               \
         })
 
-#define TAKE_PTR(p)                              \
-        ({                                       \
-                __typeof__(p) *_pp_ = &(p);      \
-                __typeof__(p) _p_ = *_pp_;       \
-                *_pp_ = NULL;                    \
-                _p_;                             \
+#define TAKE_PTR(p)                         \
+        ({                                  \
+                __typeof__(p) *_pp_ = &(p); \
+                __typeof__(p) _p_ = *_pp_;  \
+                *_pp_ = NULL;               \
+                _p_;                        \
         })
 
 #define _cleanup_(f) __attribute__((cleanup(f)))

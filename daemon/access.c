@@ -106,7 +106,8 @@ int access_check_create(const struct config *cfg, struct registry *reg, const st
                         snprintf(whose, sizeof(whose), " (whose subordinate uid %u is)",
                                  (unsigned) cred->uid);
                 snprintf(msg, size,
-                         "quota exceeded: uid %u%s has %u sets and %u namespaces (at most %u and %u)",
+                         "quota exceeded: uid %u%s has %u sets and %u namespaces "
+                         "(at most %u and %u)",
                          (unsigned) account, whose, sets, namespaces, cfg->max_sets_per_user,
                          cfg->max_namespaces_per_user);
                 return -EDQUOT;

@@ -79,7 +79,6 @@ static int reply_set(struct commands *cx, struct client *c, const struct nsk_req
         return reply_finish(c, &w, fds, n_fds);
 }
 
-
 /* The key (name.h) of the set a request names: UID/NAME as given, a
  * plain NAME in the caller's own name space, so that root's NAME is
  * always root's set, whatever names members take. */
@@ -179,8 +178,8 @@ static int create_done(int error, const char *message, struct helper_result *res
 
 static int cmd_create(struct commands *cx, struct client *c, const struct nsk_request *req)
 {
-        nsk_type_mask_t types = req->attrs & NSK_ATTR_BIT(NSK_A_TYPES) ? req->types
-                                                                     : NSK_TYPES_DEFAULT;
+        nsk_type_mask_t types =
+                req->attrs & NSK_ATTR_BIT(NSK_A_TYPES) ? req->types : NSK_TYPES_DEFAULT;
         enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
         nsk_type_mask_t missing = types & ~nsk_type_mask_supported();
         char msg[NSK_MESSAGE_MAX], key[NAME_KEY_MAX + 1];
@@ -221,7 +220,9 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
                 free(op);
                 return reply_error(c, req, r, "%s", r == -EEXIST ? "already exists" : strerror(-r));
         }
-        *op = (struct create_op) { .cx = cx, .client = client_ref(c), .set = s,
+        *op = (struct create_op) { .cx = cx,
+                                   .client = client_ref(c),
+                                   .set = s,
                                    .req = { .cmd = req->cmd, .id = req->id } };
         memcpy(op->req.name, req->name, sizeof(op->req.name));
         r = helper_start(cx->helpers, types, &s->settings, client_cred(c)->uid, client_cred(c)->gid,
@@ -380,8 +381,7 @@ static int cmd_release(struct commands *cx, struct client *c, const struct nsk_r
                 return -ENOENT;
         r = lifecycle_release(cx->lc, s);
         if (r < 0)
-                return reply_error(c, req, r, "%s",
-                                   s->dead_reason ? s->dead_reason : strerror(-r));
+                return reply_error(c, req, r, "%s", s->dead_reason ? s->dead_reason : strerror(-r));
         (void) fault_point(FAULT_RELEASE_BEFORE_REPLY);
 
         struct nsk_writer w;
@@ -459,8 +459,8 @@ void commands_dispatch(struct commands *cx, struct client *c, const void *buf, s
 
         r = nsk_request_decode(buf, len, &req);
         if (r < 0) {
-                const char *why = r == -EPROTO        ? "unsupported protocol version"
-                                  : r == -EOPNOTSUPP  ? "unknown command"
+                const char *why = r == -EPROTO         ? "unsupported protocol version"
+                                  : r == -EOPNOTSUPP   ? "unknown command"
                                   : r == -ENAMETOOLONG ? "invalid set name (too long)"
                                   : r == -EINVAL       ? "invalid value"
                                                        : "malformed request";

@@ -233,7 +233,8 @@ static bool fault_claim(enum fault_id id, bool always)
         char path[4096], text[32];
         int fd, len;
 
-        if (!dir || snprintf(path, sizeof(path), "%s/%s", dir, fault_names[id]) >= (int) sizeof(path))
+        if (!dir ||
+            snprintf(path, sizeof(path), "%s/%s", dir, fault_names[id]) >= (int) sizeof(path))
                 return false;
         fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (always ? O_TRUNC : O_EXCL),
                   0644);

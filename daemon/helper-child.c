@@ -32,8 +32,9 @@
 
 _Noreturn static void child_fail(int sock, int step, int detail)
 {
-        struct helper_msg m = { .phase = PHASE_DONE, .error = errno ? errno : EIO, .step = step,
-                                .detail = detail };
+        struct helper_msg m = {
+                .phase = PHASE_DONE, .error = errno ? errno : EIO, .step = step, .detail = detail
+        };
 
         (void) send(sock, &m, sizeof(m), MSG_NOSIGNAL);
         _exit(1);
@@ -343,7 +344,8 @@ _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
         /* A copy of the host's shared mounts would otherwise stay their
          * peer: mounts made in the set would appear on the host. As a
          * slave it still sees the host's new mounts (and new pins). */
-        if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+        if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) &&
+            mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 child_fail(sock, STEP_PROPAGATION, NSK_TYPE_MNT);
 
         if (s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0)
@@ -408,7 +410,8 @@ _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
         /* Once sent, the daemon holds the only other write end of the
          * lifeline: if it dies before the set is for good, so does the
          * keeper. */
-        if (fault_point(FAULT_HELPER_BEFORE_REPLY) < 0 || fdpass_send(sock, &m, sizeof(m), fds, n) < 0)
+        if (fault_point(FAULT_HELPER_BEFORE_REPLY) < 0 ||
+            fdpass_send(sock, &m, sizeof(m), fds, n) < 0)
                 child_fail(sock, STEP_SEND, -1);
         _exit(0);
 }

@@ -334,12 +334,14 @@ static void on_message(evutil_socket_t fd, short what, void *userdata)
                 int step = m.step >= 0 && m.step < STEP_MAX ? m.step : STEP_UNSHARE;
 
                 close_many(received, n);
-                if (step == STEP_SYSCTL && m.detail >= 0 && (unsigned) m.detail < h->settings->n_sysctls)
+                if (step == STEP_SYSCTL && m.detail >= 0 &&
+                    (unsigned) m.detail < h->settings->n_sysctls)
                         snprintf(msg, sizeof(msg), "sysctl %.128s", h->settings->sysctls[m.detail]);
                 else
                         snprintf(msg, sizeof(msg), "%s%s%s", step_names[step],
                                  m.detail >= 0 && m.detail < NSK_TYPE_MAX ? " " : "",
-                                 m.detail >= 0 && m.detail < NSK_TYPE_MAX ? nsk_type_name(m.detail) : "");
+                                 m.detail >= 0 && m.detail < NSK_TYPE_MAX ? nsk_type_name(m.detail)
+                                                                          : "");
                 fail(h, m.error > 0 ? -m.error : -EIO, msg);
         } else if (h->wait == WAIT_DONE && m.phase == PHASE_DONE)
                 take_result(h, &m, received, n);

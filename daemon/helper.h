@@ -12,10 +12,10 @@
 
 /* What a helper hands over; every fd is owned by whoever holds this. */
 struct helper_result {
-        int fds[NSK_TYPE_MAX];  /* one per type made, checked with NS_GET_NSTYPE */
-        pid_t keeper_pid;     /* pid: the init kept in the new pid namespace */
+        int fds[NSK_TYPE_MAX]; /* one per type made, checked with NS_GET_NSTYPE */
+        pid_t keeper_pid;      /* pid: the init kept in the new pid namespace */
         int keeper_pidfd;
-        int keeper_lifeline;  /* the keeper exits when this closes, unless made permanent */
+        int keeper_lifeline; /* the keeper exits when this closes, unless made permanent */
 };
 
 /* Empty: no fds, no keeper. */

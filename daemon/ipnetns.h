@@ -6,7 +6,6 @@
 
 #include <stdint.h>
 
-
 /* Prepares dir as ip(8) does (a shared mount of its own, set up under a
  * lock on the directory) and bind-mounts nsfd onto dir/name, which must
  * not exist (-EEXIST). */

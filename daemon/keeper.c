@@ -118,8 +118,14 @@ int keeper_attach(struct keepers *ks, struct set *s, pid_t pid, int pidfd, int l
                 safe_close(lifeline);
                 return -ENOMEM;
         }
-        *k = (struct keeper) { .ks = ks, .set = s, .on_exit = on_exit, .userdata = userdata,
-                               .pid = pid, .pidfd = pidfd, .lifeline = lifeline, .next = ks->all };
+        *k = (struct keeper) { .ks = ks,
+                               .set = s,
+                               .on_exit = on_exit,
+                               .userdata = userdata,
+                               .pid = pid,
+                               .pidfd = pidfd,
+                               .lifeline = lifeline,
+                               .next = ks->all };
         if (ks->all)
                 ks->all->prev = k;
         ks->all = k;

@@ -28,8 +28,11 @@ struct lifecycle *lifecycle_new(const struct rundir *rd, struct registry *reg, s
         struct lifecycle *lc = calloc(1, sizeof(*lc));
 
         if (lc)
-                *lc = (struct lifecycle) { .rd = rd, .reg = reg, .keepers = ks,
-                                           .on_event = on_event, .userdata = userdata };
+                *lc = (struct lifecycle) { .rd = rd,
+                                           .reg = reg,
+                                           .keepers = ks,
+                                           .on_event = on_event,
+                                           .userdata = userdata };
         return lc;
 }
 

@@ -35,8 +35,10 @@ static void help(void)
         printf("Usage: nskeeperd [OPTION...]\n"
                "Keep Linux namespace sets alive and hand their fds to clients.\n"
                "\n"
-               "  -s, --socket PATH        control socket (default: RUNTIME_DIR/" NSK_SOCKET_NAME ")\n"
-               "  -r, --runtime-dir DIR    pins, state and lock (default: " NSK_RUNTIME_DIR_DEFAULT ")\n"
+               "  -s, --socket PATH        control socket (default: RUNTIME_DIR/" NSK_SOCKET_NAME
+               ")\n"
+               "  -r, --runtime-dir DIR    pins, state and lock (default: " NSK_RUNTIME_DIR_DEFAULT
+               ")\n"
                "  -l, --log-level LEVEL    error, warning, notice, info or debug (default: info)\n"
                "  -g, --group GROUP        members of GROUP may connect too (socket mode 0660);\n"
                "                           they may create only sets with a user namespace,\n"
@@ -91,8 +93,8 @@ static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned
         uint32_t v;
 
         if (parse_u32(s, &v) < 0 || v > 1000000000 || v < min) {
-                fprintf(stderr, "nskeeperd: %s takes a number of at least %u, not '%s'\n", opt,
-                        min, s);
+                fprintf(stderr, "nskeeperd: %s takes a number of at least %u, not '%s'\n", opt, min,
+                        s);
                 return -1;
         }
         *ret = (unsigned) v;
@@ -167,7 +169,8 @@ static int parse_args(int argc, char **argv, struct options *o)
                                 return -1;
                         break;
                 case OPT_IDLE_TIMEOUT:
-                        if (parse_unsigned("--idle-timeout", optarg, 0, &o->cfg.idle_timeout_sec) < 0)
+                        if (parse_unsigned("--idle-timeout", optarg, 0, &o->cfg.idle_timeout_sec) <
+                            0)
                                 return -1;
                         break;
                 case OPT_SUBUID:
@@ -185,7 +188,8 @@ static int parse_args(int argc, char **argv, struct options *o)
                         break;
                 case OPT_SPAWNER:
                         if (!streq(optarg, "none") && optarg[0] != '/') {
-                                fprintf(stderr, "nskeeperd: --spawner takes an absolute path or 'none'\n");
+                                fprintf(stderr,
+                                        "nskeeperd: --spawner takes an absolute path or 'none'\n");
                                 return -1;
                         }
                         o->spawner = optarg;
@@ -237,7 +241,8 @@ static int absolute_paths(struct options *o)
                 if (!p || p[0] == '/')
                         continue;
                 if (!getcwd(cwd, sizeof(cwd)))
-                        return log_error_errno(negative_errno(), "cannot make '%s' absolute: %m", p);
+                        return log_error_errno(negative_errno(), "cannot make '%s' absolute: %m",
+                                               p);
                 if (asprintf(&o->owned[i], "%s/%s", cwd, p) < 0) {
                         o->owned[i] = NULL;
                         return log_error_errno(-ENOMEM, "out of memory");
@@ -474,8 +479,12 @@ static int setup(struct daemon *d)
         d->mon = monitor_new(d->rd);
         if (!d->keepers || !d->helpers || !d->lc || !d->mon)
                 return log_error_errno(-ENOMEM, "out of memory");
-        d->cmds = (struct commands) { .helpers = d->helpers, .cfg = &o->cfg, .rd = d->rd,
-                                      .reg = d->reg, .lc = d->lc, .mon = d->mon };
+        d->cmds = (struct commands) { .helpers = d->helpers,
+                                      .cfg = &o->cfg,
+                                      .rd = d->rd,
+                                      .reg = d->reg,
+                                      .lc = d->lc,
+                                      .mon = d->mon };
         /* The socket first: a daemon that cannot serve leaves no mounts. */
         if (!d->activated) {
                 r = server_listen(o->socket, &o->cfg, &d->listen_fd);

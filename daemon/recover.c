@@ -76,7 +76,8 @@ static void recover_one(struct lifecycle *lc, const struct rundir *rd, struct re
                 /* Its fds ended with the daemon that held them, unless
                  * systemd's fd store kept them for us. */
                 log_info("set '%s': was pinned by fd and its fds did not come back from the fd "
-                         "store, so it ended with the last daemon", name);
+                         "store, so it ended with the last daemon",
+                         name);
                 /* Its ip netns entry would keep the network namespace. */
                 if (s->settings.ip_netns)
                         (void) ipnetns_remove(rd->netns_dir, name, s->inode[NSK_TYPE_NET]);
@@ -99,7 +100,8 @@ static void recover_one(struct lifecycle *lc, const struct rundir *rd, struct re
 static void remove_orphan(const struct rundir *rd, const char *name)
 {
         log_notice("set '%s': removing pins left without state by an interrupted create or "
-                   "release", name);
+                   "release",
+                   name);
         (void) pin_remove_all(rd, name, NSK_TYPE_MASK_ALL);
 }
 
@@ -120,7 +122,8 @@ static void cut_short(const struct rundir *rd, const char *file)
                 if (load(rd, file, name, &s, &keeper) == 0) {
                         if (keeper > 0 && keeper_kill_stray(keeper, s->inode[NSK_TYPE_PID]))
                                 log_notice("set '%s': ended the keeper (pid %d) of a create cut "
-                                           "short", name, (int) keeper);
+                                           "short",
+                                           name, (int) keeper);
                         set_free(s);
                 }
         }

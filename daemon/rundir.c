@@ -72,12 +72,15 @@ static int prepare_mount(const struct rundir *rd, const char *name, unsigned lon
         if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
             !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
                 if (mount(path, path, NULL, MS_BIND, NULL) < 0)
-                        return log_error_errno(negative_errno(), "cannot bind-mount %s onto itself: %m", path);
+                        return log_error_errno(negative_errno(),
+                                               "cannot bind-mount %s onto itself: %m", path);
                 if (mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0)
-                        return log_error_errno(negative_errno(), "cannot make %s private: %m", path);
+                        return log_error_errno(negative_errno(), "cannot make %s private: %m",
+                                               path);
         }
         if (mount(NULL, path, NULL, propagation, NULL) < 0)
-                return log_error_errno(negative_errno(), "cannot set mount propagation of %s: %m", path);
+                return log_error_errno(negative_errno(), "cannot set mount propagation of %s: %m",
+                                       path);
         return 0;
 }
 
@@ -87,7 +90,8 @@ int rundir_open(const char *path, struct rundir **ret)
         int r;
 
         if (path[0] != '/')
-                return log_error_errno(-EINVAL, "runtime directory '%s' must be an absolute path", path);
+                return log_error_errno(-EINVAL, "runtime directory '%s' must be an absolute path",
+                                       path);
         /* Long enough for every pin path below it. */
         if (strlen(path) > PATH_MAX - NSK_NAME_MAX - 32)
                 return log_error_errno(-ENAMETOOLONG, "runtime directory '%s' is too long", path);

@@ -20,8 +20,8 @@ static int check_dir(const struct stat *st, const char *path, const char *name, 
                 return -EPERM;
         }
         if ((st->st_mode & 0022) && (last || !(st->st_mode & S_ISVTX))) {
-                snprintf(msg, size, "'%s' is not safe: '%s' on the way is writable by others",
-                         path, name);
+                snprintf(msg, size, "'%s' is not safe: '%s' on the way is writable by others", path,
+                         name);
                 return -EPERM;
         }
         return 0;
@@ -72,7 +72,8 @@ int safepath_check(const char *path, bool parent_only, char *msg, size_t size)
                         struct stat lst;
 
                         r = negative_errno();
-                        if (fstatat(dir, p, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode)) {
+                        if (fstatat(dir, p, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            S_ISLNK(lst.st_mode)) {
                                 snprintf(msg, size,
                                          "'%s' is not safe: '%s' on the way is a symbolic link "
                                          "(give the path it leads to)",

@@ -18,9 +18,9 @@
  * most one message at a time (client_send()); the rest is room for the
  * events of a monitor that reads more slowly than they come. */
 #define CLIENT_QUEUE_MAX (4u * NSK_MSG_MAX)
-#define CLIENT_QUEUE_FDS_MAX 64      /* namespace fds held for it meanwhile */
-#define READS_PER_WAKEUP 16          /* fairness between busy clients */
-#define ACCEPT_BACKOFF_MS 200        /* after EMFILE and the like */
+#define CLIENT_QUEUE_FDS_MAX 64 /* namespace fds held for it meanwhile */
+#define READS_PER_WAKEUP 16     /* fairness between busy clients */
+#define ACCEPT_BACKOFF_MS 200   /* after EMFILE and the like */
 /* Connections only root may open past --max-clients: whatever others
  * hold (monitors never time out), root can always get in and be served. */
 #define ROOT_RESERVE 16
@@ -45,7 +45,7 @@ struct client {
         size_t out_bytes, out_fds;
         bool out_progress; /* something was sent since the idle timer last fired */
         bool keep_open;
-        bool reading; /* read_ev is added: nothing queued, no reply to resume */
+        bool reading;   /* read_ev is added: nothing queued, no reply to resume */
         bool in_resume; /* resume() runs: its data stays until it returns */
         client_resume_fn resume;
         void *resume_data;
@@ -88,13 +88,16 @@ int server_listen(const char *path, const struct config *cfg, int *ret_fd)
                 _cleanup_close_ int probe = -EBADF;
 
                 if (!S_ISSOCK(st.st_mode))
-                        return log_error_errno(-EEXIST, "%s exists and is not a socket; not replacing it",
+                        return log_error_errno(-EEXIST,
+                                               "%s exists and is not a socket; not replacing it",
                                                path);
                 probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
                 if (probe >= 0 && connect(probe, (struct sockaddr *) &sa, sizeof(sa)) == 0)
-                        return log_error_errno(-EADDRINUSE, "another nskeeperd is listening on %s", path);
+                        return log_error_errno(-EADDRINUSE, "another nskeeperd is listening on %s",
+                                               path);
                 if (unlink(path) < 0 && errno != ENOENT)
-                        return log_error_errno(negative_errno(), "cannot remove stale socket %s: %m", path);
+                        return log_error_errno(negative_errno(),
+                                               "cannot remove stale socket %s: %m", path);
         }
 
         /* Connecting needs write permission on the socket file: 0600, root
@@ -446,8 +449,7 @@ static void on_accept(evutil_socket_t fd, short what, void *userdata)
                 /* Out of fds or memory: stop accepting for a moment instead
                  * of spinning on a listener that stays readable. */
                 const struct timeval tv = { .tv_usec = ACCEPT_BACKOFF_MS * 1000 };
-                log_warning("cannot accept connections: %m; pausing for %d ms",
-                            ACCEPT_BACKOFF_MS);
+                log_warning("cannot accept connections: %m; pausing for %d ms", ACCEPT_BACKOFF_MS);
                 event_del(srv->listen_ev);
                 (void) evtimer_add(srv->backoff_ev, &tv);
                 return;
@@ -506,19 +508,20 @@ static void on_accept(evutil_socket_t fd, short what, void *userdata)
                         return;
                 }
                 if (srv->n_others > srv->cfg->max_clients) {
-                        log_notice("%u connections (at most %u but root's); refusing pid %d (uid %u)",
-                                   srv->n_others - 1, srv->cfg->max_clients, (int) c->cred.pid,
-                                   (unsigned) c->cred.uid);
+                        log_notice(
+                                "%u connections (at most %u but root's); refusing pid %d (uid %u)",
+                                srv->n_others - 1, srv->cfg->max_clients, (int) c->cred.pid,
+                                (unsigned) c->cred.uid);
                         client_close(c);
                         return;
                 }
                 for (struct client *o = srv->clients; o; o = o->next)
                         same += o->account == c->account;
                 if (same > srv->cfg->max_clients_per_user) {
-                        log_notice("uid %u has %u connections (at most %u); refusing pid %d (uid %u)",
-                                   (unsigned) c->account, same - 1,
-                                   srv->cfg->max_clients_per_user, (int) c->cred.pid,
-                                   (unsigned) c->cred.uid);
+                        log_notice(
+                                "uid %u has %u connections (at most %u); refusing pid %d (uid %u)",
+                                (unsigned) c->account, same - 1, srv->cfg->max_clients_per_user,
+                                (int) c->cred.pid, (unsigned) c->cred.uid);
                         client_close(c);
                         return;
                 }

@@ -93,13 +93,13 @@ static pid_t clone_parent(int *ret_pidfd)
                 .exit_signal = 0,
         };
         long pid = fault_point(FAULT_SPAWNER_CLONE3) < 0 ? -1
-                                                          : syscall(SYS_clone3, &args, sizeof(args));
+                                                         : syscall(SYS_clone3, &args, sizeof(args));
 
         if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
                 return (pid_t) pid;
         if (fault_point(FAULT_SPAWNER_CLONE) < 0)
                 return -1;
-        /* The pidfd goes where the parent's tid would (clone(2)); only
+                /* The pidfd goes where the parent's tid would (clone(2)); only
          * s390 takes the stack first. */
 #if defined(__s390__) || defined(__s390x__)
         return (pid_t) syscall(SYS_clone, 0, CLONE_PARENT | CLONE_PIDFD, ret_pidfd, NULL, 0);

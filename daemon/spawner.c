@@ -264,7 +264,8 @@ static void spawner_lost(int error)
         if (error == -ECONNRESET)
                 log_warning("spawner (process %d) is gone", (int) sp.pid);
         else
-                log_error_errno(error, "spawner (process %d) failed: %m; stopping it", (int) sp.pid);
+                log_error_errno(error, "spawner (process %d) failed: %m; stopping it",
+                                (int) sp.pid);
         spawner_end();
 }
 
@@ -362,7 +363,8 @@ int spawner_take(struct spawned *ret)
                         /* It may not clone at all here (seccomp): fork
                          * helpers as if there were none. */
                         log_warning("spawner cannot clone helpers (%s); helpers are forked by "
-                                    "the daemon itself from now on", strerror(-error));
+                                    "the daemon itself from now on",
+                                    strerror(-error));
                         spawner_end();
                         sp.path = mfree(sp.path);
                         return -ENOTCONN;

@@ -272,7 +272,8 @@ static int parse_idmap(const char *s, struct nsk_idmap *m, unsigned *n)
         }
         if (v[2] == 0)
                 return -EINVAL;
-        m[(*n)++] = (struct nsk_idmap) { .inside = (uint32_t) v[0], .outside = (uint32_t) v[1],
+        m[(*n)++] = (struct nsk_idmap) { .inside = (uint32_t) v[0],
+                                         .outside = (uint32_t) v[1],
                                          .count = (uint32_t) v[2] };
         return 0;
 }
@@ -374,14 +375,15 @@ static void format_ip_netns(const struct set *s, const char *key, struct text *x
                 line_str(x, key, "on");
 }
 
-#define KEY(k, rep) { #k, rep, parse_##k, format_##k }
+#define KEY(k, rep)                            \
+        {                                      \
+#k, rep, parse_##k, format_##k \
+        }
 static const struct state_key keys[] = {
-        KEY(version, false),  KEY(pin, false),       KEY(created, false),
-        KEY(owner, false),    KEY(ns, true),         KEY(keeper, false),
-        KEY(hostname, false), KEY(domainname, false), KEY(sysctl, true),
-        KEY(uid_map, true),   KEY(gid_map, true),    KEY(monotonic, false),
-        KEY(boottime, false), KEY(loopback, false),  KEY(setgroups, false),
-        KEY(ip_netns, false),
+        KEY(version, false),  KEY(pin, false),      KEY(created, false),   KEY(owner, false),
+        KEY(ns, true),        KEY(keeper, false),   KEY(hostname, false),  KEY(domainname, false),
+        KEY(sysctl, true),    KEY(uid_map, true),   KEY(gid_map, true),    KEY(monotonic, false),
+        KEY(boottime, false), KEY(loopback, false), KEY(setgroups, false), KEY(ip_netns, false),
 };
 #undef KEY
 _Static_assert(ELEMENTSOF(keys) <= 32, "seen is a 32-bit mask");

@@ -13,7 +13,6 @@ struct status;
 /* Sends the line now and whenever status_changed() was called since
  * (a burst of changes makes one message). Nothing happens without a
  * service manager. NULL only when out of memory. */
-struct status *status_new(struct event_base *base, struct registry *reg,
-                          const struct server *srv);
+struct status *status_new(struct event_base *base, struct registry *reg, const struct server *srv);
 struct status *status_free(struct status *st);
 void status_changed(struct status *st);

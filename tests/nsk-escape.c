@@ -115,8 +115,8 @@ static int wait_stop(pid_t pid)
 
 /* Makes the stopped tracee run one system call nr(a0..a3); its result,
  * or LONG_MIN if it could not be made to. site: a syscall instruction. */
-static long run_syscall(pid_t pid, const struct user_regs_struct *base, unsigned long site,
-                        long nr, long a0, long a1, long a2, long a3)
+static long run_syscall(pid_t pid, const struct user_regs_struct *base, unsigned long site, long nr,
+                        long a0, long a1, long a2, long a3)
 {
         struct user_regs_struct r = *base;
 
@@ -127,8 +127,9 @@ static long run_syscall(pid_t pid, const struct user_regs_struct *base, unsigned
         r.rsi = (unsigned long) a1;
         r.rdx = (unsigned long) a2;
         r.r10 = (unsigned long) a3;
-        if (ptrace(PTRACE_SETREGS, pid, NULL, &r) < 0 || ptrace(PTRACE_SYSCALL, pid, NULL, NULL) < 0 ||
-            wait_stop(pid) < 0 || ptrace(PTRACE_SYSCALL, pid, NULL, NULL) < 0 || wait_stop(pid) < 0 ||
+        if (ptrace(PTRACE_SETREGS, pid, NULL, &r) < 0 ||
+            ptrace(PTRACE_SYSCALL, pid, NULL, NULL) < 0 || wait_stop(pid) < 0 ||
+            ptrace(PTRACE_SYSCALL, pid, NULL, NULL) < 0 || wait_stop(pid) < 0 ||
             ptrace(PTRACE_GETREGS, pid, NULL, &r) < 0)
                 return LONG_MIN;
         return (long) r.rax;

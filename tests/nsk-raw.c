@@ -239,8 +239,8 @@ static int do_recv(int timeout_ms, bool quiet)
                 nsk_reply_done(&rep);
                 return r;
         }
-        printf("reply cmd=%u id=%u flags=%#x errno=%d sets=%zu fds=%zu", rep.cmd, rep.id,
-               rep.flags, rep.error, rep.n_sets, n);
+        printf("reply cmd=%u id=%u flags=%#x errno=%d sets=%zu fds=%zu", rep.cmd, rep.id, rep.flags,
+               rep.error, rep.n_sets, n);
         if (rep.message[0])
                 printf(" message=%s", rep.message);
         printf("\n");
@@ -264,10 +264,10 @@ static void do_drain(int ms)
                 printf("eof\n");
 }
 
-#define NEED(k)                                          \
-        do {                                             \
-                if (i + (k) >= argc)                     \
-                        usage("missing operand");        \
+#define NEED(k)                                   \
+        do {                                      \
+                if (i + (k) >= argc)              \
+                        usage("missing operand"); \
         } while (0)
 
 static void run_ops(int argc, char **argv)
@@ -397,7 +397,8 @@ static void run_stdin(void)
                 char *argv[256];
                 int argc = 0;
 
-                for (char *tok = strtok(line, " \t\n"); tok && argc < 256; tok = strtok(NULL, " \t\n"))
+                for (char *tok = strtok(line, " \t\n"); tok && argc < 256;
+                     tok = strtok(NULL, " \t\n"))
                         argv[argc++] = tok;
                 run_ops(argc, argv);
                 printf("ready\n");

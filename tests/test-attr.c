@@ -435,9 +435,8 @@ static void test_table_accept(void **state)
 /* --- common/PROTOCOL.md says what the table says --- */
 
 static const char *const kind_words[NSK_KIND_MAX] = {
-        [NSK_KIND_U32] = "u32",       [NSK_KIND_U64] = "u64",
-        [NSK_KIND_STRING] = "string", [NSK_KIND_TEXT] = "text",
-        [NSK_KIND_U32_ARRAY] = "u32[]", [NSK_KIND_NESTED] = "nested",
+        [NSK_KIND_U32] = "u32",   [NSK_KIND_U64] = "u64",         [NSK_KIND_STRING] = "string",
+        [NSK_KIND_TEXT] = "text", [NSK_KIND_U32_ARRAY] = "u32[]", [NSK_KIND_NESTED] = "nested",
 };
 
 static const struct {

@@ -143,8 +143,8 @@ static void test_full_names(void **state)
 {
         static const char *const good[] = { "web", "4242/web", "1/a", "4294967294/x.y-z" };
         static const char *const bad[] = {
-                "0/web", "04242/web", "4294967295/web", "4294967296/web", "/web", "4242/",
-                "4242/.web", "a/web", "4242/web/x", "-1/web", "4242//web", "",
+                "0/web",     "04242/web", "4294967295/web", "4294967296/web", "/web",      "4242/",
+                "4242/.web", "a/web",     "4242/web/x",     "-1/web",         "4242//web", "",
         };
         const char *name;
         uint32_t owner;

@@ -287,7 +287,8 @@ static void test_mask_round_trips(void **state)
                 }
 
                 back = 0xdead;
-                assert_int_equal(nsk_type_mask_from_clone_flags(nsk_type_mask_to_clone_flags(m), &back),
+                assert_int_equal(nsk_type_mask_from_clone_flags(nsk_type_mask_to_clone_flags(m),
+                                                                &back),
                                  0);
                 assert_int_equal(back, m);
                 assert_int_equal(nsk_type_mask_count(m), __builtin_popcount(m));
@@ -307,7 +308,9 @@ static void test_clone_flags(void **state)
         assert_int_equal(nsk_type_mask_to_clone_flags(m), CLONE_NEWNET | CLONE_NEWUTS);
         assert_int_equal(nsk_type_mask_to_clone_flags(NSK_TYPE_MASK_ALL), all);
         /* Bits beyond the table are ignored. */
-        assert_int_equal(nsk_type_mask_to_clone_flags(NSK_TYPE_BIT(NSK_TYPE_MAX) | NSK_TYPE_BIT(31)), 0);
+        assert_int_equal(nsk_type_mask_to_clone_flags(NSK_TYPE_BIT(NSK_TYPE_MAX) |
+                                                      NSK_TYPE_BIT(31)),
+                         0);
 
         m = 0xdead;
         assert_int_equal(nsk_type_mask_from_clone_flags(0, &m), 0);

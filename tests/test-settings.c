@@ -137,7 +137,8 @@ static void test_check_hostname(void **state)
 
         s.hostname[0] = '\0';
         strcpy(s.domainname, "_bad");
-        check_refused(&s, NSK_TYPE_BIT(NSK_TYPE_UTS), -EINVAL, "invalid domainname", "'_bad'", NULL);
+        check_refused(&s, NSK_TYPE_BIT(NSK_TYPE_UTS), -EINVAL, "invalid domainname", "'_bad'",
+                      NULL);
 }
 
 static void test_check_idmap(void **state)

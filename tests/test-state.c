@@ -243,10 +243,10 @@ static void test_parse_numbers(void **state)
         check_bad_line("boottime one", -EINVAL);
 
         assert_int_equal(parse("~4294967294~web",
-                                     MINIMAL_ALL "created 18446744073709551615\nowner 4294967294\n"
-                                             "monotonic -9223372036854775808\n"
-                                             "boottime 9223372036854775807\n",
-                                     &s, &keeper),
+                               MINIMAL_ALL "created 18446744073709551615\nowner 4294967294\n"
+                                           "monotonic -9223372036854775808\n"
+                                           "boottime 9223372036854775807\n",
+                               &s, &keeper),
                          0);
         assert_true(s->created == UINT64_MAX);
         assert_int_equal(s->owner, 4294967294u);
@@ -270,8 +270,7 @@ static void test_parse_keeper(void **state)
         check_bad_line("ns pid 5\nkeeper 2147483648", -EINVAL);
         check_bad_line("ns pid 5\nkeeper x", -EINVAL);
 
-        assert_int_equal(parse("web", MINIMAL "ns pid 5\nkeeper 2147483647\n", &s, &keeper),
-                         0);
+        assert_int_equal(parse("web", MINIMAL "ns pid 5\nkeeper 2147483647\n", &s, &keeper), 0);
         assert_int_equal(keeper, 2147483647);
         assert_int_equal(s->types, NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_PID));
         assert_int_equal(s->inode[NSK_TYPE_PID], 5);
@@ -428,8 +427,11 @@ static int scratch_teardown(void **state)
         int r = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                static const char *const files[] = { "web", ".web.tmp", "~1000~web",
-                                                     ".~1000~web.tmp", "~4294967294~big",
+                static const char *const files[] = { "web",
+                                                     ".web.tmp",
+                                                     "~1000~web",
+                                                     ".~1000~web.tmp",
+                                                     "~4294967294~big",
                                                      ".~4294967294~big.tmp" };
                 int fd = openat(x->rd->fd, dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -562,8 +564,8 @@ static void test_round_trip_limits(void **state)
         struct scratch *x = *state;
         struct set *s;
 
-        s = set_new("~4294967294~big", NSK_TYPE_MASK_ALL & ~NSK_TYPE_BIT(NSK_TYPE_PID), NSK_PIN_BIND,
-                    4294967294u);
+        s = set_new("~4294967294~big", NSK_TYPE_MASK_ALL & ~NSK_TYPE_BIT(NSK_TYPE_PID),
+                    NSK_PIN_BIND, 4294967294u);
         assert_non_null(s);
         s->created = UINT64_MAX;
         for (int t = 0; t < NSK_TYPE_MAX; t++)

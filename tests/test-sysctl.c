@@ -16,7 +16,8 @@
 
 #define PATH_SIZE 512
 
-static void check_ok(const char *assignment, const char *path, enum nsk_type type, const char *value)
+static void check_ok(const char *assignment, const char *path, enum nsk_type type,
+                     const char *value)
 {
         char buf[PATH_SIZE];
         const char *v = NULL;
@@ -61,8 +62,8 @@ static void test_dot_form(void **state)
         check_ok("net.ipv6.conf.all.disable_ipv6=1", "net/ipv6/conf/all/disable_ipv6", NSK_TYPE_NET,
                  "1");
         check_ok("net.core.somaxconn=4096", "net/core/somaxconn", NSK_TYPE_NET, "4096");
-        check_ok("net.ipv4.ping_group_range=0 2147483647", "net/ipv4/ping_group_range", NSK_TYPE_NET,
-                 "0 2147483647");
+        check_ok("net.ipv4.ping_group_range=0 2147483647", "net/ipv4/ping_group_range",
+                 NSK_TYPE_NET, "0 2147483647");
         /* Every character a key may hold. */
         check_ok("net.AZaz09_-:@+.x=y", "net/AZaz09_-:@+/x", NSK_TYPE_NET, "y");
 }
@@ -78,10 +79,10 @@ static void test_slash_form(void **state)
  * name (an interface "eth0.1" here). */
 static void test_first_separator_decides(void **state)
 {
-        check_ok("net.ipv4.conf.eth0/1.forwarding=1", "net/ipv4/conf/eth0.1/forwarding", NSK_TYPE_NET,
-                 "1");
-        check_ok("net/ipv4/conf/eth0.1/forwarding=1", "net/ipv4/conf/eth0.1/forwarding", NSK_TYPE_NET,
-                 "1");
+        check_ok("net.ipv4.conf.eth0/1.forwarding=1", "net/ipv4/conf/eth0.1/forwarding",
+                 NSK_TYPE_NET, "1");
+        check_ok("net/ipv4/conf/eth0.1/forwarding=1", "net/ipv4/conf/eth0.1/forwarding",
+                 NSK_TYPE_NET, "1");
         check_ok("net.ipv4.conf.a/b/c.rp_filter=2", "net/ipv4/conf/a.b.c/rp_filter", NSK_TYPE_NET,
                  "2");
         check_ok("net/ipv4/conf/a.b.c/rp_filter=2", "net/ipv4/conf/a.b.c/rp_filter", NSK_TYPE_NET,
