@@ -107,7 +107,8 @@ struct found {
 
 /* One key of the file: how its value is read into a set, and how the
  * set's lines of it are written (none for a default). Writing follows
- * the table's order. A new setting is one row here. */
+ * the table's order. A new key is a parse_KEY()/format_KEY() pair and
+ * one KEY() row. */
 struct state_key {
         const char *key;
         bool repeats;

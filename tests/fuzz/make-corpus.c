@@ -98,6 +98,7 @@ static struct nsk_settings every_setting(void)
                 .boottime = 86400,
                 .no_loopback = true,
                 .setgroups_deny = true,
+                .ip_netns = true,
         };
         return s;
 }
