@@ -212,13 +212,14 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
         /* The name is taken from here on, so a second create of it fails
          * at once even while this one is still at work. */
         r = lifecycle_reserve(cx->lc, key, types, pin, client_cred(c)->uid, &s);
-        if (r == 0 && nsk_settings_copy(&s->settings, &req->settings) < 0) {
-                lifecycle_abandon(cx->lc, s);
-                r = -ENOMEM;
-        }
         if (r < 0) {
                 free(op);
                 return reply_error(c, req, r, "%s", r == -EEXIST ? "already exists" : strerror(-r));
+        }
+        if (nsk_settings_copy(&s->settings, &req->settings) < 0) {
+                lifecycle_abandon(cx->lc, s);
+                free(op);
+                return reply_error(c, req, -ENOMEM, "out of memory");
         }
         *op = (struct create_op) { .cx = cx,
                                    .client = client_ref(c),

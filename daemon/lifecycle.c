@@ -92,18 +92,20 @@ static int pin_bind(struct lifecycle *lc, struct set *s, const int fds[NSK_TYPE_
         if (r < 0)
                 return r;
         r = fault_point(FAULT_CREATE_AFTER_PINS);
-        if (r == 0)
-                r = state_prepare(lc->rd, s);
+        if (r < 0)
+                goto undo;
+        r = state_prepare(lc->rd, s);
         if (r == 0) {
                 keeper_make_permanent(s->keeper);
                 r = fault_point(FAULT_STATE_BEFORE_RENAME);
                 if (r == 0)
                         r = state_commit(lc->rd, s->name);
         }
-        if (r < 0) {
-                log_error("set '%s': cannot write state: %s", s->name, strerror(-r));
-                (void) pin_remove_all(lc->rd, s->name, s->types);
-        }
+        if (r == 0)
+                return 0;
+        log_error("set '%s': cannot write state: %s", s->name, strerror(-r));
+undo:
+        (void) pin_remove_all(lc->rd, s->name, s->types);
         return r;
 }
 
@@ -271,8 +273,11 @@ void lifecycle_rewatch_keeper(struct lifecycle *lc, struct set *s, pid_t pid, in
         pidfd = keeper_find(pid, s->inode[NSK_TYPE_PID]);
         if (pidfd >= 0) {
                 r = keeper_attach(lc->keepers, s, pid, pidfd, TAKE_FD(life), on_keeper_exit, lc);
-                if (r == 0)
-                        return;
+                /* Alive but unwatched: the set stays as it is. */
+                if (r < 0)
+                        log_error("set '%s': cannot watch its keeper (pid %d): %s", s->name,
+                                  (int) pid, strerror(-r));
+                return;
         }
         snprintf(reason, sizeof(reason),
                  "the pid namespace's init (pid %d) died while nskeeperd was not running",

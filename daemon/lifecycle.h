@@ -31,8 +31,8 @@ struct lifecycle *lifecycle_free(struct lifecycle *lc);
  *      pinned, its state file committed; then it is SET_READY and the
  *      event goes out;
  *   or lifecycle_abandon(), if it never got its namespaces.
- * A bind set commits in three steps: pins, then .NAME.tmp written, then
- * the keeper made permanent, then the file renamed into place. A crash
+ * A bind set is pinned, then committed in three steps: .NAME.tmp
+ * written, the keeper made permanent, the file renamed into place. A crash
  * before the rename leaves .NAME.tmp, whose keeper the next start ends
  * (recover.c); after it, the set is whole. On any failure exactly what
  * was made is undone, the name freed and the set freed.
@@ -40,7 +40,7 @@ struct lifecycle *lifecycle_free(struct lifecycle *lc);
 int lifecycle_reserve(struct lifecycle *lc, const char *key, nsk_type_mask_t types,
                       enum nsk_pin pin, uid_t owner, struct set **ret);
 /* Takes every fd of res (indexed by type, all of s->types; a keeper if
- * s has pid). e is NSK_EVENT_CREATED or NSK_EVENT_ADOPTED. On failure
+ * a helper made one). e is NSK_EVENT_CREATED or NSK_EVENT_ADOPTED. On failure
  * msg says which step failed and why, and s is gone. */
 int lifecycle_publish(struct lifecycle *lc, struct set *s, struct helper_result *res,
                       enum nsk_event e, char *msg, size_t size);
@@ -61,10 +61,12 @@ void lifecycle_pin_missing(struct lifecycle *lc, struct set *s);
 
 /* After a restart: watches the keeper of recovered set s (lifeline
  * taken, may be -EBADF) if it is still the init of the set's pid
- * namespace, else marks s dead. */
+ * namespace, else marks s dead. One it cannot watch (out of memory) is
+ * logged, and s left as it is. */
 void lifecycle_rewatch_keeper(struct lifecycle *lc, struct set *s, pid_t pid, int lifeline);
 
 /* At a stop without a service manager to keep their fds: fd-pinned sets
  * end, leaving nothing that looks like one (state file, ip netns entry,
- * keeper). No events. */
+ * keeper). No events, but for a set whose state file cannot be removed:
+ * it is marked dead. */
 void lifecycle_end_fd_sets(struct lifecycle *lc);
