@@ -14,7 +14,8 @@ static void help(void)
                "Create a set of new namespaces called NAME.\n"
                "\n"
                "  -t, --type LIST          comma list of net, uts, ipc, mnt, cgroup, pid, user,\n"
-               "                           time, or all (default: net,uts,ipc)\n"
+               "                           time, or all (default: net,uts,ipc; all has user\n"
+               "                           only with a uid map: -r, --map-user, --uid-map)\n"
                "  -p, --pin KIND           bind (default; survives a daemon restart) or fd\n"
                "                           (held by the daemon; ends with it, unless\n"
                "                           systemd's fd store keeps it over a restart)\n"
@@ -281,6 +282,11 @@ static int create(const char *name, const struct create_args *a)
                 r = ctl_parse_types("create", name, a->types_arg, &types);
                 if (r != 0)
                         return r;
+                /* A user namespace nobody is mapped into owns the others and
+                 * leaves a joiner "nobody", without privileges there: "all"
+                 * has user only with a uid map. */
+                if (ctl_types_have_all(a->types_arg) && a->set.n_uid_map == 0)
+                        types &= ~NSK_TYPE_BIT(NSK_TYPE_USER);
         }
         /* Refuse what the daemon would refuse, before asking it. */
         if (nsk_settings_check(&a->set, types ? types : NSK_TYPES_DEFAULT, msg, sizeof(msg)) < 0)

@@ -68,6 +68,8 @@ int ctl_check_name(const char *cmd, const char *name);
 
 /* Parses a -t LIST, where "all" means every type the kernel offers;
  * prints the error and returns CTL_EXIT_FAILED if bad. */
+/* Whether one of the items of a -t LIST is "all". */
+bool ctl_types_have_all(const char *list);
 int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_type_mask_t *ret);
 
 /* Standard option parsing for commands of the form CMD [--json] NAME...:

@@ -119,8 +119,7 @@ int ctl_check_name(const char *cmd, const char *name)
                         cmd, name, NSK_NAME_MAX);
 }
 
-/* Whether one of the items of a -t LIST is "all". */
-static bool list_names_all(const char *list)
+bool ctl_types_have_all(const char *list)
 {
         for (const char *p = list;;) {
                 size_t n = strcspn(p, ",");
@@ -141,8 +140,8 @@ int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_typ
 
         /* What the kernel offers is asked of /proc (a path lookup per
          * type): only when the list needs it, not for "-t net". */
-        r = nsk_type_mask_from_list(list, list_names_all(list) ? nsk_type_mask_supported() : 0, ret,
-                                    &bad, &bad_len);
+        r = nsk_type_mask_from_list(list, ctl_types_have_all(list) ? nsk_type_mask_supported() : 0,
+                                    ret, &bad, &bad_len);
         if (r == -ENOTUNIQ)
                 return ctl_fail("%s '%s': namespace type '%.*s' given twice", cmd, name,
                                 (int) bad_len, bad);

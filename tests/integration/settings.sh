@@ -64,16 +64,33 @@ check_eq "no set left behind" 0 "$(ctl list --json | jq length)"
 check_eq "no helper left behind" "" "$(daemon_children)"
 
 echo "# --- all ---"
+# Without a uid map, all is every type but user: a user namespace that
+# maps nobody would own the rest and leave a joiner without privileges.
 check_run "create -t all" 0 ctl create everything -t all
-want=$(for t in user cgroup ipc uts net pid mnt time; do
+want=$(for t in cgroup ipc uts net pid mnt time; do
         [ -e "/proc/self/ns/$t" ] && echo "$t"
 done | sort | paste -sd' ')
-check_eq "all: every type the kernel has" "$want" "$(set_types everything)"
+check_eq "all without a uid map: every type the kernel has but user" "$want" \
+        "$(set_types everything)"
 for t in $want; do
         check_inode_eq "all: join sees the set's $t" "$(set_inode everything "$t")" \
                 "$(ctl join everything -- readlink "/proc/self/ns/$t" 2>&1 | tr -dc 0-9)"
 done
+check_eq "all without a uid map: a joiner is root with its privileges (sethostname)" "0 box" \
+        "$(ctl join everything -- sh -c 'hostname box && echo "$(id -u) $(hostname)"' 2>&1)"
 check_run "release everything" 0 ctl release everything
+# With one (-r: root inside is the caller), user too, and root inside
+# is privileged in the set's namespaces.
+check_run "create -t all -r" 0 ctl create mapped -t all -r
+want_user=$(for t in user cgroup ipc uts net pid mnt time; do
+        [ -e "/proc/self/ns/$t" ] && echo "$t"
+done | sort | paste -sd' ')
+check_eq "all with a uid map: every type the kernel has" "$want_user" "$(set_types mapped)"
+check_eq "all -r: a joiner is root inside, with its privileges (sethostname)" "0 inner" \
+        "$(ctl join mapped -- sh -c 'hostname inner && echo "$(id -u) $(hostname)"' 2>&1)"
+check_eq "all -r: in the set's user namespace" "$(set_inode mapped user)" \
+        "$(ctl join mapped -- readlink /proc/self/ns/user | tr -dc 0-9)"
+check_run "release mapped" 0 ctl release mapped
 
 stop_daemon
 done_testing
