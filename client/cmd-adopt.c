@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* nskeeperctl adopt NAME (--from-pid PID | --from-path PATH...) [-t LIST]
+/* nskeeperctl adopt NAME (--from-pid PID | --from-path PATH [--from-path PATH]...) [-t LIST]
  * [--pin bind|fd]: existing namespaces under management. */
 
 #include <getopt.h>
@@ -11,7 +11,7 @@
 static void help(void)
 {
         printf("Usage: nskeeperctl [--socket PATH] adopt NAME "
-               "(--from-pid PID | --from-path PATH...)\n"
+               "(--from-pid PID | --from-path PATH [--from-path PATH]...)\n"
                "                   [-t|--type LIST] [-p|--pin bind|fd]\n"
                "Keep namespaces that exist already (a container's, an ip-netns one) as set NAME.\n"
                "Root only.\n"
@@ -110,7 +110,8 @@ static int run(int argc, char **argv)
 
 const struct ctl_command ctl_cmd_adopt = {
         .name = "adopt",
-        .args = "NAME (--from-pid PID | --from-path PATH...) [-t|--type LIST] [--pin bind|fd]",
+        .args = "NAME (--from-pid PID | --from-path PATH [--from-path PATH]...) [-t|--type LIST] "
+                "[--pin bind|fd]",
         .summary = "keep namespaces that exist already (root only)",
         .run = run,
 };

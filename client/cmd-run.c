@@ -2,7 +2,7 @@
 /* nskeeperctl run NAME [-t LIST] -- COMMAND: COMMAND stays in our own
  * namespaces but inherits the set's namespace fds from fd 3 on, announced
  * the way systemd passes fds (sd_listen_fds(3)): LISTEN_FDS, LISTEN_PID,
- * LISTEN_FDNAMES=net:uts:... */
+ * LISTEN_FDNAMES=uts:net:..., in the type table's order. */
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,7 +17,9 @@ static void help(void)
         printf("Usage: nskeeperctl [--socket PATH] run NAME [-t|--type LIST] -- COMMAND [ARG...]\n"
                "Run COMMAND in our own namespaces, handing it the set's namespace fds from\n"
                "fd 3 on, announced like systemd socket activation: LISTEN_FDS=N,\n"
-               "LISTEN_PID=its pid, LISTEN_FDNAMES=net:uts:... (one type name per fd).\n"
+               "LISTEN_PID=its pid, LISTEN_FDNAMES=uts:net:... (one type name per fd, always\n"
+               "in the order user, cgroup, ipc, uts, net, pid, mnt, time, whatever the order\n"
+               "of LIST).\n"
                "\n"
                "  -t, --type LIST   comma list of types to hand over (default: all of the set)\n"
                "  -h, --help        show this help\n");

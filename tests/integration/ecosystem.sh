@@ -19,6 +19,10 @@ check_eq "run: the command stays in our own net namespace" "$(readlink /proc/sel
         "$(sed -n 4p <<<"$out")"
 check_eq "run -t net hands over only net" "1 net" \
         "$(ctl run web -t net -- sh -c 'echo $LISTEN_FDS $LISTEN_FDNAMES' 2>&1)"
+check_eq "run -t net,uts: in type order, as --help says" "uts:net uts:[$(set_inode web uts)]" \
+        "$(ctl run web -t net,uts -- sh -c 'echo $LISTEN_FDNAMES $(readlink /proc/self/fd/3)' 2>&1)"
+check_match "run --help names the order" "order user, cgroup, ipc, uts, net, pid, mnt, time" \
+        "$(ctl run --help | tr -s ' \n' '  ')"
 # What the command has beyond what it would have anyway (what this shell
 # passes down): exactly fds 3 and 4.
 fds_of() { "$@" sh -c 'ls /proc/$$/fd' | sort -n | paste -sd" "; }
@@ -57,6 +61,14 @@ check_run "adopt --from-path of another set's pin, -t net" 0 \
         ctl adopt copy --from-path "$(ctl path pinned net)" -t net
 check_inode_eq "adopted from a path: the same namespace" "$(set_inode pinned net)" \
         "$(set_inode copy net)"
+# One --from-path per namespace, as the synopsis says.
+check_match "adopt --help: --from-path once per path" "--from-path PATH \\[--from-path PATH\\]\\.\\.\\." \
+        "$(ctl adopt --help)"
+check_run "adopt two --from-path" 0 \
+        ctl adopt pair --from-path "$(ctl path pinned net)" --from-path "$(ctl path pinned uts)"
+check_eq "adopted from two paths: both types" "net uts" "$(set_types pair)"
+check_inode_eq "adopted from two paths: the same uts" "$(set_inode pinned uts)" "$(set_inode pair uts)"
+check_run "release pair" 0 ctl release pair
 check_fails "adopt a path that is no namespace" 1 "not a namespace" \
         ctl adopt bad --from-path /etc/hostname
 check_fails "adopt a process that does not exist" 1 "no process" ctl adopt bad --from-pid 999999999
