@@ -37,8 +37,8 @@ static void help(void)
                "runtime directory and survives a daemon restart; 'fd' keeps only an open fd\n"
                "in the daemon and ends when the daemon stops.\n"
                "\n"
-               "Exit status: 0 success, 1 the request failed, 2 usage error; join exits\n"
-               "with its command's status (126: cannot run it, 127: not found).\n");
+               "Exit status: 0 success, 1 the request failed, 2 usage error; join and run\n"
+               "exit with their command's status (126: cannot run it, 127: not found).\n");
 }
 
 int ctl_usage_error(const char *cmd, const char *fmt, ...)

@@ -21,6 +21,11 @@ check_ne "nskeeperd --help prints to stdout" "" "$OUT"
 for opt in --socket --runtime-dir --log-level --version --help; do
         check_match "nskeeperd --help mentions $opt" "(^|[^a-z-])$opt([^a-z-]|$)" "$OUT"
 done
+# Every long option --help names is in the man page's SYNOPSIS.
+synopsis=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$NSK_SRCDIR/daemon/nskeeperd.8" | sed 's/\\-/-/g')
+for opt in $(grep -oE -- '^ +(-[a-zA-Z], +)?--[a-z][a-z-]+' <<<"$OUT" | grep -oE -- '--[a-z-]+' | sort -u); do
+        check_match "nskeeperd(8) SYNOPSIS has $opt" "(^|[^a-z-])$opt([^a-z-]|$)" "$synopsis"
+done
 check_run "nskeeperd --version exits 0" 0 nskd --version
 check_match "nskeeperd --version prints $version" "(^|[^0-9.])${version//./\\.}([^0-9.]|$)" "$OUT"
 check_true "nskeeperd --help and --version made no runtime dir" test ! -e "$RUNDIR"
@@ -57,6 +62,8 @@ done
 for cmd in release path; do
         check_run "nskeeperctl $cmd --help exits 0" 0 "$NSKEEPERCTL" "$cmd" --help
 done
+check_match "nskeeperctl --help: run exits with its command's status too" \
+        "join and run.*exit with their command's status" "$(tr -s ' \n' '  ' <<<"$help")"
 check_run "nskeeperctl --version exits 0" 0 "$NSKEEPERCTL" --version
 check_match "nskeeperctl --version prints $version" "(^|[^0-9.])${version//./\\.}([^0-9.]|$)" "$OUT"
 
