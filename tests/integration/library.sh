@@ -16,6 +16,15 @@ pc=$(find "$DEST" -name nskeeper.pc | head -n 1)
 check_true "nskeeper.pc is installed" test -n "$pc"
 hdr=$(find "$DEST" -name nskeeper.h | head -n 1)
 check_true "nskeeper.h is installed" test -n "$hdr"
+# The man pages send readers to PROTOCOL.md and README.md: installed.
+for doc in PROTOCOL.md README.md; do
+        check_true "$doc is installed with the documentation" \
+                test -n "$(find "$DEST" -path "*/share/doc/nskeeper/$doc")"
+done
+for page in nskeeperd.8 nskeeperctl.1 libnskeeper.3; do
+        check_nomatch "$page sends no reader to the source tree alone" "in the source tree\." \
+                "$(find "$DEST" -name "$page" -exec cat {} + | tr -s ' \n' '  ')"
+done
 so=$(find "$DEST" -name 'libnskeeper.so.0' | head -n 1)
 check_true "libnskeeper.so.0 (a versioned soname) is installed" test -n "$so"
 check_eq "its soname" "libnskeeper.so.0" "$(objdump -p "$so" 2>/dev/null | awk '$1 == "SONAME" {print $2}')"
