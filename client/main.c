@@ -70,17 +70,25 @@ int ctl_fail(const char *fmt, ...)
         return CTL_EXIT_FAILED;
 }
 
-/* What to do next, for the errors where there is something to say. */
-static const char *hint(int error)
+/* What to do next, where there is something to say: chosen by what was
+ * asked and the daemon's reason, not by the errno alone. "not found" and
+ * "already exists" are the daemon's words for a set it lacks or has
+ * (PROTOCOL.md, errors). */
+static const char *hint(const char *cmd, int error, const char *reason)
 {
+        bool names_a_set = !streq(cmd, "create") && !streq(cmd, "adopt");
+
         switch (error) {
         case -ENOENT:
-                return " ('nskeeperctl list' shows the sets)";
+                return names_a_set && streq(reason, "not found")
+                               ? " ('nskeeperctl list' shows the sets)"
+                               : "";
         case -EEXIST:
-                return " (choose another name, or release that set first)";
-        case -EACCES:
-        case -EPERM:
-                return " (as root, or as a member of the group nskeeperd runs with --group)";
+                if (strstr(reason, "ip netns"))
+                        return " (choose another name, or remove that one with 'ip netns delete')";
+                return streq(reason, "already exists")
+                               ? " (choose another name, or release that set first)"
+                               : "";
         case -EDQUOT:
                 return " (release sets you no longer need)";
         default:
@@ -88,11 +96,18 @@ static const char *hint(int error)
         }
 }
 
-int ctl_request_failed(const char *cmd, const char *name, const struct nsk_client *c, int error)
+static int report(const char *cmd, const char *name, const char *reason, const char *what_next)
 {
         if (name)
-                return ctl_fail("%s '%s': %s%s", cmd, name, nsk_client_error(c), hint(error));
-        return ctl_fail("%s: %s%s", cmd, nsk_client_error(c), hint(error));
+                return ctl_fail("%s '%s': %s%s", cmd, name, reason, what_next);
+        return ctl_fail("%s: %s%s", cmd, reason, what_next);
+}
+
+int ctl_request_failed(const char *cmd, const char *name, const struct nsk_client *c, int error)
+{
+        const char *reason = nsk_client_error(c);
+
+        return report(cmd, name, reason, hint(cmd, error, reason));
 }
 
 struct nsk_client *ctl_connect(const char *cmd, const char *name)
@@ -102,8 +117,11 @@ struct nsk_client *ctl_connect(const char *cmd, const char *name)
 
         r = nsk_connect(socket_path, &c);
         if (r < 0) {
-                /* ENOENT here is the socket, not a set: the message says so. */
-                ctl_request_failed(cmd, name, c, r == -ENOENT ? 0 : r);
+                /* The socket refused us: only root and --group may connect. */
+                report(cmd, name, nsk_client_error(c),
+                       r == -EACCES ? " (as root, or as a member of the group "
+                                      "nskeeperd runs with --group)"
+                                    : "");
                 nsk_client_free(c);
                 return NULL;
         }

@@ -77,9 +77,10 @@ int nsk_connect(const char *path, struct nsk_client **ret)
         c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         if (c->fd < 0)
                 return fail(c, negative_errno(), "socket: %m");
+        /* Only a missing or dead socket means it may not be running. */
         if (connect(c->fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return fail(c, negative_errno(),
-                            "cannot reach nskeeperd at %s: %m (is it running?)", path);
+                return fail(c, negative_errno(), "cannot reach nskeeperd at %s: %m%s", path,
+                            errno == ENOENT || errno == ECONNREFUSED ? " (is it running?)" : "");
 
         /* The daemon hands out namespaces; make sure it is the real one. */
         if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0)

@@ -63,6 +63,8 @@ check_run "own uid and gid, setgroups deny" 0 actl "$ALICE" create a1 -t user,ne
 check_eq "the set is owned by alice" "$ALICE" "$(ctl show "$ALICE/a1" --json | jq .owner)"
 check_fails "someone else's uid: refused" 1 "not yours" \
         actl "$ALICE" create a0 -t user --uid-map "0 0 1"
+check_nomatch "a member refused by policy is not told to be root or a member" \
+        "as root, or as a member" "$ERR"
 check_run "a subuid/subgid range" 0 actl "$ALICE" create a2 -t user,net \
         --uid-map "0 100000 65536" --gid-map "0 100000 65536"
 check_fails "beyond the range: refused" 1 "not yours" \

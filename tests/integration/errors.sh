@@ -27,6 +27,8 @@ check_run "create dup" 0 ctl create dup -t net,uts,mnt
 before=$(set_json dup | jq -c 'del(.nprocs, .namespaces[].nprocs)')
 mounts=$(mount_count_under "$T")
 check_fails "create dup again" 1 "already exists" ctl create dup -t net,uts,mnt
+check_match "create dup again: the hint says release it or choose another" \
+        "choose another name, or release that set first" "$ERR"
 check_match "duplicate: the message names the set" "'?dup'?" "$ERR"
 check_fails "create dup again, other types and pin" 1 "already exists" ctl create dup -t ipc --pin fd
 check_eq "duplicate: the original set is unchanged (show --json)" "$before" \
@@ -88,6 +90,7 @@ check_run "release typed" 0 ctl release typed
 
 echo "# --- unknown set ---"
 check_fails "show nosuch" 1 "not found" ctl show nosuch
+check_match "show nosuch: the hint names list" "'nskeeperctl list' shows the sets" "$ERR"
 check_match "show nosuch: the message names the set" nosuch "$ERR"
 check_fails "show nosuch --json" 1 "not found" ctl show nosuch --json
 check_fails "join nosuch" 1 "not found" ctl join nosuch -- echo RAN
@@ -129,6 +132,18 @@ check_fails "NSKEEPER_SOCKET to nowhere: list" 1 "cannot reach nskeeperd" \
 : >"$T/not-a-socket"
 check_fails "--socket to a regular file: list" 1 "cannot reach nskeeperd" \
         timeout -k 5 "$NSK_TIMEOUT" "$NSKEEPERCTL" --socket "$T/not-a-socket" list
+
+# Hints follow the reason, not the errno alone.
+check_match "no daemon: asks whether it is running" "is it running" "$ERR"
+check_nomatch "no daemon: no hint about sets" "shows the sets" "$ERR"
+check_fails "a missing sysctl key" 1 "no_such_key" ctl create x -t net --sysctl net.ipv4.no_such_key=1
+check_nomatch "a missing sysctl key: no hint about sets" "shows the sets" "$ERR"
+mkdir -m 0700 "$T/private"
+ln -s "$SOCK" "$T/private/control"
+check_fails "a socket nobody may reach" 1 "Permission denied" \
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$NSKEEPERCTL" --socket "$T/private/control" list
+check_match "permission denied: the hint names root and --group" "as root, or as a member" "$ERR"
+check_nomatch "permission denied: not 'is it running'" "is it running" "$ERR"
 
 echo "# --- usage errors (exit 2) ---"
 check_run "no command" 2 ctl

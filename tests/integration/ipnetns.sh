@@ -33,6 +33,8 @@ echo "# --- names in use ---"
 check_run "ip netns add taken" 0 ip netns add taken
 check_fails "create --ip-netns over an ip netns name" 1 "ip netns has a namespace of that name" \
         ctl create taken -t net --ip-netns
+check_match "the hint names ip netns delete, not release" "ip netns delete" "$ERR"
+check_nomatch "and not 'release that set first'" "release that set first" "$ERR"
 check_fails "nothing was created" 1 "not found" ctl show taken
 check_true "ip's namespace is still there" test -e /run/netns/taken
 before=$(stat -L -c %i /run/netns/taken)
