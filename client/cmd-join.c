@@ -191,4 +191,6 @@ const struct ctl_command ctl_cmd_join = {
         .args = "NAME [-t|--type LIST] [--preserve-credentials] [-- COMMAND [ARG...]]",
         .summary = "run COMMAND (default: $SHELL) in the set's namespaces",
         .run = run,
+        .alias = "exec",
+        .value_options = "-t --type",
 };

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* nskeeperctl path NAME TYPE: where a bind pin is, for nsenter(1),
+/* nskeeperctl path NAME [TYPE]: where bind pins are, for nsenter(1),
  * ip-netns(8) or systemd's NetworkNamespacePath=. */
 
 #include <stdio.h>
@@ -10,37 +10,45 @@ static int run(int argc, char **argv)
 {
         const struct nsk_ns_info *ns;
         struct nsk_set_info set;
+        enum nsk_type t = NSK_TYPE_INVALID;
         const char *name;
-        enum nsk_type t;
         int r;
 
-        r = ctl_simple_args(&ctl_cmd_path, argc, argv, NULL, 2);
+        r = ctl_simple_args_range(&ctl_cmd_path, argc, argv, NULL, 1, 2);
         if (r >= 0)
                 return r;
         name = argv[optind];
         r = ctl_check_name("path", name);
         if (r != 0)
                 return r;
-        t = nsk_type_from_name(argv[optind + 1]);
-        if (t < 0)
-                return ctl_fail("path '%s': unknown namespace type '%s' (known: net, uts, ipc, "
-                                "mnt, cgroup, pid, user, time)",
-                                name, argv[optind + 1]);
+        if (optind + 1 < argc) {
+                t = nsk_type_from_name(argv[optind + 1]);
+                if (t < 0)
+                        return ctl_fail("path '%s': unknown namespace type '%s' (known: net, uts, "
+                                        "ipc, mnt, cgroup, pid, user, time)",
+                                        name, argv[optind + 1]);
+        }
 
         r = ctl_show("path", name, &set);
         if (r != 0)
                 return r;
 
-        ns = nsk_set_ns(&set, t);
-        if (!ns)
+        ns = t >= 0 ? nsk_set_ns(&set, t) : NULL;
+        if (t >= 0 && !ns)
                 r = ctl_fail("path '%s': the set has no %s namespace", name, nsk_type_name(t));
-        else if (!ns->path)
+        else if (ns ? !ns->path : set.pin != NSK_PIN_BIND)
                 r = ctl_fail("path '%s': pinned by fd, so it has no path; use "
                              "'nskeeperctl join' instead",
                              name);
-        else {
+        else if (ns) {
                 puts(ns->path);
                 r = CTL_EXIT_OK;
+        } else {
+                /* Every pin, in the order the set is joined. */
+                for (unsigned i = 0; i < set.n_ns; i++)
+                        if (set.ns[i].path)
+                                printf("%s %s\n", nsk_type_name(set.ns[i].type), set.ns[i].path);
+                r = fflush(stdout) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAILED;
         }
         nsk_set_info_done(&set);
         return r;
@@ -48,7 +56,7 @@ static int run(int argc, char **argv)
 
 const struct ctl_command ctl_cmd_path = {
         .name = "path",
-        .args = "NAME TYPE",
-        .summary = "print the pin path of one namespace (bind pins only)",
+        .args = "NAME [TYPE]",
+        .summary = "print the pin path of one namespace, or TYPE PATH of each (bind pins only)",
         .run = run,
 };

@@ -111,4 +111,5 @@ const struct ctl_command ctl_cmd_run = {
         .args = "NAME [-t|--type LIST] -- COMMAND [ARG...]",
         .summary = "run COMMAND here, handing it the set's namespace fds (LISTEN_FDS)",
         .run = run,
+        .value_options = "-t --type",
 };

@@ -18,6 +18,12 @@ struct ctl_command {
         const char *args;    /* synopsis after the name */
         const char *summary; /* one line for --help */
         int (*run)(int argc, char **argv);
+        const char *alias; /* another name for it, or NULL */
+        /* For a command that runs a COMMAND after NAME (join, run): its
+         * options that take the next word as their value, space
+         * separated, so that main.c can tell where COMMAND starts when it
+         * looks for --socket after the command; NULL for the others. */
+        const char *value_options;
 };
 
 extern const struct ctl_command ctl_cmd_create;
@@ -29,6 +35,8 @@ extern const struct ctl_command ctl_cmd_path;
 extern const struct ctl_command ctl_cmd_run;
 extern const struct ctl_command ctl_cmd_adopt;
 extern const struct ctl_command ctl_cmd_monitor;
+extern const struct ctl_command ctl_cmd_identify;
+extern const struct ctl_command ctl_cmd_pids;
 
 /* Prints "nskeeperctl: CMD: <message>" and returns CTL_EXIT_USAGE. */
 int ctl_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
@@ -47,6 +55,11 @@ int ctl_request_failed(const char *cmd, const char *name, const struct nsk_clien
  * why, naming cmd and set, and returns NULL. */
 struct nsk_client *ctl_connect(const char *cmd, const char *name);
 
+/* Checks NAME and a -t LIST (NULL or "all": *ret_types 0, every type
+ * the set has). Returns 0, or the exit status after saying why. */
+int ctl_check_name_types(const char *cmd, const char *name, const char *types_arg,
+                         nsk_type_mask_t *ret_types);
+
 /* Gets set NAME's namespace fds for join and run: checks NAME and the
  * -t LIST (NULL or "all": every type the set has), asks the daemon, and
  * fills ret_fds by enum nsk_type, -EBADF where none. Returns 0, or the
@@ -58,6 +71,10 @@ int ctl_get_fds(const char *cmd, const char *name, const char *types_arg,
  * ret_set is then freed with nsk_set_info_done(). Returns 0, or the exit
  * status after saying why. */
 int ctl_show(const char *cmd, const char *name, struct nsk_set_info *ret_set);
+
+/* Asks the daemon for every set (nsk_list), for cmd; *ret is then freed
+ * with nsk_sets_free(). Returns 0, or the exit status after saying why. */
+int ctl_list(const char *cmd, struct nsk_set_info **ret, size_t *ret_n);
 
 /* Runs argv in place of nskeeperctl; if that fails, says why and returns
  * the exit status to end with. */
@@ -78,3 +95,6 @@ int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_typ
  * arguments are argv[optind...]), or an exit status. */
 int ctl_simple_args(const struct ctl_command *cmd, int argc, char **argv, bool *json,
                     unsigned n_args);
+/* The same for min_args to max_args positional arguments. */
+int ctl_simple_args_range(const struct ctl_command *cmd, int argc, char **argv, bool *json,
+                          unsigned min_args, unsigned max_args);

@@ -8,9 +8,12 @@
 
 #include "ctl.h"
 
+static const struct ctl_command ctl_cmd_help;
+
 static const struct ctl_command *const commands[] = {
-        &ctl_cmd_create,  &ctl_cmd_join, &ctl_cmd_run,   &ctl_cmd_list,    &ctl_cmd_show,
-        &ctl_cmd_release, &ctl_cmd_path, &ctl_cmd_adopt, &ctl_cmd_monitor,
+        &ctl_cmd_create,  &ctl_cmd_join,     &ctl_cmd_run,  &ctl_cmd_list,
+        &ctl_cmd_show,    &ctl_cmd_release,  &ctl_cmd_path, &ctl_cmd_adopt,
+        &ctl_cmd_monitor, &ctl_cmd_identify, &ctl_cmd_pids, &ctl_cmd_help,
 };
 
 static const char *socket_path;
@@ -22,12 +25,14 @@ static void help(void)
                "\n"
                "Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-                printf("  %s %s\n      %s\n", commands[i]->name, commands[i]->args,
-                       commands[i]->summary);
+                printf("  %s %s\n      %s%s%s%s\n", commands[i]->name, commands[i]->args,
+                       commands[i]->summary, commands[i]->alias ? " (also: " : "",
+                       commands[i]->alias ? commands[i]->alias : "", commands[i]->alias ? ")" : "");
         printf("\n"
                "Options:\n"
                "  -s, --socket PATH   nskeeperd's control socket (default: $NSKEEPER_SOCKET,\n"
-               "                      else " NSK_SOCKET_DEFAULT ")\n"
+               "                      else " NSK_SOCKET_DEFAULT "); --socket may also\n"
+               "                      follow the command\n"
                "  -h, --help          show this help; COMMAND --help shows a command's\n"
                "  -V, --version       show the version\n"
                "\n"
@@ -170,21 +175,30 @@ int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_typ
         return 0;
 }
 
-int ctl_get_fds(const char *cmd, const char *name, const char *types_arg, int ret_fds[NSK_TYPE_MAX])
+int ctl_check_name_types(const char *cmd, const char *name, const char *types_arg,
+                         nsk_type_mask_t *ret_types)
 {
-        nsk_type_mask_t types = 0;
-        struct nsk_client *cl;
         int r;
 
+        *ret_types = 0;
         r = ctl_check_name(cmd, name);
         if (r != 0)
                 return r;
-        /* "all" is every type the set has: ask for none in particular. */
-        if (types_arg && !streq(types_arg, "all")) {
-                r = ctl_parse_types(cmd, name, types_arg, &types);
-                if (r != 0)
-                        return r;
-        }
+        /* "all" is every type the set has: none in particular. */
+        if (types_arg && !streq(types_arg, "all"))
+                return ctl_parse_types(cmd, name, types_arg, ret_types);
+        return 0;
+}
+
+int ctl_get_fds(const char *cmd, const char *name, const char *types_arg, int ret_fds[NSK_TYPE_MAX])
+{
+        nsk_type_mask_t types;
+        struct nsk_client *cl;
+        int r;
+
+        r = ctl_check_name_types(cmd, name, types_arg, &types);
+        if (r != 0)
+                return r;
         cl = ctl_connect(cmd, name);
         if (!cl)
                 return CTL_EXIT_FAILED;
@@ -206,6 +220,21 @@ int ctl_show(const char *cmd, const char *name, struct nsk_set_info *ret_set)
         r = nsk_show(cl, name, ret_set);
         if (r < 0)
                 ctl_request_failed(cmd, name, cl, r);
+        nsk_client_free(cl);
+        return r < 0 ? CTL_EXIT_FAILED : 0;
+}
+
+int ctl_list(const char *cmd, struct nsk_set_info **ret, size_t *ret_n)
+{
+        struct nsk_client *cl;
+        int r;
+
+        cl = ctl_connect(cmd, NULL);
+        if (!cl)
+                return CTL_EXIT_FAILED;
+        r = nsk_list(cl, ret, ret_n);
+        if (r < 0)
+                ctl_request_failed(cmd, NULL, cl, r);
         nsk_client_free(cl);
         return r < 0 ? CTL_EXIT_FAILED : 0;
 }
@@ -234,6 +263,12 @@ static void command_help(const struct ctl_command *cmd, bool json)
 int ctl_simple_args(const struct ctl_command *cmd, int argc, char **argv, bool *json,
                     unsigned n_args)
 {
+        return ctl_simple_args_range(cmd, argc, argv, json, n_args, n_args);
+}
+
+int ctl_simple_args_range(const struct ctl_command *cmd, int argc, char **argv, bool *json,
+                          unsigned min_args, unsigned max_args)
+{
         static const struct option longopts[] = {
                 { "json", no_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },
@@ -254,16 +289,114 @@ int ctl_simple_args(const struct ctl_command *cmd, int argc, char **argv, bool *
                 default:
                         return ctl_bad_option(cmd->name, argv);
                 }
-        if ((unsigned) (argc - optind) < n_args)
+        if ((unsigned) (argc - optind) < min_args)
                 return ctl_usage_error(cmd->name, "missing argument (%s)", cmd->args);
-        if ((unsigned) (argc - optind) > n_args)
+        if ((unsigned) (argc - optind) > max_args)
                 return ctl_usage_error(cmd->name, "unexpected argument '%s'",
-                                       argv[optind + n_args]);
+                                       argv[optind + max_args]);
+        return -1;
+}
+
+static const struct ctl_command *find_command(const char *name)
+{
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (streq(name, commands[i]->name) ||
+                    (commands[i]->alias && streq(name, commands[i]->alias)))
+                        return commands[i];
+        return NULL;
+}
+
+/* help [COMMAND]: the same as --help, or as COMMAND --help. */
+static int run_help(int argc, char **argv)
+{
+        const struct ctl_command *cmd;
+        char *args[3];
+
+        if (argc > 2)
+                return ctl_usage_error("help", "unexpected argument '%s'", argv[2]);
+        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
+                help();
+                return CTL_EXIT_OK;
+        }
+        cmd = find_command(argv[1]);
+        if (!cmd)
+                return ctl_usage_error("help", "unknown command '%s'", argv[1]);
+        args[0] = argv[1];
+        args[1] = (char *) "--help";
+        args[2] = NULL;
+        optind = 0;
+        return cmd->run(2, args);
+}
+
+static const struct ctl_command ctl_cmd_help = {
+        .name = "help",
+        .args = "[COMMAND]",
+        .summary = "show this help, or COMMAND's (as COMMAND --help)",
+        .run = run_help,
+};
+
+/* Does word name one of cmd's options that take the next word? */
+static bool takes_value(const struct ctl_command *cmd, const char *word)
+{
+        size_t n = strlen(word);
+
+        for (const char *p = cmd->value_options; p && *p;) {
+                size_t k = strcspn(p, " ");
+
+                if (k == n && memcmp(p, word, n) == 0)
+                        return true;
+                p += k + (p[k] == ' ');
+        }
+        return false;
+}
+
+/* Takes "--socket PATH" and "--socket=PATH" out of a command's arguments
+ * (argv[0] is the command), so that the option may follow the command
+ * too. Not "-s": that letter stays free for commands. The search ends at
+ * "--" and, for join and run, where the COMMAND they run begins (the
+ * second word that is neither an option nor an option's value), so a
+ * --socket of that COMMAND is left alone. Returns -1 to go on, or the
+ * exit status of a usage error. */
+static int take_socket_option(const struct ctl_command *cmd, int *argc, char **argv)
+{
+        unsigned positional = 0;
+        int i, j;
+
+        for (i = j = 1; i < *argc; i++) {
+                const char *a = argv[i];
+
+                if (streq(a, "--"))
+                        break;
+                if (streq(a, "--socket")) {
+                        if (i + 1 >= *argc)
+                                return ctl_usage_error(cmd->name, "option '--socket' needs a PATH");
+                        socket_path = argv[++i];
+                        continue;
+                }
+                if (strncmp(a, "--socket=", 9) == 0) {
+                        socket_path = a + 9;
+                        continue;
+                }
+                if (a[0] == '-' && a[1] != '\0') {
+                        argv[j++] = argv[i];
+                        if (takes_value(cmd, a) && i + 1 < *argc)
+                                argv[j++] = argv[++i];
+                        continue;
+                }
+                if (cmd->value_options && positional++ == 1)
+                        break;
+                argv[j++] = argv[i];
+        }
+        while (i < *argc)
+                argv[j++] = argv[i++];
+        argv[j] = NULL;
+        *argc = j;
         return -1;
 }
 
 int main(int argc, char **argv)
 {
+        const struct ctl_command *cmd;
         static const struct option longopts[] = {
                 { "socket", required_argument, NULL, 's' },
                 { "help", no_argument, NULL, 'h' },
@@ -293,12 +426,14 @@ int main(int argc, char **argv)
         if (optind >= argc)
                 return ctl_usage_error(NULL, "missing command");
 
-        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-                if (streq(argv[optind], commands[i]->name)) {
-                        argc -= optind;
-                        argv += optind;
-                        optind = 0; /* restart getopt for the command's own options */
-                        return commands[i]->run(argc, argv);
-                }
-        return ctl_usage_error(NULL, "unknown command '%s'", argv[optind]);
+        cmd = find_command(argv[optind]);
+        if (!cmd)
+                return ctl_usage_error(NULL, "unknown command '%s'", argv[optind]);
+        argc -= optind;
+        argv += optind;
+        c = take_socket_option(cmd, &argc, argv);
+        if (c >= 0)
+                return c;
+        optind = 0; /* restart getopt for the command's own options */
+        return cmd->run(argc, argv);
 }

@@ -33,6 +33,13 @@ check_eq "pin kinds" "bind" "$(complete_line "nskeeperctl create x --pin b")"
 check_eq "set names for join" "alpha" "$(complete_line "nskeeperctl --socket $SOCK join al")"
 check_eq "set names for release" "alpha beta" "$(complete_line "nskeeperctl --socket $SOCK release ")"
 check_eq "a type after path NAME" "net" "$(complete_line "nskeeperctl --socket $SOCK path alpha ne")"
+check_eq "set names for release, after a first one" "beta" \
+        "$(complete_line "nskeeperctl --socket $SOCK release alpha b")"
+check_eq "--socket after the command" "alpha" "$(complete_line "nskeeperctl release --socket $SOCK al")"
+check_eq "set names for exec and pids" "alpha:alpha" \
+        "$(complete_line "nskeeperctl --socket $SOCK exec al"):$(complete_line "nskeeperctl --socket $SOCK pids al")"
+check_eq "release options" "--all" "$(complete_line "nskeeperctl release --a")"
+check_eq "commands after help" "identify" "$(complete_line "nskeeperctl help id")"
 check_eq "list columns" "NAME,NPROCS" "$(complete_line "nskeeperctl list -o NAME,NP")"
 
 for n in alpha beta; do check_run "release $n" 0 ctl release "$n"; done

@@ -149,10 +149,10 @@ echo "# --- usage errors (exit 2) ---"
 check_run "no command" 2 ctl
 check_run "unknown command" 2 ctl frobnicate
 check_run "unknown option" 2 ctl --bogus-option list
-for cmd in create show join release path; do
+for cmd in create show join release path pids; do
         check_run "$cmd without NAME" 2 ctl "$cmd"
 done
-check_run "path without TYPE" 2 ctl path somename
+check_run "path with an argument after TYPE" 2 ctl path somename net extra
 check_run "create with a bad --pin value" 2 ctl create x --pin glue
 check_run "create with --pin but no value" 2 ctl create x --pin
 check_run "create with -t but no value" 2 ctl create x -t
