@@ -33,6 +33,12 @@ check_eq "pin kinds" "bind" "$(complete_line "nskeeperctl create x --pin b")"
 check_eq "set names for join" "alpha" "$(complete_line "nskeeperctl --socket $SOCK join al")"
 check_eq "set names for release" "alpha beta" "$(complete_line "nskeeperctl --socket $SOCK release ")"
 check_eq "a type after path NAME" "net" "$(complete_line "nskeeperctl --socket $SOCK path alpha ne")"
+check_run "create gamma (uts, ipc)" 0 ctl create gamma -t uts,ipc
+check_eq "after path NAME: only the types it has pins of" "ipc uts" \
+        "$(complete_line "nskeeperctl --socket $SOCK path gamma ")"
+check_eq "short options too" "-p -r -t" \
+        "$(complete_line "nskeeperctl create x -" | tr ' ' '\n' | grep -xE -- '-[tpr]' | paste -sd' ')"
+check_eq "short options of join" "-h -t" "$(complete_line "nskeeperctl join x -" | tr ' ' '\n' | grep -xE -- '-[a-z]' | paste -sd' ')"
 check_eq "set names for release, after a first one" "beta" \
         "$(complete_line "nskeeperctl --socket $SOCK release alpha b")"
 check_eq "--socket after the command" "alpha" "$(complete_line "nskeeperctl release --socket $SOCK al")"
