@@ -2,6 +2,7 @@
 /* nskeeperctl: global options, the command table, and the helpers the
  * commands share (ctl.h). */
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -251,12 +252,14 @@ int ctl_exec(const char *cmd, const char *name, char **argv)
         return r == ENOENT ? 127 : 126;
 }
 
+/* The help of a command without options of its own, in the form of the
+ * others: its summary as a sentence, the options in one column. */
 static void command_help(const struct ctl_command *cmd, bool json)
 {
-        printf("Usage: nskeeperctl [--socket PATH] %s %s\n%s\n\n", cmd->name, cmd->args,
-               cmd->summary);
+        printf("Usage: nskeeperctl [--socket PATH] %s %s\n%c%s.\n\n", cmd->name, cmd->args,
+               toupper((unsigned char) cmd->summary[0]), cmd->summary + 1);
         if (json)
-                printf("      --json   print JSON instead of text (fields: nskeeperctl(1))\n");
+                printf("      --json     print JSON instead of text (fields: nskeeperctl(1))\n");
         printf("  -h, --help     show this help\n");
 }
 

@@ -64,6 +64,15 @@ for cmd in release path; do
 done
 check_match "nskeeperctl --help: run exits with its command's status too" \
         "join and run.*exit with their command's status" "$(tr -s ' \n' '  ' <<<"$help")"
+# Every command's help has one form: the usage, then what it does as a
+# sentence, then -h, --help in the options.
+for cmd in create join exec run list show release path adopt monitor identify pids; do
+        out=$("$NSKEEPERCTL" "$cmd" --help)
+        check_match "$cmd --help: a usage line" "^Usage: nskeeperctl " "$(sed -n 1p <<<"$out")"
+        check_true "$cmd --help: what it does, as a sentence (upper case first)" \
+                grep -q '^[A-Z]' <<<"$(grep -v '^ ' <<<"$out" | sed -n 2p)"
+        check_match "$cmd --help: -h, --help" "^  -h, --help +show this help$" "$out"
+done
 check_run "nskeeperctl --version exits 0" 0 "$NSKEEPERCTL" --version
 check_match "nskeeperctl --version prints $version" "(^|[^0-9.])${version//./\\.}([^0-9.]|$)" "$OUT"
 
