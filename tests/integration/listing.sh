@@ -82,6 +82,10 @@ check_eq "-o NAME,NET: the inode lsns shows for the process" "web $joined_net" \
         "$(ctl list -n -o NAME,NET web | tr -s ' ')"
 check_eq "NPROCS counts the process" "web 1" "$(ctl list -n -o name,nprocs web | tr -s ' ')"
 check_fails "--output-all with -o" 2 "do not go together" ctl list --output-all -o name
+# More columns than the table has: widths are kept per column given.
+many=$(printf 'name,%.0s' {1..40})nprocs
+check_eq "-o with 41 columns (names repeat)" "$(printf 'web %.0s' {1..40})1" \
+        "$(ctl list -n -o "$many" web | tr -s ' ')"
 
 echo "# --- --raw ---"
 keeper=$(set_json box | jq .keeper_pid)
