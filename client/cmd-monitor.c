@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nskeeperctl monitor [--json]: one line (or JSON object) per event, as
- * they happen, like ip-netns(8) monitor. */
+ * they happen, like ip-netns(8) monitor, each with its time. */
 
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "output.h"
@@ -11,19 +12,25 @@
 static int print_event(enum nsk_event e, const struct nsk_set_info *s, void *userdata)
 {
         bool json = *(bool *) userdata;
+        char when[48];
+        struct timespec ts;
 
+        /* The daemon sends an event as it happens and we read it at once:
+         * the time we receive it is the time of the event, unless the
+         * reader of our output falls behind. */
+        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+                ts = (struct timespec) {};
+        output_format_time((uint64_t) ts.tv_sec, ts.tv_nsec / 1000, when, sizeof(when));
         if (json) {
-                printf("{\"event\":\"%s\",\"set\":", nsk_event_name(e));
+                printf("{\"event\":\"%s\",\"time\":%lld.%06ld,\"time_utc\":\"%s\",\"set\":",
+                       nsk_event_name(e), (long long) ts.tv_sec, ts.tv_nsec / 1000, when);
                 output_set_json(stdout, s, NULL);
                 puts("}");
         } else {
-                char types[64] = "", full[NSK_FULL_NAME_MAX + 1];
-                nsk_type_mask_t mask = 0;
+                char types[64], full[NSK_FULL_NAME_MAX + 1];
 
-                for (unsigned i = 0; i < s->n_ns; i++)
-                        mask |= NSK_TYPE_BIT(s->ns[i].type);
-                nsk_type_mask_format(mask, types, sizeof(types));
-                printf("%s %s%s%s%s%s\n", nsk_event_name(e), output_full_name(s, full),
+                output_types(s, types, sizeof(types));
+                printf("%s %s %s%s%s%s%s\n", when, nsk_event_name(e), output_full_name(s, full),
                        types[0] ? " " : "", types, s->state_reason[0] ? ": " : "", s->state_reason);
         }
         /* Scripts read it through a pipe: each event as it comes. */

@@ -27,69 +27,45 @@ void output_json_string(FILE *f, const char *s)
         fputc('"', f);
 }
 
-static void format_time(uint64_t t, char *buf, size_t size)
+void output_format_time(uint64_t t, long usec, char *buf, size_t size)
 {
         time_t tt = (time_t) t;
         struct tm tm;
+        size_t n;
 
-        if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        if (!gmtime_r(&tt, &tm) || (n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
                 snprintf(buf, size, "%" PRIu64, t);
+                return;
+        }
+        if (usec >= 0)
+                snprintf(buf + n, size - n, ".%06ldZ", usec);
+        else
+                snprintf(buf + n, size - n, "Z");
 }
 
-static void json_idmap(FILE *f, const char *key, const struct nsk_idmap *m, unsigned n)
+/* Members of a JSON object, with the commas between them. */
+struct json_obj {
+        FILE *f;
+        bool first;
+};
+
+static void jkey(struct json_obj *o, const char *key)
 {
-        fprintf(f, ",\"%s\":[", key);
-        for (unsigned i = 0; i < n; i++)
-                fprintf(f, "%s{\"inside\":%u,\"outside\":%u,\"count\":%u}", i ? "," : "",
-                        m[i].inside, m[i].outside, m[i].count);
-        fputc(']', f);
+        fprintf(o->f, "%s\"%s\":", o->first ? "" : ",", key);
+        o->first = false;
+}
+
+static void jstring_or_null(FILE *f, const char *s)
+{
+        if (s && s[0])
+                output_json_string(f, s);
+        else
+                fputs("null", f);
 }
 
 static bool has_type(const struct nsk_set_info *s, enum nsk_type t)
 {
         return nsk_set_ns(s, t) != NULL;
-}
-
-static void json_settings(FILE *f, const struct nsk_set_info *s)
-{
-        const struct nsk_settings *c = &s->settings;
-
-        fputs(",\"hostname\":", f);
-        if (c->hostname[0])
-                output_json_string(f, c->hostname);
-        else
-                fputs("null", f);
-        fputs(",\"domainname\":", f);
-        if (c->domainname[0])
-                output_json_string(f, c->domainname);
-        else
-                fputs("null", f);
-        fputs(",\"sysctls\":{", f);
-        for (unsigned i = 0; i < c->n_sysctls; i++) {
-                const char *eq = strchr(c->sysctls[i], '=');
-                char key[NSK_SYSCTL_LEN];
-
-                if (!eq)
-                        continue;
-                snprintf(key, sizeof(key), "%.*s", (int) (eq - c->sysctls[i]), c->sysctls[i]);
-                if (i)
-                        fputc(',', f);
-                output_json_string(f, key);
-                fputc(':', f);
-                output_json_string(f, eq + 1);
-        }
-        fputc('}', f);
-        if (has_type(s, NSK_TYPE_NET))
-                fprintf(f, ",\"loopback\":%s,\"ip_netns\":%s", c->no_loopback ? "false" : "true",
-                        c->ip_netns ? "true" : "false");
-        if (has_type(s, NSK_TYPE_USER)) {
-                json_idmap(f, "uid_map", c->uid_map, c->n_uid_map);
-                json_idmap(f, "gid_map", c->gid_map, c->n_gid_map);
-                fprintf(f, ",\"setgroups\":\"%s\"", c->setgroups_deny ? "deny" : "allow");
-        }
-        if (has_type(s, NSK_TYPE_TIME))
-                fprintf(f, ",\"monotonic_offset\":%" PRId64 ",\"boottime_offset\":%" PRId64,
-                        c->monotonic, c->boottime);
 }
 
 const char *output_full_name(const struct nsk_set_info *s, char buf[static NSK_FULL_NAME_MAX + 1])
@@ -101,60 +77,7 @@ const char *output_full_name(const struct nsk_set_info *s, char buf[static NSK_F
         return buf;
 }
 
-void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts)
-{
-        char created[32], full[NSK_FULL_NAME_MAX + 1];
-
-        format_time(s->created, created, sizeof(created));
-        fputs("{\"name\":", f);
-        output_json_string(f, s->name);
-        fputs(",\"full_name\":", f);
-        output_json_string(f, output_full_name(s, full));
-        fprintf(f, ",\"pin\":\"%s\",\"state\":\"%s\",\"state_reason\":", nsk_pin_name(s->pin),
-                nsk_state_name(s->state));
-        if (s->state_reason[0])
-                output_json_string(f, s->state_reason);
-        else
-                fputs("null", f);
-        fputs(",\"keeper_pid\":", f);
-        if (s->keeper_pid > 0)
-                fprintf(f, "%u", s->keeper_pid);
-        else
-                fputs("null", f);
-        fprintf(f, ",\"created\":%" PRIu64 ",\"created_utc\":\"%s\",\"owner\":%u", s->created,
-                created, (unsigned) s->owner);
-        json_settings(f, s);
-        if (counts)
-                fprintf(f, ",\"nprocs\":%u", counts->nprocs);
-        fputs(",\"namespaces\":[", f);
-        for (unsigned i = 0; i < s->n_ns; i++) {
-                fprintf(f, "%s{\"type\":\"%s\",\"inode\":%" PRIu64, i ? "," : "",
-                        nsk_type_name(s->ns[i].type), s->ns[i].inode);
-                if (counts)
-                        fprintf(f, ",\"nprocs\":%u", counts->ns_nprocs[s->ns[i].type]);
-                fputs(",\"path\":", f);
-                if (s->ns[i].path)
-                        output_json_string(f, s->ns[i].path);
-                else
-                        fputs("null", f);
-                fputc('}', f);
-        }
-        fputs("]}", f);
-}
-
-void output_sets_json(FILE *f, const struct nsk_set_info *sets, size_t n,
-                      const struct procscan_result *counts)
-{
-        fputc('[', f);
-        for (size_t i = 0; i < n; i++) {
-                if (i)
-                        fputc(',', f);
-                output_set_json(f, &sets[i], counts ? &counts[i] : NULL);
-        }
-        fputs("]\n", f);
-}
-
-static void types_of(const struct nsk_set_info *s, char *buf, size_t size)
+void output_types(const struct nsk_set_info *s, char *buf, size_t size)
 {
         nsk_type_mask_t mask = 0;
 
@@ -163,214 +86,327 @@ static void types_of(const struct nsk_set_info *s, char *buf, size_t size)
         nsk_type_mask_format(mask, buf, size);
 }
 
-/* --- tables, with columns chosen like lsns -o --- */
+/* What a member's writer gets: the object, its key, the set, its process
+ * counts (NULL in monitor events) and, for per-type members, the type. */
+#define FIELD_ARGS                                                         \
+        struct json_obj *o, const char *key, const struct nsk_set_info *s, \
+                const struct procscan_result *p, int t
 
-struct column {
-        const char *name;
-        const char *help;
-        bool right;
-        /* Writes the cell of set s (with its process counts p) into buf. */
-        void (*cell)(const struct nsk_set_info *s, const struct procscan_result *p, int type,
-                     char *buf, size_t size);
-        int type; /* for the per-type columns */
-};
+static void f_name(FIELD_ARGS)
+{
+        jkey(o, key);
+        output_json_string(o->f, s->name);
+}
 
-static void cell_name(const struct nsk_set_info *s, const struct procscan_result *p, int t, char *b,
-                      size_t n)
+static void f_full_name(FIELD_ARGS)
 {
         char full[NSK_FULL_NAME_MAX + 1];
 
-        snprintf(b, n, "%s", output_full_name(s, full));
+        jkey(o, key);
+        output_json_string(o->f, output_full_name(s, full));
 }
 
-static void cell_state(const struct nsk_set_info *s, const struct procscan_result *p, int t,
-                       char *b, size_t n)
+static void f_pin(FIELD_ARGS)
 {
-        snprintf(b, n, "%s", nsk_state_name(s->state));
+        jkey(o, key);
+        fprintf(o->f, "\"%s\"", nsk_pin_name(s->pin));
 }
 
-static void cell_reason(const struct nsk_set_info *s, const struct procscan_result *p, int t,
-                        char *b, size_t n)
+static void f_state(FIELD_ARGS)
 {
-        snprintf(b, n, "%s", s->state_reason[0] ? s->state_reason : "-");
+        jkey(o, key);
+        fprintf(o->f, "\"%s\"", nsk_state_name(s->state));
 }
 
-static void cell_pin(const struct nsk_set_info *s, const struct procscan_result *p, int t, char *b,
-                     size_t n)
+static void f_state_reason(FIELD_ARGS)
 {
-        snprintf(b, n, "%s", nsk_pin_name(s->pin));
+        jkey(o, key);
+        jstring_or_null(o->f, s->state_reason);
 }
 
-static void cell_owner(const struct nsk_set_info *s, const struct procscan_result *p, int t,
-                       char *b, size_t n)
+static void f_keeper_pid(FIELD_ARGS)
 {
-        snprintf(b, n, "%u", (unsigned) s->owner);
-}
-
-static void cell_created(const struct nsk_set_info *s, const struct procscan_result *p, int t,
-                         char *b, size_t n)
-{
-        format_time(s->created, b, n);
-}
-
-static void cell_types(const struct nsk_set_info *s, const struct procscan_result *p, int t,
-                       char *b, size_t n)
-{
-        types_of(s, b, n);
-        if (!b[0])
-                snprintf(b, n, "-");
-}
-
-static void cell_nprocs(const struct nsk_set_info *s, const struct procscan_result *p, int t,
-                        char *b, size_t n)
-{
-        if (s->n_ns == 0)
-                snprintf(b, n, "-");
-        else
-                snprintf(b, n, "%u", p->nprocs);
-}
-
-static void cell_keeper(const struct nsk_set_info *s, const struct procscan_result *p, int t,
-                        char *b, size_t n)
-{
+        jkey(o, key);
         if (s->keeper_pid > 0)
-                snprintf(b, n, "%u", s->keeper_pid);
+                fprintf(o->f, "%u", s->keeper_pid);
         else
-                snprintf(b, n, "-");
+                fputs("null", o->f);
 }
 
-static void cell_hostname(const struct nsk_set_info *s, const struct procscan_result *p, int t,
-                          char *b, size_t n)
+static void f_created(FIELD_ARGS)
 {
-        snprintf(b, n, "%s", s->settings.hostname[0] ? s->settings.hostname : "-");
+        jkey(o, key);
+        fprintf(o->f, "%" PRIu64, s->created);
 }
 
-static void cell_inode(const struct nsk_set_info *s, const struct procscan_result *p, int t,
-                       char *b, size_t n)
+static void f_created_utc(FIELD_ARGS)
+{
+        char created[32];
+
+        output_format_time(s->created, -1, created, sizeof(created));
+        jkey(o, key);
+        fprintf(o->f, "\"%s\"", created);
+}
+
+static void f_owner(FIELD_ARGS)
+{
+        jkey(o, key);
+        fprintf(o->f, "%u", (unsigned) s->owner);
+}
+
+static void f_hostname(FIELD_ARGS)
+{
+        jkey(o, key);
+        jstring_or_null(o->f, s->settings.hostname);
+}
+
+static void f_domainname(FIELD_ARGS)
+{
+        jkey(o, key);
+        jstring_or_null(o->f, s->settings.domainname);
+}
+
+static void f_sysctls(FIELD_ARGS)
+{
+        const struct nsk_settings *c = &s->settings;
+        bool first = true;
+
+        jkey(o, key);
+        fputc('{', o->f);
+        for (unsigned i = 0; i < c->n_sysctls; i++) {
+                const char *eq = strchr(c->sysctls[i], '=');
+                char k[NSK_SYSCTL_LEN];
+
+                if (!eq)
+                        continue;
+                snprintf(k, sizeof(k), "%.*s", (int) (eq - c->sysctls[i]), c->sysctls[i]);
+                if (!first)
+                        fputc(',', o->f);
+                first = false;
+                output_json_string(o->f, k);
+                fputc(':', o->f);
+                output_json_string(o->f, eq + 1);
+        }
+        fputc('}', o->f);
+}
+
+/* The members that depend on a type: t is that type. */
+static void f_loopback(FIELD_ARGS)
+{
+        if (!has_type(s, t))
+                return;
+        jkey(o, key);
+        fputs(s->settings.no_loopback ? "false" : "true", o->f);
+}
+
+static void f_ip_netns(FIELD_ARGS)
+{
+        if (!has_type(s, t))
+                return;
+        jkey(o, key);
+        fputs(s->settings.ip_netns ? "true" : "false", o->f);
+}
+
+static void json_idmap(FILE *f, const struct nsk_idmap *m, unsigned n)
+{
+        fputc('[', f);
+        for (unsigned i = 0; i < n; i++)
+                fprintf(f, "%s{\"inside\":%u,\"outside\":%u,\"count\":%u}", i ? "," : "",
+                        m[i].inside, m[i].outside, m[i].count);
+        fputc(']', f);
+}
+
+static void f_uid_map(FIELD_ARGS)
+{
+        if (!has_type(s, t))
+                return;
+        jkey(o, key);
+        json_idmap(o->f, s->settings.uid_map, s->settings.n_uid_map);
+}
+
+static void f_gid_map(FIELD_ARGS)
+{
+        if (!has_type(s, t))
+                return;
+        jkey(o, key);
+        json_idmap(o->f, s->settings.gid_map, s->settings.n_gid_map);
+}
+
+static void f_setgroups(FIELD_ARGS)
+{
+        if (!has_type(s, t))
+                return;
+        jkey(o, key);
+        fprintf(o->f, "\"%s\"", s->settings.setgroups_deny ? "deny" : "allow");
+}
+
+static void f_monotonic_offset(FIELD_ARGS)
+{
+        if (!has_type(s, t))
+                return;
+        jkey(o, key);
+        fprintf(o->f, "%" PRId64, s->settings.monotonic);
+}
+
+static void f_boottime_offset(FIELD_ARGS)
+{
+        if (!has_type(s, t))
+                return;
+        jkey(o, key);
+        fprintf(o->f, "%" PRId64, s->settings.boottime);
+}
+
+/* null where the table shows '-': a set whose namespaces the caller may
+ * not see has processes we cannot count. */
+static void f_nprocs(FIELD_ARGS)
+{
+        if (!p)
+                return;
+        jkey(o, key);
+        if (s->n_ns == 0)
+                fputs("null", o->f);
+        else
+                fprintf(o->f, "%u", p->nprocs);
+}
+
+static void f_namespaces(FIELD_ARGS)
+{
+        jkey(o, key);
+        fputc('[', o->f);
+        for (unsigned i = 0; i < s->n_ns; i++) {
+                fprintf(o->f, "%s{\"type\":\"%s\",\"inode\":%" PRIu64, i ? "," : "",
+                        nsk_type_name(s->ns[i].type), s->ns[i].inode);
+                if (p)
+                        fprintf(o->f, ",\"nprocs\":%u", p->ns_nprocs[s->ns[i].type]);
+                fputs(",\"path\":", o->f);
+                jstring_or_null(o->f, s->ns[i].path);
+                fputc('}', o->f);
+        }
+        fputs("]", o->f);
+}
+
+/* Members only list -o asks for. */
+static void f_types(FIELD_ARGS)
+{
+        jkey(o, key);
+        if (s->n_ns == 0) {
+                fputs("null", o->f);
+                return;
+        }
+        fputc('[', o->f);
+        for (unsigned i = 0; i < s->n_ns; i++)
+                fprintf(o->f, "%s\"%s\"", i ? "," : "", nsk_type_name(s->ns[i].type));
+        fputc(']', o->f);
+}
+
+static void f_ns_inode(FIELD_ARGS)
 {
         const struct nsk_ns_info *ns = nsk_set_ns(s, t);
 
+        jkey(o, key);
         if (ns)
-                snprintf(b, n, "%" PRIu64, ns->inode);
+                fprintf(o->f, "%" PRIu64, ns->inode);
         else
-                snprintf(b, n, "-");
+                fputs("null", o->f);
 }
 
-static void cell_path(const struct nsk_set_info *s, const struct procscan_result *p, int t, char *b,
-                      size_t n)
+static void f_ns_path(FIELD_ARGS)
 {
         const struct nsk_ns_info *ns = nsk_set_ns(s, t);
 
-        snprintf(b, n, "%s", ns && ns->path ? ns->path : "-");
+        jkey(o, key);
+        jstring_or_null(o->f, ns ? ns->path : NULL);
 }
 
-/* Two rows of the table below; clang-format would break the second. */
-/* clang-format off */
-#define TYPE_COLUMNS(T, name)                                                                   \
-        { name, "inode of its " #T " namespace", true, cell_inode, NSK_TYPE_##T },              \
-        { name "-PATH", "pin path of its " #T " namespace", false, cell_path, NSK_TYPE_##T }
-/* clang-format on */
-
-static const struct column columns[] = {
-        { "NAME", "set name", false, cell_name, 0 },
-        { "STATE", "ready, or dead", false, cell_state, 0 },
-        { "PIN", "bind or fd", false, cell_pin, 0 },
-        { "OWNER", "uid that created it", true, cell_owner, 0 },
-        { "CREATED", "creation time (UTC)", false, cell_created, 0 },
-        { "TYPES", "its namespace types", false, cell_types, 0 },
-        { "NPROCS", "processes in any of its namespaces", true, cell_nprocs, 0 },
-        { "KEEPER", "pid of the init kept in its pid namespace", true, cell_keeper, 0 },
-        { "REASON", "why it is dead", false, cell_reason, 0 },
-        { "HOSTNAME", "host name of its uts namespace", false, cell_hostname, 0 },
-        TYPE_COLUMNS(NET, "NET"),
-        TYPE_COLUMNS(UTS, "UTS"),
-        TYPE_COLUMNS(IPC, "IPC"),
-        TYPE_COLUMNS(MNT, "MNT"),
-        TYPE_COLUMNS(PID, "PID"),
-        TYPE_COLUMNS(USER, "USER"),
-        TYPE_COLUMNS(CGROUP, "CGROUP"),
-        TYPE_COLUMNS(TIME, "TIME"),
+struct field {
+        const char *key;
+        void (*write)(FIELD_ARGS);
+        int type;
+        bool extra; /* not in the full object: only when list -o asks */
 };
 
-#define DEFAULT_COLUMNS "NAME,STATE,PIN,OWNER,CREATED,TYPES,NPROCS"
+/* clang-format off */
+#define TYPE_FIELDS(T, key)                                                                       \
+        { key, f_ns_inode, NSK_TYPE_##T, true },                                                  \
+        { key "_path", f_ns_path, NSK_TYPE_##T, true }
+/* clang-format on */
 
-void output_columns_help(FILE *f)
+/* The set object, in the order nskeeperctl(1) gives: a contract. */
+static const struct field fields[] = {
+        { "name", f_name },
+        { "full_name", f_full_name },
+        { "pin", f_pin },
+        { "state", f_state },
+        { "state_reason", f_state_reason },
+        { "keeper_pid", f_keeper_pid },
+        { "created", f_created },
+        { "created_utc", f_created_utc },
+        { "owner", f_owner },
+        { "hostname", f_hostname },
+        { "domainname", f_domainname },
+        { "sysctls", f_sysctls },
+        { "loopback", f_loopback, NSK_TYPE_NET },
+        { "ip_netns", f_ip_netns, NSK_TYPE_NET },
+        { "uid_map", f_uid_map, NSK_TYPE_USER },
+        { "gid_map", f_gid_map, NSK_TYPE_USER },
+        { "setgroups", f_setgroups, NSK_TYPE_USER },
+        { "monotonic_offset", f_monotonic_offset, NSK_TYPE_TIME },
+        { "boottime_offset", f_boottime_offset, NSK_TYPE_TIME },
+        { "nprocs", f_nprocs },
+        { "namespaces", f_namespaces },
+        { "types", f_types, 0, true },
+        TYPE_FIELDS(NET, "net"),
+        TYPE_FIELDS(UTS, "uts"),
+        TYPE_FIELDS(IPC, "ipc"),
+        TYPE_FIELDS(MNT, "mnt"),
+        TYPE_FIELDS(PID, "pid"),
+        TYPE_FIELDS(USER, "user"),
+        TYPE_FIELDS(CGROUP, "cgroup"),
+        TYPE_FIELDS(TIME, "time"),
+};
+
+/* Whether key is an item of the comma list keys. */
+static bool key_in(const char *key, const char *keys)
 {
-        for (size_t i = 0; i < ELEMENTSOF(columns); i++)
-                fprintf(f, "  %-12s %s\n", columns[i].name, columns[i].help);
-        fprintf(f, "Default: " DEFAULT_COLUMNS "\n");
+        for (const char *k = keys;;) {
+                size_t n = strcspn(k, ",");
+
+                if (strlen(key) == n && strncmp(key, k, n) == 0)
+                        return true;
+                if (k[n] == '\0')
+                        return false;
+                k += n + 1;
+        }
 }
 
-int output_parse_columns(const char *list, int *ret, size_t max, size_t *ret_n,
-                         const char **ret_bad, size_t *ret_bad_len)
+void output_set_json_select(FILE *f, const struct nsk_set_info *s,
+                            const struct procscan_result *counts, bool full,
+                            const char *const *keys, size_t n_keys)
 {
-        const char *p = list ? list : DEFAULT_COLUMNS;
-        size_t n = 0;
+        struct json_obj o = { .f = f, .first = true };
 
-        for (;;) {
-                size_t len = strcspn(p, ",");
-                size_t i;
+        fputc('{', f);
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                bool want = full && !fields[i].extra;
 
-                for (i = 0; i < ELEMENTSOF(columns); i++)
-                        if (strlen(columns[i].name) == len &&
-                            strncasecmp(columns[i].name, p, len) == 0)
-                                break;
-                if (i == ELEMENTSOF(columns) || n >= max) {
-                        *ret_bad = p;
-                        *ret_bad_len = len;
-                        return -EINVAL;
-                }
-                ret[n++] = (int) i;
-                if (p[len] == '\0')
-                        break;
-                p += len + 1;
+                for (size_t k = 0; k < n_keys && !want; k++)
+                        want = key_in(fields[i].key, keys[k]);
+                if (want)
+                        fields[i].write(&o, fields[i].key, s, counts, fields[i].type);
         }
-        *ret_n = n;
-        return 0;
+        fputc('}', f);
 }
 
-void output_sets_table(FILE *f, const struct nsk_set_info *sets, size_t n,
-                       const struct procscan_result *counts, const int *cols, size_t n_cols,
-                       bool headings)
+void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts)
 {
-        int width[ELEMENTSOF(columns)] = {};
-        char cell[NSK_MESSAGE_MAX];
-
-        /* Two passes: widths first, so the table lines up. */
-        for (size_t c = 0; c < n_cols; c++) {
-                const struct column *col = &columns[cols[c]];
-
-                width[c] = headings ? (int) strlen(col->name) : 0;
-                for (size_t i = 0; i < n; i++) {
-                        col->cell(&sets[i], &counts[i], col->type, cell, sizeof(cell));
-                        if ((int) strlen(cell) > width[c])
-                                width[c] = (int) strlen(cell);
-                }
-        }
-        for (size_t i = headings ? 0 : 1; i <= n; i++) {
-                for (size_t c = 0; c < n_cols; c++) {
-                        const struct column *col = &columns[cols[c]];
-                        bool last = c + 1 == n_cols;
-
-                        if (i == 0)
-                                snprintf(cell, sizeof(cell), "%s", col->name);
-                        else
-                                col->cell(&sets[i - 1], &counts[i - 1], col->type, cell,
-                                          sizeof(cell));
-                        if (col->right)
-                                fprintf(f, "%*s", width[c], cell);
-                        else
-                                fprintf(f, "%-*s", last ? 0 : width[c], cell);
-                        fputs(last ? "\n" : "  ", f);
-                }
-        }
+        output_set_json_select(f, s, counts, true, NULL, 0);
 }
 
 void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts)
 {
         char created[32], full[NSK_FULL_NAME_MAX + 1];
 
-        format_time(s->created, created, sizeof(created));
+        output_format_time(s->created, -1, created, sizeof(created));
         const struct nsk_settings *c = &s->settings;
 
         fprintf(f,

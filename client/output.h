@@ -5,24 +5,25 @@
 #include <stdio.h>
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "nskeeper.h"
 #include "procscan.h"
 
 void output_json_string(FILE *f, const char *s);
+/* t in seconds since the epoch as YYYY-MM-DDThh:mm:ssZ, with usec (if not
+ * negative) as six decimals of the second. */
+void output_format_time(uint64_t t, long usec, char *buf, size_t size);
 /* How the set is named to be found: NAME for root's, UID/NAME for others'. */
 const char *output_full_name(const struct nsk_set_info *s, char buf[static NSK_FULL_NAME_MAX + 1]);
+/* Its types, comma-separated in type order ("" if none is visible). */
+void output_types(const struct nsk_set_info *s, char *buf, size_t size);
+
 /* counts may be NULL: no nprocs fields. */
 void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts);
-void output_sets_json(FILE *f, const struct nsk_set_info *sets, size_t n,
-                      const struct procscan_result *counts);
+/* The set object with the members the comma lists keys[] name (in the
+ * object's own order) and, if full, every member of output_set_json(). */
+void output_set_json_select(FILE *f, const struct nsk_set_info *s,
+                            const struct procscan_result *counts, bool full,
+                            const char *const *keys, size_t n_keys);
 void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts);
-
-/* Columns of list: names like lsns(8)'s, case-insensitive, comma list
- * (NULL: the default). Fails with the bad item in ret_bad. */
-int output_parse_columns(const char *list, int *ret, size_t max, size_t *ret_n,
-                         const char **ret_bad, size_t *ret_bad_len);
-void output_columns_help(FILE *f);
-void output_sets_table(FILE *f, const struct nsk_set_info *sets, size_t n,
-                       const struct procscan_result *counts, const int *cols, size_t n_cols,
-                       bool headings);

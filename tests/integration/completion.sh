@@ -47,6 +47,12 @@ check_eq "set names for exec and pids" "alpha:alpha" \
 check_eq "release options" "--all" "$(complete_line "nskeeperctl release --a")"
 check_eq "commands after help" "identify" "$(complete_line "nskeeperctl help id")"
 check_eq "list columns" "NAME,NPROCS" "$(complete_line "nskeeperctl list -o NAME,NP")"
+check_eq "list columns in lower case" "name,nprocs" "$(complete_line "nskeeperctl list -o name,np")"
+check_eq "list columns in mixed case" "nprocs" "$(complete_line "nskeeperctl list -o nP")"
+check_eq "list columns after +" "+keeper" "$(complete_line "nskeeperctl list -o +ke")"
+check_eq "list options" "--output --output-all" "$(complete_line "nskeeperctl list --out")"
+check_eq "set names for list, more than one" "alpha" \
+        "$(complete_line "nskeeperctl --socket $SOCK list beta al")"
 
 for n in alpha beta; do check_run "release $n" 0 ctl release "$n"; done
 stop_daemon

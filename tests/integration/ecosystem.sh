@@ -93,15 +93,7 @@ kill "$joined"
 wait "$joined" 2>/dev/null
 
 echo "# --- monitor ---"
-ctl monitor >"$T/monitor.txt" 2>&1 &
-mon=$!
-ctl monitor --json >"$T/monitor.json" 2>&1 &
-monj=$!
-EXTRA_PIDS+=("$mon" "$monj")
-monitors_subscribed() {
-        [ "$(grep -c 'monitoring' "$T/daemon.log")" -ge 2 ]
-}
-await "both monitors are subscribed" 10 monitors_subscribed
+start_monitors
 check_run "create watched" 0 ctl create watched -t pid
 keeper=$(set_json watched | jq .keeper_pid)
 kill -KILL "$keeper"
@@ -117,13 +109,13 @@ events_in() {
 await "both monitors have the four events" 10 events_in
 check_eq "monitor: events in order, one line each" \
         "created watched pid|dead watched pid|released watched pid|released held uts,net" \
-        "$(cut -d: -f1 "$T/monitor.txt" | paste -sd'|')"
+        "$(cut -d' ' -f2- "$T/monitor.txt" | cut -d: -f1 | paste -sd'|')"
 check_eq "monitor --json: the same events" "created dead released released" \
         "$(jq -r .event "$T/monitor.json" | paste -sd' ')"
 check_eq "monitor --json: the dead event says why" "true" \
         "$(jq -r 'select(.event == "dead") | .set.state_reason | test("killed by signal 9")' "$T/monitor.json")"
-kill "$mon" "$monj"
-wait "$mon" "$monj" 2>/dev/null
+kill "${MONITOR_PIDS[@]}"
+wait "${MONITOR_PIDS[@]}" 2>/dev/null
 
 for n in pinned copy; do check_run "release $n" 0 ctl release "$n"; done
 stop_daemon

@@ -742,6 +742,23 @@ log_has() {
         grep -qE -- "$1" "$T/daemon.log" 2>/dev/null
 }
 
+# start_monitors: `monitor` writing to $T/monitor.txt and `monitor --json`
+# to $T/monitor.json, both subscribed when it returns; their pids are in
+# MONITOR_PIDS (and EXTRA_PIDS, for the cleanup).
+start_monitors() {
+        ctl monitor >"$T/monitor.txt" 2>&1 &
+        MONITOR_PIDS=($!)
+        ctl monitor --json >"$T/monitor.json" 2>&1 &
+        MONITOR_PIDS+=($!)
+        EXTRA_PIDS+=("${MONITOR_PIDS[@]}")
+        await "both monitors are subscribed" 10 log_has_n 2 'monitoring'
+}
+
+# log_has_n N ERE: at least N lines of the daemon's log match.
+log_has_n() {
+        [ "$(grep -cE -- "$2" "$T/daemon.log" 2>/dev/null)" -ge "$1" ]
+}
+
 # --- JSON and namespace helpers ---
 
 # set_json NAME: `show NAME --json`, compacted; empty on failure.
