@@ -226,8 +226,8 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
                                    .set = s,
                                    .req = { .cmd = req->cmd, .id = req->id } };
         memcpy(op->req.name, req->name, sizeof(op->req.name));
-        r = helper_start(cx->helpers, types, &s->settings, client_cred(c)->uid, client_cred(c)->gid,
-                         create_done, op);
+        r = helper_start(cx->helpers, s->name, types, &s->settings, client_cred(c)->uid,
+                         client_cred(c)->gid, create_done, op);
         if (r < 0) {
                 lifecycle_abandon(cx->lc, s);
                 create_op_free(op);

@@ -21,6 +21,7 @@
 #include "monitor.h"
 #include "notify.h"
 #include "parse.h"
+#include "proctitle.h"
 #include "reaper.h"
 #include "recover.h"
 #include "registry.h"
@@ -269,8 +270,10 @@ struct daemon {
         struct reaper *reaper;
         struct event *watchdog;
         struct event *sigterm, *sigint, *sighup;
-        bool activated; /* systemd passed the control socket */
-        int listen_fd;  /* bound, not yet served */
+        bool activated;   /* systemd passed the control socket */
+        bool refused;     /* setup failed: leave nothing it made */
+        bool made_rundir; /* the runtime directory did not exist before */
+        int listen_fd;    /* bound, not yet served */
         char socket_path[PATH_MAX];
 };
 
@@ -456,6 +459,8 @@ static int setup(struct daemon *d)
         if (r < 0)
                 return r;
 
+        /* check_paths() makes it. */
+        d->made_rundir = access(o->runtime_dir, F_OK) < 0;
         r = check_paths(o, d->activated);
         if (r < 0)
                 return r;
@@ -566,7 +571,10 @@ static void teardown(struct daemon *d)
         registry_free(d->reg);
         if (d->base)
                 event_base_free(d->base);
-        rundir_free(d->rd);
+        if (d->refused)
+                rundir_discard(d->rd, d->made_rundir);
+        else
+                rundir_free(d->rd);
         if (d->listen_fd >= 0) {
                 /* Bound but never served. */
                 if (!d->activated)
@@ -587,6 +595,10 @@ int main(int argc, char **argv)
         /* First: everything the daemon allocates lies above this mark. */
         helper_init();
         log_open("nskeeperd");
+        /* For helpers it forks itself (no spawner): its own command line
+         * is their room, which may be too small for theirs. Before getopt
+         * reorders argv. */
+        proctitle_init(argc, argv);
         r = parse_args(argc, argv, &d.o);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : 2;
@@ -597,6 +609,7 @@ int main(int argc, char **argv)
                 return 2;
         }
         r = setup(&d);
+        d.refused = r < 0;
         if (r == 0)
                 r = run(&d);
         teardown(&d);

@@ -18,7 +18,7 @@ layers='
 3 proto
 4 libnskeeper
 10 config fault pidfd-util safepath subid rundir pin ipnetns notify
-10 helper-proto spawn-proto
+10 helper-proto spawn-proto proctitle
 20 set registry
 30 state fdstore keeper spawner helper-child helper reaper adopt access
 40 lifecycle recover
