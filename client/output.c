@@ -124,6 +124,9 @@ void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procsca
         fprintf(f, ",\"created\":%" PRIu64 ",\"created_utc\":\"%s\",\"owner\":%u", s->created,
                 created, (unsigned) s->owner);
         json_settings(f, s);
+        /* Removed from outside (state "damaged"): the ip netns entry here,
+         * a bind pin in its namespace's "missing". */
+        fprintf(f, ",\"ip_netns_missing\":%s", s->ip_netns_missing ? "true" : "false");
         if (counts)
                 fprintf(f, ",\"nprocs\":%u", counts->nprocs);
         fputs(",\"namespaces\":[", f);
@@ -137,7 +140,7 @@ void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procsca
                         output_json_string(f, s->ns[i].path);
                 else
                         fputs("null", f);
-                fputc('}', f);
+                fprintf(f, ",\"missing\":%s}", s->ns[i].missing ? "true" : "false");
         }
         fputs("]}", f);
 }
@@ -273,7 +276,7 @@ static void cell_path(const struct nsk_set_info *s, const struct procscan_result
 
 static const struct column columns[] = {
         { "NAME", "set name", false, cell_name, 0 },
-        { "STATE", "ready, or dead", false, cell_state, 0 },
+        { "STATE", "ready, damaged or dead", false, cell_state, 0 },
         { "PIN", "bind or fd", false, cell_pin, 0 },
         { "OWNER", "uid that created it", true, cell_owner, 0 },
         { "CREATED", "creation time (UTC)", false, cell_created, 0 },
@@ -389,7 +392,9 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
                 fprintf(f, "sysctl:     %s\n", c->sysctls[i]);
         if (has_type(s, NSK_TYPE_NET) && c->no_loopback)
                 fprintf(f, "loopback:   down\n");
-        if (c->ip_netns)
+        if (c->ip_netns && s->ip_netns_missing)
+                fprintf(f, "ip netns:   removed from outside\n");
+        else if (c->ip_netns)
                 fprintf(f, "ip netns:   yes (ip -n %s ...)\n", s->name);
         for (unsigned i = 0; i < c->n_uid_map; i++)
                 fprintf(f, "uid_map:    %u %u %u\n", c->uid_map[i].inside, c->uid_map[i].outside,
@@ -404,7 +409,8 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
                         c->monotonic, c->boottime);
         fprintf(f, "%-6s  %-12s  %6s  %s\n", "TYPE", "INODE", "NPROCS", "PATH");
         for (unsigned i = 0; i < s->n_ns; i++)
-                fprintf(f, "%-6s  %-12" PRIu64 "  %6u  %s\n", nsk_type_name(s->ns[i].type),
+                fprintf(f, "%-6s  %-12" PRIu64 "  %6u  %s%s\n", nsk_type_name(s->ns[i].type),
                         s->ns[i].inode, counts->ns_nprocs[s->ns[i].type],
-                        s->ns[i].path ? s->ns[i].path : "-");
+                        s->ns[i].path ? s->ns[i].path : "-",
+                        s->ns[i].missing ? " (removed from outside)" : "");
 }

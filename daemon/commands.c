@@ -260,11 +260,8 @@ static int cmd_get(struct commands *cx, struct client *c, const struct nsk_reque
                 if (!(want & NSK_TYPE_BIT(t)))
                         continue;
                 r = set_open(s, cx->rd, t, &fds[n]);
-                if (r == -ESTALE) {
-                        log_warning("set '%s': %s pin is gone or was replaced", s->name,
-                                    nsk_type_name(t));
-                        lifecycle_pin_missing(cx->lc, s);
-                }
+                if (r == -ESTALE)
+                        lifecycle_pins_missing(cx->lc, s, NSK_TYPE_BIT(t), false);
                 if (r < 0) {
                         close_many(fds, n);
                         return reply_error(c, req, r, "%s: %s", nsk_type_name(t),
