@@ -126,7 +126,7 @@ static void cell_path(const struct nsk_set_info *s, const struct procscan_result
 static const struct column columns[] = {
         { "NAME", NULL, "set name (UID/NAME for another user's)", "name,full_name", false,
           cell_name },
-        { "STATE", NULL, "ready, or dead", "state", false, cell_state },
+        { "STATE", NULL, "ready, damaged or dead", "state", false, cell_state },
         { "PIN", NULL, "bind or fd", "pin", false, cell_pin },
         { "OWNER", "UID", "uid that created it", "owner", true, cell_owner },
         { "CREATED", NULL, "creation time (UTC)", "created,created_utc", false, cell_created },

@@ -256,6 +256,13 @@ static void f_boottime_offset(FIELD_ARGS)
         fprintf(o->f, "%" PRId64, s->settings.boottime);
 }
 
+/* Its ip netns entry was removed from outside (state "damaged"). */
+static void f_ip_netns_missing(FIELD_ARGS)
+{
+        jkey(o, key);
+        fputs(s->ip_netns_missing ? "true" : "false", o->f);
+}
+
 /* null where the table shows '-': a set whose namespaces the caller may
  * not see has processes we cannot count. */
 static void f_nprocs(FIELD_ARGS)
@@ -280,7 +287,8 @@ static void f_namespaces(FIELD_ARGS)
                         fprintf(o->f, ",\"nprocs\":%u", p->ns_nprocs[s->ns[i].type]);
                 fputs(",\"path\":", o->f);
                 jstring_or_null(o->f, s->ns[i].path);
-                fputc('}', o->f);
+                /* Its bind pin was removed from outside (state "damaged"). */
+                fprintf(o->f, ",\"missing\":%s}", s->ns[i].missing ? "true" : "false");
         }
         fputs("]", o->f);
 }
@@ -352,6 +360,7 @@ static const struct field fields[] = {
         { "setgroups", f_setgroups, NSK_TYPE_USER },
         { "monotonic_offset", f_monotonic_offset, NSK_TYPE_TIME },
         { "boottime_offset", f_boottime_offset, NSK_TYPE_TIME },
+        { "ip_netns_missing", f_ip_netns_missing },
         { "nprocs", f_nprocs },
         { "namespaces", f_namespaces },
         { "types", f_types, 0, true },
@@ -425,7 +434,9 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
                 fprintf(f, "sysctl:     %s\n", c->sysctls[i]);
         if (has_type(s, NSK_TYPE_NET) && c->no_loopback)
                 fprintf(f, "loopback:   down\n");
-        if (c->ip_netns)
+        if (c->ip_netns && s->ip_netns_missing)
+                fprintf(f, "ip netns:   removed from outside\n");
+        else if (c->ip_netns)
                 fprintf(f, "ip netns:   yes (ip -n %s ...)\n", s->name);
         for (unsigned i = 0; i < c->n_uid_map; i++)
                 fprintf(f, "uid_map:    %u %u %u\n", c->uid_map[i].inside, c->uid_map[i].outside,
@@ -440,7 +451,8 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
                         c->monotonic, c->boottime);
         fprintf(f, "%-6s  %-12s  %6s  %s\n", "TYPE", "INODE", "NPROCS", "PATH");
         for (unsigned i = 0; i < s->n_ns; i++)
-                fprintf(f, "%-6s  %-12" PRIu64 "  %6u  %s\n", nsk_type_name(s->ns[i].type),
+                fprintf(f, "%-6s  %-12" PRIu64 "  %6u  %s%s\n", nsk_type_name(s->ns[i].type),
                         s->ns[i].inode, counts->ns_nprocs[s->ns[i].type],
-                        s->ns[i].path ? s->ns[i].path : "-");
+                        s->ns[i].path ? s->ns[i].path : "-",
+                        s->ns[i].missing ? " (removed from outside)" : "");
 }

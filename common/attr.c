@@ -215,6 +215,8 @@ static const struct nsk_attr_policy policies[NSK_A_MAX] = {
         [NSK_A_ADOPT_PID] = U32("ADOPT_PID", NSK_IN_REQUEST),
         [NSK_A_ADOPT_PATH] = STRING("ADOPT_PATH", NSK_PATH_MAX - 1, REPEATABLE, NSK_IN_REQUEST),
         [NSK_A_IP_NETNS] = U32("IP_NETNS", SETTING),
+        [NSK_A_NS_MISSING] = U32("NS_MISSING", NSK_IN_NS),
+        [NSK_A_IP_NETNS_MISSING] = U32("IP_NETNS_MISSING", NSK_IN_SET),
 };
 
 const struct nsk_attr_policy *nsk_attr_policy(uint16_t type)

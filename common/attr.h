@@ -37,13 +37,15 @@ enum nsk_attr_type {
         NSK_A_LOOPBACK = 21,   /* u32: 0 leaves lo down in a new net namespace (default 1) */
         NSK_A_SETGROUPS = 22,  /* u32: 0 writes "deny" to setgroups before gid_map */
         /* Health of a set: in SET. */
-        NSK_A_STATE = 23,        /* u32: enum nsk_state */
-        NSK_A_STATE_REASON = 24, /* text: why it is not ready */
-        NSK_A_KEEPER_PID = 25,   /* u32: host pid of the pid namespace's init */
-        NSK_A_EVENT = 26,        /* u32: enum nsk_event, in MONITOR replies */
-        NSK_A_ADOPT_PID = 27,    /* u32: ADOPT the namespaces of this process */
-        NSK_A_ADOPT_PATH = 28,   /* string: ADOPT the namespace at this path; repeatable */
-        NSK_A_IP_NETNS = 29,     /* u32: 1 also shows the net namespace in /run/netns */
+        NSK_A_STATE = 23,            /* u32: enum nsk_state */
+        NSK_A_STATE_REASON = 24,     /* text: why it is not ready */
+        NSK_A_KEEPER_PID = 25,       /* u32: host pid of the pid namespace's init */
+        NSK_A_EVENT = 26,            /* u32: enum nsk_event, in MONITOR replies */
+        NSK_A_ADOPT_PID = 27,        /* u32: ADOPT the namespaces of this process */
+        NSK_A_ADOPT_PATH = 28,       /* string: ADOPT the namespace at this path; repeatable */
+        NSK_A_IP_NETNS = 29,         /* u32: 1 also shows the net namespace in /run/netns */
+        NSK_A_NS_MISSING = 30,       /* u32 in NS: 1 its bind pin was removed from outside */
+        NSK_A_IP_NETNS_MISSING = 31, /* u32 in SET: 1 its ip netns entry was removed */
         NSK_A_MAX,
 };
 

@@ -97,6 +97,9 @@ int nsk_pin_from_name(const char *s); /* enum nsk_pin or -EINVAL */
 enum nsk_state {
         NSK_STATE_READY = 0,
         NSK_STATE_DEAD = 1, /* e.g. its pid namespace's init died: it cannot be joined */
+        /* A pin or its ip netns entry was unmounted or replaced from
+         * outside: the namespaces whose pins are left can be joined. */
+        NSK_STATE_DAMAGED = 2,
         NSK_STATE_MAX,
 };
 
@@ -152,7 +155,8 @@ int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char
 struct nsk_ns_info {
         enum nsk_type type;
         uint64_t inode;
-        char *path; /* NULL unless the namespace has a bind pin */
+        char *path;   /* NULL unless the namespace has a bind pin */
+        bool missing; /* its bind pin was unmounted or replaced from outside */
 };
 
 struct nsk_set_info {
@@ -164,6 +168,7 @@ struct nsk_set_info {
         uint64_t created;
         uint32_t owner;
         struct nsk_settings settings;
+        bool ip_netns_missing; /* settings.ip_netns, but NETNS_DIR/NAME is gone */
         unsigned n_ns;
         struct nsk_ns_info ns[NSK_TYPE_MAX]; /* in enum nsk_type order */
 };

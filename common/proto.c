@@ -21,6 +21,7 @@ const char *nsk_pin_name(enum nsk_pin p)
 static const char *const state_names[NSK_STATE_MAX] = {
         [NSK_STATE_READY] = "ready",
         [NSK_STATE_DEAD] = "dead",
+        [NSK_STATE_DAMAGED] = "damaged",
 };
 
 static const char *const event_names[NSK_EVENT_MAX] = {
@@ -190,6 +191,8 @@ void nsk_put_set(struct nsk_writer *w, const struct nsk_set_info *s)
                 nsk_put_str(w, NSK_A_STATE_REASON, s->state_reason);
         if (s->keeper_pid > 0)
                 nsk_put_u32(w, NSK_A_KEEPER_PID, s->keeper_pid);
+        if (s->ip_netns_missing)
+                nsk_put_u32(w, NSK_A_IP_NETNS_MISSING, 1);
         nsk_put_settings(w, &s->settings);
         for (unsigned i = 0; i < s->n_ns; i++) {
                 size_t ns = nsk_nest_begin(w, NSK_A_NS);
@@ -197,6 +200,8 @@ void nsk_put_set(struct nsk_writer *w, const struct nsk_set_info *s)
                 nsk_put_u64(w, NSK_A_NS_INODE, s->ns[i].inode);
                 if (s->ns[i].path)
                         nsk_put_str(w, NSK_A_NS_PATH, s->ns[i].path);
+                if (s->ns[i].missing)
+                        nsk_put_u32(w, NSK_A_NS_MISSING, 1);
                 nsk_nest_end(w, ns);
         }
         nsk_nest_end(w, set);
@@ -263,6 +268,10 @@ static int decode_ns(const struct nsk_attr *outer, struct nsk_ns_info *ret)
                         if (!ret->path)
                                 r = -ENOMEM;
                         break;
+                case NSK_A_NS_MISSING:
+                        r = nsk_attr_u32(&a, &v);
+                        ret->missing = r == 0 && v != 0;
+                        break;
                 }
                 if (r < 0)
                         break;
@@ -315,6 +324,10 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
                         break;
                 case NSK_A_KEEPER_PID:
                         r = nsk_attr_u32(&a, &ret->keeper_pid);
+                        break;
+                case NSK_A_IP_NETNS_MISSING:
+                        r = nsk_attr_u32(&a, &v);
+                        ret->ip_netns_missing = r == 0 && v != 0;
                         break;
                 case NSK_A_PIN:
                         r = nsk_attr_u32(&a, &v);

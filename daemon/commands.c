@@ -226,8 +226,8 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
                                    .set = s,
                                    .req = { .cmd = req->cmd, .id = req->id } };
         memcpy(op->req.name, req->name, sizeof(op->req.name));
-        r = helper_start(cx->helpers, types, &s->settings, client_cred(c)->uid, client_cred(c)->gid,
-                         create_done, op);
+        r = helper_start(cx->helpers, s->name, types, &s->settings, client_cred(c)->uid,
+                         client_cred(c)->gid, create_done, op);
         if (r < 0) {
                 lifecycle_abandon(cx->lc, s);
                 create_op_free(op);
@@ -260,11 +260,8 @@ static int cmd_get(struct commands *cx, struct client *c, const struct nsk_reque
                 if (!(want & NSK_TYPE_BIT(t)))
                         continue;
                 r = set_open(s, cx->rd, t, &fds[n]);
-                if (r == -ESTALE) {
-                        log_warning("set '%s': %s pin is gone or was replaced", s->name,
-                                    nsk_type_name(t));
-                        lifecycle_pin_missing(cx->lc, s);
-                }
+                if (r == -ESTALE)
+                        lifecycle_pins_missing(cx->lc, s, NSK_TYPE_BIT(t), false);
                 if (r < 0) {
                         close_many(fds, n);
                         return reply_error(c, req, r, "%s: %s", nsk_type_name(t),

@@ -27,6 +27,7 @@
 #include "helper-proto.h"
 #include "spawn-proto.h"
 #include "nstype.h"
+#include "proctitle.h"
 #include "sysctl.h"
 #include "util.h"
 
@@ -160,7 +161,7 @@ _Noreturn static void keeper_main(int lifeline)
         sigset_t mask;
         int sfd;
 
-        (void) prctl(PR_SET_NAME, "nskeeper-init");
+        (void) prctl(PR_SET_NAME, KEEPER_NAME);
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         (void) sigprocmask(SIG_BLOCK, &mask, NULL);
@@ -213,7 +214,8 @@ static void close_all_but(int a, int b)
 
 /* Forks the keeper and returns its pid once it reported how its start
  * went (a fresh /proc, its privileges dropped). */
-static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_read)
+static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_read,
+                                const char *name)
 {
         int ctl[2], res[2] = { 0, STEP_PROC }; /* errno, and the step that failed */
         pid_t pid;
@@ -224,6 +226,9 @@ static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_re
         if (pid < 0)
                 child_fail(sock, STEP_KEEPER, -1);
         if (pid == 0) {
+                /* What an operator sees in ps, pgrep -f or lsns: the set it
+                 * keeps, not the spawner it came from. */
+                (void) proctitle_set(KEEPER_NAME, name);
                 close_all_but(ctl[1], lifeline_read);
                 /* A fresh /proc for the new pid namespace, where the set
                  * has a mount namespace of its own to put it in. */
@@ -286,10 +291,12 @@ static int become_set_ids(const struct nsk_settings *s, pid_t daemon)
         return 0;
 }
 
-_Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
-                                        const struct nsk_settings *s, uid_t uid, gid_t gid,
-                                        pid_t daemon)
+_Noreturn static void helper_child_main(int sock, const struct helper_start *st,
+                                        const struct nsk_settings *s, pid_t daemon)
 {
+        nsk_type_mask_t types = st->types;
+        uid_t uid = st->uid;
+        gid_t gid = st->gid;
         struct helper_msg m = { .phase = PHASE_DONE, .detail = -1 };
         int fds[NSK_TYPE_MAX + 2], life[2] = { -1, -1 }, nsdir, offsets = -1;
         nsk_type_mask_t rest = types;
@@ -384,7 +391,7 @@ _Noreturn static void helper_child_main(int sock, nsk_type_mask_t types,
         if (types & NSK_TYPE_BIT(NSK_TYPE_PID)) {
                 if (pipe2(life, O_CLOEXEC) < 0)
                         child_fail(sock, STEP_KEEPER, -1);
-                m.keeper_pid = child_start_keeper(sock, types, life[0]);
+                m.keeper_pid = child_start_keeper(sock, types, life[0], st->name);
                 close(life[0]);
                 if (fault_point(FAULT_HELPER_AFTER_KEEPER) < 0)
                         child_fail(sock, STEP_KEEPER, -1);
@@ -438,6 +445,7 @@ static bool start_fix(struct helper_start *st, size_t len, char **sysctls)
             len != helper_start_size(s->n_sysctls) || s->n_uid_map > NSK_IDMAP_MAX ||
             s->n_gid_map > NSK_IDMAP_MAX)
                 return false;
+        st->name[sizeof(st->name) - 1] = '\0';
         s->hostname[sizeof(s->hostname) - 1] = '\0';
         s->domainname[sizeof(s->domainname) - 1] = '\0';
         for (unsigned i = 0; i < s->n_sysctls; i++) {
@@ -455,6 +463,7 @@ _Noreturn void helper_child_start(int sock, struct helper_start *st, size_t len,
         if (!start_fix(st, len, sysctls))
                 _exit(0);
         (void) prctl(PR_SET_NAME, HELPER_NAME);
+        (void) proctitle_set(HELPER_NAME, st->name);
         /* Not dumpable from the start, though root: the namespaces it
          * makes may soon hold processes with capabilities over them
          * (ptrace(2)). Nothing of the daemon's: not its cwd (keepers'
@@ -465,5 +474,5 @@ _Noreturn void helper_child_start(int sock, struct helper_start *st, size_t len,
         if (chdir("/") < 0)
                 _exit(1);
         null_stdio();
-        helper_child_main(sock, st->types, &st->settings, st->uid, st->gid, daemon);
+        helper_child_main(sock, st, &st->settings, daemon);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "name.h"
 #include "nskeeper.h"
 
 enum helper_phase {
@@ -50,6 +51,7 @@ struct helper_start {
         uint32_t size; /* helper_start_size(settings.n_sysctls) */
         nsk_type_mask_t types;
         uint32_t uid, gid;
+        char name[NAME_KEY_MAX + 1];  /* the set's key, for the command line */
         struct nsk_settings settings; /* .sysctls points nowhere: see below */
         char sysctls[NSK_SYSCTL_MAX][NSK_SYSCTL_LEN];
 };

@@ -404,8 +404,8 @@ static void heap_wipe_on_fork(void)
         }
 }
 
-static void start_fill(nsk_type_mask_t types, const struct nsk_settings *settings, uid_t uid,
-                       gid_t gid)
+static void start_fill(const char *name, nsk_type_mask_t types, const struct nsk_settings *settings,
+                       uid_t uid, gid_t gid)
 {
         unsigned n = settings->n_sysctls < NSK_SYSCTL_MAX ? settings->n_sysctls : NSK_SYSCTL_MAX;
 
@@ -415,6 +415,7 @@ static void start_fill(nsk_type_mask_t types, const struct nsk_settings *setting
         start.types = types;
         start.uid = uid;
         start.gid = gid;
+        snprintf(start.name, sizeof(start.name), "%s", name);
         start.settings = *settings;
         start.settings.sysctls = NULL;
         start.settings.n_sysctls = n;
@@ -500,8 +501,9 @@ struct helpers *helpers_new(struct event_base *base)
         return hs;
 }
 
-int helper_start(struct helpers *hs, nsk_type_mask_t types, const struct nsk_settings *settings,
-                 uid_t uid, gid_t gid, helper_done_fn done, void *userdata)
+int helper_start(struct helpers *hs, const char *name, nsk_type_mask_t types,
+                 const struct nsk_settings *settings, uid_t uid, gid_t gid, helper_done_fn done,
+                 void *userdata)
 {
         struct event_base *base = hs->base;
         const struct timeval timeout = { .tv_sec = HELPER_TIMEOUT_SEC };
@@ -524,7 +526,7 @@ int helper_start(struct helpers *hs, nsk_type_mask_t types, const struct nsk_set
         hs->list = h;
         hs->count++;
 
-        start_fill(types, settings, uid, gid);
+        start_fill(name, types, settings, uid, gid);
         r = helper_spawn(h);
         if (r == -ENOTCONN) {
                 if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {

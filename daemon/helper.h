@@ -44,6 +44,8 @@ bool helpers_tracks(const struct helpers *hs, pid_t pid);
 
 /* A uid other than 0: the helper becomes uid/gid before it makes the
  * user namespace, which that uid then owns (and may enter without
- * privileges). */
-int helper_start(struct helpers *hs, nsk_type_mask_t types, const struct nsk_settings *settings,
-                 uid_t uid, gid_t gid, helper_done_fn done, void *userdata);
+ * privileges). name (the set's key) goes on the helper's and its keeper's
+ * command lines. */
+int helper_start(struct helpers *hs, const char *name, nsk_type_mask_t types,
+                 const struct nsk_settings *settings, uid_t uid, gid_t gid, helper_done_fn done,
+                 void *userdata);

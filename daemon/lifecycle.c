@@ -3,6 +3,7 @@
  * and their undoing (lifecycle.h says why this order). */
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -48,9 +49,72 @@ void lifecycle_mark_dead(struct lifecycle *lc, struct set *s, const char *reason
         lc->on_event(NSK_EVENT_DEAD, s, lc->userdata);
 }
 
-void lifecycle_pin_missing(struct lifecycle *lc, struct set *s)
+void lifecycle_pins_missing(struct lifecycle *lc, struct set *s, nsk_type_mask_t mask,
+                            bool ip_netns)
 {
+        char types[64];
+
+        mask &= s->types & ~s->missing;
+        ip_netns = ip_netns && s->settings.ip_netns && !s->ip_netns_missing;
+        if (!mask && !ip_netns)
+                return;
+        s->missing |= mask;
+        s->ip_netns_missing |= ip_netns;
+        if (mask) {
+                nsk_type_mask_format(mask, types, sizeof(types));
+                log_warning("set '%s': %s pin gone or replaced (removed from outside)", s->name,
+                            types);
+        }
+        if (ip_netns)
+                log_warning("set '%s': %s/%s gone or replaced (ip netns delete?)", s->name,
+                            lc->rd->netns_dir, s->name);
         lc->on_event(NSK_EVENT_PIN_MISSING, s, lc->userdata);
+}
+
+struct mount_check {
+        struct lifecycle *lc;
+        const struct mounts *m;
+        struct rundir real;     /* the runtime directory as mountinfo spells it */
+        const char *netns_real; /* --netns-dir so, or NULL if it is gone */
+};
+
+static int check_set(struct set *s, void *userdata)
+{
+        struct mount_check *mc = userdata;
+        nsk_type_mask_t gone = 0;
+        bool netns_gone = false;
+        char path[PATH_MAX];
+
+        if (s->state != SET_READY)
+                return 0;
+        for (int t = 0; t < NSK_TYPE_MAX && s->pin == NSK_PIN_BIND; t++)
+                if ((s->types & ~s->missing & NSK_TYPE_BIT(t)) &&
+                    rundir_pin_path(&mc->real, s->name, t, path, sizeof(path)) == 0 &&
+                    !mounts_has(mc->m, path, s->inode[t]))
+                        gone |= NSK_TYPE_BIT(t);
+        if (s->settings.ip_netns && !s->ip_netns_missing) {
+                int n = mc->netns_real
+                                ? snprintf(path, sizeof(path), "%s/%s", mc->netns_real, s->name)
+                                : 0;
+
+                netns_gone = !mc->netns_real || (n > 0 && (size_t) n < sizeof(path) &&
+                                                 !mounts_has(mc->m, path, s->inode[NSK_TYPE_NET]));
+        }
+        lifecycle_pins_missing(mc->lc, s, gone, netns_gone);
+        return 0;
+}
+
+void lifecycle_check_mounts(struct lifecycle *lc, const struct mounts *m)
+{
+        _cleanup_free_ char *rundir = realpath(lc->rd->path, NULL);
+        _cleanup_free_ char *netns = realpath(lc->rd->netns_dir, NULL);
+        struct mount_check mc = { .lc = lc, .m = m, .real = *lc->rd, .netns_real = netns };
+
+        /* Without a runtime directory nothing can be said of pins. */
+        if (!rundir)
+                return;
+        mc.real.path = rundir;
+        (void) registry_foreach(lc->reg, check_set, &mc);
 }
 
 static void on_keeper_exit(struct set *s, const char *reason, void *userdata)

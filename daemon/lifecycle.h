@@ -9,13 +9,14 @@
 
 #include "helper.h"
 #include "keeper.h"
+#include "mountwatch.h"
 #include "registry.h"
 #include "rundir.h"
 
 struct lifecycle;
 
 /* Every change the outside may see: a set created, adopted, released,
- * dead, or a pin found missing. */
+ * dead, or a pin or ip netns entry found missing. */
 typedef void (*lifecycle_event_fn)(enum nsk_event e, const struct set *s, void *userdata);
 
 struct lifecycle *lifecycle_new(const struct rundir *rd, struct registry *reg, struct keepers *ks,
@@ -56,8 +57,17 @@ int lifecycle_release(struct lifecycle *lc, struct set *s);
 
 /* The set will only ever be released; the event goes out. */
 void lifecycle_mark_dead(struct lifecycle *lc, struct set *s, const char *reason);
-/* A client found a pin of s gone or replaced. */
-void lifecycle_pin_missing(struct lifecycle *lc, struct set *s);
+/* Pins of the types in mask (and with ip_netns, its ip netns entry)
+ * were found gone or replaced: the set is damaged, for good (the daemon
+ * never pins again what someone else removed). The event goes out once
+ * for what was not known missing already. */
+void lifecycle_pins_missing(struct lifecycle *lc, struct set *s, nsk_type_mask_t mask,
+                            bool ip_netns);
+/* Compares every ready set's bind pins and ip netns entry with the
+ * mount table m. Never races the daemon's own pins: a set is pinned and
+ * made ready, or unpinned and forgotten, within one callback of the
+ * event loop, and m is read afterwards (mountwatch.h). */
+void lifecycle_check_mounts(struct lifecycle *lc, const struct mounts *m);
 
 /* After a restart: watches the keeper of recovered set s (lifeline
  * taken, may be -EBADF) if it is still the init of the set's pid

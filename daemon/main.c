@@ -19,8 +19,10 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "monitor.h"
+#include "mountwatch.h"
 #include "notify.h"
 #include "parse.h"
+#include "proctitle.h"
 #include "reaper.h"
 #include "recover.h"
 #include "registry.h"
@@ -267,10 +269,13 @@ struct daemon {
         struct server *srv;
         struct status *status;
         struct reaper *reaper;
+        struct mountwatch *mounts;
         struct event *watchdog;
         struct event *sigterm, *sigint, *sighup;
-        bool activated; /* systemd passed the control socket */
-        int listen_fd;  /* bound, not yet served */
+        bool activated;   /* systemd passed the control socket */
+        bool refused;     /* setup failed: leave nothing it made */
+        bool made_rundir; /* the runtime directory did not exist before */
+        int listen_fd;    /* bound, not yet served */
         char socket_path[PATH_MAX];
 };
 
@@ -281,6 +286,15 @@ static void publish(enum nsk_event e, const struct set *s, void *userdata)
 
         monitor_emit(d->mon, e, s);
         status_changed(d->status);
+}
+
+/* What the mount table says goes to the lifecycle, which compares it
+ * with the sets. */
+static void on_mounts(const struct mounts *m, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        lifecycle_check_mounts(d->lc, m);
 }
 
 static void on_request(struct client *c, const void *buf, size_t len, void *userdata)
@@ -335,6 +349,8 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *userdata)
         else
                 log_info("reloaded: %zu new set(s) adopted from %s",
                          registry_count(d->reg) - before, d->rd->path);
+        /* The new ones have not been compared with the mount table yet. */
+        mountwatch_rescan(d->mounts);
         status_changed(d->status);
         notify_ready();
 }
@@ -456,6 +472,8 @@ static int setup(struct daemon *d)
         if (r < 0)
                 return r;
 
+        /* check_paths() makes it. */
+        d->made_rundir = access(o->runtime_dir, F_OK) < 0;
         r = check_paths(o, d->activated);
         if (r < 0)
                 return r;
@@ -514,6 +532,13 @@ static int setup(struct daemon *d)
         if (!d->sigterm || !d->sigint || !d->sighup || event_add(d->sigterm, NULL) < 0 ||
             event_add(d->sigint, NULL) < 0 || event_add(d->sighup, NULL) < 0)
                 return log_error_errno(-ENOMEM, "cannot set up signal handling");
+        /* Pins and ip netns entries someone else removes: within a
+         * second, without a look at the table per request. */
+        r = mountwatch_new(d->base, on_mounts, d, &d->mounts);
+        if (r < 0)
+                log_warning("cannot watch the mount table (%s): pins removed from outside are "
+                            "noticed only when a client asks for them",
+                            strerror(-r));
         r = spawner_attach(d->base);
         if (r < 0)
                 return log_error_errno(r, "cannot watch the spawner: %s", strerror(-r));
@@ -560,13 +585,17 @@ static void teardown(struct daemon *d)
         if (d->sighup)
                 event_free(d->sighup);
         d->reaper = reaper_free(d->reaper);
+        d->mounts = mountwatch_free(d->mounts);
         /* Keepers point to their sets: first. */
         keepers_free(d->keepers);
         lifecycle_free(d->lc);
         registry_free(d->reg);
         if (d->base)
                 event_base_free(d->base);
-        rundir_free(d->rd);
+        if (d->refused)
+                rundir_discard(d->rd, d->made_rundir);
+        else
+                rundir_free(d->rd);
         if (d->listen_fd >= 0) {
                 /* Bound but never served. */
                 if (!d->activated)
@@ -587,6 +616,10 @@ int main(int argc, char **argv)
         /* First: everything the daemon allocates lies above this mark. */
         helper_init();
         log_open("nskeeperd");
+        /* For helpers it forks itself (no spawner): its own command line
+         * is their room, which may be too small for theirs. Before getopt
+         * reorders argv. */
+        proctitle_init(argc, argv);
         r = parse_args(argc, argv, &d.o);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : 2;
@@ -597,6 +630,7 @@ int main(int argc, char **argv)
                 return 2;
         }
         r = setup(&d);
+        d.refused = r < 0;
         if (r == 0)
                 r = run(&d);
         teardown(&d);

@@ -34,14 +34,26 @@ static int mkdir_parents(const char *path, mode_t mode)
         return 0;
 }
 
-/* Opens dir/name, making it if needed, and refuses anything but a
- * directory owned by us that nobody else can write to. */
-static int open_private_dir(int dirfd, const char *name, const char *what)
+/* What rundir_open() created, so that a refused start can remove it. */
+enum {
+        MADE_LOCK = 1u << 1,
+        MADE_STATE = 1u << 2,
+        MADE_NS = 1u << 3,
+        MADE_MNT = 1u << 4,
+};
+
+/* Opens dir/name, making it if needed (then adds bit to *made), and
+ * refuses anything but a directory owned by us that nobody else can
+ * write to. */
+static int open_private_dir(int dirfd, const char *name, const char *what, unsigned *made,
+                            unsigned bit)
 {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
 
-        if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+        if (mkdirat(dirfd, name, 0755) == 0)
+                *made |= bit;
+        else if (errno != EEXIST)
                 return log_error_errno(negative_errno(), "cannot create %s: %m", what);
         fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
@@ -84,6 +96,49 @@ static int prepare_mount(const struct rundir *rd, const char *name, unsigned lon
         return 0;
 }
 
+/* One daemon per directory; the lock also serialises the first-use
+ * mount setup, so parallel starts cannot stack mounts. A refused start
+ * unlinks a lock file it made while holding it (rundir_discard), so one
+ * that is locked must still be the file at RUNDIR/lock, else it is a
+ * lock on nothing: try again. */
+static int lock(struct rundir *rd)
+{
+        for (int i = 0; i < 16; i++) {
+                struct stat held, named;
+                int fd;
+
+                fd = openat(rd->fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                            0600);
+                if (fd >= 0)
+                        rd->made |= MADE_LOCK;
+                else if (errno == EEXIST) {
+                        rd->made &= ~MADE_LOCK;
+                        fd = openat(rd->fd, "lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+                }
+                if (fd < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return log_error_errno(negative_errno(), "cannot open %s/lock: %m",
+                                               rd->path);
+                }
+                rd->lock_fd = fd;
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                        if (errno == EWOULDBLOCK) {
+                                log_error("another nskeeperd is already using %s", rd->path);
+                                return -EBUSY;
+                        }
+                        return log_error_errno(negative_errno(), "cannot lock %s/lock: %m",
+                                               rd->path);
+                }
+                if (fstat(fd, &held) == 0 &&
+                    fstatat(rd->fd, "lock", &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    held.st_dev == named.st_dev && held.st_ino == named.st_ino)
+                        return 0;
+                rd->lock_fd = safe_close(rd->lock_fd);
+        }
+        return log_error_errno(-EBUSY, "cannot lock %s/lock: it keeps being replaced", rd->path);
+}
+
 int rundir_open(const char *path, struct rundir **ret)
 {
         struct rundir *rd;
@@ -115,38 +170,24 @@ int rundir_open(const char *path, struct rundir **ret)
                 log_error("cannot create runtime directory %s: %s", rd->path, strerror(-r));
                 goto fail;
         }
-        r = open_private_dir(AT_FDCWD, rd->path, rd->path);
+        r = open_private_dir(AT_FDCWD, rd->path, rd->path, &rd->made, 0);
         if (r < 0)
                 goto fail;
         rd->fd = r;
 
-        rd->lock_fd = openat(rd->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (rd->lock_fd < 0) {
-                r = negative_errno();
-                log_error("cannot open %s/lock: %m", rd->path);
+        r = lock(rd);
+        if (r < 0)
                 goto fail;
-        }
-        /* One daemon per directory; this also serialises the first-use
-         * mount setup below, so parallel starts cannot stack mounts. */
-        if (flock(rd->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-                r = negative_errno();
-                if (r == -EWOULDBLOCK) {
-                        log_error("another nskeeperd is already using %s", rd->path);
-                        r = -EBUSY;
-                } else
-                        log_error("cannot lock %s/lock: %m", rd->path);
-                goto fail;
-        }
 
-        r = open_private_dir(rd->fd, "state", "state directory");
+        r = open_private_dir(rd->fd, "state", "state directory", &rd->made, MADE_STATE);
         if (r < 0)
                 goto fail;
         rd->state_fd = r;
-        r = open_private_dir(rd->fd, "ns", "pin directory");
+        r = open_private_dir(rd->fd, "ns", "pin directory", &rd->made, MADE_NS);
         if (r < 0)
                 goto fail;
         rd->ns_fd = r;
-        r = open_private_dir(rd->fd, "mnt", "mnt pin directory");
+        r = open_private_dir(rd->fd, "mnt", "mnt pin directory", &rd->made, MADE_MNT);
         if (r < 0)
                 goto fail;
         rd->mnt_fd = r;
@@ -193,6 +234,26 @@ struct rundir *rundir_free(struct rundir *rd)
         free(rd->path);
         free(rd);
         return NULL;
+}
+
+struct rundir *rundir_discard(struct rundir *rd, bool dir_too)
+{
+        static const struct {
+                unsigned bit;
+                const char *name;
+        } dirs[] = { { MADE_STATE, "state" }, { MADE_NS, "ns" }, { MADE_MNT, "mnt" } };
+
+        if (!rd)
+                return NULL;
+        /* A directory that is no longer empty (or a mount) stays. */
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                if (rd->made & dirs[i].bit)
+                        (void) unlinkat(rd->fd, dirs[i].name, AT_REMOVEDIR);
+        if ((rd->made & MADE_LOCK) && rd->lock_fd >= 0)
+                (void) unlinkat(rd->fd, "lock", 0);
+        if (dir_too)
+                (void) rmdir(rd->path);
+        return rundir_free(rd);
 }
 
 int rundir_pin_path(const struct rundir *rd, const char *name, enum nsk_type t, char *buf,

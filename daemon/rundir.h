@@ -2,6 +2,8 @@
 /* The runtime directory: its lock, its layout and the two pin mounts. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "nstype.h"
 
 /* RUNDIR/lock     held (flock) for the daemon's lifetime: one daemon a directory
@@ -20,6 +22,7 @@ struct rundir {
         int state_fd;
         int ns_fd;
         int mnt_fd;
+        unsigned made; /* what rundir_open() created (rundir.c), for rundir_discard() */
 };
 
 /* Creates what is missing, refuses a directory that is not root's or is
@@ -30,6 +33,11 @@ int rundir_open(const char *path, struct rundir **ret);
  * once the daemon knows it can start, and idempotent. */
 int rundir_prepare_mounts(struct rundir *rd);
 struct rundir *rundir_free(struct rundir *rd);
+/* For a start that was refused: removes what rundir_open() created (its
+ * lock, unlinked while still held, and empty subdirectories), the
+ * directory itself too if dir_too and it is empty, and frees rd. What
+ * existed before stays. */
+struct rundir *rundir_discard(struct rundir *rd, bool dir_too);
 
 /* The path of the pin of namespace t of set 'name' ("" on overflow). */
 int rundir_pin_path(const struct rundir *rd, const char *name, enum nsk_type t, char *buf,

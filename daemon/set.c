@@ -72,6 +72,23 @@ int set_open(const struct set *s, const struct rundir *rd, enum nsk_type t, int 
         return 0;
 }
 
+/* "net, pid pins removed from outside; ip netns entry /run/netns/web removed from outside" */
+static void damage_reason(const struct set *s, const struct rundir *rd, char *buf, size_t size)
+{
+        char types[64];
+
+        buf[0] = '\0';
+        if (s->missing) {
+                nsk_type_mask_format(s->missing, types, sizeof(types));
+                snprintf(buf, size, "%s pin%s removed from outside", types,
+                         s->missing & (s->missing - 1) ? "s" : "");
+        }
+        if (s->ip_netns_missing)
+                snprintf(buf + strlen(buf), size - strlen(buf),
+                         "%sip netns entry %s/%s removed from outside", buf[0] ? "; " : "",
+                         rd->netns_dir, s->name);
+}
+
 void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd, bool details)
 {
         char paths[NSK_TYPE_MAX][PATH_MAX];
@@ -88,11 +105,15 @@ void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd,
         if (!name_key_parse(s->name, &owner, &name) || strlen(name) >= sizeof(info.name))
                 name = "";
         memcpy(info.name, name, strlen(name) + 1);
-        info.state = s->state == SET_DEAD ? NSK_STATE_DEAD : NSK_STATE_READY;
-        /* Others see that a set is dead, not why (PROTOCOL.md): the
-         * reason may name paths and errors of its owner's. */
+        info.state = s->state == SET_DEAD                ? NSK_STATE_DEAD
+                     : s->missing || s->ip_netns_missing ? NSK_STATE_DAMAGED
+                                                         : NSK_STATE_READY;
+        /* Others see that a set is dead or damaged, not why (PROTOCOL.md):
+         * the reason may name paths and errors of its owner's. */
         if (s->dead_reason && details)
                 snprintf(info.state_reason, sizeof(info.state_reason), "%s", s->dead_reason);
+        else if (info.state == NSK_STATE_DAMAGED && details)
+                damage_reason(s, rd, info.state_reason, sizeof(info.state_reason));
         if (!details) {
                 nsk_put_set(w, &info);
                 return;
@@ -108,9 +129,11 @@ void set_put(struct nsk_writer *w, const struct set *s, const struct rundir *rd,
                 ns = &info.ns[info.n_ns++];
                 ns->type = t;
                 ns->inode = s->inode[t];
+                ns->missing = s->missing & NSK_TYPE_BIT(t);
                 if (s->pin == NSK_PIN_BIND &&
                     rundir_pin_path(rd, s->name, t, paths[t], sizeof(paths[t])) >= 0)
                         ns->path = paths[t];
         }
+        info.ip_netns_missing = s->ip_netns_missing;
         nsk_put_set(w, &info);
 }

@@ -32,6 +32,10 @@ struct set {
         struct keeper *keeper; /* sets with pid: watched by keeper.c */
         pid_t keeper_pid;      /* its pid while attached, else 0 */
         char *dead_reason;
+        /* Removed from outside (a ready set is then damaged): the types
+         * whose bind pins are gone or replaced, and the ip netns entry. */
+        nsk_type_mask_t missing;
+        bool ip_netns_missing;
 };
 
 struct set *set_new(const char *name, nsk_type_mask_t types, enum nsk_pin pin, uid_t owner);

@@ -8,7 +8,11 @@
  * child as if the daemon had forked it: the daemon reaps it, writes its
  * /proc/PID maps and is its parent for PR_SET_PDEATHSIG.
  *
- *   nskeeper-spawn ABI DAEMON-PID     (only nskeeperd runs it)
+ *   nskeeper-spawn ABI DAEMON-PID [ROOM]   (only nskeeperd runs it)
+ *
+ * ROOM is padding: the room in which its helpers and keepers write
+ * their command lines (proctitle.h); it shows as nothing. Without it
+ * they keep the spawner's.
  *
  * The daemon asks ahead of time (struct spawn_want) and keeps a helper
  * or two waiting, so that a create finds one ready. Each gets its own
@@ -30,6 +34,7 @@
 #include "helper-child.h"
 #include "helper-proto.h"
 #include "parse.h"
+#include "proctitle.h"
 #include "spawn-proto.h"
 #include "util.h"
 
@@ -69,6 +74,7 @@ _Noreturn static void helper_wait(pid_t daemon)
         ssize_t k;
 
         (void) prctl(PR_SET_NAME, READY_NAME);
+        (void) proctitle_set(READY_NAME, NULL);
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != daemon)
                 _exit(1);
@@ -161,12 +167,15 @@ int main(int argc, char **argv)
         uint32_t abi, daemon;
         sigset_t none;
 
-        if (argc != 3 || parse_u32(argv[1], &abi) < 0 || parse_u32(argv[2], &daemon) < 0 ||
-            daemon < 1 || daemon > INT32_MAX) {
-                fprintf(stderr, "Usage: %s ABI DAEMON-PID (run by nskeeperd, not by hand)\n",
+        if (argc < 3 || argc > 4 || parse_u32(argv[1], &abi) < 0 ||
+            parse_u32(argv[2], &daemon) < 0 || daemon < 1 || daemon > INT32_MAX) {
+                fprintf(stderr, "Usage: %s ABI DAEMON-PID [ROOM] (run by nskeeperd, not by hand)\n",
                         SPAWNER_NAME);
                 return 2;
         }
+        proctitle_init(argc, argv);
+        if (argc == 4)
+                proctitle_drop_last();
         /* Everything of the daemon's is gone with exec but the mask. */
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);

@@ -23,6 +23,7 @@
 #include "fdpass.h"
 #include "log.h"
 #include "pidfd-util.h"
+#include "proctitle.h"
 #include "spawn-proto.h"
 #include "spawner.h"
 
@@ -129,7 +130,7 @@ static int spawner_exec(const char *heap_path)
 {
         _cleanup_close_ int mine = -EBADF, theirs = -EBADF;
         struct spawn_reply hello;
-        char abi[16], daemon[16], path[PATH_MAX];
+        char abi[16], daemon[16], path[PATH_MAX], room[PROCTITLE_MAX + 1];
         int sv[2], r;
         pid_t pid;
 
@@ -144,6 +145,9 @@ static int spawner_exec(const char *heap_path)
         theirs = sv[1];
         snprintf(abi, sizeof(abi), "%d", SPAWN_ABI);
         snprintf(daemon, sizeof(daemon), "%d", (int) getpid());
+        /* Room for its helpers' and keepers' command lines (proctitle.h). */
+        memset(room, '-', sizeof(room) - 1);
+        room[sizeof(room) - 1] = '\0';
 
         pid = fork();
         if (pid < 0)
@@ -164,7 +168,7 @@ static int spawner_exec(const char *heap_path)
                 for (int i = 0; i < 3; i++)
                         if (open("/dev/null", O_RDWR | O_NOCTTY) != i)
                                 _exit(127);
-                execl(path, SPAWNER_NAME, abi, daemon, (char *) NULL);
+                execl(path, SPAWNER_NAME, abi, daemon, room, (char *) NULL);
                 fail.error = errno;
                 (void) send(3, &fail, sizeof(fail), MSG_NOSIGNAL);
                 _exit(127);

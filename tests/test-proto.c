@@ -1430,6 +1430,34 @@ static void test_reply_set_state_settings(void **state)
         assert_string_equal(r.sets[0].state_reason, "");
         assert_int_equal(r.sets[0].keeper_pid, 0);
         assert_true(nsk_settings_is_default(&r.sets[0].settings));
+        assert_false(r.sets[0].ip_netns_missing);
+        for (unsigned i = 0; i < r.sets[0].n_ns; i++)
+                assert_false(r.sets[0].ns[i].missing);
+        nsk_reply_done(&r);
+}
+
+/* Damaged: which pin and the ip netns entry, both ways. */
+static void test_reply_set_damaged(void **state)
+{
+        struct nsk_set_info in;
+        uint8_t buf[4096];
+        struct nsk_writer w;
+        struct nsk_reply r;
+
+        fill_set(&in, "web", true);
+        assert_true(in.n_ns >= 2);
+        in.state = NSK_STATE_DAMAGED;
+        in.ns[1].missing = true;
+        in.ip_netns_missing = true;
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_SHOW, 33, NSK_F_REPLY);
+        nsk_put_error(&w, 0, NULL);
+        nsk_put_set(&w, &in);
+        assert_int_equal(decode_reply(buf, nsk_writer_finish(&w), &r), 0);
+        assert_int_equal(r.sets[0].state, NSK_STATE_DAMAGED);
+        assert_string_equal(nsk_state_name(r.sets[0].state), "damaged");
+        assert_false(r.sets[0].ns[0].missing);
+        assert_true(r.sets[0].ns[1].missing);
+        assert_true(r.sets[0].ip_netns_missing);
         nsk_reply_done(&r);
 }
 
@@ -1804,6 +1832,7 @@ int main(void)
                 cmocka_unit_test(test_table_repeats),
                 cmocka_unit_test(test_table_places),
                 cmocka_unit_test(test_reply_long_state_reason),
+                cmocka_unit_test(test_reply_set_damaged),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,7 +143,7 @@ static int find_creating(struct set *s, void *userdata)
         return 0;
 }
 
-int __wrap_helper_start(struct helpers *hs, nsk_type_mask_t types,
+int __wrap_helper_start(struct helpers *hs, const char *name, nsk_type_mask_t types,
                         const struct nsk_settings *settings, uid_t uid, gid_t gid,
                         helper_done_fn done, void *userdata)
 {

@@ -47,6 +47,10 @@ check_run "ip netns delete taken" 0 ip netns delete taken
 echo "# --- ip netns delete under our feet ---"
 check_run "create gone --ip-netns" 0 ctl create gone -t net --ip-netns
 check_run "ip netns delete gone" 0 ip netns delete gone
+entry_missing() {
+        [ "$(set_json gone | jq -c '[.state, .ip_netns_missing]')" = '["damaged",true]' ]
+}
+await "show: damaged, its ip netns entry missing" 10 entry_missing
 check_run "the set still works through its own pin" 0 ctl join gone -- true
 check_run "release gone" 0 ctl release gone
 
