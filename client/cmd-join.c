@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "ctl.h"
+#include "netns-mounts.h"
 
 static pid_t child_pid;
 
@@ -56,12 +57,17 @@ static void help(void)
                "[-- COMMAND [ARG...]]\n"
                "Enter the namespaces of set NAME (all of them, or those in LIST) and run\n"
                "COMMAND there, else $SHELL, else /bin/sh. With pid or time the command runs\n"
-               "in a child, whose exit status join returns.\n"
+               "in a child, whose exit status join returns. Entering net but not mnt, the\n"
+               "command gets a mount namespace of its own where /sys is a sysfs of the set's\n"
+               "network namespace and each file of /etc/netns/NAME is bound over its name in\n"
+               "/etc, as with ip netns exec.\n"
                "\n"
                "  -t, --type LIST   comma list of types to enter (all: every type of the set)\n"
                "      --preserve-credentials\n"
                "                    keep uid and gids when entering a user namespace (default:\n"
                "                    become its root if root is mapped there)\n"
+               "      --no-netns-mounts\n"
+               "                    leave /sys and /etc as they are (no mount namespace)\n"
                "  -h, --help        show this help\n");
 }
 
@@ -70,6 +76,7 @@ struct join_args {
         const char *name;
         const char *types_arg;
         bool preserve;
+        bool no_netns_mounts;
         char **cmd; /* NULL-terminated, maybe empty */
 };
 
@@ -81,6 +88,7 @@ static int parse_args(int argc, char **argv, struct join_args *a)
         static const struct option longopts[] = {
                 { "type", required_argument, NULL, 't' },
                 { "preserve-credentials", no_argument, NULL, 'P' },
+                { "no-netns-mounts", no_argument, NULL, 'M' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -94,6 +102,9 @@ static int parse_args(int argc, char **argv, struct join_args *a)
                                 break;
                         case 'P':
                                 a->preserve = true;
+                                break;
+                        case 'M':
+                                a->no_netns_mounts = true;
                                 break;
                         case 'h':
                                 help();
@@ -171,16 +182,20 @@ static int run_command(const char *name, char **cmd, nsk_type_mask_t joined)
 static int run(int argc, char **argv)
 {
         struct join_args a = {};
+        struct nsk_set_info set = {};
         nsk_type_mask_t joined = 0;
         int fds[NSK_TYPE_MAX], r;
 
         r = parse_args(argc, argv, &a);
         if (r >= 0)
                 return r;
-        r = ctl_get_fds("join", a.name, a.types_arg, fds);
+        r = ctl_get_fds("join", a.name, a.types_arg, fds, &set);
         if (r != 0)
                 return r;
         r = enter_take(a.name, fds, a.preserve, &joined);
+        if (r == 0 && !a.no_netns_mounts && netns_mounts_needed(joined))
+                r = netns_mounts_setup(a.name, set.owner, set.name);
+        nsk_set_info_done(&set);
         if (r != 0)
                 return r;
         return run_command(a.name, a.cmd, joined);
@@ -188,7 +203,8 @@ static int run(int argc, char **argv)
 
 const struct ctl_command ctl_cmd_join = {
         .name = "join",
-        .args = "NAME [-t|--type LIST] [--preserve-credentials] [-- COMMAND [ARG...]]",
+        .args = "NAME [-t|--type LIST] [--preserve-credentials] [--no-netns-mounts] "
+                "[-- COMMAND [ARG...]]",
         .summary = "run COMMAND (default: $SHELL) in the set's namespaces",
         .run = run,
         .alias = "exec",

@@ -86,7 +86,7 @@ static int run(int argc, char **argv)
         if (optind >= argc)
                 return ctl_usage_error("run", "missing COMMAND (after --)");
 
-        r = ctl_get_fds("run", name, types_arg, fds);
+        r = ctl_get_fds("run", name, types_arg, fds, NULL);
         if (r != 0)
                 return r;
 

@@ -62,10 +62,11 @@ int ctl_check_name_types(const char *cmd, const char *name, const char *types_ar
 
 /* Gets set NAME's namespace fds for join and run: checks NAME and the
  * -t LIST (NULL or "all": every type the set has), asks the daemon, and
- * fills ret_fds by enum nsk_type, -EBADF where none. Returns 0, or the
- * exit status after saying why. */
-int ctl_get_fds(const char *cmd, const char *name, const char *types_arg,
-                int ret_fds[NSK_TYPE_MAX]);
+ * fills ret_fds by enum nsk_type, -EBADF where none, and ret_set (if not
+ * NULL; free it with nsk_set_info_done()). Returns 0, or the exit status
+ * after saying why. */
+int ctl_get_fds(const char *cmd, const char *name, const char *types_arg, int ret_fds[NSK_TYPE_MAX],
+                struct nsk_set_info *ret_set);
 
 /* Asks the daemon about set NAME (checked already) for show and path;
  * ret_set is then freed with nsk_set_info_done(). Returns 0, or the exit

@@ -191,7 +191,8 @@ int ctl_check_name_types(const char *cmd, const char *name, const char *types_ar
         return 0;
 }
 
-int ctl_get_fds(const char *cmd, const char *name, const char *types_arg, int ret_fds[NSK_TYPE_MAX])
+int ctl_get_fds(const char *cmd, const char *name, const char *types_arg, int ret_fds[NSK_TYPE_MAX],
+                struct nsk_set_info *ret_set)
 {
         nsk_type_mask_t types;
         struct nsk_client *cl;
@@ -203,7 +204,7 @@ int ctl_get_fds(const char *cmd, const char *name, const char *types_arg, int re
         cl = ctl_connect(cmd, name);
         if (!cl)
                 return CTL_EXIT_FAILED;
-        r = nsk_get_fds(cl, name, types, ret_fds, NULL);
+        r = nsk_get_fds(cl, name, types, ret_fds, ret_set);
         if (r < 0)
                 ctl_request_failed(cmd, name, cl, r);
         nsk_client_free(cl);

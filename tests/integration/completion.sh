@@ -27,6 +27,7 @@ complete_line() {
 
 check_eq "commands" "release run" "$(complete_line "nskeeperctl r")"
 check_eq "create options" "--type" "$(complete_line "nskeeperctl create x --ty")"
+check_eq "join options" "--no-netns-mounts" "$(complete_line "nskeeperctl join x --no-n")"
 check_eq "types after -t" "mnt" "$(complete_line "nskeeperctl create x -t m")"
 check_eq "types in a comma list" "net,uts" "$(complete_line "nskeeperctl create x -t net,ut")"
 check_eq "pin kinds" "bind" "$(complete_line "nskeeperctl create x --pin b")"

@@ -122,10 +122,13 @@ for type in net uts ipc; do
         check_inode_ne "cj-default: $type inside differs from host" "$(host_inode "$type")" \
                 "$(pick "$type" "$inside")"
 done
-for type in mnt cgroup; do
-        check_inode_eq "cj-default: $type inside is the host's (not in the set)" "$(host_inode "$type")" \
-                "$(pick "$type" "$inside")"
-done
+check_inode_eq "cj-default: cgroup inside is the host's (not in the set)" "$(host_inode cgroup)" \
+        "$(pick cgroup "$inside")"
+# net without mnt: a mount namespace of the command's own (join-netns.sh).
+check_inode_ne "cj-default: mnt inside is the command's own, not the host's" \
+        "$(host_inode mnt)" "$(pick mnt "$inside")"
+check_inode_eq "cj-default: join --no-netns-mounts: mnt inside is the host's" "$(host_inode mnt)" \
+        "$(pick mnt "$(ns_inodes_inside cj-default --no-netns-mounts)")"
 check_inode_eq "cj-default: join without COMMAND runs \$SHELL" "$(set_inode cj-default net)" \
         "$(echo 'readlink /proc/self/ns/net' | SHELL=/bin/sh ctl join cj-default 2>/dev/null | inode_of_link)"
 paths=$(for type in net uts ipc; do set_pin_path cj-default "$type"; done)
@@ -151,10 +154,15 @@ for pin in bind fd; do
                 check_inode_eq "$name: join -t net,uts: $type inside equals show" \
                         "$(set_inode "$name" "$type")" "$(pick "$type" "$inside")"
         done
-        for type in ipc mnt cgroup; do
+        for type in ipc cgroup; do
                 check_inode_eq "$name: join -t net,uts: $type inside is still the host's" \
                         "$(host_inode "$type")" "$(pick "$type" "$inside")"
         done
+        check_inode_ne "$name: join -t net,uts: mnt inside is not the set's" \
+                "$(set_inode "$name" mnt)" "$(pick mnt "$inside")"
+        inside=$(ns_inodes_inside "$name" -t net,uts --no-netns-mounts)
+        check_inode_eq "$name: join -t net,uts --no-netns-mounts: mnt inside is still the host's" \
+                "$(host_inode mnt)" "$(pick mnt "$inside")"
 done
 for type in $ALL_TYPES; do
         check_inode_ne "cj-all-bind and cj-all-fd have different $type namespaces" \

@@ -4,6 +4,9 @@
 # (issue 6: it has to keep up with nsenter): one connection and one request
 # to the daemon, whose owner is checked; nothing looked up under /proc; no
 # fork; the fd checked with NS_GET_NSTYPE and entered with setns(CLONE_NEWNET).
+# What ip netns exec does on top (a mount namespace, a sysfs on /sys, a look
+# at /etc/netns/NAME) is done once, and only by a join that enters net but
+# not mnt: not with --no-netns-mounts, not by a join of other types.
 . "$(dirname "$0")/lib.sh"
 require_ns net
 command -v strace >/dev/null 2>&1 || skip "needs strace(1) to see what join does"
@@ -41,6 +44,33 @@ check_eq "the fd is checked with NS_GET_NSTYPE" 1 "$(count '^ioctl\([0-9]+, (NS_
 check_eq "one setns(), naming the net type" 1 "$(count '^setns\([0-9]+, (CLONE_NEWNET|0x40000000)\) *= 0')"
 check_eq "no setns() without a type" 0 "$(count '^setns\([0-9]+, 0\)')"
 
+check_eq "one unshare(CLONE_NEWNS)" 1 "$(count '^unshare\(CLONE_NEWNS\) *= 0')"
+check_eq "/ made a slave, recursively" 1 "$(count '^mount\(NULL, "/", NULL, MS_REC\|MS_SLAVE, NULL\) *= 0')"
+check_eq "one sysfs mounted, on /sys" 1 "$(count '^mount\("lean", "/sys", "sysfs", ')"
+check_eq "one look at /etc/netns/lean" 1 "$(count '"/etc/netns/lean"')"
+check_eq "the old /sys detached" 1 "$(count '^umount2\("/sys", MNT_DETACH\)')"
+check_eq "no other mount, umount or unshare" 4 "$(count '^(mount|unshare|umount2)\(')"
+
+# without_netns_mounts DESC ARGS...: a join's client part makes no mount
+# namespace and mounts nothing.
+without_netns_mounts() {
+        local desc=$1 part
+        shift
+        run timeout -k 5 "$NSK_TIMEOUT" strace -o "$trace" \
+                "$NSKEEPERCTL" --socket "$SOCK" join "$@" -- /bin/true
+        check_eq "join $* -- /bin/true under strace: exit status 0" 0 "$RC"
+        part=$(awk 'NR > 1 && /^execve\("\/bin\/true"/ { exit } NR > 1 { print }' "$trace")
+        check_eq "$desc: no unshare, mount or /etc/netns" "" \
+                "$(grep -E '^(unshare|mount|umount2)\(|/etc/netns' <<<"$part")"
+}
+without_netns_mounts "--no-netns-mounts" lean -t net --no-netns-mounts
+check_run "create lean-uts -t uts,net" 0 ctl create lean-uts -t uts,net
+without_netns_mounts "a join without net" lean-uts -t uts
+check_run "create lean-mnt -t net,mnt" 0 ctl create lean-mnt -t net,mnt
+without_netns_mounts "a join of net and the set's mnt" lean-mnt
+
+check_run "release lean-uts" 0 ctl release lean-uts
+check_run "release lean-mnt" 0 ctl release lean-mnt
 check_run "release lean" 0 ctl release lean
 stop_daemon
 done_testing
