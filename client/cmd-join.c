@@ -53,7 +53,8 @@ static int become_root(const char *name)
 
 static void help(void)
 {
-        printf("Usage: nskeeperctl [--socket PATH] join NAME [-t|--type LIST] "
+        printf("Usage: nskeeperctl [--socket PATH] join NAME [-t|--type LIST]\n"
+               "                   [--preserve-credentials] [--no-netns-mounts] "
                "[-- COMMAND [ARG...]]\n"
                "Enter the namespaces of set NAME (all of them, or those in LIST) and run\n"
                "COMMAND there, else $SHELL, else /bin/sh. With pid or time the command runs\n"

@@ -72,6 +72,20 @@ for cmd in create join exec run list show release path adopt monitor identify pi
         check_true "$cmd --help: what it does, as a sentence (upper case first)" \
                 grep -q '^[A-Z]' <<<"$(grep -v '^ ' <<<"$out" | sed -n 2p)"
         check_match "$cmd --help: -h, --help" "^  -h, --help +show this help$" "$out"
+        # Every option the help describes is in its usage lines too (its
+        # short or long form).
+        usage=$(sed -n '/^Usage:/,/^[^ U]/p' <<<"$out")
+        missing=
+        while read -r opt long; do
+                [ -n "$long" ] || long=$opt
+                case "$cmd $long" in
+                # create has too many: its usage names them [OPTION...].
+                "create "* | *" --help") continue ;;
+                esac
+                grep -qE -- "(^|[^a-z-])($opt|$long)([^a-z-]|$)" <<<"$usage" && continue
+                missing+=" $long"
+        done < <(grep -oE -- '^ +(-[a-zA-Z], +)?--[a-z][a-z-]+' <<<"$out" | tr -d ',')
+        check_eq "$cmd --help: every option it describes is in the usage" "" "$missing"
 done
 check_run "nskeeperctl --version exits 0" 0 "$NSKEEPERCTL" --version
 check_match "nskeeperctl --version prints $version" "(^|[^0-9.])${version//./\\.}([^0-9.]|$)" "$OUT"
