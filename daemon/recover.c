@@ -14,23 +14,24 @@
 #include "recover.h"
 #include "state.h"
 
-/* Every pin of the set is there and is still the namespace recorded. */
-static int verify_pins(const struct rundir *rd, const struct set *s)
+/* The pins of s that are gone or hold another namespace now (removed
+ * from outside while no daemon watched): the set comes back damaged, as
+ * it would have become had a daemon been watching, so its state file is
+ * not left behind unlisted and release can clean up what is there. */
+static nsk_type_mask_t missing_pins(const struct rundir *rd, const struct set *s)
 {
+        nsk_type_mask_t missing = 0;
+
         for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 _cleanup_close_ int fd = -EBADF;
-                int r;
 
-                if (!(s->types & NSK_TYPE_BIT(t)))
+                if (!(s->types & NSK_TYPE_BIT(t)) || set_open(s, rd, t, &fd) == 0)
                         continue;
-                r = set_open(s, rd, t, &fd);
-                if (r < 0) {
-                        log_error("set '%s': %s pin is missing or was replaced; not adopting it",
-                                  s->name, nsk_type_name(t));
-                        return r;
-                }
+                log_error("set '%s': %s pin is missing or was replaced; the set is damaged",
+                          s->name, nsk_type_name(t));
+                missing |= NSK_TYPE_BIT(t);
         }
-        return 0;
+        return missing;
 }
 
 /* The set file names, read from its state file. */
@@ -85,7 +86,9 @@ static void recover_one(struct lifecycle *lc, const struct rundir *rd, struct re
                 set_free(s);
                 return;
         }
-        if ((s->pin == NSK_PIN_BIND && verify_pins(rd, s) < 0) || registry_add(reg, s) < 0) {
+        if (s->pin == NSK_PIN_BIND)
+                s->missing = missing_pins(rd, s);
+        if (registry_add(reg, s) < 0) {
                 safe_close(lifeline);
                 set_free(s);
                 return;

@@ -317,6 +317,15 @@ printf 'version 1\npin bind\ncreated 0\nowner 0\nns net 999\n' >"$RUNDIR/state/n
 start_daemon || die "a damaged state file stopped the daemon from starting"
 check_match "the damaged file is reported" "state file .*broken.* is damaged" "$(cat "$T/daemon.log")"
 check_match "the set with missing pins is reported" "'nopins': net pin is missing" "$(cat "$T/daemon.log")"
+# Removed from outside while no daemon watched: it comes back damaged (as
+# a watching daemon would have made it), not unlisted with its state file.
+check_eq "the set with missing pins comes back damaged" "damaged" "$(set_json nopins | jq -r .state)"
+check_eq "its net namespace is marked missing" "true" \
+        "$(set_json nopins | jq -r '.namespaces[] | select(.type == "net") | .missing')"
+check_fails "joining its missing namespace is refused" 1 "gone or was replaced" \
+        ctl join nopins -t net -- true
+check_run "release nopins" 0 ctl release nopins
+check_true "its state file went with it" test ! -e "$RUNDIR/state/nopins"
 check_run "the good set is still there" 0 ctl join good -t net -- true
 check_fails "the damaged one is not listed" 1 "not found" ctl show broken
 check_true "the damaged file is left alone" test -f "$RUNDIR/state/broken"
