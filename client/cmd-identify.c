@@ -64,7 +64,7 @@ static int run(int argc, char **argv)
         if (r >= 0)
                 return r;
         if (optind == argc)
-                pid = (uint32_t) getpid();
+                pid = 0; /* ourselves: PROCSCAN_SELF */
         else if (parse_u32(argv[optind], &pid) < 0 || pid == 0 || pid > INT32_MAX)
                 return ctl_usage_error("identify", "invalid process id '%s'", argv[optind]);
 
@@ -76,13 +76,14 @@ static int run(int argc, char **argv)
                 nsk_sets_free(sets, n);
                 return ctl_fail("identify: out of memory");
         }
-        r = procscan_walk(sets, n, (pid_t) pid, on_match, &f, NULL);
+        r = procscan_walk(sets, n, pid ? (pid_t) pid : PROCSCAN_SELF, on_match, &f, NULL);
         if (r == -ESRCH)
                 r = ctl_fail("identify: no process %u", pid);
         else if (r == -EACCES || r == -EPERM)
-                r = ctl_fail("identify: cannot read the namespaces of process %u: %s (only root "
-                             "may look at other users' processes)",
-                             pid, strerror(-r));
+                r = ctl_fail("identify: cannot read the namespaces of process %u: %s%s", pid,
+                             strerror(-r),
+                             geteuid() != 0 ? " (only root may look at other users' processes)"
+                                            : "");
         else if (r < 0)
                 r = ctl_fail("identify: process %u: %s", pid, strerror(-r));
         else {

@@ -40,13 +40,19 @@ static int run(int argc, char **argv)
                 r = ctl_fail("path '%s': pinned by fd, so it has no path; use "
                              "'nskeeperctl join' instead",
                              name);
+        else if (ns && ns->missing)
+                /* The file is no namespace now: a path to it would only
+                 * fail later, in whatever was given it. */
+                r = ctl_fail("path '%s': the %s pin was removed from outside (the set is "
+                             "damaged; release it)",
+                             name, nsk_type_name(t));
         else if (ns) {
                 puts(ns->path);
                 r = CTL_EXIT_OK;
         } else {
-                /* Every pin, in the order the set is joined. */
+                /* Every pin that is still there, in the type table's order. */
                 for (unsigned i = 0; i < set.n_ns; i++)
-                        if (set.ns[i].path)
+                        if (set.ns[i].path && !set.ns[i].missing)
                                 printf("%s %s\n", nsk_type_name(set.ns[i].type), set.ns[i].path);
                 r = fflush(stdout) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAILED;
         }

@@ -134,7 +134,7 @@ static const struct column columns[] = {
         { "NPROCS", NULL, "processes in any of its namespaces", "nprocs", true, cell_nprocs },
         { "KEEPER", NULL, "pid of the init kept in its pid namespace", "keeper_pid", true,
           cell_keeper },
-        { "REASON", NULL, "why it is dead", "state_reason", false, cell_reason },
+        { "REASON", NULL, "why it is dead or damaged", "state_reason", false, cell_reason },
         { "HOSTNAME", NULL, "host name of its uts namespace", "hostname", false, cell_hostname },
         TYPE_COLUMNS(NET, "NET", "net"),
         TYPE_COLUMNS(UTS, "UTS", "uts"),

@@ -162,10 +162,15 @@ int procscan_walk(const struct nsk_set_info *sets, size_t n, pid_t pid, procscan
                         w.wanted |= NSK_TYPE_BIT(ns->type);
                 }
 
-        if (pid > 0) {
+        if (pid > 0 || pid == PROCSCAN_SELF) {
                 char dir[32];
 
-                snprintf(dir, sizeof(dir), "/proc/%d", (int) pid);
+                /* Ourselves by /proc/self: in a pid namespace whose /proc is
+                 * the host's, getpid() names another process there. */
+                if (pid == PROCSCAN_SELF)
+                        snprintf(dir, sizeof(dir), "/proc/self");
+                else
+                        snprintf(dir, sizeof(dir), "/proc/%d", (int) pid);
                 /* Asked about one process, say so if it is not there, even
                  * when no set has a namespace to compare with. */
                 if (access(dir, F_OK) < 0)

@@ -17,7 +17,11 @@ struct procscan_result {
  * returned. */
 typedef int (*procscan_fn)(pid_t pid, size_t set, nsk_type_mask_t types, void *userdata);
 
-/* Looks at every process in /proc, or only at pid if pid > 0 (then
+/* The calling process, however /proc numbers it. */
+#define PROCSCAN_SELF ((pid_t) -1)
+
+/* Looks at every process in /proc, or only at pid if pid > 0 or
+ * PROCSCAN_SELF (then
  * -ESRCH if it does not exist, -EACCES/-EPERM if its namespaces cannot be
  * read). A namespace two sets share counts for both. Processes we may not
  * inspect (as root, none) are skipped and counted in *ret_hidden (may be

@@ -98,6 +98,10 @@ check_eq "identify --json of the uts-only process: uts" '["uts"]' \
         "$(ctl identify --json "$p_uts" | jq -c '.[0].types')"
 check_eq "identify (nsenter into db's pin): db" db "$(ctl identify "$p_db")"
 check_eq "identify the keeper: box" box "$(ctl identify "$keeper")"
+# Inside a pid namespace whose /proc is the host's, our own pid names
+# another process there: identify without PID looks at /proc/self.
+check_eq "identify without PID, run inside box's pid namespace: box" box \
+        "$(ctl join box -- "$NSKEEPERCTL" --socket "$SOCK" identify 2>&1)"
 check_run "identify a process in no set" 0 ctl identify "$p_none"
 check_eq "identify a process in no set: nothing" "" "$OUT$ERR"
 check_eq "identify --json of a process in no set: []" "[]" "$(ctl identify --json "$p_none")"
