@@ -61,7 +61,11 @@ int ctl_usage_error(const char *cmd, const char *fmt, ...)
 
 int ctl_bad_option(const char *cmd, char **argv)
 {
-        return ctl_usage_error(cmd, "unknown option or missing argument: '%s'", argv[optind - 1]);
+        /* join and run take a command: its options are not theirs. */
+        bool runs = cmd && (streq(cmd, "join") || streq(cmd, "run"));
+
+        return ctl_usage_error(cmd, "unknown option or missing argument: '%s'%s", argv[optind - 1],
+                               runs ? " (a command and its options go after --)" : "");
 }
 
 int ctl_fail(const char *fmt, ...)
@@ -260,7 +264,7 @@ static void command_help(const struct ctl_command *cmd, bool json)
         printf("Usage: nskeeperctl [--socket PATH] %s %s\n%c%s.\n\n", cmd->name, cmd->args,
                toupper((unsigned char) cmd->summary[0]), cmd->summary + 1);
         if (json)
-                printf("      --json     print JSON instead of text (fields: nskeeperctl(1))\n");
+                printf("  -J, --json     print JSON instead of text (fields: nskeeperctl(1))\n");
         printf("  -h, --help     show this help\n");
 }
 
@@ -280,11 +284,14 @@ int ctl_simple_args_range(const struct ctl_command *cmd, int argc, char **argv, 
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) >= 0)
+        /* -J as lsns(8) and list have it. */
+        while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) >= 0)
                 switch (c) {
                 case 'j':
+                case 'J':
                         if (!json)
-                                return ctl_usage_error(cmd->name, "unknown option '--json'");
+                                return ctl_usage_error(cmd->name, "unknown option '%s'",
+                                                       c == 'J' ? "-J" : "--json");
                         *json = true;
                         break;
                 case 'h':

@@ -94,6 +94,11 @@ check_run "identify (in web's net and uts)" 0 ctl identify "$p_web"
 check_eq "identify: web" web "$OUT"
 check_eq "identify --json: web, net and uts" '[{"name":"web","full_name":"web","owner":0,"types":["net","uts"]}]' \
         "$(ctl identify "$p_web" --json | jq -c 'map(.types |= sort)')"
+check_eq "identify -J as --json (lsns's short option)" "$(ctl identify "$p_web" --json)" \
+        "$(ctl identify -J "$p_web")"
+check_eq "show -J as --json" "$(ctl show web --json | jq -c 'del(.nprocs, .namespaces[].nprocs)')" \
+        "$(ctl show -J web | jq -c 'del(.nprocs, .namespaces[].nprocs)')"
+check_fails "path -J: no JSON there" 2 "unknown option '-J'" ctl path -J web
 check_eq "identify --json of the uts-only process: uts" '["uts"]' \
         "$(ctl identify --json "$p_uts" | jq -c '.[0].types')"
 check_eq "identify (nsenter into db's pin): db" db "$(ctl identify "$p_db")"

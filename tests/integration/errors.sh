@@ -146,6 +146,8 @@ check_match "permission denied: the hint names root and --group" "as root, or as
 check_nomatch "permission denied: not 'is it running'" "is it running" "$ERR"
 
 echo "# --- usage errors (exit 2) ---"
+check_fails "run NAME sh -c: -c is taken for run's" 2 "after --" ctl run web sh -c true
+check_fails "join NAME -x: the hint says where a command's options go" 2 "after --" ctl join web -x
 check_run "no command" 2 ctl
 check_run "unknown command" 2 ctl frobnicate
 check_run "unknown option" 2 ctl --bogus-option list
