@@ -37,6 +37,14 @@ check_eq "a type after path NAME" "net" "$(complete_line "nskeeperctl --socket $
 check_run "create gamma (uts, ipc)" 0 ctl create gamma -t uts,ipc
 check_eq "after path NAME: only the types it has pins of" "ipc uts" \
         "$(complete_line "nskeeperctl --socket $SOCK path gamma ")"
+# What join or run starts completes as that command would (its own
+# completion, through bash-completion's _command_offset).
+check_eq "join NAME ip ad: ip's own completion" "address addrlabel" \
+        "$(complete_line "nskeeperctl --socket $SOCK join alpha ip addr" | tr ' ' '\n' | grep -x 'address\|addrlabel' | paste -sd' ')"
+check_eq "join NAME -- ls -: ls's options, not join's" "" \
+        "$(complete_line "nskeeperctl --socket $SOCK join alpha -- ls --" | tr ' ' '\n' | grep -x -- '--preserve-credentials')"
+check_eq "exec NAME cmd: a command name" "true" \
+        "$(complete_line "nskeeperctl --socket $SOCK exec alpha tru" | tr ' ' '\n' | grep -x true | sort -u)"
 check_eq "short options too" "-p -r -t" \
         "$(complete_line "nskeeperctl create x -" | tr ' ' '\n' | grep -xE -- '-[tpr]' | paste -sd' ')"
 check_eq "short options of join" "-h -t" "$(complete_line "nskeeperctl join x -" | tr ' ' '\n' | grep -xE -- '-[a-z]' | paste -sd' ')"
