@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "fdpass.h"
@@ -77,10 +78,16 @@ int nsk_connect(const char *path, struct nsk_client **ret)
         c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         if (c->fd < 0)
                 return fail(c, negative_errno(), "socket: %m");
-        /* Only a missing or dead socket means it may not be running. */
-        if (connect(c->fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return fail(c, negative_errno(), "cannot reach nskeeperd at %s: %m%s", path,
-                            errno == ENOENT || errno == ECONNREFUSED ? " (is it running?)" : "");
+        if (connect(c->fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                struct stat st;
+                int r = negative_errno();
+
+                /* Only a missing or dead socket means it may not be running. */
+                if (r == -ECONNREFUSED && stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+                        return fail(c, r, "cannot reach nskeeperd at %s: not a socket", path);
+                return fail(c, r, "cannot reach nskeeperd at %s: %s%s", path, strerror(-r),
+                            r == -ENOENT || r == -ECONNREFUSED ? " (is it running?)" : "");
+        }
 
         /* The daemon hands out namespaces; make sure it is the real one. */
         if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0)

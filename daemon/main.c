@@ -347,7 +347,7 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *userdata)
         if (r < 0)
                 log_error("reload: cannot read %s: %s", d->rd->path, strerror(-r));
         else
-                log_info("reloaded: %zu new set(s) adopted from %s",
+                log_info("reloaded: %zu new set(s) recovered from %s",
                          registry_count(d->reg) - before, d->rd->path);
         /* The new ones have not been compared with the mount table yet. */
         mountwatch_rescan(d->mounts);
@@ -552,7 +552,7 @@ static int setup(struct daemon *d)
 
 static int run(struct daemon *d)
 {
-        log_info("listening on %s, %zu set(s) adopted from %s",
+        log_info("listening on %s, %zu set(s) recovered from %s",
                  d->activated ? "the socket passed by the service manager" : d->o.socket,
                  registry_count(d->reg), d->rd->path);
         notify_ready();

@@ -96,7 +96,7 @@ static void recover_one(struct lifecycle *lc, const struct rundir *rd, struct re
         if (keeper > 0)
                 lifecycle_rewatch_keeper(lc, s, keeper, TAKE_FD(lifeline));
         safe_close(lifeline);
-        log_debug("set '%s': adopted%s", name, s->pin == NSK_PIN_FD ? " from the fd store" : "");
+        log_debug("set '%s': recovered%s", name, s->pin == NSK_PIN_FD ? " from the fd store" : "");
 }
 
 /* Removes the pins of a set that has no state file. */

@@ -132,8 +132,12 @@ check_fails "NSKEEPER_SOCKET to nowhere: list" 1 "cannot reach nskeeperd" \
 : >"$T/not-a-socket"
 check_fails "--socket to a regular file: list" 1 "cannot reach nskeeperd" \
         timeout -k 5 "$NSK_TIMEOUT" "$NSKEEPERCTL" --socket "$T/not-a-socket" list
+check_match "a regular file: says it is not a socket" "not a socket" "$ERR"
+check_fails "--socket to a directory: not a socket" 1 "$T: not a socket" \
+        timeout -k 5 "$NSK_TIMEOUT" "$NSKEEPERCTL" --socket "$T" list
 
 # Hints follow the reason, not the errno alone.
+run timeout -k 5 "$NSK_TIMEOUT" "$NSKEEPERCTL" --socket "$nosock" list
 check_match "no daemon: asks whether it is running" "is it running" "$ERR"
 check_nomatch "no daemon: no hint about sets" "shows the sets" "$ERR"
 check_fails "a missing sysctl key" 1 "no_such_key" ctl create x -t net --sysctl net.ipv4.no_such_key=1
