@@ -142,6 +142,10 @@ int ctl_check_name(const char *cmd, const char *name)
 {
         if (name_full_is_valid(name))
                 return 0;
+        if (strchr(name, '/'))
+                return ctl_fail("%s: invalid set name '%s': UID/NAME names the set NAME of user "
+                                "UID, a number of 1 or more (root's sets take no UID/)",
+                                cmd, name);
         return ctl_fail("%s: invalid set name '%s': use 1-%d characters of A-Z a-z 0-9 _ . -, "
                         "not starting with '.' or '-' (or UID/NAME for another user's set)",
                         cmd, name, NSK_NAME_MAX);

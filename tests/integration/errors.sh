@@ -49,6 +49,8 @@ for bad in .. a/b "$long65" "" .x "x*" "a b" "a:b" "ä" "a\\b" /abs; do
         check_fails "create '$bad'" 1 "invalid set name" ctl create "$bad"
 done
 check_fails "create -- -x" 1 "invalid set name" ctl create -- -x
+check_fails "show 0/web: root's sets take no UID/" 1 "root's sets take no UID/" ctl show 0/web
+check_fails "show a/b: UID is a number" 1 "a number of 1 or more" ctl show a/b
 run ctl create -x
 case "$RC" in
 1 | 2) ok "create -x: refused (exit $RC)" ;;
