@@ -26,7 +26,7 @@ static void help(void)
                "  -h, --help             show this help\n"
                "\n"
                "An adopted pid namespace has no keeper: when its own init exits, it cannot be\n"
-               "joined any more.\n");
+               "joined any more, and the set is marked dead (release never kills that init).\n");
 }
 
 static int run(int argc, char **argv)

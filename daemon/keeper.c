@@ -22,7 +22,8 @@ struct keeper {
         struct keeper *next_dying;
         struct keeper *next, *prev; /* every keeper watched */
         pid_t pid;
-        bool exited; /* its exit was seen: the pid is no longer its */
+        bool exited;  /* its exit was seen: the pid is no longer its */
+        bool foreign; /* an adopted pid namespace's own init: watched, never killed */
         int pidfd;
         int lifeline;
         struct event *ev;
@@ -139,6 +140,19 @@ int keeper_attach(struct keepers *ks, struct set *s, pid_t pid, int pidfd, int l
         return 0;
 }
 
+int keeper_watch(struct keepers *ks, struct set *s, pid_t pid, int pidfd, keeper_exit_fn on_exit,
+                 void *userdata)
+{
+        int r = keeper_attach(ks, s, pid, pidfd, -EBADF, on_exit, userdata);
+
+        if (r < 0)
+                return r;
+        s->keeper->foreign = true;
+        /* Not ours: no "keeper" in its state file, none in KEEPER. */
+        s->keeper_pid = 0;
+        return 0;
+}
+
 /* A zombie still answers signal 0 and shows its pid namespace. */
 static bool is_zombie(pid_t pid)
 {
@@ -196,6 +210,11 @@ void keeper_release(struct keeper *k)
 {
         if (!k)
                 return;
+        /* Someone else's init lives on; we only stop watching it. */
+        if (k->foreign) {
+                keeper_free(k);
+                return;
+        }
         (void) pidfd_send_signal(k->pidfd, SIGKILL, NULL, 0);
         detach(k);
         k->next_dying = k->ks->dying;

@@ -29,6 +29,12 @@ typedef void (*keeper_exit_fn)(struct set *s, const char *reason, void *userdata
 int keeper_attach(struct keepers *ks, struct set *s, pid_t pid, int pidfd, int lifeline,
                   keeper_exit_fn on_exit, void *userdata);
 
+/* Watches pid (pidfd taken), the init of an adopted pid namespace that is
+ * not ours, as s->keeper: on_exit when it dies, but releasing s only
+ * stops the watch. s->keeper_pid stays 0 (it is no keeper of ours). */
+int keeper_watch(struct keepers *ks, struct set *s, pid_t pid, int pidfd, keeper_exit_fn on_exit,
+                 void *userdata);
+
 /* After a restart: a pidfd of pid if it is still the live init of the
  * pid namespace pid_ns_inode (not a process that got the pid since),
  * else -ESRCH. */

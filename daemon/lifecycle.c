@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "adopt.h"
 #include "fault.h"
 #include "fdstore.h"
 #include "ipnetns.h"
@@ -347,6 +348,26 @@ void lifecycle_rewatch_keeper(struct lifecycle *lc, struct set *s, pid_t pid, in
                  "the pid namespace's init (pid %d) died while nskeeperd was not running",
                  (int) pid);
         lifecycle_mark_dead(lc, s, reason);
+}
+
+void lifecycle_watch_init(struct lifecycle *lc, struct set *s)
+{
+        pid_t pid;
+        int pidfd, r;
+
+        if (!(s->types & NSK_TYPE_BIT(NSK_TYPE_PID)) || s->keeper)
+                return;
+        r = adopt_find_init(s->inode[NSK_TYPE_PID], &pid, &pidfd);
+        if (r < 0) {
+                log_notice("set '%s': cannot find the init of its pid namespace (%s); its "
+                           "death will go unnoticed",
+                           s->name, strerror(-r));
+                return;
+        }
+        r = keeper_watch(lc->keepers, s, pid, pidfd, on_keeper_exit, lc);
+        if (r < 0)
+                log_error("set '%s': cannot watch the init of its pid namespace (pid %d): %s",
+                          s->name, (int) pid, strerror(-r));
 }
 
 static int end_fd_set(struct set *s, void *userdata)

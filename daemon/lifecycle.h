@@ -75,6 +75,11 @@ void lifecycle_check_mounts(struct lifecycle *lc, const struct mounts *m);
  * logged, and s left as it is. */
 void lifecycle_rewatch_keeper(struct lifecycle *lc, struct set *s, pid_t pid, int lifeline);
 
+/* An adopted set with a pid namespace: watches its own init (never
+ * killing it), so that the set is marked dead when it dies, as it can
+ * take no new process then. Logged if it cannot be found. */
+void lifecycle_watch_init(struct lifecycle *lc, struct set *s);
+
 /* At a stop without a service manager to keep their fds: fd-pinned sets
  * end, leaving nothing that looks like one (state file, ip netns entry,
  * keeper). No events, but for a set whose state file cannot be removed:

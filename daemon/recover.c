@@ -95,6 +95,8 @@ static void recover_one(struct lifecycle *lc, const struct rundir *rd, struct re
         }
         if (keeper > 0)
                 lifecycle_rewatch_keeper(lc, s, keeper, TAKE_FD(lifeline));
+        else
+                lifecycle_watch_init(lc, s); /* adopted: its own init */
         safe_close(lifeline);
         log_debug("set '%s': recovered%s", name, s->pin == NSK_PIN_FD ? " from the fd store" : "");
 }

@@ -106,6 +106,45 @@ check_nomatch "a match of the spawner's command line is not the keeper" "(^| )$k
         "$spawner_pids"
 check_run "release box" 0 ctl release box
 
+echo "# --- an adopted pid namespace whose own init dies ---"
+# unshare's child is pid 1 of a new pid namespace: the init, not ours.
+unshare --pid --fork sleep 1000 &
+holder=$!
+EXTRA_PIDS+=("$holder")
+init_of_holder() {
+        init=$(pgrep -P "$holder" -x sleep)
+        [ -n "$init" ]
+}
+await "the foreign init runs" 10 init_of_holder
+check_run "adopt its pid namespace" 0 ctl adopt apid --from-pid "$init" -t pid
+check_run "adopt it twice (released below)" 0 ctl adopt apid2 --from-pid "$init" -t pid
+check_eq "adopted: ready" ready "$(set_json apid | jq -r .state)"
+check_eq "its init is no keeper of ours (no keeper_pid)" null "$(set_json apid | jq .keeper_pid)"
+check_run "release one of them" 0 ctl release apid2
+check_true "releasing it leaves the foreign init alive" kill -0 "$init"
+check_run "its init is killed from outside" 0 kill -9 "$init"
+await "the set is marked dead" 10 state_is apid dead
+check_match "the reason names the init" "init \\(pid $init\\)" "$(set_json apid | jq -r .state_reason)"
+dead_events() {
+        jq -r 'select(.event == "dead") | .set.name' "$T/monitor.json" | grep -qx apid
+}
+await "monitor: a dead event" 10 dead_events
+check_run "release it" 0 ctl release apid
+wait "$holder" 2>/dev/null
+# Across a restart the daemon finds the init again.
+unshare --pid --fork sleep 1000 &
+holder=$!
+EXTRA_PIDS+=("$holder")
+await "another foreign init runs" 10 init_of_holder
+check_run "adopt its pid namespace" 0 ctl adopt apid3 --from-pid "$init" -t pid
+stop_daemon
+start_daemon || die "no daemon after the restart"
+check_eq "after a restart: ready" ready "$(set_json apid3 | jq -r .state)"
+check_run "its init is killed" 0 kill -9 "$init"
+await "after a restart too, the set is marked dead" 10 state_is apid3 dead
+check_run "release it" 0 ctl release apid3
+wait "$holder" 2>/dev/null
+
 echo "# --- a start refused: the socket is in use ---"
 check_fails "a second daemon on the same socket" 1 "listening on" \
         "$NSKEEPERD" --socket "$SOCK" --runtime-dir "$T/other" --spawner "$NSK_SPAWNER"
