@@ -437,7 +437,12 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
         if (c->ip_netns && s->ip_netns_missing)
                 fprintf(f, "ip netns:   removed from outside\n");
         else if (c->ip_netns)
-                fprintf(f, "ip netns:   yes (ip -n %s ...)\n", s->name);
+                /* The daemon's --netns-dir decides where: ip(8) sees it
+                 * only in /run/netns, the default. */
+                fprintf(f,
+                        "ip netns:   yes, as %s in nskeeperd's --netns-dir (/run/netns unless "
+                        "set otherwise)\n",
+                        s->name);
         for (unsigned i = 0; i < c->n_uid_map; i++)
                 fprintf(f, "uid_map:    %u %u %u\n", c->uid_map[i].inside, c->uid_map[i].outside,
                         c->uid_map[i].count);

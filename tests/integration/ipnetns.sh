@@ -20,6 +20,8 @@ for pin in bind fd; do
         echo "# --- $n ---"
         check_run "$n: create --ip-netns" 0 ctl create "$n" -t net,uts --ip-netns --pin "$pin"
         check_eq "$n: show says so" true "$(set_json "$n" | jq .ip_netns)"
+        check_match "$n: show's text names the directory that decides, not ip -n alone" \
+                "ip netns: +yes, as $n in nskeeperd's --netns-dir" "$(ctl show "$n")"
         check_match "$n: ip netns list shows it" "^$n( |$)" "$(ip netns list)"
         check_inode_eq "$n: ip netns exec enters the set's net namespace" "$(set_inode "$n" net)" \
                 "$(ip netns exec "$n" readlink /proc/self/ns/net | tr -dc 0-9)"
