@@ -15,7 +15,12 @@
  * does, to show what fork() pays for the parent's memory. Prints one
  * JSON object: per-set times for create and release (release omitted
  * with --keep), and the CPU time (user + system, all processes) that the
- * creates took per set. */
+ * creates took per set.
+ *
+ * --in-process: the physical floor. No process per set: this process
+ * unshares again and again, pins what it made, and setns()es back to the
+ * namespaces it started in (uts and ipc copy the current ones, so each
+ * set starts from the same). What is left is the kernel's work alone. */
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,6 +39,9 @@
 #include "stats.h"
 
 static bool loopback;
+static bool in_process;
+/* --in-process: this process's own namespaces, to go back to. */
+static int home_fd[3] = { -1, -1, -1 };
 
 struct rtype {
         const char *name;
@@ -70,33 +78,42 @@ static int parse_types(const char *list, int *ret_flags, const char **ret_names,
         return n > 0 ? 0 : -EINVAL;
 }
 
-/* The child: unshare, then pin each namespace onto its file. Only
- * system calls, as in nskeeperd's helper. */
-_Noreturn static void child(int flags, const char *dir, unsigned idx, const char *const *names,
-                            size_t n)
+/* Unshare, then pin each namespace onto its file: 0, or what failed (10
+ * unshare, 11 mount, 12 loopback up). Only system calls, as in
+ * nskeeperd's helper. */
+static int unshare_pin(int flags, const char *dir, unsigned idx, const char *const *names, size_t n)
 {
         char src[64], dst[4096];
 
         if (unshare(flags) < 0)
-                _exit(10);
+                return 10;
         if (loopback && (flags & CLONE_NEWNET)) {
                 struct ifreq ifr = { .ifr_name = "lo" };
                 int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
                 if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-                        _exit(12);
+                        return 12;
                 ifr.ifr_flags |= IFF_UP;
                 if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-                        _exit(12);
+                        return 12;
                 close(fd);
         }
         for (size_t i = 0; i < n; i++) {
-                snprintf(src, sizeof(src), "/proc/self/ns/%s", names[i]);
+                snprintf(src, sizeof(src), "/proc/thread-self/ns/%s", names[i]);
                 snprintf(dst, sizeof(dst), "%s/%u.%s", dir, idx, names[i]);
                 if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-                        _exit(11);
+                        return 11;
         }
-        _exit(0);
+        return 0;
+}
+
+/* --in-process: back to where this process started, before the next set. */
+static int go_home(int flags)
+{
+        for (size_t i = 0; i < ELEMENTSOF(rtypes); i++)
+                if ((flags & rtypes[i].flag) && setns(home_fd[i], rtypes[i].flag) < 0)
+                        return 13;
+        return 0;
 }
 
 static int make_set(int flags, const char *dir, unsigned idx, const char *const *names, size_t n)
@@ -116,19 +133,30 @@ static int make_set(int flags, const char *dir, unsigned idx, const char *const 
                 }
                 close(fd);
         }
-        pid = fork();
-        if (pid < 0) {
-                fprintf(stderr, "raw-baseline: fork: %m\n");
-                return -1;
+        if (in_process) {
+                int r = unshare_pin(flags, dir, idx, names, n);
+
+                if (r == 0)
+                        r = go_home(flags);
+                status = r << 8; /* as an exit status, for the message below */
+        } else {
+                pid = fork();
+                if (pid < 0) {
+                        fprintf(stderr, "raw-baseline: fork: %m\n");
+                        return -1;
+                }
+                if (pid == 0)
+                        _exit(unshare_pin(flags, dir, idx, names, n));
+                if (waitpid(pid, &status, 0) < 0)
+                        status = 0xff00;
         }
-        if (pid == 0)
-                child(flags, dir, idx, names, n);
-        if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 fprintf(stderr, "raw-baseline: set %u: child failed (status 0x%x: %s)\n", idx,
                         status,
                         WEXITSTATUS(status) == 10   ? "unshare"
                         : WEXITSTATUS(status) == 11 ? "mount"
                         : WEXITSTATUS(status) == 12 ? "loopback up"
+                        : WEXITSTATUS(status) == 13 ? "setns back"
                                                     : "?");
                 return -1;
         }
@@ -190,7 +218,7 @@ static void usage(void)
 {
         fprintf(stderr,
                 "Usage: raw-baseline -d DIR [-n N] [-j JOBS] [-t net,uts,ipc] [--loopback]\n"
-                "                    [--ballast MIB] [--keep] [--progress]\n");
+                "                    [--ballast MIB] [--keep] [--progress] [--in-process]\n");
         exit(2);
 }
 
@@ -205,6 +233,7 @@ int main(int argc, char **argv)
                 { "progress", no_argument, NULL, 'p' },
                 { "loopback", no_argument, NULL, 'L' },
                 { "ballast", required_argument, NULL, 'b' },
+                { "in-process", no_argument, NULL, 'I' },
                 {},
         };
         const char *dir = NULL, *types = "net", *names[ELEMENTSOF(rtypes)];
@@ -240,6 +269,9 @@ int main(int argc, char **argv)
                 case 'b':
                         ballast_mib = (unsigned) strtoul(optarg, NULL, 10);
                         break;
+                case 'I':
+                        in_process = true;
+                        break;
                 default:
                         usage();
                 }
@@ -248,6 +280,16 @@ int main(int argc, char **argv)
         if (parse_types(types, &flags, names, &n_names) < 0) {
                 fprintf(stderr, "raw-baseline: bad type list '%s'\n", types);
                 return 2;
+        }
+        for (size_t i = 0; in_process && i < ELEMENTSOF(rtypes); i++) {
+                char path[64];
+
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", rtypes[i].name);
+                home_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+                if (home_fd[i] < 0) {
+                        fprintf(stderr, "raw-baseline: %s: %m\n", path);
+                        return 1;
+                }
         }
         /* Shared, so that workers of -j report their times here. */
         create_us = mmap(NULL, n * sizeof(double), PROT_READ | PROT_WRITE,
@@ -312,9 +354,9 @@ int main(int argc, char **argv)
         if (rc != 0)
                 return 1;
 
-        printf("{\"tool\":\"raw-baseline\",\"types\":\"%s\",\"jobs\":%u,\"ballast_mib\":%u,\"n\":%"
-               "u,",
-               types, jobs, ballast_mib, n);
+        printf("{\"tool\":\"raw-baseline\",\"mode\":\"%s\",\"types\":\"%s\",\"jobs\":%u,"
+               "\"ballast_mib\":%u,\"n\":%u,",
+               in_process ? "in-process" : "fork", types, jobs, ballast_mib, n);
         printf("\"create_cpu_us\":%.1f,", cpu_create / n);
         stats_print_json(stdout, "create", create_us, n, wall_create);
         if (!keep) {
