@@ -3,7 +3,6 @@
  * is held by a pidfd while its /proc files are opened, so a pid reused
  * meanwhile is noticed (pidfd_open(2)). */
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/pidfd.h>
@@ -164,67 +163,5 @@ int adopt_open(const struct nsk_request *req, int fds[NSK_TYPE_MAX], nsk_type_ma
                    : from_paths(req, fds, ret_types, msg, size);
         if (r < 0)
                 close_many(fds, NSK_TYPE_MAX);
-        return r;
-}
-
-/* Is pid the init of its pid namespace: is the last pid of "NSpid:" in
- * its status (its pid in each pid namespace it is in, innermost last) 1? */
-static bool is_ns_init(int proc_fd, const char *pid)
-{
-        char path[300], buf[4096], *line, *last;
-        _cleanup_close_ int fd = -EBADF;
-        ssize_t n;
-
-        snprintf(path, sizeof(path), "%s/status", pid);
-        fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        n = read(fd, buf, sizeof(buf) - 1);
-        if (n <= 0)
-                return false;
-        buf[n] = '\0';
-        line = strstr(buf, "\nNSpid:");
-        if (!line)
-                return false;
-        line[strcspn(line + 1, "\n") + 1] = '\0';
-        last = strrchr(line, '\t');
-        return last && streq(last + 1, "1");
-}
-
-int adopt_find_init(uint64_t pid_ns_inode, pid_t *ret_pid, int *ret_pidfd)
-{
-        _cleanup_close_ int proc_fd = -EBADF;
-        struct dirent *de;
-        DIR *d;
-        int r = -ESRCH;
-
-        proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (proc_fd < 0)
-                return negative_errno();
-        d = fdopendir(fcntl(proc_fd, F_DUPFD_CLOEXEC, 3));
-        if (!d)
-                return negative_errno();
-        while (r == -ESRCH && (de = readdir(d))) {
-                char path[300];
-                struct stat st;
-                int pidfd;
-
-                if (de->d_name[0] < '1' || de->d_name[0] > '9')
-                        continue;
-                snprintf(path, sizeof(path), "%s/ns/pid", de->d_name);
-                if (fstatat(proc_fd, path, &st, 0) < 0 || st.st_ino != pid_ns_inode ||
-                    !is_ns_init(proc_fd, de->d_name))
-                        continue;
-                pidfd = pidfd_open((pid_t) strtol(de->d_name, NULL, 10), 0);
-                /* Checked again with the pidfd held: the pid is still it. */
-                if (pidfd < 0 || fstatat(proc_fd, path, &st, 0) < 0 || st.st_ino != pid_ns_inode) {
-                        safe_close(pidfd);
-                        continue;
-                }
-                *ret_pid = (pid_t) strtol(de->d_name, NULL, 10);
-                *ret_pidfd = pidfd;
-                r = 0;
-        }
-        closedir(d);
         return r;
 }

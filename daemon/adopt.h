@@ -4,8 +4,6 @@
 #pragma once
 
 #include <stddef.h>
-#include <stdint.h>
-#include <sys/types.h>
 
 #include "proto.h"
 
@@ -16,8 +14,3 @@
  * msg and nothing stays open. */
 int adopt_open(const struct nsk_request *req, int fds[NSK_TYPE_MAX], nsk_type_mask_t *ret_types,
                char *msg, size_t size);
-
-/* The init of the pid namespace pid_ns_inode (the process that is pid 1
- * in it), found by a walk over /proc, and a pidfd of it; -ESRCH if it is
- * gone (the namespace can take no new process then). */
-int adopt_find_init(uint64_t pid_ns_inode, pid_t *ret_pid, int *ret_pidfd);

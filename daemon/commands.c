@@ -430,7 +430,6 @@ static int cmd_adopt(struct commands *cx, struct client *c, const struct nsk_req
         r = lifecycle_publish(cx->lc, s, &res, NSK_EVENT_ADOPTED, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
-        lifecycle_watch_init(cx->lc, s);
         return reply_set(cx, c, req, s, NULL, NULL, 0);
 }
 

@@ -228,7 +228,10 @@ static pid_t child_start_keeper(int sock, nsk_type_mask_t types, int lifeline_re
         if (pid == 0) {
                 /* What an operator sees in ps, pgrep -f or lsns: the set it
                  * keeps, not the spawner it came from. */
-                (void) proctitle_set(KEEPER_NAME, name);
+                /* Without room for the set's name, the name alone: never
+                 * the daemon's command line, readable inside the set. */
+                if (!proctitle_set(KEEPER_NAME, name))
+                        (void) proctitle_set(KEEPER_NAME, NULL);
                 close_all_but(ctl[1], lifeline_read);
                 /* A fresh /proc for the new pid namespace, where the set
                  * has a mount namespace of its own to put it in. */
@@ -463,7 +466,8 @@ _Noreturn void helper_child_start(int sock, struct helper_start *st, size_t len,
         if (!start_fix(st, len, sysctls))
                 _exit(0);
         (void) prctl(PR_SET_NAME, HELPER_NAME);
-        (void) proctitle_set(HELPER_NAME, st->name);
+        if (!proctitle_set(HELPER_NAME, st->name))
+                (void) proctitle_set(HELPER_NAME, NULL);
         /* Not dumpable from the start, though root: the namespaces it
          * makes may soon hold processes with capabilities over them
          * (ptrace(2)). Nothing of the daemon's: not its cwd (keepers'

@@ -2,6 +2,7 @@
 /* Watching keepers through pidfds; a pidfd becomes readable when its
  * process exits, whoever its parent is (pidfd_open(2)). */
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "helper-proto.h"
 #include "keeper.h"
+#include "pidfd-util.h"
 #include "log.h"
 #include "set.h"
 
@@ -34,6 +36,8 @@ struct keepers {
         struct keeper *all;
         struct keeper *dying;
 };
+
+static struct keeper *keeper_free(struct keeper *k);
 
 struct keepers *keepers_new(struct event_base *base)
 {
@@ -109,8 +113,8 @@ static void on_keeper_exit(evutil_socket_t fd, short what, void *userdata)
         k->on_exit(k->set, reason, k->userdata);
 }
 
-int keeper_attach(struct keepers *ks, struct set *s, pid_t pid, int pidfd, int lifeline,
-                  keeper_exit_fn on_exit, void *userdata)
+static int attach(struct keepers *ks, struct set *s, pid_t pid, int pidfd, int lifeline,
+                  bool foreign, keeper_exit_fn on_exit, void *userdata)
 {
         struct keeper *k = calloc(1, sizeof(*k));
 
@@ -123,6 +127,7 @@ int keeper_attach(struct keepers *ks, struct set *s, pid_t pid, int pidfd, int l
                                .set = s,
                                .on_exit = on_exit,
                                .userdata = userdata,
+                               .foreign = foreign,
                                .pid = pid,
                                .pidfd = pidfd,
                                .lifeline = lifeline,
@@ -136,21 +141,22 @@ int keeper_attach(struct keepers *ks, struct set *s, pid_t pid, int pidfd, int l
                 return -ENOMEM;
         }
         s->keeper = k;
-        s->keeper_pid = pid;
+        /* A foreign init is no keeper of ours: no "keeper" line in the
+         * state file, nothing in KEEPER. */
+        s->keeper_pid = foreign ? 0 : pid;
         return 0;
+}
+
+int keeper_attach(struct keepers *ks, struct set *s, pid_t pid, int pidfd, int lifeline,
+                  keeper_exit_fn on_exit, void *userdata)
+{
+        return attach(ks, s, pid, pidfd, lifeline, false, on_exit, userdata);
 }
 
 int keeper_watch(struct keepers *ks, struct set *s, pid_t pid, int pidfd, keeper_exit_fn on_exit,
                  void *userdata)
 {
-        int r = keeper_attach(ks, s, pid, pidfd, -EBADF, on_exit, userdata);
-
-        if (r < 0)
-                return r;
-        s->keeper->foreign = true;
-        /* Not ours: no "keeper" in its state file, none in KEEPER. */
-        s->keeper_pid = 0;
-        return 0;
+        return attach(ks, s, pid, pidfd, -EBADF, true, on_exit, userdata);
 }
 
 /* A zombie still answers signal 0 and shows its pid namespace. */
@@ -187,6 +193,43 @@ int keeper_find(pid_t pid, uint64_t pid_ns_inode)
             is_zombie(pid) || pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
                 return -ESRCH;
         return TAKE_FD(pidfd);
+}
+
+int keeper_find_init(uint64_t pid_ns_inode, pid_t *ret_pid, int *ret_pidfd)
+{
+        struct dirent *de;
+        int r = -ESRCH;
+        DIR *d;
+
+        d = opendir("/proc");
+        if (!d)
+                return negative_errno();
+        while (r == -ESRCH && (de = readdir(d))) {
+                pid_t pid, proc_pid, inner;
+                char path[64];
+                struct stat st;
+                int pidfd;
+
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                pid = (pid_t) strtol(de->d_name, NULL, 10);
+                snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) pid);
+                if (stat(path, &st) < 0 || st.st_ino != pid_ns_inode)
+                        continue;
+                pidfd = keeper_find(pid, pid_ns_inode);
+                if (pidfd < 0)
+                        continue;
+                /* The pidfd is the process /proc named (its Pid there), and
+                 * its pid in its own namespace, the innermost, is 1. */
+                if (pidfd_pids(pidfd, &proc_pid, &inner) == 0 && proc_pid == pid && inner == 1) {
+                        *ret_pid = pid;
+                        *ret_pidfd = pidfd;
+                        r = 0;
+                } else
+                        safe_close(pidfd);
+        }
+        closedir(d);
+        return r;
 }
 
 bool keeper_kill_stray(pid_t pid, uint64_t pid_ns_inode)
@@ -239,7 +282,7 @@ void keeper_make_permanent(struct keeper *k)
         k->lifeline = safe_close(k->lifeline);
 }
 
-struct keeper *keeper_free(struct keeper *k)
+static struct keeper *keeper_free(struct keeper *k)
 {
         if (!k)
                 return NULL;

@@ -40,6 +40,12 @@ int keeper_watch(struct keepers *ks, struct set *s, pid_t pid, int pidfd, keeper
  * else -ESRCH. */
 int keeper_find(pid_t pid, uint64_t pid_ns_inode);
 
+/* The init of the pid namespace pid_ns_inode (the process that is pid 1
+ * in it), found by a walk over /proc, and a pidfd of it (keeper_find's
+ * checks); -ESRCH if there is none to be found (it died, or this /proc
+ * is another pid namespace's). */
+int keeper_find_init(uint64_t pid_ns_inode, pid_t *ret_pid, int *ret_pidfd);
+
 /* After a restart: kills the process with this pid if it is the init of
  * the pid namespace pid_ns_inode, a keeper no set owns. True if it did. */
 bool keeper_kill_stray(pid_t pid, uint64_t pid_ns_inode);
@@ -53,8 +59,5 @@ void keeper_release(struct keeper *k);
  * daemon's end of its lifeline closes, the daemon dying included, so a
  * set cut short by a crash leaves no keeper behind. */
 void keeper_make_permanent(struct keeper *k);
-/* Stops watching and detaches it from its set; the keeper lives on
- * unless its lifeline closes. */
-struct keeper *keeper_free(struct keeper *k);
 /* The daemon's end of the lifeline (still owned by k), or -EBADF. */
 int keeper_lifeline(const struct keeper *k);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "adopt.h"
 #include "fault.h"
 #include "fdstore.h"
 #include "ipnetns.h"
@@ -44,7 +43,8 @@ struct lifecycle *lifecycle_free(struct lifecycle *lc)
         return NULL;
 }
 
-void lifecycle_mark_dead(struct lifecycle *lc, struct set *s, const char *reason)
+/* The set will only ever be released; the event goes out. */
+static void mark_dead(struct lifecycle *lc, struct set *s, const char *reason)
 {
         set_mark_dead(s, reason);
         lc->on_event(NSK_EVENT_DEAD, s, lc->userdata);
@@ -120,7 +120,7 @@ void lifecycle_check_mounts(struct lifecycle *lc, const struct mounts *m)
 
 static void on_keeper_exit(struct set *s, const char *reason, void *userdata)
 {
-        lifecycle_mark_dead(userdata, s, reason);
+        mark_dead(userdata, s, reason);
 }
 
 int lifecycle_reserve(struct lifecycle *lc, const char *key, nsk_type_mask_t types,
@@ -264,6 +264,10 @@ int lifecycle_publish(struct lifecycle *lc, struct set *s, struct helper_result 
                 lifecycle_abandon(lc, s);
                 return r;
         }
+        /* An adopted pid namespace's own init, watched before the set
+         * is announced. */
+        if (e == NSK_EVENT_ADOPTED)
+                lifecycle_watch_init(lc, s);
         s->state = SET_READY;
         nsk_type_mask_format(s->types, types, sizeof(types));
         if (e == NSK_EVENT_CREATED)
@@ -309,7 +313,7 @@ static int unpin(struct lifecycle *lc, struct set *s)
                 snprintf(reason, sizeof(reason), "release failed: cannot remove its state file: %s",
                          strerror(-r));
                 /* Its keeper is gone: never hand it out again. */
-                lifecycle_mark_dead(lc, s, reason);
+                mark_dead(lc, s, reason);
                 return r;
         }
         unpin_rest(lc, s);
@@ -347,7 +351,7 @@ void lifecycle_rewatch_keeper(struct lifecycle *lc, struct set *s, pid_t pid, in
         snprintf(reason, sizeof(reason),
                  "the pid namespace's init (pid %d) died while nskeeperd was not running",
                  (int) pid);
-        lifecycle_mark_dead(lc, s, reason);
+        mark_dead(lc, s, reason);
 }
 
 void lifecycle_watch_init(struct lifecycle *lc, struct set *s)
@@ -357,7 +361,7 @@ void lifecycle_watch_init(struct lifecycle *lc, struct set *s)
 
         if (!(s->types & NSK_TYPE_BIT(NSK_TYPE_PID)) || s->keeper)
                 return;
-        r = adopt_find_init(s->inode[NSK_TYPE_PID], &pid, &pidfd);
+        r = keeper_find_init(s->inode[NSK_TYPE_PID], &pid, &pidfd);
         if (r < 0) {
                 log_notice("set '%s': cannot find the init of its pid namespace (%s); its "
                            "death will go unnoticed",

@@ -55,8 +55,6 @@ void lifecycle_abandon(struct lifecycle *lc, struct set *s);
  * is then dead, s->dead_reason says why. */
 int lifecycle_release(struct lifecycle *lc, struct set *s);
 
-/* The set will only ever be released; the event goes out. */
-void lifecycle_mark_dead(struct lifecycle *lc, struct set *s, const char *reason);
 /* Pins of the types in mask (and with ip_netns, its ip netns entry)
  * were found gone or replaced: the set is damaged, for good (the daemon
  * never pins again what someone else removed). The event goes out once
@@ -77,7 +75,8 @@ void lifecycle_rewatch_keeper(struct lifecycle *lc, struct set *s, pid_t pid, in
 
 /* An adopted set with a pid namespace: watches its own init (never
  * killing it), so that the set is marked dead when it dies, as it can
- * take no new process then. Logged if it cannot be found. */
+ * take no new process then. Logged if it cannot be found. Publishing an
+ * adopted set does this; recovery calls it itself. */
 void lifecycle_watch_init(struct lifecycle *lc, struct set *s);
 
 /* At a stop without a service manager to keep their fds: fd-pinned sets

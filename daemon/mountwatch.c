@@ -38,7 +38,7 @@ bool mounts_has(const struct mounts *m, const char *path, uint64_t inode)
         return m->n > 0 && bsearch(&key, m->v, m->n, sizeof(key), entry_cmp);
 }
 
-struct mounts *mounts_free(struct mounts *m)
+static struct mounts *mounts_free(struct mounts *m)
 {
         if (!m)
                 return NULL;
@@ -133,18 +133,6 @@ static int parse_stream(FILE *f, struct mounts **ret)
                 qsort(m->v, m->n, sizeof(*m->v), entry_cmp);
         *ret = m;
         return 0;
-}
-
-int mounts_parse(const char *text, struct mounts **ret)
-{
-        FILE *f = fmemopen((void *) text, strlen(text), "r");
-        int r;
-
-        if (!f)
-                return negative_errno();
-        r = parse_stream(f, ret);
-        fclose(f);
-        return r;
 }
 
 struct mountwatch {

@@ -15,9 +15,6 @@ struct mounts;
 /* Is the namespace with this inode mounted at path (as mountinfo spells
  * it: absolute, no symlinks)? */
 bool mounts_has(const struct mounts *m, const char *path, uint64_t inode);
-/* Reads a mountinfo text (for the tests; the watch reads its own). */
-int mounts_parse(const char *text, struct mounts **ret);
-struct mounts *mounts_free(struct mounts *m);
 
 struct mountwatch;
 typedef void (*mountwatch_fn)(const struct mounts *m, void *userdata);

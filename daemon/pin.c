@@ -31,21 +31,21 @@ static int pin_location(const struct rundir *rd, const char *name, enum nsk_type
         return 0;
 }
 
-int pin_dir_make(const struct rundir *rd, const char *name)
+static int pin_dir_make(const struct rundir *rd, const char *name)
 {
         if (mkdirat(rd->ns_fd, name, 0755) < 0)
                 return negative_errno();
         return 0;
 }
 
-int pin_dir_remove(const struct rundir *rd, const char *name)
+static int pin_dir_remove(const struct rundir *rd, const char *name)
 {
         if (unlinkat(rd->ns_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
                 return negative_errno();
         return 0;
 }
 
-int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, int nsfd)
+static int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, int nsfd)
 {
         _cleanup_close_ int owned = -EBADF, fd = -EBADF;
         char src[64], dst[64];
@@ -91,7 +91,7 @@ int pin_umount_at(int dirfd, const char *file)
         }
 }
 
-int pin_remove(const struct rundir *rd, const char *name, enum nsk_type t)
+static int pin_remove(const struct rundir *rd, const char *name, enum nsk_type t)
 {
         _cleanup_close_ int owned = -EBADF;
         const char *file;

@@ -40,7 +40,7 @@ struct set {
 
 struct set *set_new(const char *name, nsk_type_mask_t types, enum nsk_pin pin, uid_t owner);
 /* Frees the memory and closes held fds. Pins stay, and so does a keeper
- * (keeper_free() it first: it points to s). */
+ * (keepers_free() or keeper_release() it first: it points to s). */
 struct set *set_free(struct set *s);
 
 /* The set is dead for reason; it will only ever be released. */

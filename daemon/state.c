@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Writing, reading and recovering state files. A state file is text,
- * one "key value" per line; set names and types are from closed
+/* Writing and reading state files (recover.c reads them back at start).
+ * A state file is text, one "key value" per line; set names and types are from closed
  * alphabets, so nothing a client chooses can add a line or a field:
  *
  *     version 1
