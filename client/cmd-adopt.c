@@ -91,12 +91,12 @@ static int run(int argc, char **argv)
         r = ctl_check_name("adopt", name);
         if (r != 0)
                 return r;
-        if (types_arg && !streq(types_arg, "all")) {
+        /* "all" is every type the kernel offers (ctl_parse_types). */
+        if (types_arg) {
                 r = ctl_parse_types("adopt", name, types_arg, &types);
                 if (r != 0)
                         return r;
-        } else if (types_arg)
-                types = nsk_type_mask_supported();
+        }
 
         cl = ctl_connect("adopt", name);
         if (!cl)

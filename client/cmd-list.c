@@ -131,7 +131,6 @@ static int run_list(int argc, char **argv)
         bool json = false, raw = false, all = false, headings = true;
         struct column_list cols;
         size_t n, m, bad_len;
-        struct nsk_client *cl;
         int c, r, ret = CTL_EXIT_OK;
 
         while ((c = getopt_long(argc, argv, "Jrt:o:nh", longopts, NULL)) >= 0)
@@ -183,32 +182,22 @@ static int run_list(int argc, char **argv)
                         return ctl_fail("list: out of memory");
         }
 
-        cl = ctl_connect("list", NULL);
-        if (!cl) {
+        r = ctl_list("list", &sets, &n);
+        if (r != 0) {
                 free(flt.found);
-                return CTL_EXIT_FAILED;
+                return r;
         }
-        r = nsk_list(cl, &sets, &n);
-        if (r < 0) {
-                ctl_request_failed("list", NULL, cl, r);
-                nsk_client_free(cl);
-                free(flt.found);
-                return CTL_EXIT_FAILED;
-        }
-        nsk_client_free(cl);
         m = filter_sets(&flt, sets, n);
 
         counts = calloc(m ? m : 1, sizeof(*counts));
-        if (!counts || procscan_count(sets, m, counts) < 0) {
-                /* Without /proc the counts are 0; everything else is there. */
-                free(counts);
-                counts = calloc(m ? m : 1, sizeof(*counts));
-                if (!counts) {
-                        nsk_sets_free(sets, n);
-                        free(flt.found);
-                        return ctl_fail("list: out of memory");
-                }
+        if (!counts) {
+                nsk_sets_free(sets, n);
+                free(flt.found);
+                return ctl_fail("list: out of memory");
         }
+        /* Without /proc the counts are 0; everything else is there. */
+        if (procscan_count(sets, m, counts) < 0)
+                memset(counts, 0, (m ? m : 1) * sizeof(*counts));
         if (json)
                 columns_print_json(stdout, sets, m, counts, &cols);
         else

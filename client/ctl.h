@@ -84,10 +84,10 @@ int ctl_exec(const char *cmd, const char *name, char **argv);
 /* Checks a set name given on the command line (exit status on failure, 0 if fine). */
 int ctl_check_name(const char *cmd, const char *name);
 
-/* Parses a -t LIST, where "all" means every type the kernel offers;
- * prints the error and returns CTL_EXIT_FAILED if bad. */
 /* Whether one of the items of a -t LIST is "all". */
 bool ctl_types_have_all(const char *list);
+/* Parses a -t LIST, where "all" means every type the kernel offers;
+ * prints the error and returns CTL_EXIT_FAILED if bad. */
 int ctl_parse_types(const char *cmd, const char *name, const char *list, nsk_type_mask_t *ret);
 
 /* Standard option parsing for commands of the form CMD [--json] NAME...:

@@ -93,6 +93,11 @@ int netns_mounts_setup(const char *set, uint32_t owner, const char *name)
         char dir[NSK_NAME_MAX + 16];
         int r;
 
+        /* The name comes from the daemon's reply: never let it make a
+         * path other than /etc/netns/[UID/]NAME (an empty one would bind
+         * every set's directory). Checked before anything is made. */
+        if (!name_is_valid(name))
+                return ctl_fail("join '%s': the daemon's reply names no valid set", set);
         /* After setns(): a mount namespace made now belongs to the user
          * namespace joined, where the set's root may mount. */
         if (unshare(CLONE_NEWNS) < 0)
@@ -107,11 +112,6 @@ int netns_mounts_setup(const char *set, uint32_t owner, const char *name)
         r = mount_sysfs(set);
         if (r != 0)
                 return r;
-        /* The name comes from the daemon's reply: never let it make a
-         * path other than /etc/netns/[UID/]NAME (an empty one would bind
-         * every set's directory). */
-        if (!name_is_valid(name))
-                return ctl_fail("join '%s': the daemon's reply names no valid set", set);
         /* ip netns names are root's; another user's set NAME is
          * /etc/netns/UID/NAME, the name root gives it, so that it never
          * takes the files of root's set NAME. */
