@@ -7,7 +7,8 @@ src=${NSK_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 command -v clang-format >/dev/null || { echo "SKIP: no clang-format (apt-get install clang-format)"; exit 77; }
 cd "$src" || exit 1
 bad=()
-for f in common/*.[ch] daemon/*.[ch] client/*.[ch] tests/*.[ch]; do
+files=(common/*.[ch] daemon/*.[ch] client/*.[ch] tests/*.[ch] tests/fuzz/*.[ch] tests/bench/*.[ch])
+for f in "${files[@]}"; do
         clang-format --style=file "$f" | cmp -s - "$f" || bad+=("$f")
 done
 if [ ${#bad[@]} -gt 0 ]; then
@@ -15,4 +16,4 @@ if [ ${#bad[@]} -gt 0 ]; then
         printf '  %s\n' "${bad[@]}"
         exit 1
 fi
-echo "format: $(ls common/*.[ch] daemon/*.[ch] client/*.[ch] tests/*.[ch] | wc -l) files as clang-format leaves them"
+echo "format: ${#files[@]} files as clang-format leaves them"

@@ -4,7 +4,7 @@
 # uses one of a layer above it (HACKING.md, "Layers"). A module is a
 # file stem (daemon/keeper.c + daemon/keeper.h); A uses B when a file of
 # A includes "B.h" or A's object refers to a symbol B's object defines.
-set -eu
+set -eu -o pipefail
 src=${NSK_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${NSK_BUILDDIR:-$src}
 
@@ -69,6 +69,12 @@ nm -A "${objs[@]}" 2>/dev/null | awk '
         }' >>"$tmp/edges"
 
 fail=0
+# Without call edges (no nm, objects without symbols) only the includes
+# would be checked: that is no pass.
+if ! grep -q ' calls ' "$tmp/edges"; then
+        echo "layers: no calls found in the objects (is nm there? were they built?)"
+        exit 1
+fi
 # Every module placed.
 for m in $(awk '{ print $1; print $2 }' "$tmp/edges" | sort -u); do
         grep -q "^$m " "$tmp/layer" || { echo "layers: module '$m' has no layer (tests/layers.sh)"; fail=1; }

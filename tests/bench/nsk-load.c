@@ -160,8 +160,8 @@ static int parse_args(int argc, char **argv, struct options *o)
                         o->prefix = optarg;
                         break;
                 case 't':
-                        r = nsk_type_mask_from_list(optarg, nsk_type_mask_supported(), &o->types, NULL,
-                                                  NULL);
+                        r = nsk_type_mask_from_list(optarg, nsk_type_mask_supported(), &o->types,
+                                                    NULL, NULL);
                         if (r < 0) {
                                 fprintf(stderr, "nsk-load: bad type list '%s'\n", optarg);
                                 return -1;

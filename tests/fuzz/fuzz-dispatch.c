@@ -156,8 +156,10 @@ int __wrap_helper_start(struct helpers *hs, const char *name, nsk_type_mask_t ty
         (void) registry_foreach(reg, find_creating, &creating);
         /* fd pins succeed (with the fuzzer's own namespaces); bind pins
          * fail, so the fuzzer never mounts anything. */
-        *f = (struct fake) { .types = types, .fd_pin = creating && creating->pin == NSK_PIN_FD,
-                             .done = done, .userdata = userdata };
+        *f = (struct fake) { .types = types,
+                             .fd_pin = creating && creating->pin == NSK_PIN_FD,
+                             .done = done,
+                             .userdata = userdata };
         if (event_base_once(base, -1, EV_TIMEOUT, fake_finish, f, &now) < 0) {
                 free(f);
                 return -ENOMEM;
@@ -335,7 +337,10 @@ static void exchange(const uint8_t *data, size_t size, bool subscribe, struct ex
 
 static void create_seed(const char *name, nsk_type_mask_t types)
 {
-        struct nsk_request req = { .cmd = NSK_CMD_CREATE, .id = 2, .types = types, .pin = NSK_PIN_FD,
+        struct nsk_request req = { .cmd = NSK_CMD_CREATE,
+                                   .id = 2,
+                                   .types = types,
+                                   .pin = NSK_PIN_FD,
                                    .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) |
                                             NSK_ATTR_BIT(NSK_A_PIN) };
         uint8_t buf[256];
@@ -351,7 +356,7 @@ static void create_seed(const char *name, nsk_type_mask_t types)
 
 static int collect_name(struct set *s, void *userdata)
 {
-        char (*names)[NSK_NAME_MAX + 1] = userdata;
+        char(*names)[NSK_NAME_MAX + 1] = userdata;
         size_t i = 0;
 
         while (names[i][0])
@@ -469,7 +474,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         /* An autobound abstract socket: no file either. */
         listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         fuzz_assert(listen_fd >= 0);
-        fuzz_assert(bind(listen_fd, (struct sockaddr *) &(struct sockaddr_un) { .sun_family = AF_UNIX },
+        fuzz_assert(bind(listen_fd,
+                         (struct sockaddr *) &(struct sockaddr_un) { .sun_family = AF_UNIX },
                          sizeof(sa_family_t)) == 0);
         addr_len = sizeof(addr);
         fuzz_assert(getsockname(listen_fd, (struct sockaddr *) &addr, &addr_len) == 0);
@@ -478,7 +484,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         /* subuid(5) lines in a memfd: no file either. */
         subids = memfd_create("nsk-fuzz-subids", MFD_CLOEXEC);
         fuzz_assert(subids >= 0);
-        fuzz_assert(write(subids, USER_SUBIDS, strlen(USER_SUBIDS)) == (ssize_t) strlen(USER_SUBIDS));
+        fuzz_assert(write(subids, USER_SUBIDS, strlen(USER_SUBIDS)) ==
+                    (ssize_t) strlen(USER_SUBIDS));
         snprintf(subid_path, sizeof(subid_path), "/proc/self/fd/%d", subids);
         cfg.subuid_path = cfg.subgid_path = subid_path;
         cfg.idle_timeout_sec = 0; /* every input alike, however slow */
@@ -491,8 +498,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         lc = lifecycle_new(rd, reg, keepers, on_event, NULL);
         mon = monitor_new(rd);
         fuzz_assert(keepers && helpers && lc && mon);
-        cmds = (struct commands) { .helpers = helpers, .cfg = &cfg, .rd = rd, .reg = reg, .lc = lc,
-                                   .mon = mon };
+        cmds = (struct commands) {
+                .helpers = helpers, .cfg = &cfg, .rd = rd, .reg = reg, .lc = lc, .mon = mon
+        };
         fuzz_assert(server_new(base, listen_fd, NULL, &cfg, &handlers, &cmds, &srv) == 0);
         atexit(teardown);
 

@@ -9,8 +9,8 @@
 /* Settings attributes with their default value (an empty hostname,
  * LOOPBACK 1, ...) are not written back by the encoder, so only the
  * request's own attributes are compared bit for bit. */
-#define OWN_ATTRS                                                                           \
-        (NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) | NSK_ATTR_BIT(NSK_A_PIN) |   \
+#define OWN_ATTRS                                                                         \
+        (NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_TYPES) | NSK_ATTR_BIT(NSK_A_PIN) | \
          NSK_ATTR_BIT(NSK_A_ADOPT_PID) | NSK_ATTR_BIT(NSK_A_ADOPT_PATH))
 
 static void check_same(const struct nsk_request *a, const struct nsk_request *b)

@@ -14,13 +14,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define fuzz_assert(expr)                                                               \
-        do {                                                                            \
-                if (!(expr)) {                                                          \
-                        fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__,     \
-                                __LINE__, #expr);                                       \
-                        abort();                                                        \
-                }                                                                       \
+#define fuzz_assert(expr)                                                                    \
+        do {                                                                                 \
+                if (!(expr)) {                                                               \
+                        fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, \
+                                #expr);                                                      \
+                        abort();                                                             \
+                }                                                                            \
         } while (0)
 
 /* A decoded string is terminated inside its buffer. */

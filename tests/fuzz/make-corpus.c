@@ -66,7 +66,9 @@ static void request(const char *file, uint16_t cmd, const char *name, nsk_type_m
 static void adopt(const char *file, const char *pid)
 {
         static char net[] = "/proc/self/ns/net", uts[] = "/proc/self/ns/uts";
-        struct nsk_request r = { .cmd = NSK_CMD_ADOPT, .id = 8, .pin = NSK_PIN_FD,
+        struct nsk_request r = { .cmd = NSK_CMD_ADOPT,
+                                 .id = 8,
+                                 .pin = NSK_PIN_FD,
                                  .attrs = NSK_ATTR_BIT(NSK_A_NAME) | NSK_ATTR_BIT(NSK_A_PIN) };
         uint8_t buf[NSK_MSG_MAX];
 
@@ -112,7 +114,8 @@ static struct nsk_set_info set_info(const char *name, enum nsk_pin pin, nsk_type
         for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 if (!(types & NSK_TYPE_BIT(t)))
                         continue;
-                s.ns[s.n_ns] = (struct nsk_ns_info) { .type = t, .inode = 4026532000u + (unsigned) t };
+                s.ns[s.n_ns] =
+                        (struct nsk_ns_info) { .type = t, .inode = 4026532000u + (unsigned) t };
                 if (pin == NSK_PIN_BIND) {
                         snprintf(paths[t], 128, "/run/nskeeper/ns/%s/%s", name, nsk_type_name(t));
                         s.ns[s.n_ns].path = paths[t];
@@ -125,7 +128,7 @@ static struct nsk_set_info set_info(const char *name, enum nsk_pin pin, nsk_type
 static void reply_seeds(void)
 {
         const nsk_type_mask_t web = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS) |
-                                  NSK_TYPE_BIT(NSK_TYPE_IPC);
+                                    NSK_TYPE_BIT(NSK_TYPE_IPC);
         char paths[NSK_TYPE_MAX][128], paths2[NSK_TYPE_MAX][128];
         struct nsk_set_info s = set_info("web", NSK_PIN_BIND, web, paths);
         struct nsk_set_info all = set_info("all.sets-1", NSK_PIN_BIND, NSK_TYPE_MASK_ALL, paths2);
@@ -182,7 +185,7 @@ static void reply_seeds(void)
 int main(int argc, char **argv)
 {
         const nsk_type_mask_t web = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS) |
-                                  NSK_TYPE_BIT(NSK_TYPE_IPC);
+                                    NSK_TYPE_BIT(NSK_TYPE_IPC);
         struct nsk_settings settings;
 
         if (argc != 2) {
@@ -194,7 +197,8 @@ int main(int argc, char **argv)
         /* "web" and "db" exist in fuzz-dispatch; "new" does not. */
         request("create-new", NSK_CMD_CREATE, "new", 0, -1, NULL);
         request("create-new-fd", NSK_CMD_CREATE, "new", web, NSK_PIN_FD, NULL);
-        request("create-new-all-bind", NSK_CMD_CREATE, "new", NSK_TYPE_MASK_ALL, NSK_PIN_BIND, NULL);
+        request("create-new-all-bind", NSK_CMD_CREATE, "new", NSK_TYPE_MASK_ALL, NSK_PIN_BIND,
+                NULL);
         request("create-web-exists", NSK_CMD_CREATE, "web", web, NSK_PIN_FD, NULL);
         settings = every_setting();
         request("create-settings", NSK_CMD_CREATE, "new", NSK_TYPE_MASK_ALL, NSK_PIN_FD, &settings);
@@ -206,8 +210,8 @@ int main(int argc, char **argv)
         request("show-db", NSK_CMD_SHOW, "db", 0, -1, NULL);
         /* The longest name a request may carry: UID/NAME. */
         request("show-full-name", NSK_CMD_SHOW,
-                "4294967294/nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", 0, -1,
-                NULL);
+                "4294967294/nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", 0,
+                -1, NULL);
         request("release-web", NSK_CMD_RELEASE, "web", 0, -1, NULL);
         request("release-nosuch", NSK_CMD_RELEASE, "nosuch", 0, -1, NULL);
         request("monitor", NSK_CMD_MONITOR, NULL, 0, -1, NULL);

@@ -30,6 +30,8 @@ nsk-carol:x:$CAROL:$GID::/:/bin/sh" "nsk-members:x:$GID:nsk-bob"
 # The test dir must be reachable for the users.
 chmod 755 "$T"
 
+# A copy any uid can run, wherever the clone lives (lib.sh).
+CTL_ANY=$(world_copy "$NSKEEPERCTL") || hard_error "cannot copy nskeeperctl"
 as() {
         local uid=$1
         shift
@@ -44,7 +46,7 @@ as() {
 actl() {
         local uid=$1
         shift
-        as "$uid" "$NSKEEPERCTL" --socket "$SOCK" "$@"
+        as "$uid" "$CTL_ANY" --socket "$SOCK" "$@"
 }
 
 start_daemon --group "$GID" --subuid-file "$T/subuid" --subgid-file "$T/subgid" \

@@ -43,9 +43,11 @@ printf '%s:100000:65536\n' "$ALICE" >"$T/subuid"
 printf '%s:100000:65536\n' "$ALICE" >"$T/subgid"
 etc_users "nsk-alice:x:$ALICE:$GID::/:/bin/sh" "nsk-members:x:$GID:"
 chmod 755 "$T"
+# A copy any uid can run, wherever the clone lives (lib.sh).
+CTL_ANY=$(world_copy "$NSKEEPERCTL") || hard_error "cannot copy nskeeperctl"
 actl() {
         timeout -k 5 "$NSK_TIMEOUT" setpriv --reuid "$ALICE" --regid "$GID" --clear-groups \
-                "$NSKEEPERCTL" --socket "$SOCK" "$@"
+                "$CTL_ANY" --socket "$SOCK" "$@"
 }
 
 start_daemon --group "$GID" --subuid-file "$T/subuid" --subgid-file "$T/subgid" || die "no daemon"

@@ -408,7 +408,7 @@ etc_users() {
 # where others cannot enter (/root, a mktemp -d directory): programs it
 # runs inside a set come from $T/bin.
 world_copy() {
-        chmod 0711 "$T" && install -d -m 0755 "$T/bin" &&
+        chmod go+x "$T" && install -d -m 0755 "$T/bin" &&
                 install -m 0755 "$1" "$T/bin/" && echo "$T/bin/${1##*/}"
 }
 

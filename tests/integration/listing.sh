@@ -19,9 +19,11 @@ setpriv --reuid 4242 --regid 4242 --clear-groups unshare --user true 2>/dev/null
 ALICE=4242
 etc_users "nsk-alice:x:$ALICE:$ALICE::/:/bin/sh" "nsk-members:x:$ALICE:"
 chmod 755 "$T"
+# A copy any uid can run, wherever the clone lives (lib.sh).
+CTL_ANY=$(world_copy "$NSKEEPERCTL") || hard_error "cannot copy nskeeperctl"
 actl() {
         timeout -k 5 "$NSK_TIMEOUT" setpriv --reuid "$ALICE" --regid "$ALICE" --clear-groups \
-                "$NSKEEPERCTL" --socket "$SOCK" "$@"
+                "$CTL_ANY" --socket "$SOCK" "$@"
 }
 
 start_daemon --group "$ALICE" || die "no daemon"

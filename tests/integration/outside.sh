@@ -108,7 +108,7 @@ check_run "release box" 0 ctl release box
 
 echo "# --- an adopted pid namespace whose own init dies ---"
 # unshare's child is pid 1 of a new pid namespace: the init, not ours.
-unshare --pid --fork sleep 1000 &
+unshare --pid --fork --kill-child sleep 1000 &
 holder=$!
 EXTRA_PIDS+=("$holder")
 init_of_holder() {
@@ -132,7 +132,7 @@ await "monitor: a dead event" 10 dead_events
 check_run "release it" 0 ctl release apid
 wait "$holder" 2>/dev/null
 # Across a restart the daemon finds the init again.
-unshare --pid --fork sleep 1000 &
+unshare --pid --fork --kill-child sleep 1000 &
 holder=$!
 EXTRA_PIDS+=("$holder")
 await "another foreign init runs" 10 init_of_holder

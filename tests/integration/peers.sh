@@ -82,7 +82,7 @@ if [ "$(setpriv --reuid "$EVE" --regid "$EVE" --clear-groups "$T/bin/id-sgid" -g
                 "$(cat "$T/daemon.log")"
         check_fails "nothing was made" 1 "not found" ctl show "$EVE/e1"
 else
-        ok "a non-member with the group's egid: skipped (setgid does not work in $T)"
+        echo "# skipped: a non-member with the group's egid (setgid does not work in $T)"
 fi
 rm -f "$T/bin/ctl-sgid" "$T/bin/id-sgid"
 
