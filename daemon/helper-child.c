@@ -7,12 +7,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
-#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
@@ -25,10 +23,11 @@
 #include "fdpass.h"
 #include "helper-child.h"
 #include "helper-proto.h"
+#include "helper-steps.h"
+#include "maker-child.h"
 #include "spawn-proto.h"
 #include "nstype.h"
 #include "proctitle.h"
-#include "sysctl.h"
 #include "util.h"
 
 _Noreturn static void child_fail(int sock, int step, int detail)
@@ -51,60 +50,6 @@ static bool child_wait_for(int sock, int phase)
                 k = recv(sock, &m, sizeof(m), 0);
         while (k < 0 && errno == EINTR);
         return k == (ssize_t) sizeof(m) && m.phase == phase;
-}
-
-static int write_file(const char *path, const char *text)
-{
-        size_t len = strlen(text);
-        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-        ssize_t k;
-
-        if (fd < 0)
-                return -1;
-        k = write(fd, text, len);
-        if (k != (ssize_t) len) {
-                int e = k < 0 ? errno : EIO;
-                close(fd);
-                errno = e;
-                return -1;
-        }
-        return close(fd);
-}
-
-static int loopback_up(void)
-{
-        struct ifreq ifr = { .ifr_name = "lo" };
-        /* Any socket reaches the interface ioctls (netdevice(7)); AF_UNIX
-         * lets the unit restrict the daemon to that one family. */
-        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        int r = -1;
-
-        if (fd < 0)
-                return -1;
-        if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-                ifr.ifr_flags |= IFF_UP;
-                r = ioctl(fd, SIOCSIFFLAGS, &ifr);
-        }
-        int e = errno;
-        close(fd);
-        errno = e;
-        return r;
-}
-
-static void child_sysctls(int sock, const struct nsk_settings *s)
-{
-        for (unsigned i = 0; i < s->n_sysctls; i++) {
-                char rel[NSK_SYSCTL_LEN], path[NSK_SYSCTL_LEN + 16];
-                const char *value;
-                enum nsk_type t;
-
-                errno = EINVAL;
-                if (sysctl_parse(s->sysctls[i], rel, sizeof(rel), &value, &t) < 0)
-                        child_fail(sock, STEP_SYSCTL, (int) i);
-                snprintf(path, sizeof(path), "/proc/sys/%s", rel);
-                if (write_file(path, value) < 0)
-                        child_fail(sock, STEP_SYSCTL, (int) i);
-        }
 }
 
 /* Leaves the keeper no more than an unprivileged process of its set: a
@@ -301,7 +246,7 @@ _Noreturn static void helper_child_main(int sock, const struct helper_start *st,
         uid_t uid = st->uid;
         gid_t gid = st->gid;
         struct helper_msg m = { .phase = PHASE_DONE, .detail = -1 };
-        int fds[NSK_TYPE_MAX + 2], life[2] = { -1, -1 }, nsdir, offsets = -1;
+        int fds[NSK_TYPE_MAX + 2], life[2] = { -1, -1 }, nsdir, offsets = -1, step, detail;
         nsk_type_mask_t rest = types;
         size_t n = 0;
 
@@ -351,21 +296,8 @@ _Noreturn static void helper_child_main(int sock, const struct helper_start *st,
         if (fault_point(FAULT_HELPER_AFTER_UNSHARE) < 0)
                 child_fail(sock, STEP_UNSHARE, -1);
 
-        /* A copy of the host's shared mounts would otherwise stay their
-         * peer: mounts made in the set would appear on the host. As a
-         * slave it still sees the host's new mounts (and new pins). */
-        if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) &&
-            mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-                child_fail(sock, STEP_PROPAGATION, NSK_TYPE_MNT);
-
-        if (s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0)
-                child_fail(sock, STEP_HOSTNAME, NSK_TYPE_UTS);
-        if (s->domainname[0] && setdomainname(s->domainname, strlen(s->domainname)) < 0)
-                child_fail(sock, STEP_DOMAINNAME, NSK_TYPE_UTS);
-        /* A new network namespace has lo down; nearly everyone wants it up. */
-        if ((types & NSK_TYPE_BIT(NSK_TYPE_NET)) && !s->no_loopback && loopback_up() < 0)
-                child_fail(sock, STEP_LOOPBACK, NSK_TYPE_NET);
-        child_sysctls(sock, s);
+        if (steps_apply_settings(types, s, &step, &detail) < 0)
+                child_fail(sock, step, detail);
 
         /* Offsets can be written only before a process enters the time
          * namespace (time_namespaces(7)): before the keeper is forked. */
@@ -426,57 +358,15 @@ _Noreturn static void helper_child_main(int sock, const struct helper_start *st,
         _exit(0);
 }
 
-/* 0-2 on /dev/null, or closed if it cannot be opened. */
-static void null_stdio(void)
-{
-        (void) close_range(0, 2, 0);
-        for (int i = 0; i < 3; i++)
-                if (open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY) < 0)
-                        break;
-}
-
-/* Checks what the daemon asks a helper to make (len bytes came),
- * terminates every string in it and points the settings at the sysctl
- * texts. False if it is not a request this build understands. */
-static bool start_fix(struct helper_start *st, size_t len, char **sysctls)
-{
-        struct nsk_settings *s = &st->settings;
-
-        if (len < offsetof(struct helper_start, sysctls) || st->abi != SPAWN_ABI ||
-            st->types == 0 || (st->types & ~NSK_TYPE_MASK_ALL) != 0 ||
-            s->n_sysctls > NSK_SYSCTL_MAX || st->size != len ||
-            len != helper_start_size(s->n_sysctls) || s->n_uid_map > NSK_IDMAP_MAX ||
-            s->n_gid_map > NSK_IDMAP_MAX)
-                return false;
-        st->name[sizeof(st->name) - 1] = '\0';
-        s->hostname[sizeof(s->hostname) - 1] = '\0';
-        s->domainname[sizeof(s->domainname) - 1] = '\0';
-        for (unsigned i = 0; i < s->n_sysctls; i++) {
-                st->sysctls[i][NSK_SYSCTL_LEN - 1] = '\0';
-                sysctls[i] = st->sysctls[i];
-        }
-        s->sysctls = sysctls;
-        return true;
-}
-
 _Noreturn void helper_child_start(int sock, struct helper_start *st, size_t len, pid_t daemon)
 {
         char *sysctls[NSK_SYSCTL_MAX];
 
-        if (!start_fix(st, len, sysctls))
+        if (!steps_request_fix(st, len, sysctls))
                 _exit(0);
-        (void) prctl(PR_SET_NAME, HELPER_NAME);
-        if (!proctitle_set(HELPER_NAME, st->name))
-                (void) proctitle_set(HELPER_NAME, NULL);
-        /* Not dumpable from the start, though root: the namespaces it
-         * makes may soon hold processes with capabilities over them
-         * (ptrace(2)). Nothing of the daemon's: not its cwd (keepers'
-         * /proc/PID/cwd), nor its log on 0-2. */
-        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        /* It never execs: no new privileges either. */
-        (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-        if (chdir("/") < 0)
+        if (st->flags & HELPER_SERVE)
+                maker_child_start(sock, st, daemon);
+        if (!steps_detach(HELPER_NAME, st->name))
                 _exit(1);
-        null_stdio();
         helper_child_main(sock, st, &st->settings, daemon);
 }

@@ -43,12 +43,24 @@ struct helper_msg {
 /* The byte on a keeper's lifeline that makes it permanent. */
 #define LIFELINE_PERMANENT 'P'
 
+/* The types the maker (maker.h) makes, in place, for root's sets: the
+ * ones that need no process of their own (pid and time do, a keeper) and
+ * no credentials but root's (a user namespace is owned by its creator). */
+#define MAKER_TYPES                                                                             \
+        (NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS) | NSK_TYPE_BIT(NSK_TYPE_IPC) | \
+         NSK_TYPE_BIT(NSK_TYPE_CGROUP) | NSK_TYPE_BIT(NSK_TYPE_MNT))
+
+/* struct helper_start's flags: this helper is to stay as the maker,
+ * making this set and every one it is sent after it. */
+#define HELPER_SERVE 1u
+
 /* daemon -> a helper the spawner made: what to make. Only the sysctls
  * the settings have are sent: the message is helper_start_size() bytes.
  * (A helper the daemon forks itself has all this in its memory.) */
 struct helper_start {
-        uint32_t abi;  /* SPAWN_ABI */
-        uint32_t size; /* helper_start_size(settings.n_sysctls) */
+        uint32_t abi;   /* SPAWN_ABI */
+        uint32_t size;  /* helper_start_size(settings.n_sysctls) */
+        uint32_t flags; /* HELPER_SERVE or 0 */
         nsk_type_mask_t types;
         uint32_t uid, gid;
         char name[NAME_KEY_MAX + 1];  /* the set's key, for the command line */

@@ -15,6 +15,7 @@
 #include "fault.h"
 #include "fdstore.h"
 #include "helper.h"
+#include "launch.h"
 #include "keeper.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -614,7 +615,7 @@ int main(int argc, char **argv)
         int r;
 
         /* First: everything the daemon allocates lies above this mark. */
-        helper_init();
+        launch_init();
         log_open("nskeeperd");
         /* For helpers it forks itself (no spawner): its own command line
          * is their room, which may be too small for theirs. Before getopt

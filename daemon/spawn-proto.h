@@ -8,15 +8,16 @@
 /* Bumped whenever a struct here or struct helper_start (helper-proto.h)
  * changes: a daemon never talks to a spawner built from other sources
  * (the installed one may be newer). */
-#define SPAWN_ABI 3
+#define SPAWN_ABI 4
 
 /* The names (comm, and the first word of the command line) of the
- * spawner, of a helper waiting for a create, of a helper at work and of
- * a keeper, as ps(1) shows them. A helper's and a keeper's command line
+ * spawner, of a helper waiting for a create, of a helper at work, of the
+ * maker and of a keeper, as ps(1) shows them. A helper's and a keeper's command line
  * name the set next (proctitle.h). */
 #define SPAWNER_NAME "nskeeper-spawn"
 #define READY_NAME "nskeeper-ready"
 #define HELPER_NAME "nskeeper-helper"
+#define MAKER_NAME "nskeeper-maker"
 #define KEEPER_NAME "nskeeper-init"
 
 /* daemon -> spawner: one more helper, please. */

@@ -20,7 +20,8 @@ layers='
 10 config fault pidfd-util safepath subid rundir pin ipnetns notify
 10 helper-proto spawn-proto proctitle
 20 set registry
-30 state fdstore keeper spawner helper-child helper reaper adopt access mountwatch
+30 state fdstore keeper spawner helper-steps maker-child helper-child launch maker helper
+30 reaper adopt access mountwatch
 40 lifecycle recover
 50 server monitor status commands
 60 main spawn-main

@@ -175,6 +175,24 @@ check_fails "plain: nobody on the host cannot kill the keeper" 1 "not permitted"
         setpriv --reuid "$OVERFLOW_UID" --regid "$OVERFLOW_GID" --clear-groups kill -KILL "$plainkeeper"
 check_eq "plain: the set is still ready" ready "$(set_json plain | jq -r .state)"
 
+echo "# --- the maker: root's sets of net, uts, ipc and mnt ---"
+# Made in place by the maker, a long-lived host root process that no
+# process of a set may reach, though it made the set.
+check_run "mk: create -t net,uts,ipc,mnt --pin fd" 0 ctl create mk -t net,uts,ipc,mnt --pin fd
+mk=$(children_named nskeeper-maker)
+check_uint "mk: a maker runs" "$mk"
+if [ -n "$mk" ]; then
+        check_eq "maker: cwd is /" / "$(readlink "/proc/$mk/cwd")"
+        check_fd012_null "maker" "$mk"
+        check_not_dumpable "maker" "$mk"
+        check_eq "maker: NoNewPrivs" 1 "$(status_field "$mk" NoNewPrivs)"
+        check_eq "maker: no supplementary groups" "" "$(status_field "$mk" Groups)"
+        check_attacks mk "$mk" ctl join mk -- setpriv --reuid "$OVERFLOW_UID" --regid "$OVERFLOW_GID" \
+                --clear-groups
+        check_attacks mk "$mk" ctl join mk -- setpriv --reuid 12345 --regid 12345 --clear-groups
+fi
+check_run "mk: release" 0 ctl release mk
+
 echo "# --- the keeper still does its job ---"
 check_run "rctr: leave an orphan behind" 0 ctl join rctr -- sh -c 'sleep 0.3 & exit 0'
 await "rctr: the keeper reaps the orphan" 5 sh -c \

@@ -633,12 +633,13 @@ done_testing() {
         exit 1
 }
 
-# The daemon's children but its spawner (nskeeper-spawn) and the helpers
-# waiting for the next creates (nskeeper-ready), as long as they live:
-# helpers at work, keepers and zombies, one pid per line. More than two
-# waiting helpers count too: they would be a leak.
+# The daemon's children but its spawner (nskeeper-spawn), the helpers
+# waiting for the next creates (nskeeper-ready) and the maker
+# (nskeeper-maker), as long as they live: helpers at work, keepers and
+# zombies, one pid per line. More than two waiting helpers or more than
+# one maker count too: they would be a leak.
 daemon_children() {
-        local c ready=0
+        local c ready=0 makers=0
         for c in $(ps --ppid "$DAEMON_PID" -o pid= 2>/dev/null); do
                 if grep -q '^State:[[:space:]]*[RSDTt]' "/proc/$c/status" 2>/dev/null; then
                         case "$(cat "/proc/$c/comm" 2>/dev/null)" in
@@ -646,6 +647,10 @@ daemon_children() {
                         nskeeper-ready)
                                 ready=$((ready + 1))
                                 [ "$ready" -le 2 ] && continue
+                                ;;
+                        nskeeper-maker)
+                                makers=$((makers + 1))
+                                [ "$makers" -le 1 ] && continue
                                 ;;
                         esac
                 fi

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Steps shared by the helpers and the maker (helper-steps.h). */
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include "helper-steps.h"
+#include "proctitle.h"
+#include "spawn-proto.h"
+#include "sysctl.h"
+#include "util.h"
+
+bool steps_request_fix(struct helper_start *st, size_t len, char **sysctls)
+{
+        struct nsk_settings *s = &st->settings;
+
+        if (len < offsetof(struct helper_start, sysctls) || st->abi != SPAWN_ABI ||
+            st->types == 0 || (st->types & ~NSK_TYPE_MASK_ALL) != 0 ||
+            (st->flags & ~HELPER_SERVE) != 0 || s->n_sysctls > NSK_SYSCTL_MAX || st->size != len ||
+            len != helper_start_size(s->n_sysctls) || s->n_uid_map > NSK_IDMAP_MAX ||
+            s->n_gid_map > NSK_IDMAP_MAX)
+                return false;
+        st->name[sizeof(st->name) - 1] = '\0';
+        s->hostname[sizeof(s->hostname) - 1] = '\0';
+        s->domainname[sizeof(s->domainname) - 1] = '\0';
+        for (unsigned i = 0; i < s->n_sysctls; i++) {
+                st->sysctls[i][NSK_SYSCTL_LEN - 1] = '\0';
+                sysctls[i] = st->sysctls[i];
+        }
+        s->sysctls = sysctls;
+        return true;
+}
+
+/* 0-2 on /dev/null, or closed if it cannot be opened. */
+static void null_stdio(void)
+{
+        (void) close_range(0, 2, 0);
+        for (int i = 0; i < 3; i++)
+                if (open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY) < 0)
+                        break;
+}
+
+bool steps_detach(const char *what, const char *name)
+{
+        (void) prctl(PR_SET_NAME, what);
+        /* Without room for the set's name, the name alone: never the
+         * daemon's command line, readable inside the set. */
+        if (!proctitle_set(what, name))
+                (void) proctitle_set(what, NULL);
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        if (chdir("/") < 0)
+                return false;
+        null_stdio();
+        return true;
+}
+
+static int write_file(const char *path, const char *text)
+{
+        size_t len = strlen(text);
+        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        ssize_t k;
+
+        if (fd < 0)
+                return -1;
+        k = write(fd, text, len);
+        if (k != (ssize_t) len) {
+                int e = k < 0 ? errno : EIO;
+                close(fd);
+                errno = e;
+                return -1;
+        }
+        return close(fd);
+}
+
+static int loopback_up(void)
+{
+        struct ifreq ifr = { .ifr_name = "lo" };
+        /* Any socket reaches the interface ioctls (netdevice(7)); AF_UNIX
+         * lets the unit restrict the daemon to that one family. */
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int r = -1;
+
+        if (fd < 0)
+                return -1;
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+                ifr.ifr_flags |= IFF_UP;
+                r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+        }
+        int e = errno;
+        close(fd);
+        errno = e;
+        return r;
+}
+
+/* The sysctls, through /proc/sys, which shows the namespaces of the
+ * process that opens it: the new ones. */
+static int apply_sysctls(const struct nsk_settings *s, int *ret_detail)
+{
+        for (unsigned i = 0; i < s->n_sysctls; i++) {
+                char rel[NSK_SYSCTL_LEN], path[NSK_SYSCTL_LEN + 16];
+                const char *value;
+                enum nsk_type t;
+
+                *ret_detail = (int) i;
+                errno = EINVAL;
+                if (sysctl_parse(s->sysctls[i], rel, sizeof(rel), &value, &t) < 0)
+                        return -1;
+                snprintf(path, sizeof(path), "/proc/sys/%s", rel);
+                if (write_file(path, value) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+int steps_apply_settings(nsk_type_mask_t types, const struct nsk_settings *s, int *ret_step,
+                         int *ret_detail)
+{
+        *ret_detail = -1;
+        /* A copy of the host's shared mounts would otherwise stay their
+         * peer: mounts made in the set would appear on the host. As a
+         * slave it still sees the host's new mounts (and new pins). */
+        *ret_step = STEP_PROPAGATION;
+        *ret_detail = NSK_TYPE_MNT;
+        if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) &&
+            mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return -1;
+        *ret_detail = NSK_TYPE_UTS;
+        *ret_step = STEP_HOSTNAME;
+        if (s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0)
+                return -1;
+        *ret_step = STEP_DOMAINNAME;
+        if (s->domainname[0] && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+                return -1;
+        /* A new network namespace has lo down; nearly everyone wants it up. */
+        *ret_step = STEP_LOOPBACK;
+        *ret_detail = NSK_TYPE_NET;
+        if ((types & NSK_TYPE_BIT(NSK_TYPE_NET)) && !s->no_loopback && loopback_up() < 0)
+                return -1;
+        *ret_step = STEP_SYSCTL;
+        return apply_sysctls(s, ret_detail);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The maker: one long-lived helper that makes root's sets of net, uts,
+ * ipc, cgroup and mnt in place, one after another, with no process per
+ * set (its own side, and why it is safe, is maker-child.c). Requests are
+ * sent as they come and answered in order; the event loop never waits.
+ * It is started at the first create it can make and started again after
+ * it died; a create in flight when it dies fails, as with any helper. */
+#pragma once
+
+#include <event2/event.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "launch.h"
+
+struct maker;
+struct maker *maker_new(struct event_base *base);
+/* Ends the maker and reports each create in flight as -ECANCELED. */
+struct maker *maker_free(struct maker *mk);
+
+/* May the maker make this set: types MAKER_TYPES only, for root? */
+bool maker_can(nsk_type_mask_t types, uid_t uid, gid_t gid);
+
+/* Sends the maker a set to make; done is called once, as a helper's
+ * (launch.h), with the maker's error messages. -EAGAIN: the maker
+ * cannot take it now (it cannot be started, or has too much in flight):
+ * a helper of its own must make it. */
+int maker_make(struct maker *mk, const char *name, nsk_type_mask_t types,
+               const struct nsk_settings *settings, helper_done_fn done, void *userdata);
+
+/* Is pid the maker (reaped through its pidfd)? */
+bool maker_tracks(const struct maker *mk, pid_t pid);
+/* Creates sent to it and not answered yet. */
+unsigned maker_pending(const struct maker *mk);

@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The maker (nskeeper-maker): root's sets of net, uts, ipc, cgroup and
+# mnt are made in place, one after another, by one long-lived helper,
+# with no process per set; any other set still gets a helper of its own.
+# Checked in the kernel: every set's namespaces are new, distinct and
+# seen inside as listed; after each create the maker is back in its own
+# namespaces (so a set never shares one with it, and the next set does
+# not inherit the last one's hostname); a step that fails is reported
+# and the maker goes on; a maker that dies fails only the create it was
+# making, and the next create starts another. Which process made a set
+# is told by the fault point helper-before-reply, armed to fire every
+# time without stopping: it writes its pid each time (daemon/fault.c).
+. "$(dirname "$0")/lib.sh"
+for t in net uts ipc cgroup mnt; do
+        require_ns "$t"
+done
+require_ns pid
+
+maker() {
+        children_named nskeeper-maker
+}
+# The process that answered the last create.
+made_by() {
+        fault_pid helper-before-reply
+}
+# check_new NAME TYPES...: each namespace is the one listed, seen from
+# inside, and not the test's own.
+check_new() {
+        local n=$1 t inside
+        shift
+        inside=$(ns_inodes_inside "$n" -t "$(tr ' ' , <<<"$*")")
+        for t in "$@"; do
+                check_inode_eq "$n: $t seen inside is the one listed" "$(set_inode "$n" "$t")" \
+                        "$(pick "$t" "$inside")"
+                check_inode_ne "$n: $t is not the host's" "$(host_inode "$t")" \
+                        "$(pick "$t" "$inside")"
+        done
+}
+# check_home PID: the maker is in the daemon's own namespaces.
+check_home() {
+        local t
+        for t in net uts ipc cgroup mnt; do
+                check_eq "maker is back in the daemon's $t namespace" \
+                        "$(readlink "/proc/$DAEMON_PID/ns/$t")" "$(readlink "/proc/$1/ns/$t")"
+        done
+}
+no_maker() {
+        [ -z "$(maker)" ]
+}
+
+# helper-after-unshare stays disarmed (its token is there) until the
+# test re-arms it.
+echo disarmed >"$NSK_FAULT_DIR/helper-after-unshare"
+NSK_FAULTS="helper-before-reply=delay:0:always helper-after-unshare=stop" start_daemon ||
+        die "no daemon"
+check_eq "no maker before the first create it can make" "" "$(maker)"
+
+echo "# --- sets made in place ---"
+check_run "a: create -t net,uts,ipc,cgroup --hostname one" 0 \
+        ctl create a -t net,uts,ipc,cgroup --hostname one
+M=$(maker)
+check_uint "a maker runs" "$M"
+check_eq "a was made by the maker" "$M" "$(made_by)"
+check_run "b: create -t uts" 0 ctl create b -t uts
+check_eq "b was made by the same maker: no process per set" "$M" "$(made_by)"
+# mnt pins by fd: bind pins of mnt namespaces may fail with EINVAL when
+# the daemon is not in the initial mount namespace (DESIGN.md).
+check_run "c: create -t net,mnt --no-loopback --sysctl net.ipv4.ip_forward=1 --pin fd" 0 \
+        ctl create c -t net,mnt --no-loopback --sysctl net.ipv4.ip_forward=1 --pin fd
+check_eq "c was made by the maker" "$M" "$(made_by)"
+check_new a net uts ipc cgroup
+check_new b uts
+check_new c net mnt
+check_home "$M"
+check_inode_ne "a and b have different uts namespaces" "$(set_inode a uts)" "$(set_inode b uts)"
+check_inode_ne "a and c have different net namespaces" "$(set_inode a net)" "$(set_inode c net)"
+check_eq "a: its hostname" one "$(ctl join a -t uts -- hostname)"
+check_eq "b: the host's hostname, not the set made before" "$(hostname)" \
+        "$(ctl join b -t uts -- hostname)"
+check_match "a: lo is up" "<LOOPBACK,UP" "$(ctl join a -t net --no-netns-mounts -- ip -o link show lo)"
+check_nomatch "c: lo is down (--no-loopback)" "[<,]UP[,>]" \
+        "$(ctl join c -t net --no-netns-mounts -- ip -o link show lo)"
+check_eq "c: the sysctl was written in its net namespace" 1 \
+        "$(ctl join c -t net --no-netns-mounts -- cat /proc/sys/net/ipv4/ip_forward)"
+# Whatever / is on the host: never shared with it from the set.
+check_nomatch "c: its root mount is no peer of the host's (slave or private)" "shared" \
+        "$(ctl join c -t mnt -- findmnt -n -o PROPAGATION /)"
+
+echo "# --- what the maker holds ---"
+check_eq "maker: uid 0 (it makes root's sets)" "0 0 0 0" \
+        "$(sed -n 's/^Uid:[[:space:]]*//p' "/proc/$M/status" | tr -s '\t ' '  ')"
+check_eq "maker: NoNewPrivs" 1 "$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' "/proc/$M/status")"
+check_eq "maker: not dumpable (its /proc files are root's)" 0 "$(stat -c %u "/proc/$M/environ")"
+check_eq "maker: cwd is /" / "$(readlink "/proc/$M/cwd")"
+fds=$(for f in /proc/"$M"/fd/*; do readlink "$f"; done)
+own=$(for t in net uts ipc cgroup mnt; do readlink "/proc/$DAEMON_PID/ns/$t"; done)
+check_eq "maker: 0-2 are /dev/null" "/dev/null /dev/null /dev/null" \
+        "$(for f in 0 1 2; do readlink "/proc/$M/fd/$f"; done | tr '\n' ' ' | sed 's/ $//')"
+check_eq "maker: besides them, its socket and its own namespaces, nothing" "" \
+        "$(grep -vxF -e /dev/null -e "$own" <<<"$fds" | grep -vx 'socket:\[[0-9]*\]')"
+check_eq "maker: one socket" 1 "$(grep -cx 'socket:\[[0-9]*\]' <<<"$fds")"
+
+echo "# --- a step that fails ---"
+check_fails "a sysctl the kernel refuses: the create fails and names it" 1 \
+        "sysctl net.ipv4.tcp_syncookies=x" ctl create bad -t net --sysctl net.ipv4.tcp_syncookies=x
+check_fails "the failed set does not exist" 1 "not found" ctl show bad
+check_eq "the maker goes on" "$M" "$(maker)"
+check_home "$M"
+check_run "d: create -t ipc after it" 0 ctl create d -t ipc
+check_eq "d was made by the same maker" "$M" "$(made_by)"
+check_new d ipc
+
+echo "# --- sets it does not make ---"
+check_run "p: create -t net,pid" 0 ctl create p -t net,pid
+check_uint "p was made by a helper" "$(made_by)"
+check_ne "... not by the maker (pid needs a keeper)" "$M" "$(made_by)"
+check_new p net
+check_inode_eq "p: pid seen inside is the one listed" "$(set_inode p pid)" "$(ns_inode_of p pid)"
+
+echo "# --- creates at once ---"
+pids=()
+for i in 1 2 3 4 5 6; do
+        ctl create "many$i" -t net,uts >"$T/many$i.out" 2>&1 &
+        pids+=($!)
+done
+wait "${pids[@]}"
+bad=
+for i in 1 2 3 4 5 6; do
+        in_list "many$i" || bad="$bad many$i($(cat "$T/many$i.out"))"
+done
+check_eq "six creates at once all succeed" "" "$bad"
+check_eq "... with six distinct net namespaces" 6 \
+        "$(for i in 1 2 3 4 5 6; do set_inode "many$i" net; done | sort -u | wc -l)"
+check_eq "... and still one maker" "$M" "$(maker)"
+check_new many6 net uts
+
+echo "# --- a maker that dies ---"
+kill -KILL "$M"
+await "the dead maker is reaped" 10 pid_reaped "$M"
+check_run "e: create -t uts" 0 ctl create e -t uts
+M2=$(maker)
+check_uint "a new maker runs" "$M2"
+check_ne "... not the dead one" "$M" "$M2"
+check_eq "e was made by it" "$M2" "$(made_by)"
+check_new e uts
+
+fault_rearm helper-after-unshare
+ctl create cut -t net >"$T/cut.out" 2>&1 &
+CREATE=$!
+wait_fault helper-after-unshare
+check_eq "the maker stopped in the middle of a create" "$M2" "$FAULT_PID"
+kill -KILL "$M2"
+wait "$CREATE"
+check_eq "that create fails" 1 "$?"
+check_match "... and says the maker was killed" "maker killed by signal 9" "$(cat "$T/cut.out")"
+check_fails "the set does not exist" 1 "not found" ctl show cut
+await "the dead maker is reaped" 10 pid_reaped "$M2"
+check_run "the name can be used again" 0 ctl create cut -t net
+check_new cut net
+check_ne "... by yet another maker" "$M2" "$(maker)"
+
+for n in $(list_names); do
+        ctl release "$n" >/dev/null 2>&1 || fail "release $n"
+done
+check_eq "all released" "" "$(list_names)"
+await "nothing is left but the spawner, its waiting helpers and the maker" 10 daemon_settled
+stop_daemon
+await "the maker ends with the daemon" 10 no_maker
+done_testing
