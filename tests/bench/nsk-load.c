@@ -5,14 +5,17 @@
  *
  *   nsk-load [-s SOCKET] [-c CLIENTS] [-n N] [-f FIRST] [-p PREFIX]
  *            [-t TYPES] [--pin bind|fd] [--no-loopback] [--progress]
- *            [--raw FILE] create|release|show|get
+ *            [--raw FILE] [--wait MS] create|release|show|get
  *
  * Works on the sets PREFIX<FIRST> ... PREFIX<FIRST+N-1>; client j takes
  * every C-th of them, starting at the j-th. Every client connects before
  * the clock starts. Prints one JSON object: per-request times and the
  * wall time from the start to the last reply, and the CPU time (user +
  * system) the clients used per request. --raw writes every
- * request's time (microseconds), one per line, in request order. */
+ * request's time (microseconds), one per line, in request order.
+ * --wait: a client that cannot connect (no socket yet, or nobody
+ * listening) tries again every 0.2 ms for up to MS milliseconds, so that
+ * the bench can time a daemon's start to its first reply. */
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -57,6 +60,7 @@ struct options {
         struct nsk_settings settings;
         bool progress;
         const char *raw;
+        unsigned wait_ms;
         enum op op;
 };
 
@@ -81,6 +85,24 @@ static int one_request(struct nsk_client *c, const struct options *o, const char
         }
 }
 
+/* A daemon that is starting binds its socket before it has recovered its
+ * sets and serves it: until the bind, connect() fails (ENOENT, or
+ * ECONNREFUSED on the last daemon's socket file); after it, the request
+ * waits in the backlog until the daemon answers. */
+static int connect_wait(const struct options *o, struct nsk_client **ret)
+{
+        double deadline = stats_now_us() + o->wait_ms * 1000.0;
+
+        for (;;) {
+                int r = nsk_connect(o->socket, ret);
+
+                if (r >= 0 || (r != -ENOENT && r != -ECONNREFUSED) || stats_now_us() >= deadline)
+                        return r;
+                *ret = nsk_client_free(*ret);
+                (void) nanosleep(&(struct timespec) { .tv_nsec = 200 * 1000 }, NULL);
+        }
+}
+
 /* One client: connect, say so on 'ready', wait for 'go' to close, then
  * do its share of the requests. */
 _Noreturn static void client_main(const struct options *o, unsigned j, struct shared *sh, int ready,
@@ -89,7 +111,7 @@ _Noreturn static void client_main(const struct options *o, unsigned j, struct sh
         struct nsk_client *c = NULL;
         char name[NSK_NAME_MAX + 1], byte = 1;
 
-        if (nsk_connect(o->socket, &c) < 0) {
+        if (connect_wait(o, &c) < 0) {
                 fprintf(stderr, "nsk-load: client %u: %s\n", j, nsk_client_error(c));
                 _exit(1);
         }
@@ -121,7 +143,7 @@ static void usage(void)
                 "Usage: nsk-load [-s SOCKET] [-c CLIENTS] [-n N] [-f FIRST] [-p PREFIX] [-t "
                 "TYPES]\n"
                 "                [--pin bind|fd] [--no-loopback] [--progress] [--raw FILE]\n"
-                "                create|release|show|get\n");
+                "                [--wait MS] create|release|show|get\n");
         exit(2);
 }
 
@@ -138,6 +160,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                 { "no-loopback", no_argument, NULL, 'L' },
                 { "progress", no_argument, NULL, 'g' },
                 { "raw", required_argument, NULL, 'r' },
+                { "wait", required_argument, NULL, 'w' },
                 {},
         };
         int c, r;
@@ -183,6 +206,9 @@ static int parse_args(int argc, char **argv, struct options *o)
                         break;
                 case 'r':
                         o->raw = optarg;
+                        break;
+                case 'w':
+                        o->wait_ms = (unsigned) strtoul(optarg, NULL, 10);
                         break;
                 default:
                         return -1;
@@ -263,8 +289,10 @@ int main(int argc, char **argv)
         t0 = stats_now_us();
         close(go[1]);
 
+        /* Without --progress, block: the bench times a restart from outside
+         * up to this program's exit, which a poll would delay. */
         for (alive = o.clients; alive > 0;) {
-                pid = waitpid(-1, &status, WNOHANG);
+                pid = waitpid(-1, &status, o.progress ? WNOHANG : 0);
                 if (pid < 0)
                         break;
                 if (pid > 0) {
