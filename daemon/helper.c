@@ -373,3 +373,8 @@ unsigned helpers_count(const struct helpers *hs)
 {
         return hs->count + maker_pending(hs->maker);
 }
+
+int helpers_pool(struct helpers *hs, nsk_type_mask_t types, unsigned n)
+{
+        return maker_pool(hs->maker, types, n);
+}

@@ -22,6 +22,9 @@ unsigned helpers_count(const struct helpers *hs);
 /* Is pid a helper at work (reaped through its pidfd)? */
 bool helpers_tracks(const struct helpers *hs, pid_t pid);
 
+/* --pool TYPES:N (maker_pool in maker.h). */
+int helpers_pool(struct helpers *hs, nsk_type_mask_t types, unsigned n);
+
 /* A uid other than 0: the helper becomes uid/gid before it makes the
  * user namespace, which that uid then owns (and may enter without
  * privileges). name (the set's key) goes on the helper's and its keeper's

@@ -23,7 +23,19 @@ struct job {
         const struct nsk_settings *settings;
         helper_done_fn done;
         void *userdata;
+        int fds[NSK_TYPE_MAX]; /* a hand-out from the pool: its namespaces */
 };
+
+/* --pool TYPES:N: sets of types made ahead, a create's for the taking. */
+struct pool {
+        struct maker *mk;
+        nsk_type_mask_t types;
+        unsigned size, n, asked;
+        int (*sets)[NSK_TYPE_MAX]; /* n of size: each set's fds */
+};
+
+/* What a set made ahead for the pool has: no settings at all. */
+static const struct nsk_settings plain_settings;
 
 struct maker {
         struct event_base *base;
@@ -33,9 +45,14 @@ struct maker {
         struct job *head, **tail;
         unsigned pending;
         bool timed_out;
+        struct pool pools[MAKER_POOLS_MAX];
+        unsigned n_pools;
+        struct job *handed; /* taken from the pool, answered on the next turn */
+        struct event *handout_ev;
 };
 
 static void on_timeout(evutil_socket_t fd, short what, void *userdata);
+static void on_handout(evutil_socket_t fd, short what, void *userdata);
 
 struct maker *maker_new(struct event_base *base)
 {
@@ -46,8 +63,12 @@ struct maker *maker_new(struct event_base *base)
         *mk = (struct maker) { .base = base, .pidfd = -EBADF, .sock = -EBADF };
         mk->tail = &mk->head;
         mk->timer_ev = evtimer_new(base, on_timeout, mk);
-        if (!mk->timer_ev)
+        mk->handout_ev = event_new(base, -1, 0, on_handout, mk);
+        if (!mk->timer_ev || !mk->handout_ev) {
+                if (mk->timer_ev)
+                        event_free(mk->timer_ev);
                 return mfree(mk);
+        }
         return mk;
 }
 
@@ -251,8 +272,10 @@ static int maker_start(struct maker *mk)
         return 0;
 }
 
-int maker_make(struct maker *mk, const char *name, nsk_type_mask_t types,
-               const struct nsk_settings *settings, helper_done_fn done, void *userdata)
+/* Sends a set to make (the maker started if none runs), answered later
+ * through done. -EAGAIN: too much in flight, or its socket is full. */
+static int submit(struct maker *mk, const char *name, nsk_type_mask_t types,
+                  const struct nsk_settings *settings, helper_done_fn done, void *userdata)
 {
         struct helper_start *st;
         struct job *j;
@@ -294,6 +317,111 @@ int maker_make(struct maker *mk, const char *name, nsk_type_mask_t types,
         return 0;
 }
 
+static int pool_done(int error, const char *message, struct helper_result *res, void *userdata);
+
+/* Asks for sets ahead until every pool is full or asked for. */
+static void pool_fill(struct maker *mk)
+{
+        for (unsigned i = 0; i < mk->n_pools; i++) {
+                struct pool *p = &mk->pools[i];
+
+                while (p->n + p->asked < p->size &&
+                       submit(mk, "", p->types, &plain_settings, pool_done, p) == 0)
+                        p->asked++;
+        }
+}
+
+/* A set made ahead goes into the pool. After a failure the pool is
+ * filled again only at the next create: no loop of failures. */
+static int pool_done(int error, const char *message, struct helper_result *res, void *userdata)
+{
+        struct pool *p = userdata;
+
+        p->asked--;
+        if (error < 0) {
+                if (error != -ECANCELED)
+                        log_warning("cannot make a set ahead for the pool: %s", message);
+                return 0;
+        }
+        for (int t = 0; t < NSK_TYPE_MAX; t++)
+                p->sets[p->n][t] = TAKE_FD(res->fds[t]);
+        p->n++;
+        pool_fill(p->mk);
+        return 0;
+}
+
+/* Hand-outs are answered on the loop's next turn, as any create is:
+ * never inside the call that asked. */
+static void on_handout(evutil_socket_t fd, short what, void *userdata)
+{
+        struct maker *mk = userdata;
+
+        while (mk->handed) {
+                struct job *j = mk->handed;
+                struct helper_result res;
+
+                mk->handed = j->next;
+                helper_result_init(&res);
+                memcpy(res.fds, j->fds, sizeof(res.fds));
+                (void) j->done(0, NULL, &res, j->userdata);
+                helper_result_close(&res);
+                free(j);
+        }
+}
+
+/* No setting at all: what a set made ahead has. */
+static bool settings_plain(const struct nsk_settings *s)
+{
+        return !s->hostname[0] && !s->domainname[0] && s->n_sysctls == 0 && !s->no_loopback &&
+               s->n_uid_map == 0 && s->n_gid_map == 0 && s->monotonic == 0 && s->boottime == 0 &&
+               !s->setgroups_deny;
+}
+
+int maker_make(struct maker *mk, const char *name, nsk_type_mask_t types,
+               const struct nsk_settings *settings, helper_done_fn done, void *userdata)
+{
+        struct pool *p = NULL;
+        struct job *j;
+
+        for (unsigned i = 0; i < mk->n_pools && settings_plain(settings); i++)
+                if (mk->pools[i].types == types && mk->pools[i].n > 0)
+                        p = &mk->pools[i];
+        if (!p) {
+                pool_fill(mk);
+                return submit(mk, name, types, settings, done, userdata);
+        }
+        j = calloc(1, sizeof(*j));
+        if (!j)
+                return -ENOMEM;
+        /* The freshest: what it copied (a hostname, mounts) is the least old. */
+        p->n--;
+        *j = (struct job) { .done = done, .userdata = userdata, .next = mk->handed };
+        memcpy(j->fds, p->sets[p->n], sizeof(j->fds));
+        mk->handed = j;
+        event_active(mk->handout_ev, EV_TIMEOUT, 0);
+        pool_fill(mk);
+        return 0;
+}
+
+int maker_pool(struct maker *mk, nsk_type_mask_t types, unsigned n)
+{
+        struct pool *p;
+
+        for (unsigned i = 0; i < mk->n_pools; i++)
+                if (mk->pools[i].types == types)
+                        return -EEXIST;
+        if (mk->n_pools == MAKER_POOLS_MAX)
+                return -E2BIG;
+        p = &mk->pools[mk->n_pools];
+        *p = (struct pool) { .mk = mk, .types = types, .size = n };
+        p->sets = calloc(n, sizeof(*p->sets));
+        if (!p->sets)
+                return -ENOMEM;
+        mk->n_pools++;
+        pool_fill(mk);
+        return 0;
+}
+
 struct maker *maker_free(struct maker *mk)
 {
         if (!mk)
@@ -303,6 +431,22 @@ struct maker *maker_free(struct maker *mk)
                 (void) waitid(P_PIDFD, (id_t) mk->pidfd, &(siginfo_t) {}, WEXITED);
         }
         maker_gone(mk, -ECANCELED, "daemon is stopping");
+        while (mk->handed) {
+                struct job *j = mk->handed;
+                struct helper_result none;
+
+                mk->handed = j->next;
+                close_many(j->fds, NSK_TYPE_MAX);
+                helper_result_init(&none);
+                (void) j->done(-ECANCELED, "daemon is stopping", &none, j->userdata);
+                free(j);
+        }
+        for (unsigned i = 0; i < mk->n_pools; i++) {
+                for (unsigned k = 0; k < mk->pools[i].n; k++)
+                        close_many(mk->pools[i].sets[k], NSK_TYPE_MAX);
+                free(mk->pools[i].sets);
+        }
+        event_free(mk->handout_ev);
         event_free(mk->timer_ev);
         free(mk);
         return NULL;

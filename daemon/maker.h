@@ -28,6 +28,17 @@ bool maker_can(nsk_type_mask_t types, uid_t uid, gid_t gid);
 int maker_make(struct maker *mk, const char *name, nsk_type_mask_t types,
                const struct nsk_settings *settings, helper_done_fn done, void *userdata);
 
+/* --pool: keeps n sets of types (MAKER_TYPES only) made ahead with no
+ * settings; a create of exactly those types with no settings takes one
+ * (answered on the loop's next turn, without a word with the maker), and
+ * another is made in the background. What a set made ahead copied from
+ * the daemon's namespaces (a uts namespace's hostname, a mount
+ * namespace's mounts) is what they had when it was made. Starts filling
+ * the pool now. */
+/* Up to MAKER_POOLS_MAX pools, of different types (-EEXIST, -E2BIG). */
+#define MAKER_POOLS_MAX 4
+int maker_pool(struct maker *mk, nsk_type_mask_t types, unsigned n);
+
 /* Is pid the maker (reaped through its pidfd)? */
 bool maker_tracks(const struct maker *mk, pid_t pid);
 /* Creates sent to it and not answered yet. */

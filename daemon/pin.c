@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "fault.h"
 #include "log.h"
@@ -45,10 +46,39 @@ static int pin_dir_remove(const struct rundir *rd, const char *name)
         return 0;
 }
 
+/* Bind-mounts the namespace nsfd onto the file fd: exactly the file just
+ * created, whatever happens to the names meanwhile. A detached copy of
+ * the namespace's mount moved onto it (open_tree(2), move_mount(2)) costs
+ * less than mount(2) through two /proc/self/fd paths, which it falls back
+ * to where the kernel or a seccomp filter has no new mount API. */
+static int bind_fd(int nsfd, int fd)
+{
+        static bool no_new_api;
+        char src[64], dst[64];
+
+        if (!no_new_api) {
+                _cleanup_close_ int tree = -EBADF;
+
+                tree = (int) syscall(SYS_open_tree, nsfd, "",
+                                     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+                if (tree >= 0 && syscall(SYS_move_mount, tree, "", fd, "",
+                                         MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0)
+                        return 0;
+                if (errno != ENOSYS && errno != EPERM)
+                        /* ELOOP: mount(2) says EINVAL for the same refusal. */
+                        return errno == ELOOP ? -EINVAL : negative_errno();
+                no_new_api = true;
+        }
+        snprintf(src, sizeof(src), "/proc/self/fd/%d", nsfd);
+        snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
+        if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+                return negative_errno();
+        return 0;
+}
+
 static int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, int nsfd)
 {
         _cleanup_close_ int owned = -EBADF, fd = -EBADF;
-        char src[64], dst[64];
         const char *file;
         int dirfd, r;
 
@@ -59,12 +89,8 @@ static int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, 
         if (fd < 0)
                 return negative_errno();
 
-        /* Both ends through /proc/self/fd: the mount lands on exactly the
-         * file just created, whatever happens to the names meanwhile. */
-        snprintf(src, sizeof(src), "/proc/self/fd/%d", nsfd);
-        snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
-        if (mount(src, dst, NULL, MS_BIND, NULL) < 0) {
-                r = negative_errno();
+        r = bind_fd(nsfd, fd);
+        if (r < 0) {
                 (void) unlinkat(dirfd, file, 0);
                 return r;
         }

@@ -419,10 +419,16 @@ int state_prepare(const struct rundir *rd, const struct set *s)
         if (r < 0)
                 return r;
         tmp_name(s->name, tmp, sizeof(tmp));
-        (void) unlinkat(rd->state_fd, tmp, 0);
-        fd = openat(rd->state_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return negative_errno();
+        /* One left by a create cut short was dealt with at the start
+         * (recover.c): if one is there, it is of a create that failed. */
+        for (int i = 0; fd < 0 && i < 2; i++) {
+                fd = openat(rd->state_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                            0600);
+                if (fd < 0 && (errno != EEXIST || i > 0))
+                        return negative_errno();
+                if (fd < 0)
+                        (void) unlinkat(rd->state_fd, tmp, 0);
+        }
         if (write(fd, text, len) != (ssize_t) len) {
                 r = errno > 0 ? -errno : -EIO;
                 (void) unlinkat(rd->state_fd, tmp, 0);

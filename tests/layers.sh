@@ -24,7 +24,7 @@ layers='
 30 reaper adopt access mountwatch
 40 lifecycle recover
 50 server monitor status commands
-60 main spawn-main
+60 main options spawn-main
 '
 
 tmp=$(mktemp -d)
@@ -48,7 +48,7 @@ for a in libnskcommon.a libnskclient.a libnskd.a; do
         [ -f "$build/.libs/$a" ] || { echo "layers: $build/.libs/$a is missing (build first)"; exit 1; }
         objs+=("$build/.libs/$a")
 done
-for o in daemon/daemon_nskeeperd-main.o daemon/spawn-main.o; do
+for o in daemon/daemon_nskeeperd-main.o daemon/daemon_nskeeperd-options.o daemon/spawn-main.o; do
         [ -f "$build/$o" ] || { echo "layers: $build/$o is missing (build first)"; exit 1; }
         objs+=("$build/$o")
 done

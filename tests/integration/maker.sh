@@ -167,4 +167,62 @@ check_eq "all released" "" "$(list_names)"
 await "nothing is left but the spawner, its waiting helpers and the maker" 10 daemon_settled
 stop_daemon
 await "the maker ends with the daemon" 10 no_maker
+
+echo "# --- --pool: sets made ahead ---"
+# pooled TYPE: the inodes of the namespaces of TYPE the daemon holds fds
+# of (only the pools' here: no set is fd-pinned), one per line.
+pooled() {
+        for f in /proc/"$DAEMON_PID"/fd/*; do
+                readlink "$f"
+        done 2>/dev/null | grep "^$1:" | inode_of_link | sort
+}
+pool_has() {
+        [ "$(pooled "$1" | wc -l)" = "$2" ]
+}
+start_daemon --pool uts:3 --pool net,ipc:2 || die "no daemon with pools"
+await "three uts namespaces are made ahead" 10 pool_has uts 3
+await "two net and two ipc namespaces are made ahead" 10 \
+        sh -c "[ \"\$(ls -l /proc/$DAEMON_PID/fd | grep -c 'net:\[')\" = 2 ]"
+check_eq "... and two ipc" 2 "$(pooled ipc | wc -l)"
+uts_ahead=$(pooled uts)
+net_ahead=$(pooled net)
+check_run "u1: create -t uts" 0 ctl create u1 -t uts
+check_true "u1 got a uts namespace made ahead" grep -qx "$(set_inode u1 uts)" <<<"$uts_ahead"
+check_new u1 uts
+check_eq "u1: the host's hostname" "$(hostname)" "$(ctl join u1 -t uts -- hostname)"
+await "the pool is filled again" 10 pool_has uts 3
+check_run "u2: create -t uts --hostname h (settings: made now)" 0 ctl create u2 -t uts --hostname h
+check_true "u2 did not come from the pool" not grep -qx "$(set_inode u2 uts)" <<<"$(pooled uts; echo "$uts_ahead")"
+check_eq "u2: its hostname" h "$(ctl join u2 -t uts -- hostname)"
+check_run "n1: create -t net,ipc" 0 ctl create n1 -t net,ipc
+check_true "n1 got a net namespace made ahead" grep -qx "$(set_inode n1 net)" <<<"$net_ahead"
+check_new n1 net ipc
+check_match "n1: lo is up, as any create's" "<LOOPBACK,UP" \
+        "$(ctl join n1 -t net --no-netns-mounts -- ip -o link show lo)"
+check_run "n2: create -t net,ipc --no-loopback" 0 ctl create n2 -t net,ipc --no-loopback
+check_true "n2 did not come from the pool" not grep -qx "$(set_inode n2 net)" <<<"$net_ahead"
+check_nomatch "n2: lo is down" "[<,]UP[,>]" \
+        "$(ctl join n2 -t net --no-netns-mounts -- ip -o link show lo)"
+check_run "i1: create -t ipc (no pool of ipc alone)" 0 ctl create i1 -t ipc
+check_true "i1 did not come from the net,ipc pool" not grep -qx "$(set_inode i1 ipc)" <<<"$(pooled ipc)"
+M=$(maker)
+check_uint "a maker runs" "$M"
+kill -KILL "$M"
+await "the dead maker is reaped" 10 pid_reaped "$M"
+check_eq "the sets made ahead outlive the maker" 3 "$(pooled uts | wc -l)"
+uts_ahead=$(pooled uts)
+check_run "u3: create -t uts" 0 ctl create u3 -t uts
+check_true "u3 got one of them" grep -qx "$(set_inode u3 uts)" <<<"$uts_ahead"
+await "a new maker fills the pool again" 10 pool_has uts 3
+check_ne "... a new one" "$M" "$(maker)"
+for n in $(list_names); do
+        ctl release "$n" >/dev/null 2>&1 || fail "release $n"
+done
+stop_daemon
+await "the maker ends with the daemon" 10 no_maker
+check_fails "--pool of a type that needs a process" 2 "pid and time need a process" \
+        "$NSKEEPERD" --pool pid:2
+check_fails "--pool twice of the same types" 2 "has a pool already" \
+        "$NSKEEPERD" --pool uts:2 --pool uts:3
+check_fails "--pool without N" 2 "takes TYPES:N" "$NSKEEPERD" --pool uts
 done_testing
