@@ -37,14 +37,26 @@ struct pool {
 /* What a set made ahead for the pool has: no settings at all. */
 static const struct nsk_settings plain_settings;
 
-struct maker {
-        struct event_base *base;
+/* One maker process and the creates sent to it, answered in order. */
+struct mproc {
+        struct maker *mk;
         pid_t pid; /* 0: none running */
         int pidfd, sock;
         struct event *sock_ev, *exit_ev, *timer_ev;
         struct job *head, **tail;
         unsigned pending;
         bool timed_out;
+};
+
+/* Up to one maker process per CPU (MAKER_PROCS_MAX at most): a second
+ * starts only while the first is at work, so one client at a time keeps
+ * one, and creates in parallel get the kernel's parallelism. */
+#define MAKER_PROCS_MAX 4
+
+struct maker {
+        struct event_base *base;
+        struct mproc procs[MAKER_PROCS_MAX];
+        unsigned max_procs;
         struct pool pools[MAKER_POOLS_MAX];
         unsigned n_pools;
         struct job *handed; /* taken from the pool, answered on the next turn */
@@ -57,18 +69,25 @@ static void on_handout(evutil_socket_t fd, short what, void *userdata);
 struct maker *maker_new(struct event_base *base)
 {
         struct maker *mk = calloc(1, sizeof(*mk));
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        bool ok;
 
         if (!mk)
                 return NULL;
-        *mk = (struct maker) { .base = base, .pidfd = -EBADF, .sock = -EBADF };
-        mk->tail = &mk->head;
-        mk->timer_ev = evtimer_new(base, on_timeout, mk);
+        mk->base = base;
+        mk->max_procs = cpus < 1 ? 1 : cpus > MAKER_PROCS_MAX ? MAKER_PROCS_MAX : (unsigned) cpus;
         mk->handout_ev = event_new(base, -1, 0, on_handout, mk);
-        if (!mk->timer_ev || !mk->handout_ev) {
-                if (mk->timer_ev)
-                        event_free(mk->timer_ev);
-                return mfree(mk);
+        ok = mk->handout_ev != NULL;
+        for (unsigned i = 0; i < MAKER_PROCS_MAX; i++) {
+                struct mproc *p = &mk->procs[i];
+
+                *p = (struct mproc) { .mk = mk, .pidfd = -EBADF, .sock = -EBADF };
+                p->tail = &p->head;
+                p->timer_ev = evtimer_new(base, on_timeout, p);
+                ok = ok && p->timer_ev;
         }
+        if (!ok)
+                return maker_free(mk);
         return mk;
 }
 
@@ -77,27 +96,27 @@ bool maker_can(nsk_type_mask_t types, uid_t uid, gid_t gid)
         return uid == 0 && gid == 0 && types != 0 && (types & ~MAKER_TYPES) == 0;
 }
 
-static struct job *pop(struct maker *mk)
+static struct job *pop(struct mproc *p)
 {
-        struct job *j = mk->head;
+        struct job *j = p->head;
 
         if (!j)
                 return NULL;
-        mk->head = j->next;
-        if (!mk->head)
-                mk->tail = &mk->head;
-        mk->pending--;
-        if (mk->pending == 0)
-                evtimer_del(mk->timer_ev);
+        p->head = j->next;
+        if (!p->head)
+                p->tail = &p->head;
+        p->pending--;
+        if (p->pending == 0)
+                evtimer_del(p->timer_ev);
         else
-                evtimer_add(mk->timer_ev, &(struct timeval) { .tv_sec = MAKER_TIMEOUT_SEC });
+                evtimer_add(p->timer_ev, &(struct timeval) { .tv_sec = MAKER_TIMEOUT_SEC });
         return j;
 }
 
 /* Tells the owner of the oldest create how it went. */
-static void answer(struct maker *mk, int error, const char *message, struct helper_result *res)
+static void answer(struct mproc *p, int error, const char *message, struct helper_result *res)
 {
-        struct job *j = pop(mk);
+        struct job *j = pop(p);
         struct helper_result none;
 
         if (!j)
@@ -112,30 +131,30 @@ static void answer(struct maker *mk, int error, const char *message, struct help
 
 /* The maker is of no more use: killed, and its end (on_exit) fails
  * whatever is still in flight. */
-static void maker_kill(struct maker *mk)
+static void maker_kill(struct mproc *p)
 {
-        if (mk->pid > 0)
-                (void) pidfd_send_signal(mk->pidfd, SIGKILL, NULL, 0);
+        if (p->pid > 0)
+                (void) pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
 }
 
 /* The maker is reaped (or was never there): everything of it goes, and
  * every create in flight fails with error and message. */
-static void maker_gone(struct maker *mk, int error, const char *message)
+static void maker_gone(struct mproc *p, int error, const char *message)
 {
-        if (mk->sock_ev)
-                event_free(mk->sock_ev);
-        if (mk->exit_ev)
-                event_free(mk->exit_ev);
-        mk->sock_ev = mk->exit_ev = NULL;
-        mk->sock = safe_close(mk->sock);
-        mk->pidfd = safe_close(mk->pidfd);
-        mk->pid = 0;
-        mk->timed_out = false;
-        while (mk->head)
-                answer(mk, error, message, NULL);
+        if (p->sock_ev)
+                event_free(p->sock_ev);
+        if (p->exit_ev)
+                event_free(p->exit_ev);
+        p->sock_ev = p->exit_ev = NULL;
+        p->sock = safe_close(p->sock);
+        p->pidfd = safe_close(p->pidfd);
+        p->pid = 0;
+        p->timed_out = false;
+        while (p->head)
+                answer(p, error, message, NULL);
 }
 
-static void on_answer(struct maker *mk, const struct helper_msg *m, int *received, size_t n)
+static void on_answer(struct mproc *p, const struct helper_msg *m, int *received, size_t n)
 {
         struct helper_result res;
         char msg[160];
@@ -143,81 +162,81 @@ static void on_answer(struct maker *mk, const struct helper_msg *m, int *receive
 
         if (m->phase != PHASE_DONE) {
                 close_many(received, n);
-                answer(mk, -EPROTO, "unexpected message from the maker", NULL);
-                maker_kill(mk);
+                answer(p, -EPROTO, "unexpected message from the maker", NULL);
+                maker_kill(p);
         } else if (m->error != 0) {
                 close_many(received, n);
-                launch_step_message(m, mk->head->settings, msg, sizeof(msg));
-                answer(mk, m->error > 0 ? -m->error : -EIO, msg, NULL);
+                launch_step_message(m, p->head->settings, msg, sizeof(msg));
+                answer(p, m->error > 0 ? -m->error : -EIO, msg, NULL);
         } else {
-                r = launch_take_result(mk->head->types, m, received, n, &res, msg, sizeof(msg));
+                r = launch_take_result(p->head->types, m, received, n, &res, msg, sizeof(msg));
                 if (r < 0) {
-                        answer(mk, r, msg, NULL);
-                        maker_kill(mk);
+                        answer(p, r, msg, NULL);
+                        maker_kill(p);
                 } else
-                        answer(mk, 0, NULL, &res);
+                        answer(p, 0, NULL, &res);
         }
 }
 
 static void on_message(evutil_socket_t fd, short what, void *userdata)
 {
-        struct maker *mk = userdata;
+        struct mproc *p = userdata;
 
         /* All that came: a burst of creates is answered in one go. */
-        while (mk->sock >= 0) {
+        while (p->sock >= 0) {
                 struct helper_msg m;
                 int received[FDPASS_MAX];
                 size_t n = 0;
                 ssize_t k;
 
-                k = fdpass_recv(mk->sock, &m, sizeof(m), received, FDPASS_MAX, &n);
+                k = fdpass_recv(p->sock, &m, sizeof(m), received, FDPASS_MAX, &n);
                 if (k == -EINTR)
                         continue;
                 if (k == -EAGAIN)
                         return;
                 if (k == 0) {
                         /* Closed: its end (on_exit_cb) says the rest. */
-                        event_del(mk->sock_ev);
+                        event_del(p->sock_ev);
                         return;
                 }
-                if (k == -EBADMSG && mk->head) {
+                if (k == -EBADMSG && p->head) {
                         /* Its fds were dropped (we are out of fds?): that
                          * set is lost, the maker is fine. */
-                        answer(mk, -EMFILE, "cannot receive the namespaces (out of fds?)", NULL);
+                        answer(p, -EMFILE, "cannot receive the namespaces (out of fds?)", NULL);
                         continue;
                 }
                 if (k < 0) {
                         log_error("cannot read from the maker (pid %d): %s; killing it",
-                                  (int) mk->pid, strerror((int) -k));
-                        event_del(mk->sock_ev);
-                        maker_kill(mk);
+                                  (int) p->pid, strerror((int) -k));
+                        event_del(p->sock_ev);
+                        maker_kill(p);
                         return;
                 }
-                if (!mk->head) {
+                if (!p->head) {
                         close_many(received, n);
                         log_error("the maker (pid %d) answered what nobody asked; killing it",
-                                  (int) mk->pid);
-                        maker_kill(mk);
+                                  (int) p->pid);
+                        maker_kill(p);
                         return;
                 }
                 if (k != (ssize_t) sizeof(m)) {
                         if (k > 0)
                                 close_many(received, n);
-                        answer(mk, -EPROTO, "malformed message from the maker", NULL);
-                        maker_kill(mk);
+                        answer(p, -EPROTO, "malformed message from the maker", NULL);
+                        maker_kill(p);
                         return;
                 }
-                on_answer(mk, &m, received, n);
+                on_answer(p, &m, received, n);
         }
 }
 
 static void on_exit_cb(evutil_socket_t fd, short what, void *userdata)
 {
-        struct maker *mk = userdata;
+        struct mproc *p = userdata;
         siginfo_t si = {};
         char msg[64], c;
 
-        if (waitid(P_PIDFD, (id_t) mk->pidfd, &si, WEXITED | WNOHANG) < 0) {
+        if (waitid(P_PIDFD, (id_t) p->pidfd, &si, WEXITED | WNOHANG) < 0) {
                 /* ECHILD: reaped by someone else, how it ended is lost. */
                 if (errno != ECHILD)
                         return;
@@ -225,30 +244,30 @@ static void on_exit_cb(evutil_socket_t fd, short what, void *userdata)
         } else if (si.si_pid == 0)
                 return;
         /* What it answered before it ended counts. */
-        if (mk->head && mk->sock >= 0 && recv(mk->sock, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
-                on_message(mk->sock, EV_READ, mk);
-        if (mk->timed_out)
+        if (p->head && p->sock >= 0 && recv(p->sock, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+                on_message(p->sock, EV_READ, p);
+        if (p->timed_out)
                 snprintf(msg, sizeof(msg), "the maker timed out");
         else
                 launch_exit_message(&si, "the maker", msg, sizeof(msg));
-        if (mk->head || si.si_code != CLD_EXITED || si.si_status != 0)
-                log_warning("%s (pid %d)%s", msg, (int) mk->pid,
-                            mk->head ? "; the creates it was making fail" : "");
-        maker_gone(mk, mk->timed_out ? -ETIMEDOUT : -ECHILD, msg);
+        if (p->head || si.si_code != CLD_EXITED || si.si_status != 0)
+                log_warning("%s (pid %d)%s", msg, (int) p->pid,
+                            p->head ? "; the creates it was making fail" : "");
+        maker_gone(p, p->timed_out ? -ETIMEDOUT : -ECHILD, msg);
 }
 
 static void on_timeout(evutil_socket_t fd, short what, void *userdata)
 {
-        struct maker *mk = userdata;
+        struct mproc *p = userdata;
 
-        log_warning("the maker (pid %d) did not answer within %d s; killing it", (int) mk->pid,
+        log_warning("the maker (pid %d) did not answer within %d s; killing it", (int) p->pid,
                     MAKER_TIMEOUT_SEC);
-        mk->timed_out = true;
-        maker_kill(mk);
+        p->timed_out = true;
+        maker_kill(p);
 }
 
 /* A new maker, sent the request launch_request() holds as its first. */
-static int maker_start(struct maker *mk)
+static int maker_start(struct mproc *p)
 {
         struct spawned sp;
         int r;
@@ -256,32 +275,58 @@ static int maker_start(struct maker *mk)
         r = launch(&sp);
         if (r < 0)
                 return r;
-        mk->pid = sp.pid;
-        mk->pidfd = sp.pidfd;
-        mk->sock = sp.sock;
-        mk->sock_ev = event_new(mk->base, mk->sock, EV_READ | EV_PERSIST, on_message, mk);
-        mk->exit_ev = event_new(mk->base, mk->pidfd, EV_READ | EV_PERSIST, on_exit_cb, mk);
-        if (!mk->sock_ev || !mk->exit_ev || event_add(mk->sock_ev, NULL) < 0 ||
-            event_add(mk->exit_ev, NULL) < 0) {
-                (void) pidfd_send_signal(mk->pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, (id_t) mk->pidfd, &(siginfo_t) {}, WEXITED);
-                maker_gone(mk, -ECANCELED, "out of memory");
+        p->pid = sp.pid;
+        p->pidfd = sp.pidfd;
+        p->sock = sp.sock;
+        p->sock_ev = event_new(p->mk->base, p->sock, EV_READ | EV_PERSIST, on_message, p);
+        p->exit_ev = event_new(p->mk->base, p->pidfd, EV_READ | EV_PERSIST, on_exit_cb, p);
+        if (!p->sock_ev || !p->exit_ev || event_add(p->sock_ev, NULL) < 0 ||
+            event_add(p->exit_ev, NULL) < 0) {
+                (void) pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+                (void) waitid(P_PIDFD, (id_t) p->pidfd, &(siginfo_t) {}, WEXITED);
+                maker_gone(p, -ECANCELED, "out of memory");
                 return -ENOMEM;
         }
-        log_debug("the maker started as process %d", (int) mk->pid);
+        log_debug("the maker started as process %d", (int) p->pid);
         return 0;
 }
 
 /* Sends a set to make (the maker started if none runs), answered later
  * through done. -EAGAIN: too much in flight, or its socket is full. */
+/* The process to send the next create to: an idle one; else, while
+ * there is room for one more, a new one; else the least busy. NULL if
+ * all are full. */
+static struct mproc *pick(struct maker *mk)
+{
+        struct mproc *best = NULL, *unused = NULL;
+
+        for (unsigned i = 0; i < mk->max_procs; i++) {
+                struct mproc *p = &mk->procs[i];
+
+                if (p->pid == 0) {
+                        if (!unused)
+                                unused = p;
+                        continue;
+                }
+                if (p->pending == 0)
+                        return p;
+                if (p->pending < MAKER_INFLIGHT_MAX && (!best || p->pending < best->pending))
+                        best = p;
+        }
+        return unused ? unused : best;
+}
+
+/* Sends a set to make (a maker started if need be), answered later
+ * through done. -EAGAIN: too much in flight, or a socket is full. */
 static int submit(struct maker *mk, const char *name, nsk_type_mask_t types,
                   const struct nsk_settings *settings, helper_done_fn done, void *userdata)
 {
+        struct mproc *p = pick(mk);
         struct helper_start *st;
         struct job *j;
         int r;
 
-        if (mk->pending >= MAKER_INFLIGHT_MAX)
+        if (!p)
                 return -EAGAIN;
         j = calloc(1, sizeof(*j));
         if (!j)
@@ -290,30 +335,29 @@ static int submit(struct maker *mk, const char *name, nsk_type_mask_t types,
                 .types = types, .settings = settings, .done = done, .userdata = userdata
         };
         st = launch_request(name, types, settings, 0, 0);
-        if (mk->pid == 0) {
+        if (p->pid == 0) {
                 st->flags = HELPER_SERVE;
-                r = maker_start(mk);
+                r = maker_start(p);
                 if (r < 0) {
                         /* As a helper that cannot be started: this create
                          * fails, the next tries again. */
                         free(j);
                         return r;
                 }
-        } else if (send(mk->sock, st, st->size, MSG_NOSIGNAL | MSG_DONTWAIT) !=
-                   (ssize_t) st->size) {
+        } else if (send(p->sock, st, st->size, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t) st->size) {
                 /* A full socket: later. Anything else: it is broken. */
                 if (errno != EAGAIN) {
                         log_warning("cannot send to the maker (pid %d): %s; killing it",
-                                    (int) mk->pid, strerror(errno));
-                        maker_kill(mk);
+                                    (int) p->pid, strerror(errno));
+                        maker_kill(p);
                 }
                 free(j);
                 return -EAGAIN;
         }
-        *mk->tail = j;
-        mk->tail = &j->next;
-        if (mk->pending++ == 0)
-                evtimer_add(mk->timer_ev, &(struct timeval) { .tv_sec = MAKER_TIMEOUT_SEC });
+        *p->tail = j;
+        p->tail = &j->next;
+        if (p->pending++ == 0)
+                evtimer_add(p->timer_ev, &(struct timeval) { .tv_sec = MAKER_TIMEOUT_SEC });
         return 0;
 }
 
@@ -426,11 +470,17 @@ struct maker *maker_free(struct maker *mk)
 {
         if (!mk)
                 return NULL;
-        if (mk->pid > 0) {
-                (void) pidfd_send_signal(mk->pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, (id_t) mk->pidfd, &(siginfo_t) {}, WEXITED);
+        for (unsigned i = 0; i < MAKER_PROCS_MAX; i++) {
+                struct mproc *p = &mk->procs[i];
+
+                if (p->pid > 0) {
+                        (void) pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+                        (void) waitid(P_PIDFD, (id_t) p->pidfd, &(siginfo_t) {}, WEXITED);
+                }
+                maker_gone(p, -ECANCELED, "daemon is stopping");
+                if (p->timer_ev)
+                        event_free(p->timer_ev);
         }
-        maker_gone(mk, -ECANCELED, "daemon is stopping");
         while (mk->handed) {
                 struct job *j = mk->handed;
                 struct helper_result none;
@@ -446,18 +496,25 @@ struct maker *maker_free(struct maker *mk)
                         close_many(mk->pools[i].sets[k], NSK_TYPE_MAX);
                 free(mk->pools[i].sets);
         }
-        event_free(mk->handout_ev);
-        event_free(mk->timer_ev);
+        if (mk->handout_ev)
+                event_free(mk->handout_ev);
         free(mk);
         return NULL;
 }
 
 bool maker_tracks(const struct maker *mk, pid_t pid)
 {
-        return mk->pid > 0 && mk->pid == pid;
+        for (unsigned i = 0; i < MAKER_PROCS_MAX; i++)
+                if (mk->procs[i].pid > 0 && mk->procs[i].pid == pid)
+                        return true;
+        return false;
 }
 
 unsigned maker_pending(const struct maker *mk)
 {
-        return mk->pending;
+        unsigned n = 0;
+
+        for (unsigned i = 0; i < MAKER_PROCS_MAX; i++)
+                n += mk->procs[i].pending;
+        return n;
 }

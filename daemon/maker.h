@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The maker: one long-lived helper that makes root's sets of net, uts,
+/* The maker: a long-lived helper that makes root's sets of net, uts,
  * ipc, cgroup and mnt in place, one after another, with no process per
  * set (its own side, and why it is safe, is maker-child.c). Requests are
- * sent as they come and answered in order; the event loop never waits.
- * It is started at the first create it can make and started again after
- * it died; a create in flight when it dies fails, as with any helper. */
+ * sent as they come and each process answers its own in order; the event
+ * loop never waits. The first process starts at the first create it can
+ * make; while every one is at work another starts, up to one per CPU, so
+ * creates in parallel get the kernel's parallelism. One that died is
+ * started again when needed; a create in flight when it dies fails, as
+ * with any helper. */
 #pragma once
 
 #include <event2/event.h>

@@ -179,7 +179,7 @@ echo "# --- the maker: root's sets of net, uts, ipc and mnt ---"
 # Made in place by the maker, a long-lived host root process that no
 # process of a set may reach, though it made the set.
 check_run "mk: create -t net,uts,ipc,mnt --pin fd" 0 ctl create mk -t net,uts,ipc,mnt --pin fd
-mk=$(children_named nskeeper-maker)
+mk=$(children_named nskeeper-maker | head -n 1)
 check_uint "mk: a maker runs" "$mk"
 if [ -n "$mk" ]; then
         check_eq "maker: cwd is /" / "$(readlink "/proc/$mk/cwd")"
