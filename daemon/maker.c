@@ -182,8 +182,9 @@ static void on_message(evutil_socket_t fd, short what, void *userdata)
 {
         struct mproc *p = userdata;
 
-        /* All that came: a burst of creates is answered in one go. */
-        while (p->sock >= 0) {
+        /* All that came, a burst of creates answered in one go; no read
+         * that can only say EAGAIN once nothing is in flight. */
+        do {
                 struct helper_msg m;
                 int received[FDPASS_MAX];
                 size_t n = 0;
@@ -227,7 +228,7 @@ static void on_message(evutil_socket_t fd, short what, void *userdata)
                         return;
                 }
                 on_answer(p, &m, received, n);
-        }
+        } while (p->sock >= 0 && p->head);
 }
 
 static void on_exit_cb(evutil_socket_t fd, short what, void *userdata)
