@@ -666,8 +666,14 @@ children_named() {
         done
 }
 
+# The fds the daemon holds, but the two of each maker (its pidfd and
+# socket): a maker lives on after the request that started it, as the
+# spawner does, and more start while creates come in parallel.
 daemon_fds() {
-        ls "/proc/$DAEMON_PID/fd" 2>/dev/null | wc -l
+        local all makers
+        all=$(ls "/proc/$DAEMON_PID/fd" 2>/dev/null | wc -l)
+        makers=$(children_named nskeeper-maker | grep -c .)
+        echo $((all - 2 * makers))
 }
 
 # --- a daemon at rest: conditions to await, not a quiet moment to hope for ---
