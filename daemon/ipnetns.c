@@ -76,7 +76,6 @@ int ipnetns_remove(const char *dir, const char *name, uint64_t inode)
 {
         _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
         struct stat st, ns;
-        int r;
 
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
@@ -92,10 +91,5 @@ int ipnetns_remove(const char *dir, const char *name, uint64_t inode)
                 return negative_errno();
         if (st.st_dev != ns.st_dev || st.st_ino != inode)
                 return 0;
-        r = pin_umount_at(dfd, name);
-        if (r < 0)
-                return r;
-        if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-                return negative_errno();
-        return 0;
+        return pin_unlink_at(dfd, name);
 }

@@ -150,6 +150,9 @@ static void scan(evutil_socket_t fd, short what, void *userdata)
         FILE *f;
         int r;
 
+        /* Watched again before the read: a change from now on makes a
+         * scan after this one. */
+        (void) event_add(mw->changed, NULL);
         f = fopen("/proc/self/mountinfo", "re");
         if (!f) {
                 log_error("cannot read /proc/self/mountinfo: %m");
@@ -182,9 +185,12 @@ static void on_change(evutil_socket_t fd, short what, void *userdata)
 
         /* Takes the priority event (a poll of the table resets it); the
          * scan reads the table later, so it sees this change and any
-         * that come meanwhile. */
+         * that come meanwhile. Until then the table is not watched: a
+         * burst of releases would wake the loop once per unmount. */
         (void) epoll_wait(mw->epoll, ev, ELEMENTSOF(ev), 0);
         mountwatch_rescan(mw);
+        if (evtimer_pending(mw->timer, NULL))
+                (void) event_del(mw->changed);
 }
 
 int mountwatch_new(struct event_base *base, mountwatch_fn fn, void *userdata,

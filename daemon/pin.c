@@ -97,47 +97,53 @@ static int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, 
         return 0;
 }
 
-int pin_umount_at(int dirfd, const char *file)
+/* Unmounts the mount on top of dirfd/file. The path goes through the
+ * directory's fd and the file is not followed if it is a symlink, so a
+ * component swapped meanwhile cannot send the unmount elsewhere. 0, or
+ * -EINVAL if it is no mount point, -ENOENT if there is no file. */
+static int umount_top(int dirfd, const char *file)
 {
-        /* Until EINVAL (not a mount point any more) or ENOENT (no file):
-         * a pin someone mounted over twice needs two. Each time opened
-         * afresh: the fd of a detached mount stays on that mount. */
-        for (int i = 0;; i++) {
-                _cleanup_close_ int fd = -EBADF;
-                char proc[64];
+        char path[64 + NAME_MAX];
+        int n;
 
-                fd = openat(dirfd, file, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0)
-                        return errno == ENOENT ? 0 : negative_errno();
-                snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-                if (umount2(proc, MNT_DETACH) < 0)
-                        return errno == EINVAL ? 0 : negative_errno();
-                if (i >= 16)
-                        return -EBUSY;
+        n = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, file);
+        if (n < 0 || (size_t) n >= sizeof(path))
+                return -ENAMETOOLONG;
+        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* Unmounts dirfd/file and removes it; fault: the fault point of a
+ * release fires between the first unmount and the unlink. */
+static int unmount_unlink(int dirfd, const char *file, bool fault)
+{
+        for (int i = 0;; i++) {
+                int r = umount_top(dirfd, file), k;
+
+                if (r == -ENOENT)
+                        return 0;
+                if (r < 0 && r != -EINVAL)
+                        return r;
+                if (r == 0 && i == 0 && fault) {
+                        k = fault_point(FAULT_RELEASE_AFTER_UMOUNT);
+                        if (k < 0)
+                                return k;
+                }
+                if (unlinkat(dirfd, file, 0) == 0 || errno == ENOENT)
+                        return 0;
+                /* Still a mount point here (unlink(2)): someone mounted
+                 * over the pin, maybe more than once. Each round takes the
+                 * top one, until there is none (EINVAL: then it stays,
+                 * locked or not ours to take). */
+                if (errno != EBUSY || r == -EINVAL || i >= 16)
+                        return negative_errno();
         }
 }
 
-static int pin_remove(const struct rundir *rd, const char *name, enum nsk_type t)
+int pin_unlink_at(int dirfd, const char *file)
 {
-        _cleanup_close_ int owned = -EBADF;
-        const char *file;
-        int dirfd, r;
-
-        r = pin_location(rd, name, t, &owned, &dirfd, &file);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return r;
-        r = pin_umount_at(dirfd, file);
-        if (r < 0)
-                return r;
-        r = fault_point(FAULT_RELEASE_AFTER_UMOUNT);
-        if (r < 0)
-                return r;
-        /* EBUSY: still mounted here, e.g. pinned twice on top of itself. */
-        if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT)
-                return negative_errno();
-        return 0;
+        return unmount_unlink(dirfd, file, false);
 }
 
 int pin_open(const struct rundir *rd, const char *name, enum nsk_type t, int *ret_fd)
@@ -161,12 +167,24 @@ int pin_open(const struct rundir *rd, const char *name, enum nsk_type t, int *re
 
 int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t mask)
 {
+        _cleanup_close_ int dir = -EBADF;
         int r = 0, k;
 
+        /* The set's directory, opened once for all its pins. */
+        if (mask & ~NSK_TYPE_BIT(NSK_TYPE_MNT)) {
+                dir = openat(rd->ns_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (dir < 0 && errno != ENOENT) {
+                        r = negative_errno();
+                        log_error("set '%s': cannot open pin directory: %s", name, strerror(-r));
+                }
+                if (dir < 0)
+                        mask &= NSK_TYPE_BIT(NSK_TYPE_MNT);
+        }
         for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 if (!(mask & NSK_TYPE_BIT(t)))
                         continue;
-                k = pin_remove(rd, name, t);
+                k = t == NSK_TYPE_MNT ? unmount_unlink(rd->mnt_fd, name, true)
+                                      : unmount_unlink(dir, nsk_type_name(t), true);
                 if (k < 0) {
                         log_error("set '%s': cannot remove %s pin: %s", name, nsk_type_name(t),
                                   strerror(-k));
@@ -174,7 +192,7 @@ int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t ma
                                 r = k;
                 }
         }
-        if (!(mask & ~NSK_TYPE_BIT(NSK_TYPE_MNT)))
+        if (dir < 0)
                 return r;
         k = pin_dir_remove(rd, name);
         if (k < 0) {

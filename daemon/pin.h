@@ -6,10 +6,11 @@
 #include "nstype.h"
 #include "rundir.h"
 
-/* Unmounts every mount stacked on dirfd/file, through an fd opened there
- * without following a symlink (never by path: a component swapped
- * meanwhile cannot send the unmount elsewhere). A missing file is fine. */
-int pin_umount_at(int dirfd, const char *file);
+/* Unmounts every mount stacked on dirfd/file and removes the file,
+ * found through dirfd without following a symlink (never by a path of
+ * names: a component swapped meanwhile cannot send the unmount
+ * elsewhere). A missing file is fine. */
+int pin_unlink_at(int dirfd, const char *file);
 
 /* Opens the pin and checks it still holds a namespace of type t:
  * -ENOENT if the file is gone, -ESTALE if it is no longer a mount of one. */

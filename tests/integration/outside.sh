@@ -92,6 +92,17 @@ check_eq "events: nothing but these" \
 kill "$mon"
 wait "$mon" 2>/dev/null
 
+echo "# --- a pin mounted over, twice ---"
+check_run "create stack" 0 ctl create stack -t net,uts
+stack_dir=$(dirname "$(ctl path stack uts)")
+: >"$T/cover"
+check_run "mount a file over its uts pin" 0 mount --bind "$T/cover" "$stack_dir/uts"
+check_run "and another over that" 0 mount --bind "$T/cover" "$stack_dir/uts"
+check_eq "three mounts on the uts pin" 3 "$(mounts_under "$stack_dir/uts" | wc -l)"
+check_run "release stack" 0 ctl release stack
+check_eq "no mount is left on its pins" "" "$(mounts_under "$stack_dir")"
+check_true "its pin directory is gone" test ! -e "$stack_dir"
+
 echo "# --- a keeper's command line ---"
 check_run "create box -t pid" 0 ctl create box -t pid,uts
 keeper=$(set_json box | jq .keeper_pid)
