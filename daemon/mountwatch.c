@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <time.h>
 #include <sys/epoll.h>
 
 #include "log.h"
@@ -141,12 +142,22 @@ struct mountwatch {
         int table; /* /proc/self/mountinfo, polled */
         int epoll;
         struct event *changed, *timer;
+        uint64_t last_us; /* how long the last scan took */
 };
+
+static uint64_t now_us(void)
+{
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
 
 static void scan(evutil_socket_t fd, short what, void *userdata)
 {
         struct mountwatch *mw = userdata;
         struct mounts *m = NULL;
+        uint64_t start = now_us();
         FILE *f;
         int r;
 
@@ -167,15 +178,23 @@ static void scan(evutil_socket_t fd, short what, void *userdata)
         log_debug("mount table read: %zu namespace mounts", m->n);
         mw->fn(m, mw->userdata);
         mounts_free(m);
+        mw->last_us = now_us() - start;
 }
 
 void mountwatch_rescan(struct mountwatch *mw)
 {
-        const struct timeval delay = { 0, MOUNTWATCH_DELAY_MS * 1000 };
+        uint64_t us;
+        struct timeval delay;
 
         /* Pending already: that scan will see this change too. */
-        if (mw && !evtimer_pending(mw->timer, NULL))
-                (void) evtimer_add(mw->timer, &delay);
+        if (!mw || evtimer_pending(mw->timer, NULL))
+                return;
+        us = mw->last_us * MOUNTWATCH_DUTY;
+        if (us < MOUNTWATCH_DELAY_MS * 1000)
+                us = MOUNTWATCH_DELAY_MS * 1000;
+        delay = (struct timeval) { .tv_sec = (time_t) (us / 1000000),
+                                   .tv_usec = (suseconds_t) (us % 1000000) };
+        (void) evtimer_add(mw->timer, &delay);
 }
 
 static void on_change(evutil_socket_t fd, short what, void *userdata)
