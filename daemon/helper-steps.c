@@ -100,7 +100,7 @@ static int loopback_up(void)
 
 /* The sysctls, through /proc/sys, which shows the namespaces of the
  * process that opens it: the new ones. */
-static int apply_sysctls(const struct nsk_settings *s, int *ret_detail)
+static int apply_sysctls(nsk_type_mask_t types, const struct nsk_settings *s, int *ret_detail)
 {
         for (unsigned i = 0; i < s->n_sysctls; i++) {
                 char rel[NSK_SYSCTL_LEN], path[NSK_SYSCTL_LEN + 16];
@@ -109,7 +109,10 @@ static int apply_sysctls(const struct nsk_settings *s, int *ret_detail)
 
                 *ret_detail = (int) i;
                 errno = EINVAL;
-                if (sysctl_parse(s->sysctls[i], rel, sizeof(rel), &value, &t) < 0)
+                /* Of a namespace just made, never one of the daemon's
+                 * (the daemon checked; checked again all the same). */
+                if (sysctl_parse(s->sysctls[i], rel, sizeof(rel), &value, &t) < 0 ||
+                    !(types & NSK_TYPE_BIT(t)))
                         return -1;
                 snprintf(path, sizeof(path), "/proc/sys/%s", rel);
                 if (write_file(path, value) < 0)
@@ -130,12 +133,16 @@ int steps_apply_settings(nsk_type_mask_t types, const struct nsk_settings *s, in
         if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) &&
             mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 return -1;
+        /* Names only in a uts namespace just made: never the daemon's. */
         *ret_detail = NSK_TYPE_UTS;
         *ret_step = STEP_HOSTNAME;
-        if (s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0)
+        errno = EINVAL;
+        if (s->hostname[0] && (!(types & NSK_TYPE_BIT(NSK_TYPE_UTS)) ||
+                               sethostname(s->hostname, strlen(s->hostname)) < 0))
                 return -1;
         *ret_step = STEP_DOMAINNAME;
-        if (s->domainname[0] && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+        if (s->domainname[0] && (!(types & NSK_TYPE_BIT(NSK_TYPE_UTS)) ||
+                                 setdomainname(s->domainname, strlen(s->domainname)) < 0))
                 return -1;
         /* A new network namespace has lo down; nearly everyone wants it up. */
         *ret_step = STEP_LOOPBACK;
@@ -143,5 +150,5 @@ int steps_apply_settings(nsk_type_mask_t types, const struct nsk_settings *s, in
         if ((types & NSK_TYPE_BIT(NSK_TYPE_NET)) && !s->no_loopback && loopback_up() < 0)
                 return -1;
         *ret_step = STEP_SYSCTL;
-        return apply_sysctls(s, ret_detail);
+        return apply_sysctls(types, s, ret_detail);
 }

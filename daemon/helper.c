@@ -293,7 +293,7 @@ int helper_start(struct helpers *hs, const char *name, nsk_type_mask_t types,
 
         /* Root's sets of the types that need no process of their own are
          * made in place, without one (maker.h). */
-        if (maker_can(types, uid, gid)) {
+        if (maker_can(hs->maker, types, uid, gid)) {
                 r = maker_make(hs->maker, name, types, settings, done, userdata);
                 if (r != -EAGAIN)
                         return r;

@@ -17,11 +17,13 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include "fault.h"
 #include "fdpass.h"
@@ -125,6 +127,41 @@ fail:
         answer_error(sock, e, step, detail);
 }
 
+/* Keeps of root's capabilities only what making a set takes:
+ * CAP_SYS_ADMIN (unshare, mount propagation, sethostname, setns),
+ * CAP_SYS_CHROOT (setns into a mount namespace) and CAP_NET_ADMIN (lo
+ * up, net sysctls), in every set but the ambient one, which it clears.
+ * Writing /proc/sys takes only uid 0, which it keeps. */
+static int drop_capabilities(void)
+{
+        const uint64_t keep =
+                (1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_SYS_CHROOT) | (1ULL << CAP_NET_ADMIN);
+        struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+
+        /* Needs CAP_SETPCAP; EINVAL past the kernel's last capability. */
+        for (int c = 0; c < 64; c++) {
+                int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+
+                if (r < 0)
+                        break;
+                if (r == 1 && !(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+                        return -1;
+        }
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return -1;
+        if (syscall(SYS_capget, &head, data) < 0)
+                return -1;
+        for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+                uint32_t k = (uint32_t) (keep >> (32 * i));
+
+                data[i].effective &= k;
+                data[i].permitted &= k;
+                data[i].inheritable = 0;
+        }
+        return (int) syscall(SYS_capset, &head, data);
+}
+
 _Noreturn void maker_child_start(int sock, struct helper_start *st, pid_t daemon)
 {
         char *sysctls[NSK_SYSCTL_MAX];
@@ -136,7 +173,7 @@ _Noreturn void maker_child_start(int sock, struct helper_start *st, pid_t daemon
         if (getppid() != daemon)
                 _exit(1);
         /* The daemon's supplementary groups are of no use to a set. */
-        if (setgroups(0, NULL) < 0 || open_home() < 0)
+        if (setgroups(0, NULL) < 0 || open_home() < 0 || drop_capabilities() < 0)
                 _exit(1);
         for (;;) {
                 ssize_t k;

@@ -2,14 +2,19 @@
 /* The daemon's side of the maker (maker.h): a queue of creates sent to
  * it, answered in order on its socket. */
 
+#include <linux/capability.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "fdpass.h"
 #include "log.h"
 #include "maker.h"
+#include "nstype.h"
 
 /* No answer for this long while a create waits: the maker is stuck. */
 #define MAKER_TIMEOUT_SEC 30
@@ -55,13 +60,26 @@ struct mproc {
 
 struct maker {
         struct event_base *base;
+        nsk_type_mask_t types;   /* what it can make here */
+        ino_t own[NSK_TYPE_MAX]; /* the daemon's own namespaces: never a set's */
         struct mproc procs[MAKER_PROCS_MAX];
         unsigned max_procs;
         struct pool pools[MAKER_POOLS_MAX];
         unsigned n_pools;
-        struct job *handed; /* taken from the pool, answered on the next turn */
+        struct job *handed, **handed_tail; /* taken from a pool, answered next turn */
         struct event *handout_ev;
 };
+
+/* Does the daemon hold capability cap (effective)? */
+static bool have_capability(int cap)
+{
+        struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+
+        if (syscall(SYS_capget, &head, data) < 0)
+                return false;
+        return data[cap / 32].effective & (1u << (cap % 32));
+}
 
 static void on_timeout(evutil_socket_t fd, short what, void *userdata);
 static void on_handout(evutil_socket_t fd, short what, void *userdata);
@@ -75,6 +93,21 @@ struct maker *maker_new(struct event_base *base)
         if (!mk)
                 return NULL;
         mk->base = base;
+        /* A maker goes back into its mount namespace with setns(2), which
+         * takes CAP_SYS_CHROOT; without it (a unit's bounding set), mnt
+         * sets get helpers of their own, which need not go back. */
+        mk->types = MAKER_TYPES;
+        if (!have_capability(CAP_SYS_CHROOT))
+                mk->types &= ~NSK_TYPE_BIT(NSK_TYPE_MNT);
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                char path[64];
+                struct stat st;
+
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", nsk_type_info(t)->proc);
+                if ((mk->types & NSK_TYPE_BIT(t)) && stat(path, &st) == 0)
+                        mk->own[t] = st.st_ino;
+        }
+        mk->handed_tail = &mk->handed;
         mk->max_procs = cpus < 1 ? 1 : cpus > MAKER_PROCS_MAX ? MAKER_PROCS_MAX : (unsigned) cpus;
         mk->handout_ev = event_new(base, -1, 0, on_handout, mk);
         ok = mk->handout_ev != NULL;
@@ -91,9 +124,9 @@ struct maker *maker_new(struct event_base *base)
         return mk;
 }
 
-bool maker_can(nsk_type_mask_t types, uid_t uid, gid_t gid)
+bool maker_can(const struct maker *mk, nsk_type_mask_t types, uid_t uid, gid_t gid)
 {
-        return uid == 0 && gid == 0 && types != 0 && (types & ~MAKER_TYPES) == 0;
+        return uid == 0 && gid == 0 && types != 0 && (types & ~mk->types) == 0;
 }
 
 static struct job *pop(struct mproc *p)
@@ -137,10 +170,18 @@ static void maker_kill(struct mproc *p)
                 (void) pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
 }
 
-/* The maker is reaped (or was never there): everything of it goes, and
- * every create in flight fails with error and message. */
-static void maker_gone(struct mproc *p, int error, const char *message)
+static int submit(struct maker *mk, const char *name, nsk_type_mask_t types,
+                  const struct nsk_settings *settings, helper_done_fn done, void *userdata);
+
+/* The maker is reaped (or was never there): everything of it goes. The
+ * create it was making fails with error and message; with retry, those
+ * sent after it, which it never started, go to a maker again (nothing of
+ * theirs was handed over: what it had made died with it), else they
+ * fail too. */
+static void maker_gone(struct mproc *p, int error, const char *message, bool retry)
 {
+        struct job *rest;
+
         if (p->sock_ev)
                 event_free(p->sock_ev);
         if (p->exit_ev)
@@ -150,8 +191,48 @@ static void maker_gone(struct mproc *p, int error, const char *message)
         p->pidfd = safe_close(p->pidfd);
         p->pid = 0;
         p->timed_out = false;
-        while (p->head)
+        if (p->head)
                 answer(p, error, message, NULL);
+        while (!retry && p->head)
+                answer(p, error, message, NULL);
+        rest = p->head;
+        p->head = NULL;
+        p->tail = &p->head;
+        p->pending = 0;
+        evtimer_del(p->timer_ev);
+        while (rest) {
+                struct job *j = rest;
+                int r;
+
+                rest = j->next;
+                r = submit(p->mk, "", j->types, j->settings, j->done, j->userdata);
+                if (r < 0) {
+                        struct helper_result none;
+
+                        helper_result_init(&none);
+                        (void) j->done(r == -EAGAIN ? error : r, message, &none, j->userdata);
+                }
+                free(j);
+        }
+}
+
+/* The maker changes namespaces in place: a set must never be given one
+ * the daemon is in (a maker that had not gone back, or never left). */
+static int check_new(const struct maker *mk, struct helper_result *res, char *msg, size_t size)
+{
+        for (int t = 0; t < NSK_TYPE_MAX; t++) {
+                struct stat st;
+
+                if (res->fds[t] < 0 || mk->own[t] == 0)
+                        continue;
+                if (fstat(res->fds[t], &st) < 0 || st.st_ino == mk->own[t]) {
+                        helper_result_close(res);
+                        snprintf(msg, size, "the maker sent the daemon's own %s namespace",
+                                 nsk_type_name(t));
+                        return -EPROTO;
+                }
+        }
+        return 0;
 }
 
 static void on_answer(struct mproc *p, const struct helper_msg *m, int *received, size_t n)
@@ -170,6 +251,8 @@ static void on_answer(struct mproc *p, const struct helper_msg *m, int *received
                 answer(p, m->error > 0 ? -m->error : -EIO, msg, NULL);
         } else {
                 r = launch_take_result(p->head->types, m, received, n, &res, msg, sizeof(msg));
+                if (r == 0)
+                        r = check_new(p->mk, &res, msg, sizeof(msg));
                 if (r < 0) {
                         answer(p, r, msg, NULL);
                         maker_kill(p);
@@ -253,8 +336,10 @@ static void on_exit_cb(evutil_socket_t fd, short what, void *userdata)
                 launch_exit_message(&si, "the maker", msg, sizeof(msg));
         if (p->head || si.si_code != CLD_EXITED || si.si_status != 0)
                 log_warning("%s (pid %d)%s", msg, (int) p->pid,
-                            p->head ? "; the creates it was making fail" : "");
-        maker_gone(p, p->timed_out ? -ETIMEDOUT : -ECHILD, msg);
+                            p->head ? "; the create it was making fails, those sent after it go to "
+                                      "another"
+                                    : "");
+        maker_gone(p, p->timed_out ? -ETIMEDOUT : -ECHILD, msg, true);
 }
 
 static void on_timeout(evutil_socket_t fd, short what, void *userdata)
@@ -285,7 +370,7 @@ static int maker_start(struct mproc *p)
             event_add(p->exit_ev, NULL) < 0) {
                 (void) pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
                 (void) waitid(P_PIDFD, (id_t) p->pidfd, &(siginfo_t) {}, WEXITED);
-                maker_gone(p, -ECANCELED, "out of memory");
+                maker_gone(p, -ECANCELED, "out of memory", false);
                 return -ENOMEM;
         }
         log_debug("the maker started as process %d", (int) p->pid);
@@ -364,12 +449,16 @@ static int submit(struct maker *mk, const char *name, nsk_type_mask_t types,
 
 static int pool_done(int error, const char *message, struct helper_result *res, void *userdata);
 
-/* Asks for sets ahead until every pool is full or asked for. */
+/* A pool down to half (or less) is filled again, in one burst: the
+ * maker makes them back to back and the daemon takes their answers in a
+ * few reads, not one exchange per create. */
 static void pool_fill(struct maker *mk)
 {
         for (unsigned i = 0; i < mk->n_pools; i++) {
                 struct pool *p = &mk->pools[i];
 
+                if (p->n + p->asked > p->size / 2)
+                        continue;
                 while (p->n + p->asked < p->size &&
                        submit(mk, "", p->types, &plain_settings, pool_done, p) == 0)
                         p->asked++;
@@ -406,6 +495,8 @@ static void on_handout(evutil_socket_t fd, short what, void *userdata)
                 struct helper_result res;
 
                 mk->handed = j->next;
+                if (!mk->handed)
+                        mk->handed_tail = &mk->handed;
                 helper_result_init(&res);
                 memcpy(res.fds, j->fds, sizeof(res.fds));
                 (void) j->done(0, NULL, &res, j->userdata);
@@ -440,9 +531,10 @@ int maker_make(struct maker *mk, const char *name, nsk_type_mask_t types,
                 return -ENOMEM;
         /* The freshest: what it copied (a hostname, mounts) is the least old. */
         p->n--;
-        *j = (struct job) { .done = done, .userdata = userdata, .next = mk->handed };
+        *j = (struct job) { .done = done, .userdata = userdata };
         memcpy(j->fds, p->sets[p->n], sizeof(j->fds));
-        mk->handed = j;
+        *mk->handed_tail = j;
+        mk->handed_tail = &j->next;
         event_active(mk->handout_ev, EV_TIMEOUT, 0);
         pool_fill(mk);
         return 0;
@@ -452,6 +544,8 @@ int maker_pool(struct maker *mk, nsk_type_mask_t types, unsigned n)
 {
         struct pool *p;
 
+        if (types & ~mk->types)
+                return -EPERM;
         for (unsigned i = 0; i < mk->n_pools; i++)
                 if (mk->pools[i].types == types)
                         return -EEXIST;
@@ -478,7 +572,7 @@ struct maker *maker_free(struct maker *mk)
                         (void) pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
                         (void) waitid(P_PIDFD, (id_t) p->pidfd, &(siginfo_t) {}, WEXITED);
                 }
-                maker_gone(p, -ECANCELED, "daemon is stopping");
+                maker_gone(p, -ECANCELED, "daemon is stopping", false);
                 if (p->timer_ev)
                         event_free(p->timer_ev);
         }

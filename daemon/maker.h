@@ -21,8 +21,10 @@ struct maker *maker_new(struct event_base *base);
 /* Ends the maker and reports each create in flight as -ECANCELED. */
 struct maker *maker_free(struct maker *mk);
 
-/* May the maker make this set: types MAKER_TYPES only, for root? */
-bool maker_can(nsk_type_mask_t types, uid_t uid, gid_t gid);
+/* May the maker make this set: for root, of MAKER_TYPES only (mnt only
+ * where the daemon has CAP_SYS_CHROOT, which going back into a mount
+ * namespace takes)? */
+bool maker_can(const struct maker *mk, nsk_type_mask_t types, uid_t uid, gid_t gid);
 
 /* Sends the maker a set to make; done is called once, as a helper's
  * (launch.h), with the maker's error messages. -EAGAIN: the maker

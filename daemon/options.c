@@ -38,9 +38,9 @@ static void help(void)
                "      --subgid-file PATH   subordinate gids (default: /etc/subgid)\n"
                "      --netns-dir DIR      where sets made with --ip-netns appear (default:\n"
                "                           /run/netns, where ip-netns(8) looks)\n"
-               "      --pool TYPES:N       keep N sets of TYPES (net, uts, ipc, cgroup, mnt)\n"
-               "                           made ahead, for root's creates of just those\n"
-               "                           types with no settings; up to 4 (default: none)\n"
+               "      --pool TYPES:N       keep N (up to 1024) sets of TYPES (net, uts, ipc,\n"
+               "                           cgroup) made ahead, for root's creates of just\n"
+               "                           those types with no settings; up to 4 pools\n"
                "      --spawner PATH       the program that starts helpers (default:\n"
                "                           " NSK_SPAWNER_PATH ");\n"
                "                           'none': the daemon forks them itself (slower)\n"
@@ -98,8 +98,10 @@ static int parse_group(const char *s, gid_t *ret)
         return -1;
 }
 
-/* --pool TYPES:N: types the maker makes (helper-proto.h), N from 1;
- * one per set of types. */
+/* --pool TYPES:N: types the maker makes (helper-proto.h) but mnt, N
+ * from 1 to POOL_MAX (each set ahead holds an fd per type); one per set
+ * of types. */
+#define POOL_MAX 1024
 static int parse_pool(const char *s, struct options *o)
 {
         nsk_type_mask_t mask;
@@ -119,9 +121,12 @@ static int parse_pool(const char *s, struct options *o)
                         bad ? bad : types);
                 return -1;
         }
-        if (mask & ~MAKER_TYPES) {
-                fprintf(stderr, "nskeeperd: --pool: only net, uts, ipc, cgroup and mnt can be "
-                                "made ahead (user, pid and time need a process of their own)\n");
+        /* Not mnt: a mount namespace made ahead would keep every mount
+         * of the time it was made, unmounted since or not. */
+        if (mask & ~(MAKER_TYPES & ~NSK_TYPE_BIT(NSK_TYPE_MNT))) {
+                fprintf(stderr, "nskeeperd: --pool: only net, uts, ipc and cgroup can be made "
+                                "ahead (user, pid and time need a process of their own; a mnt "
+                                "namespace would keep the mounts of when it was made)\n");
                 return -1;
         }
         for (unsigned i = 0; i < o->n_pools; i++)
@@ -135,6 +140,10 @@ static int parse_pool(const char *s, struct options *o)
         }
         if (parse_unsigned("--pool", colon + 1, 1, &o->pools[o->n_pools].size) < 0)
                 return -1;
+        if (o->pools[o->n_pools].size > POOL_MAX) {
+                fprintf(stderr, "nskeeperd: --pool: at most %u sets ahead per pool\n", POOL_MAX);
+                return -1;
+        }
         o->pools[o->n_pools++].types = mask;
         return 0;
 }

@@ -211,11 +211,11 @@ status=$(c cat "/proc/$pid/status")
 check_match "NoNewPrivileges= in force" '^NoNewPrivs:[[:space:]]*1$' "$status"
 check_match "seccomp filter in force" '^Seccomp:[[:space:]]*2$' "$status"
 # The unit's CapabilityBoundingSet= (SYS_ADMIN NET_ADMIN SYS_TIME SETUID
-# SETGID SETFCAP KILL SYS_PTRACE CHOWN SETPCAP), within what the container
-# itself may have.
+# SETGID SETFCAP KILL SYS_PTRACE CHOWN SETPCAP SYS_CHROOT), within what the
+# container itself may have.
 pid1_bnd=$(c sed -n 's/^CapBnd:[[:space:]]*//p' /proc/1/status)
 check_eq "capabilities bounded by the unit" \
-        "$(printf '%016x' $((0x822811e1 & 0x$pid1_bnd)))" \
+        "$(printf '%016x' $((0x822c11e1 & 0x$pid1_bnd)))" \
         "$(sed -n 's/^CapBnd:[[:space:]]*//p' <<<"$status")"
 b1_path=$(cctl path b1 net)
 check_true "the pin $b1_path is mounted for PID 1" \
@@ -234,6 +234,12 @@ echo "# --- every feature works within the unit's hardening ---"
 check_run "create full: all types but mnt, hostname, sysctl, root map, time offsets, ip netns" 0 \
         cctl create full -t user,cgroup,ipc,uts,net,pid,time --hostname inside \
         --sysctl net.ipv4.ip_forward=1 --map-root-user --boottime 2000 --ip-netns
+# Root's mnt set is made by the maker, which goes back into its mount
+# namespace (CAP_SYS_CHROOT) after it; pinned by fd (see above).
+check_run "create m: -t net,mnt --pin fd (the maker, within the unit)" 0 \
+        cctl create m -t net,mnt --pin fd
+check_run "create m2: -t uts after it (the maker lived on)" 0 cctl create m2 -t uts
+check_run "release m and m2" 0 cctl release m m2
 check_eq "full: hostname" inside "$(cctl join full -t uts -- cat /proc/sys/kernel/hostname)"
 check_eq "full: sysctl" 1 "$(cctl join full -t net -- cat /proc/sys/net/ipv4/ip_forward)"
 check_eq "full: uid map" "0 0 1" "$(cctl join full -t user -- cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //')"
