@@ -36,6 +36,7 @@ struct pool {
         struct maker *mk;
         nsk_type_mask_t types;
         unsigned size, n, asked;
+        bool filling;              /* a burst of asks is under way */
         int (*sets)[NSK_TYPE_MAX]; /* n of size: each set's fds */
 };
 
@@ -457,11 +458,15 @@ static void pool_fill(struct maker *mk)
         for (unsigned i = 0; i < mk->n_pools; i++) {
                 struct pool *p = &mk->pools[i];
 
-                if (p->n + p->asked > p->size / 2)
+                if (!p->filling && p->n + p->asked > p->size / 2)
                         continue;
+                p->filling = true;
                 while (p->n + p->asked < p->size &&
                        submit(mk, "", p->types, &plain_settings, pool_done, p) == 0)
                         p->asked++;
+                /* Full or asked for: the burst is over. */
+                if (p->n + p->asked >= p->size)
+                        p->filling = false;
         }
 }
 

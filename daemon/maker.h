@@ -35,8 +35,8 @@ int maker_make(struct maker *mk, const char *name, nsk_type_mask_t types,
 
 /* --pool: keeps n sets of types (MAKER_TYPES only) made ahead with no
  * settings; a create of exactly those types with no settings takes one
- * (answered on the loop's next turn, without a word with the maker), and
- * another is made in the background. What a set made ahead copied from
+ * (answered on the loop's next turn, without a word with the maker); a
+ * pool down to half is filled again in one burst, in the background. What a set made ahead copied from
  * the daemon's namespaces (a uts namespace's hostname, a mount
  * namespace's mounts) is what they had when it was made. Starts filling
  * the pool now. */
