@@ -18,10 +18,10 @@ layers='
 3 proto
 4 libnskeeper
 10 config fault pidfd-util safepath subid rundir pin ipnetns notify
-10 helper-proto spawn-proto proctitle
+10 helper-proto spawn-proto proctitle cni-exec cni-result
 20 set registry
 30 state fdstore keeper spawner helper-steps maker-child helper-child launch maker helper
-30 reaper adopt access mountwatch
+30 reaper adopt access mountwatch cni cni-run cni-child
 40 lifecycle recover
 50 server monitor status commands
 60 main options spawn-main
