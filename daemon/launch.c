@@ -99,6 +99,14 @@ static void heap_wipe_on_fork(void)
         }
 }
 
+static void heap_keep_on_fork(void)
+{
+        uintptr_t hi = page_up((uintptr_t) sbrk(0));
+
+        if (heap_lo != 0 && hi > heap_lo)
+                (void) madvise((void *) heap_lo, hi - heap_lo, MADV_KEEPONFORK);
+}
+
 struct helper_start *launch_request(const char *name, nsk_type_mask_t types,
                                     const struct nsk_settings *settings, uid_t uid, gid_t gid)
 {
@@ -157,6 +165,9 @@ static int launch_forked(struct spawned *ret)
         theirs = sv[1];
         heap_wipe_on_fork();
         pid = fork();
+        /* The flag stays on the mappings: undone at once, so that no
+         * other fork of the daemon (one that needs its heap) gets zeroes. */
+        heap_keep_on_fork();
         if (pid < 0)
                 return negative_errno();
         if (pid == 0) {
