@@ -45,6 +45,7 @@ static const char *const fault_names[FAULT_MAX] = {
         [FAULT_HELPER_AFTER_UNSHARE] = "helper-after-unshare",
         [FAULT_HELPER_AFTER_KEEPER] = "helper-after-keeper",
         [FAULT_HELPER_BEFORE_REPLY] = "helper-before-reply",
+        [FAULT_MAKER_UNSHARE] = "maker-unshare",
         [FAULT_REGISTRY_ADD] = "registry-add",
         [FAULT_CREATE_AFTER_PINS] = "create-after-pins",
         [FAULT_STATE_BEFORE_RENAME] = "state-before-rename",

@@ -13,13 +13,14 @@ enum fault_id {
         FAULT_HELPER_AFTER_UNSHARE, /* helper, all namespaces made */
         FAULT_HELPER_AFTER_KEEPER,  /* helper, its keeper running */
         FAULT_HELPER_BEFORE_REPLY,  /* helper, fds open, not yet sent */
-        FAULT_REGISTRY_ADD,         /* daemon, a set's name about to be taken */
-        FAULT_CREATE_AFTER_PINS,    /* daemon, pins made, no state file */
-        FAULT_STATE_BEFORE_RENAME,  /* daemon, .NAME.tmp written, keeper permanent */
-        FAULT_CREATE_BEFORE_REPLY,  /* daemon, set committed, client not told */
-        FAULT_REPLY_FDS,            /* daemon, before a reply with fds is sent */
-        FAULT_LIST_PAUSE,           /* daemon, a LIST stops for its client to read */
-        FAULT_LIST_RESUME,          /* daemon, a LIST goes on once its client read */
+        FAULT_MAKER_UNSHARE,       /* maker, in place of unshare (fail: left out, a broken maker) */
+        FAULT_REGISTRY_ADD,        /* daemon, a set's name about to be taken */
+        FAULT_CREATE_AFTER_PINS,   /* daemon, pins made, no state file */
+        FAULT_STATE_BEFORE_RENAME, /* daemon, .NAME.tmp written, keeper permanent */
+        FAULT_CREATE_BEFORE_REPLY, /* daemon, set committed, client not told */
+        FAULT_REPLY_FDS,           /* daemon, before a reply with fds is sent */
+        FAULT_LIST_PAUSE,          /* daemon, a LIST stops for its client to read */
+        FAULT_LIST_RESUME,         /* daemon, a LIST goes on once its client read */
         FAULT_RELEASE_AFTER_KEEPER, /* daemon, the set's keeper killed, pins still there */
         FAULT_RELEASE_AFTER_UMOUNT, /* daemon, a pin unmounted, its file not yet removed */
         FAULT_RELEASE_BEFORE_REPLY, /* daemon, set gone, client not told */

@@ -307,6 +307,19 @@ if [ ${#VALGRIND[@]} -eq 0 ]; then
         stop_daemon
         NSKEEPERD=$real
 fi
+echo "# --- a broken maker that sends the daemon's own namespaces ---"
+# The fault point maker-unshare leaves the unshare out, once.
+NSK_FAULTS="maker-unshare=fail:EIO" start_daemon || die "no daemon"
+check_fails "own: create -t ipc is refused" 1 "the maker sent the daemon's own ipc namespace" \
+        ctl create own -t ipc
+check_fails "own: the set does not exist" 1 "not found" ctl show own
+check_eq "no state was written" "" "$(ls -A "$RUNDIR/state")"
+await "the maker that sent it is killed" 10 no_maker
+check_run "the next create works (a new maker)" 0 ctl create own2 -t ipc
+check_new own2 ipc
+check_run "release own2" 0 ctl release own2
+stop_daemon
+
 check_fails "--pool of mnt" 2 "would keep the mounts" "$NSKEEPERD" --pool mnt:2
 check_fails "--pool of more than 1024" 2 "at most 1024" "$NSKEEPERD" --pool uts:1025
 check_fails "--pool of a type that needs a process" 2 "pid and time need a process" \
