@@ -268,7 +268,7 @@ static void test_add_chain(void **state)
 {
         struct cni_runtime rt = { .path = bin };
         _cleanup_free_ char *result = NULL, *order = NULL;
-        json_t *a, *b;
+        json_t *a, *b, *got;
         char msg[512];
 
         conf_file("10-lab.conflist", two_plugins);
@@ -277,7 +277,9 @@ static void test_add_chain(void **state)
         assert_int_equal(run("lab", CNI_ADD, &rt, NULL, &result, msg, sizeof(msg)), 0);
         order = out_file("order");
         assert_string_equal(order, "a ADD\nb ADD\n");
-        assert_json_equal(json_loads(result, 0, NULL), result_b);
+        got = json_loads(result, 0, NULL);
+        assert_json_equal(got, result_b);
+        json_decref(got);
 
         /* Its own object with the list's name and version, no prevResult. */
         a = stdin_of("a", "ADD");
@@ -508,12 +510,15 @@ static void test_child(void **state)
         struct cni_runtime rt = { .path = bin };
         _cleanup_free_ char *result = NULL;
         char msg[512];
+        json_t *got;
 
         conf_file("10-lab.conflist", two_plugins);
         fake("a", NULL, result_a, 0);
         fake("b", NULL, result_b, 0);
         assert_int_equal(child_run("lab", CNI_ADD, &rt, &result, msg, sizeof(msg)), 0);
-        assert_json_equal(json_loads(result, 0, NULL), result_b);
+        got = json_loads(result, 0, NULL);
+        assert_json_equal(got, result_b);
+        json_decref(got);
         fake("b", "[ $CNI_COMMAND = ADD ] && { echo '{\"code\":7,\"msg\":\"no\"}'; exit 1; }", NULL,
              0);
         assert_int_equal(child_run("lab", CNI_ADD, &rt, NULL, msg, sizeof(msg)), -EIO);
