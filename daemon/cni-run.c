@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,16 +22,6 @@ static const char *const op_names[CNI_OP_MAX] = {
 const char *cni_run_op_name(enum cni_op op)
 {
         return op >= 0 && op < CNI_OP_MAX ? op_names[op] : NULL;
-}
-
-_printf_(4, 5) static int fail(char *msg, size_t size, int error, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(msg, size, fmt, ap);
-        va_end(ap);
-        return error;
 }
 
 /* The spec's rules (section "Parameters"). */
@@ -122,12 +111,12 @@ static int plugin_error(const char *type, const struct cni_exec_out *o, char *ms
         m = json_string_value(json_object_get(e, "msg"));
         details = json_string_value(json_object_get(e, "details"));
         if (m && *m)
-                return fail(msg, size, -EIO, "plugin %s: %s%s%s", type, m,
-                            details && *details ? ": " : "", details ? details : "");
+                return cni_fail(msg, size, -EIO, "plugin %s: %s%s%s", type, m,
+                                details && *details ? ": " : "", details ? details : "");
         if (o->err[0])
-                return fail(msg, size, -EIO, "plugin %s: exited with status %d: %.*s", type,
-                            o->status, first_line(o->err), o->err);
-        return fail(msg, size, -EIO, "plugin %s: exited with status %d", type, o->status);
+                return cni_fail(msg, size, -EIO, "plugin %s: exited with status %d: %.*s", type,
+                                o->status, first_line(o->err), o->err);
+        return cni_fail(msg, size, -EIO, "plugin %s: exited with status %d", type, o->status);
 }
 
 struct env {
@@ -184,21 +173,21 @@ static int invoke(const struct cni_network *net, size_t i, enum cni_op op,
 
         r = find_plugin(path, type, &file);
         if (r < 0)
-                return fail(msg, size, r, "plugin %s: not found in %s", type, path);
+                return cni_fail(msg, size, r, "plugin %s: not found in %s", type, path);
         config = plugin_config(net, i, prev);
         if (!config || env_make(&env, op, a, path) < 0)
-                return fail(msg, size, -ENOMEM, "plugin %s: out of memory", type);
+                return cni_fail(msg, size, -ENOMEM, "plugin %s: out of memory", type);
         r = cni_exec(file, (char *[]) { file, NULL }, env.v, config, strlen(config), timeout, &o);
         if (r < 0)
-                return fail(msg, size, r, "plugin %s: cannot run it: %s", type, strerror(-r));
+                return cni_fail(msg, size, r, "plugin %s: cannot run it: %s", type, strerror(-r));
         if (o.timed_out)
-                r = fail(msg, size, -ETIMEDOUT, "plugin %s: no answer to %s in %u ms (killed)",
-                         type, op_names[op], timeout);
+                r = cni_fail(msg, size, -ETIMEDOUT, "plugin %s: no answer to %s in %u ms (killed)",
+                             type, op_names[op], timeout);
         else if (o.out_overflow)
-                r = fail(msg, size, -EPROTO, "plugin %s: printed more than %d bytes (killed)", type,
-                         CNI_EXEC_OUT_MAX);
+                r = cni_fail(msg, size, -EPROTO, "plugin %s: printed more than %d bytes (killed)",
+                             type, CNI_EXEC_OUT_MAX);
         else if (o.code != CLD_EXITED)
-                r = fail(msg, size, -EIO, "plugin %s: killed by signal %d", type, o.status);
+                r = cni_fail(msg, size, -EIO, "plugin %s: killed by signal %d", type, o.status);
         else if (o.status != 0)
                 r = plugin_error(type, &o, msg, size);
         else if (ret_result) {
@@ -206,14 +195,14 @@ static int invoke(const struct cni_network *net, size_t i, enum cni_op op,
 
                 *ret_result = o.out ? json_loadb(o.out, o.out_len, 0, &e) : NULL;
                 if (!o.out)
-                        r = fail(msg, size, -EPROTO, "plugin %s: printed no result", type);
+                        r = cni_fail(msg, size, -EPROTO, "plugin %s: printed no result", type);
                 else if (!*ret_result)
-                        r = fail(msg, size, -EPROTO, "plugin %s: printed no JSON result: %s", type,
-                                 e.text);
+                        r = cni_fail(msg, size, -EPROTO, "plugin %s: printed no JSON result: %s",
+                                     type, e.text);
                 else if (!json_is_object(*ret_result)) {
                         *ret_result = (json_decref(*ret_result), NULL);
-                        r = fail(msg, size, -EPROTO, "plugin %s: its result is no JSON object",
-                                 type);
+                        r = cni_fail(msg, size, -EPROTO, "plugin %s: its result is no JSON object",
+                                     type);
                 }
         }
         cni_exec_out_done(&o);
@@ -256,7 +245,7 @@ static int add(const struct cni_network *net, const struct cni_attachment *a,
                 *ret_result = json_dumps(prev, JSON_COMPACT);
                 if (*ret_result)
                         return 0;
-                r = fail(msg, size, -ENOMEM, "out of memory");
+                r = cni_fail(msg, size, -ENOMEM, "out of memory");
         }
         /* The spec: a failed ADD is followed by a DEL of the list, so
          * what the plugins before the failing one made is undone. */
@@ -274,33 +263,35 @@ int cni_run(const struct cni_network *net, enum cni_op op, const struct cni_atta
         _cleanup_json_ json_t *c = NULL;
 
         if (op < 0 || op >= CNI_OP_MAX)
-                return fail(msg, size, -EINVAL, "unknown CNI operation %d", (int) op);
+                return cni_fail(msg, size, -EINVAL, "unknown CNI operation %d", (int) op);
         if (!container_id_is_valid(a->container_id))
-                return fail(msg, size, -EINVAL, "container id \"%s\" is not valid for CNI",
-                            a->container_id ? a->container_id : "");
+                return cni_fail(msg, size, -EINVAL, "container id \"%s\" is not valid for CNI",
+                                a->container_id ? a->container_id : "");
         if (!ifname_is_valid(a->ifname))
-                return fail(msg, size, -EINVAL, "interface name \"%s\" is not valid",
-                            a->ifname ? a->ifname : "");
+                return cni_fail(msg, size, -EINVAL, "interface name \"%s\" is not valid",
+                                a->ifname ? a->ifname : "");
         if (op != CNI_DEL && (!a->netns || a->netns[0] != '/'))
-                return fail(msg, size, -EINVAL, "%s needs the net namespace's path", op_names[op]);
+                return cni_fail(msg, size, -EINVAL, "%s needs the net namespace's path",
+                                op_names[op]);
         if (op == CNI_CHECK) {
                 if (version_number(cni_network_version(net)) < version_number("0.4.0"))
-                        return fail(
+                        return cni_fail(
                                 msg, size, -EOPNOTSUPP,
                                 "network '%s': CHECK needs cniVersion 0.4.0 or later, it has %s",
                                 cni_network_name(net), cni_network_version(net));
                 if (cni_network_disable_check(net))
                         return 0;
                 if (!cached)
-                        return fail(msg, size, -EINVAL, "CHECK needs the result of the ADD");
+                        return cni_fail(msg, size, -EINVAL, "CHECK needs the result of the ADD");
         }
         if (cached) {
                 json_error_t e;
 
                 c = json_loads(cached, 0, &e);
                 if (!json_is_object(c))
-                        return fail(msg, size, -EINVAL, "the cached result is no JSON object%s%s",
-                                    c ? "" : ": ", c ? "" : e.text);
+                        return cni_fail(msg, size, -EINVAL,
+                                        "the cached result is no JSON object%s%s", c ? "" : ": ",
+                                        c ? "" : e.text);
         }
         switch (op) {
         case CNI_ADD:

@@ -29,7 +29,7 @@ struct cni_network {
 static const char *const versions[] = { "0.1.0", "0.2.0", "0.3.0", "0.3.1",
                                         "0.4.0", "1.0.0", "1.1.0" };
 
-_printf_(4, 5) static int fail(char *msg, size_t size, int error, const char *fmt, ...)
+int cni_fail(char *msg, size_t size, int error, const char *fmt, ...)
 {
         va_list ap;
 
@@ -117,7 +117,7 @@ static int network_from_json(json_t *root, bool is_list, const char *origin,
         json_t *plugins, *v;
 
         if (!json_is_object(list))
-                return fail(msg, size, -EINVAL, "%s: not a JSON object", origin);
+                return cni_fail(msg, size, -EINVAL, "%s: not a JSON object", origin);
         if (!is_list) {
                 /* A single configuration is a list of one plugin: itself. */
                 json_t *conf = list;
@@ -126,47 +126,48 @@ static int network_from_json(json_t *root, bool is_list, const char *origin,
                                  conf);
                 json_decref(conf);
                 if (!list)
-                        return fail(msg, size, -ENOMEM, "%s: out of memory", origin);
+                        return cni_fail(msg, size, -ENOMEM, "%s: out of memory", origin);
         }
         net = calloc(1, sizeof(*net));
         if (!net || !(net->origin = strdup(origin)))
-                return fail(msg, size, -ENOMEM, "%s: out of memory", origin);
+                return cni_fail(msg, size, -ENOMEM, "%s: out of memory", origin);
         net->list = TAKE_PTR(list);
         net->name = json_string_value(json_object_get(net->list, "name"));
         if (!net->name || !*net->name)
-                return fail(msg, size, -EINVAL, "%s: no \"name\"", origin);
+                return cni_fail(msg, size, -EINVAL, "%s: no \"name\"", origin);
         net->version = json_string_value(json_object_get(net->list, "cniVersion"));
         if (!net->version)
-                return fail(msg, size, -EINVAL, "%s: network '%s' has no \"cniVersion\"", origin,
-                            net->name);
+                return cni_fail(msg, size, -EINVAL, "%s: network '%s' has no \"cniVersion\"",
+                                origin, net->name);
         if (!version_is_known(net->version))
-                return fail(msg, size, -EINVAL, "%s: network '%s': unknown cniVersion \"%s\"",
-                            origin, net->name, net->version);
+                return cni_fail(msg, size, -EINVAL, "%s: network '%s': unknown cniVersion \"%s\"",
+                                origin, net->name, net->version);
         v = json_object_get(net->list, "disableCheck");
         if (v && !json_is_boolean(v))
-                return fail(msg, size, -EINVAL, "%s: network '%s': disableCheck is no boolean",
-                            origin, net->name);
+                return cni_fail(msg, size, -EINVAL, "%s: network '%s': disableCheck is no boolean",
+                                origin, net->name);
         net->disable_check = json_is_true(v);
         plugins = json_object_get(net->list, "plugins");
         if (!json_is_array(plugins) || json_array_size(plugins) == 0)
-                return fail(msg, size, -EINVAL, "%s: network '%s' has no \"plugins\"", origin,
-                            net->name);
+                return cni_fail(msg, size, -EINVAL, "%s: network '%s' has no \"plugins\"", origin,
+                                net->name);
         net->n_plugins = json_array_size(plugins);
         for (size_t i = 0; i < net->n_plugins; i++) {
                 const char *type;
 
                 if (!json_is_object(plugin(net, i)))
-                        return fail(msg, size, -EINVAL, "%s: network '%s': plugin %zu is no object",
-                                    origin, net->name, i + 1);
+                        return cni_fail(msg, size, -EINVAL,
+                                        "%s: network '%s': plugin %zu is no object", origin,
+                                        net->name, i + 1);
                 type = cni_network_plugin_type(net, i);
                 if (!type)
-                        return fail(msg, size, -EINVAL,
-                                    "%s: network '%s': plugin %zu has no \"type\"", origin,
-                                    net->name, i + 1);
+                        return cni_fail(msg, size, -EINVAL,
+                                        "%s: network '%s': plugin %zu has no \"type\"", origin,
+                                        net->name, i + 1);
                 if (!type_is_valid(type))
-                        return fail(msg, size, -EINVAL,
-                                    "%s: network '%s': plugin type \"%s\" is not a file name",
-                                    origin, net->name, type);
+                        return cni_fail(msg, size, -EINVAL,
+                                        "%s: network '%s': plugin type \"%s\" is not a file name",
+                                        origin, net->name, type);
         }
         *ret = TAKE_PTR(net);
         return 0;
@@ -178,7 +179,7 @@ static json_t *load(const char *text, size_t len, const char *origin, char *msg,
         json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
 
         if (!j)
-                fail(msg, size, -EINVAL, "%s: line %d: %s", origin, e.line, e.text);
+                cni_fail(msg, size, -EINVAL, "%s: line %d: %s", origin, e.line, e.text);
         return j;
 }
 
@@ -299,7 +300,7 @@ static int find_in_dir(const char *dir, const char *name, struct cni_network **r
         if (r == -ENOENT)
                 return -ENOENT;
         if (r < 0)
-                return fail(msg, size, r, "cannot read %s: %s", dir, strerror(-r));
+                return cni_fail(msg, size, r, "cannot read %s: %s", dir, strerror(-r));
         r = -ENOENT;
         for (size_t i = 0; i < n && r == -ENOENT; i++) {
                 _cleanup_free_ char *path = NULL, *text = NULL;
@@ -309,12 +310,12 @@ static int find_in_dir(const char *dir, const char *name, struct cni_network **r
 
                 if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
                         path = NULL;
-                        r = fail(msg, size, -ENOMEM, "out of memory");
+                        r = cni_fail(msg, size, -ENOMEM, "out of memory");
                         break;
                 }
                 r = read_file(path, &text, &len);
                 if (r < 0) {
-                        r = fail(msg, size, r, "%s: %s", path, strerror(-r));
+                        r = cni_fail(msg, size, r, "%s: %s", path, strerror(-r));
                         break;
                 }
                 root = load(text, len, path, msg, size);
@@ -324,7 +325,7 @@ static int find_in_dir(const char *dir, const char *name, struct cni_network **r
                 }
                 found = json_string_value(json_object_get(root, "name"));
                 if (!found) {
-                        r = fail(msg, size, -EINVAL, "%s: no \"name\"", path);
+                        r = cni_fail(msg, size, -EINVAL, "%s: no \"name\"", path);
                         break;
                 }
                 r = -ENOENT;
@@ -343,7 +344,7 @@ int cni_network_find(const char *conf_dirs, const char *name, struct cni_network
         char *rest = copy, *dir;
 
         if (!copy)
-                return fail(msg, size, -ENOMEM, "out of memory");
+                return cni_fail(msg, size, -ENOMEM, "out of memory");
         while ((dir = strsep(&rest, ":"))) {
                 int r;
 
@@ -353,6 +354,6 @@ int cni_network_find(const char *conf_dirs, const char *name, struct cni_network
                 if (r != -ENOENT)
                         return r;
         }
-        return fail(msg, size, -ENOENT, "no network '%s' in %s", name,
-                    conf_dirs ? conf_dirs : CNI_CONF_DIR_DEFAULT);
+        return cni_fail(msg, size, -ENOENT, "no network '%s' in %s", name,
+                        conf_dirs ? conf_dirs : CNI_CONF_DIR_DEFAULT);
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "util.h"
+
 #define CNI_CONF_DIR_DEFAULT "/etc/cni/net.d"
 
 static inline void cni_json_decrefp(json_t **j)
@@ -37,6 +39,10 @@ int cni_network_parse(const char *text, size_t len, bool is_list, const char *or
                       struct cni_network **ret, char *msg, size_t size);
 
 struct cni_network *cni_network_free(struct cni_network *net);
+
+/* Writes the message into msg (size bytes) and returns error: how the
+ * CNI modules fail with a reason. */
+_printf_(4, 5) int cni_fail(char *msg, size_t size, int error, const char *fmt, ...);
 const char *cni_network_name(const struct cni_network *net);
 const char *cni_network_version(const struct cni_network *net);
 /* The file it was read from. */

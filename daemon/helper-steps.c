@@ -124,7 +124,6 @@ static int apply_sysctls(nsk_type_mask_t types, const struct nsk_settings *s, in
 int steps_apply_settings(nsk_type_mask_t types, const struct nsk_settings *s, int *ret_step,
                          int *ret_detail)
 {
-        *ret_detail = -1;
         /* A copy of the host's shared mounts would otherwise stay their
          * peer: mounts made in the set would appear on the host. As a
          * slave it still sees the host's new mounts (and new pins). */

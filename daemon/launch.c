@@ -81,30 +81,25 @@ void launch_init(void)
  * stay mapped. Again at every fork: the heap grows into new mappings
  * that lack the flag. malloc'd blocks that got mappings of their own
  * (mallopt(3), M_MMAP_THRESHOLD) are still copied, and so is the fd table. */
+static int heap_advise(int advice)
+{
+        uintptr_t hi = page_up((uintptr_t) sbrk(0));
+
+        if (heap_lo == 0 || hi <= heap_lo)
+                return 0;
+        return madvise((void *) heap_lo, hi - heap_lo, advice);
+}
+
 static void heap_wipe_on_fork(void)
 {
         static bool warned;
-        uintptr_t hi;
 
-        if (heap_lo == 0)
-                return;
-        hi = page_up((uintptr_t) sbrk(0));
-        if (hi <= heap_lo)
-                return;
-        if (madvise((void *) heap_lo, hi - heap_lo, MADV_WIPEONFORK) < 0 && !warned) {
+        if (heap_advise(MADV_WIPEONFORK) < 0 && !warned) {
                 /* Not fatal: helpers then get a copy, as any fork would. */
                 log_debug("madvise(MADV_WIPEONFORK) on the heap: %s; helpers get a copy of it",
                           strerror(errno));
                 warned = true;
         }
-}
-
-static void heap_keep_on_fork(void)
-{
-        uintptr_t hi = page_up((uintptr_t) sbrk(0));
-
-        if (heap_lo != 0 && hi > heap_lo)
-                (void) madvise((void *) heap_lo, hi - heap_lo, MADV_KEEPONFORK);
 }
 
 struct helper_start *launch_request(const char *name, nsk_type_mask_t types,
@@ -157,7 +152,7 @@ static int launch_forked(struct spawned *ret)
 {
         _cleanup_close_ int mine = -EBADF, theirs = -EBADF;
         pid_t self = getpid(), pid;
-        int sv[2], pidfd;
+        int sv[2], pidfd, r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return negative_errno();
@@ -165,11 +160,6 @@ static int launch_forked(struct spawned *ret)
         theirs = sv[1];
         heap_wipe_on_fork();
         pid = fork();
-        /* The flag stays on the mappings: undone at once, so that no
-         * other fork of the daemon (one that needs its heap) gets zeroes. */
-        heap_keep_on_fork();
-        if (pid < 0)
-                return negative_errno();
         if (pid == 0) {
                 static const int handled[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
                 sigset_t none;
@@ -185,10 +175,16 @@ static int launch_forked(struct spawned *ret)
                         _exit(1);
                 helper_child_start(3, &start, start.size, self);
         }
+        r = pid < 0 ? negative_errno() : 0;
+        /* The flag stays on the mappings: undone at once, so that no
+         * other fork of the daemon (one that needs its heap) gets zeroes. */
+        (void) heap_advise(MADV_KEEPONFORK);
+        if (r < 0)
+                return r;
 
         pidfd = pidfd_open(pid, 0);
         if (pidfd < 0) {
-                int r = negative_errno();
+                r = negative_errno();
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);
                 return r;
