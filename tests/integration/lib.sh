@@ -60,6 +60,7 @@ ALL_TYPES="net uts ipc mnt cgroup"
 
 FAILS=0
 CHECKS=0
+FAILED=() # what failed, said again at the end where a log's tail shows it
 DONE_TESTING=0
 DAEMON_PID=
 EXTRA_PIDS=()
@@ -230,6 +231,9 @@ cleanup() {
                         [ "$rc" = 77 ] || rc=1
                 fi
         fi
+        for i in "${FAILED[@]}"; do
+                echo "# failed: $i"
+        done
         exit "$rc"
 }
 trap 'cleanup $?' EXIT
@@ -302,12 +306,12 @@ not() {
         ! "$@"
 }
 
-# await DESC SECONDS CMD...: wait_until, and a failed check naming DESC
-# when the time runs out.
+# await DESC SECONDS CMD...: wait_until, as a check: ok DESC once CMD
+# succeeds, a failed check naming DESC when the time runs out.
 await() {
         local desc=$1 secs=$2
         shift 2
-        wait_until -q "$secs" "$@" && return 0
+        wait_until -q "$secs" "$@" && { ok "$desc"; return 0; }
         fail "$desc: did not happen within $((secs * NSK_SLOW)) s" "waited for: $*"
         return 1
 }
@@ -527,6 +531,7 @@ fail() {
         local d
         CHECKS=$((CHECKS + 1))
         FAILS=$((FAILS + 1))
+        FAILED+=("$1")
         echo "FAIL - $1"
         shift
         for d in "$@"; do
