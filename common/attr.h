@@ -46,6 +46,15 @@ enum nsk_attr_type {
         NSK_A_IP_NETNS = 29,         /* u32: 1 also shows the net namespace in /run/netns */
         NSK_A_NS_MISSING = 30,       /* u32 in NS: 1 its bind pin was removed from outside */
         NSK_A_IP_NETNS_MISSING = 31, /* u32 in SET: 1 its ip netns entry was removed */
+        /* A CNI network of a set: a setting (in CREATE and in SET). */
+        NSK_A_NETWORK = 32,         /* nested; repeatable */
+        NSK_A_NET_NAME = 33,        /* string in NETWORK: the network's name */
+        NSK_A_NET_IFNAME = 34,      /* string in NETWORK: the interface in the namespace */
+        NSK_A_NET_MAC = 35,         /* string in NETWORK (SET only): the interface's MAC */
+        NSK_A_NET_ADDRESS = 36,     /* string in NETWORK (SET only): CIDR; repeatable */
+        NSK_A_NET_GATEWAY = 37,     /* string in NETWORK (SET only); repeatable */
+        NSK_A_NET_ROUTE = 38,       /* string in NETWORK (SET only): "DST[ via GW]"; repeatable */
+        NSK_A_NET_NAMESERVER = 39,  /* string in NETWORK (SET only); repeatable */
         NSK_A_MAX,
 };
 
@@ -124,6 +133,7 @@ enum {
         NSK_IN_REPLY = 1u << 1,   /* a reply's top level */
         NSK_IN_SET = 1u << 2,     /* inside a SET */
         NSK_IN_NS = 1u << 3,      /* inside an NS */
+        NSK_IN_NETWORK = 1u << 4, /* inside a NETWORK */
 };
 
 struct nsk_attr_policy {

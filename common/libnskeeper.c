@@ -232,6 +232,16 @@ int nsk_show(struct nsk_client *c, const char *name, struct nsk_set_info *ret_se
         return transact(c, &req, take_first_set, ret_set);
 }
 
+/* A success that still has something to say (a network's DEL that
+ * failed on release) leaves it as the client's error text. */
+static int take_message(struct nsk_client *c, const struct nsk_reply *rep, int *fds, size_t n_fds,
+                        void *userdata)
+{
+        close_many(fds, n_fds);
+        snprintf(c->error, sizeof(c->error), "%s", rep->message);
+        return 0;
+}
+
 int nsk_release(struct nsk_client *c, const char *name)
 {
         struct nsk_request req;
@@ -239,7 +249,19 @@ int nsk_release(struct nsk_client *c, const char *name)
 
         if (r < 0)
                 return r;
-        return transact(c, &req, NULL, NULL);
+        c->error[0] = '\0';
+        return transact(c, &req, take_message, NULL);
+}
+
+int nsk_check(struct nsk_client *c, const char *name)
+{
+        struct nsk_request req;
+        int r = name_request(c, &req, NSK_CMD_CHECK, name, NULL);
+
+        if (r < 0)
+                return r;
+        c->error[0] = '\0';
+        return transact(c, &req, take_message, NULL);
 }
 
 struct fds_result {

@@ -128,8 +128,31 @@ struct nsk_idmap {
         uint32_t count;
 };
 
+/* A CNI network of a set: nskeeperd runs the network's plugins (ADD)
+ * after it made the set's net namespace, and their DEL when it releases
+ * the set. In a request only name and ifname count (ifname "": the first
+ * of eth0, eth1, ... that no other network of the set names). In a
+ * set's description the rest says what the ADD made inside the net
+ * namespace, from the plugins' result. */
+#define NSK_NETWORK_MAX 8       /* networks per set */
+#define NSK_NETWORK_NAME_MAX 64 /* a network's "name" in its configuration */
+#define NSK_IFNAME_MAX 15       /* IFNAMSIZ - 1 */
+#define NSK_NETWORK_ITEMS_MAX 16 /* addresses, gateways, routes, nameservers each */
+#define NSK_NET_ITEM_LEN 128     /* one of them, NUL included */
+
+struct nsk_network {
+        char name[NSK_NETWORK_NAME_MAX + 1];
+        char ifname[NSK_IFNAME_MAX + 1];
+        char mac[18]; /* of ifname; "" if the result does not say */
+        unsigned n_addresses, n_gateways, n_routes, n_nameservers;
+        char **addresses;   /* CIDR: "192.0.2.5/24" */
+        char **gateways;    /* "192.0.2.1" */
+        char **routes;      /* "DST" or "DST via GW": "0.0.0.0/0 via 192.0.2.1" */
+        char **nameservers; /* "192.0.2.53" */
+};
+
 /* What a set is created with besides its types. Zeroed means defaults;
- * sysctls are allocated (nsk_settings_done()). */
+ * sysctls and networks are allocated (nsk_settings_done()). */
 struct nsk_settings {
         char hostname[NSK_HOSTNAME_MAX + 1];
         char domainname[NSK_HOSTNAME_MAX + 1];
@@ -143,10 +166,22 @@ struct nsk_settings {
         bool no_loopback;
         bool setgroups_deny;
         bool ip_netns; /* net also at /run/netns/NAME, for ip-netns(8) */
+        unsigned n_networks;
+        struct nsk_network *networks; /* CNI networks, attached in this order */
 };
 
 void nsk_settings_done(struct nsk_settings *s);
 int nsk_settings_add_sysctl(struct nsk_settings *s, const char *assignment);
+/* Adds CNI network name (ifname NULL or "": picked by the daemon).
+ * -EINVAL for a name or interface name that is not valid, -E2BIG past
+ * NSK_NETWORK_MAX. */
+int nsk_settings_add_network(struct nsk_settings *s, const char *name, const char *ifname);
+/* A CNI network name: 1-NSK_NETWORK_NAME_MAX of [A-Za-z0-9_.-], starting
+ * with a letter or digit (the CNI spec's rule). */
+bool nsk_network_name_is_valid(const char *s);
+/* An interface name: 1-NSK_IFNAME_MAX bytes, no '/', ':', whitespace,
+ * not "." or ".." (what the kernel takes). */
+bool nsk_ifname_is_valid(const char *s);
 /* Checks settings against the types of the set they are for: each
  * needs its namespace type, names and keys must be valid. -EINVAL with
  * the reason in msg. */
@@ -203,7 +238,14 @@ int nsk_get_fds(struct nsk_client *c, const char *name, nsk_type_mask_t types,
 
 int nsk_list(struct nsk_client *c, struct nsk_set_info **ret_sets, size_t *ret_n);
 int nsk_show(struct nsk_client *c, const char *name, struct nsk_set_info *ret_set);
+/* Releases a set. A set with networks has their DEL run first; one that
+ * fails does not keep the set: nsk_release() still returns 0, and
+ * nsk_client_error() then says what failed ("" when nothing did). */
 int nsk_release(struct nsk_client *c, const char *name);
+/* Runs the CNI CHECK of each of the set's networks: 0 when every plugin
+ * says its network is as the ADD left it, else -errno and
+ * nsk_client_error() says which network and why. */
+int nsk_check(struct nsk_client *c, const char *name);
 
 void nsk_sets_free(struct nsk_set_info *sets, size_t n);
 

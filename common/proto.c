@@ -108,7 +108,7 @@ static int request_decode(const void *buf, size_t len, struct nsk_request *ret)
                 if (r < 0)
                         return r;
 
-                r = nsk_settings_take_attr(&ret->settings, &a);
+                r = nsk_settings_take_attr(&ret->settings, &a, true);
                 if (r < 0)
                         return r;
                 if (r > 0)
@@ -302,7 +302,7 @@ static int decode_set(const struct nsk_attr *outer, struct nsk_set_info *ret)
                 if (r == 0)
                         continue;
 
-                r = nsk_settings_take_attr(&ret->settings, &a);
+                r = nsk_settings_take_attr(&ret->settings, &a, false);
                 if (r < 0)
                         break;
                 if (r > 0)

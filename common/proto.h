@@ -18,6 +18,7 @@ enum nsk_cmd {
         NSK_CMD_RELEASE = 5,
         NSK_CMD_MONITOR = 6,
         NSK_CMD_ADOPT = 7,
+        NSK_CMD_CHECK = 8,
         NSK_CMD_MAX,
 };
 

@@ -2,6 +2,7 @@
 /* The settings a set is created with: their attributes on the wire, in
  * CREATE requests and in SET replies alike. */
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,53 +11,181 @@
 #include "sysctl.h"
 #include "util.h"
 
+static void strv_free(char ***v, unsigned *n)
+{
+        for (unsigned i = 0; i < *n; i++)
+                free((*v)[i]);
+        *v = mfree(*v);
+        *n = 0;
+}
+
+/* Appends a copy of item to the list *v of *n, at most max long. */
+static int strv_add(char ***v, unsigned *n, unsigned max, const char *item)
+{
+        char **w;
+
+        if (*n >= max)
+                return -E2BIG;
+        w = reallocarray(*v, *n + 1, sizeof(char *));
+        if (!w)
+                return -ENOMEM;
+        *v = w;
+        w[*n] = strdup(item);
+        if (!w[*n])
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+static void network_done(struct nsk_network *n)
+{
+        strv_free(&n->addresses, &n->n_addresses);
+        strv_free(&n->gateways, &n->n_gateways);
+        strv_free(&n->routes, &n->n_routes);
+        strv_free(&n->nameservers, &n->n_nameservers);
+}
+
 void nsk_settings_done(struct nsk_settings *s)
 {
-        for (unsigned i = 0; i < s->n_sysctls; i++)
-                free(s->sysctls[i]);
-        s->sysctls = mfree(s->sysctls);
-        s->n_sysctls = 0;
+        strv_free(&s->sysctls, &s->n_sysctls);
+        for (unsigned i = 0; i < s->n_networks; i++)
+                network_done(&s->networks[i]);
+        s->networks = mfree(s->networks);
+        s->n_networks = 0;
+}
+
+bool nsk_network_name_is_valid(const char *s)
+{
+        size_t n = strlen(s);
+
+        if (n == 0 || n > NSK_NETWORK_NAME_MAX || !isalnum((unsigned char) s[0]))
+                return false;
+        return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+bool nsk_ifname_is_valid(const char *s)
+{
+        size_t n = strlen(s);
+
+        if (n == 0 || n > NSK_IFNAME_MAX || streq(s, ".") || streq(s, ".."))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (s[i] == '/' || s[i] == ':' || isspace((unsigned char) s[i]) ||
+                    !isprint((unsigned char) s[i]))
+                        return false;
+        return true;
+}
+
+/* A network with room for its name; its lists empty. */
+static struct nsk_network *network_append(struct nsk_settings *s)
+{
+        struct nsk_network *v;
+
+        if (s->n_networks >= NSK_NETWORK_MAX)
+                return NULL;
+        v = reallocarray(s->networks, s->n_networks + 1, sizeof(*v));
+        if (!v)
+                return NULL;
+        s->networks = v;
+        v[s->n_networks] = (struct nsk_network) {};
+        return &v[s->n_networks++];
+}
+
+int nsk_settings_add_network(struct nsk_settings *s, const char *name, const char *ifname)
+{
+        struct nsk_network *n;
+
+        if (!nsk_network_name_is_valid(name) || (ifname && ifname[0] && !nsk_ifname_is_valid(ifname)))
+                return -EINVAL;
+        if (s->n_networks >= NSK_NETWORK_MAX)
+                return -E2BIG;
+        n = network_append(s);
+        if (!n)
+                return -ENOMEM;
+        snprintf(n->name, sizeof(n->name), "%s", name);
+        snprintf(n->ifname, sizeof(n->ifname), "%s", ifname ? ifname : "");
+        return 0;
+}
+
+static int network_copy(struct nsk_network *dst, const struct nsk_network *src)
+{
+        int r = 0;
+
+        *dst = (struct nsk_network) {};
+        memcpy(dst->name, src->name, sizeof(dst->name));
+        memcpy(dst->ifname, src->ifname, sizeof(dst->ifname));
+        memcpy(dst->mac, src->mac, sizeof(dst->mac));
+        for (unsigned i = 0; r == 0 && i < src->n_addresses; i++)
+                r = strv_add(&dst->addresses, &dst->n_addresses, NSK_NETWORK_ITEMS_MAX,
+                             src->addresses[i]);
+        for (unsigned i = 0; r == 0 && i < src->n_gateways; i++)
+                r = strv_add(&dst->gateways, &dst->n_gateways, NSK_NETWORK_ITEMS_MAX,
+                             src->gateways[i]);
+        for (unsigned i = 0; r == 0 && i < src->n_routes; i++)
+                r = strv_add(&dst->routes, &dst->n_routes, NSK_NETWORK_ITEMS_MAX, src->routes[i]);
+        for (unsigned i = 0; r == 0 && i < src->n_nameservers; i++)
+                r = strv_add(&dst->nameservers, &dst->n_nameservers, NSK_NETWORK_ITEMS_MAX,
+                             src->nameservers[i]);
+        if (r < 0)
+                network_done(dst);
+        return r;
+}
+
+void nsk_network_clear_result(struct nsk_network *n)
+{
+        network_done(n);
+        n->mac[0] = '\0';
+}
+
+int nsk_network_add_item(struct nsk_network *n, enum nsk_network_item what, const char *item)
+{
+        char ***v[] = { &n->addresses, &n->gateways, &n->routes, &n->nameservers };
+        unsigned *c[] = { &n->n_addresses, &n->n_gateways, &n->n_routes, &n->n_nameservers };
+
+        if ((unsigned) what >= ELEMENTSOF(v))
+                return -EINVAL;
+        if (strlen(item) >= NSK_NET_ITEM_LEN)
+                return -ENAMETOOLONG;
+        return strv_add(v[what], c[what], NSK_NETWORK_ITEMS_MAX, item);
 }
 
 int nsk_settings_add_sysctl(struct nsk_settings *s, const char *assignment)
 {
-        char **v;
-
         if (s->n_sysctls >= NSK_SYSCTL_MAX)
                 return -E2BIG;
         if (strlen(assignment) >= NSK_SYSCTL_LEN)
                 return -ENAMETOOLONG;
-        v = reallocarray(s->sysctls, s->n_sysctls + 1, sizeof(char *));
-        if (!v)
-                return -ENOMEM;
-        s->sysctls = v;
-        v[s->n_sysctls] = strdup(assignment);
-        if (!v[s->n_sysctls])
-                return -ENOMEM;
-        s->n_sysctls++;
-        return 0;
+        return strv_add(&s->sysctls, &s->n_sysctls, NSK_SYSCTL_MAX, assignment);
 }
 
 int nsk_settings_copy(struct nsk_settings *dst, const struct nsk_settings *src)
 {
+        int r = 0;
+
         *dst = *src;
         dst->sysctls = NULL;
         dst->n_sysctls = 0;
-        for (unsigned i = 0; i < src->n_sysctls; i++) {
-                int r = nsk_settings_add_sysctl(dst, src->sysctls[i]);
-                if (r < 0) {
-                        nsk_settings_done(dst);
-                        return r;
-                }
+        dst->networks = NULL;
+        dst->n_networks = 0;
+        for (unsigned i = 0; r == 0 && i < src->n_sysctls; i++)
+                r = nsk_settings_add_sysctl(dst, src->sysctls[i]);
+        for (unsigned i = 0; r == 0 && i < src->n_networks; i++) {
+                struct nsk_network *n = network_append(dst);
+
+                r = n ? network_copy(n, &src->networks[i]) : -ENOMEM;
+                if (r < 0 && n)
+                        dst->n_networks--;
         }
-        return 0;
+        if (r < 0)
+                nsk_settings_done(dst);
+        return r;
 }
 
 bool nsk_settings_is_default(const struct nsk_settings *s)
 {
         return !s->hostname[0] && !s->domainname[0] && s->n_sysctls == 0 && s->n_uid_map == 0 &&
                s->n_gid_map == 0 && s->monotonic == 0 && s->boottime == 0 && !s->no_loopback &&
-               !s->setgroups_deny && !s->ip_netns;
+               !s->setgroups_deny && !s->ip_netns && s->n_networks == 0;
 }
 
 static void put_idmap(struct nsk_writer *w, uint16_t type, const struct nsk_idmap *m, unsigned n)
@@ -93,6 +222,86 @@ void nsk_put_settings(struct nsk_writer *w, const struct nsk_settings *s)
                 nsk_put_u32(w, NSK_A_SETGROUPS, 0);
         if (s->ip_netns)
                 nsk_put_u32(w, NSK_A_IP_NETNS, 1);
+        for (unsigned i = 0; i < s->n_networks; i++) {
+                const struct nsk_network *n = &s->networks[i];
+                size_t nest = nsk_nest_begin(w, NSK_A_NETWORK);
+
+                nsk_put_str(w, NSK_A_NET_NAME, n->name);
+                if (n->ifname[0])
+                        nsk_put_str(w, NSK_A_NET_IFNAME, n->ifname);
+                if (n->mac[0])
+                        nsk_put_str(w, NSK_A_NET_MAC, n->mac);
+                for (unsigned k = 0; k < n->n_addresses; k++)
+                        nsk_put_str(w, NSK_A_NET_ADDRESS, n->addresses[k]);
+                for (unsigned k = 0; k < n->n_gateways; k++)
+                        nsk_put_str(w, NSK_A_NET_GATEWAY, n->gateways[k]);
+                for (unsigned k = 0; k < n->n_routes; k++)
+                        nsk_put_str(w, NSK_A_NET_ROUTE, n->routes[k]);
+                for (unsigned k = 0; k < n->n_nameservers; k++)
+                        nsk_put_str(w, NSK_A_NET_NAMESERVER, n->nameservers[k]);
+                nsk_nest_end(w, nest);
+        }
+}
+
+/* One NETWORK nest: a name, at most one interface name, the result's
+ * items. What has no place in it is refused if strict (a request, which
+ * is carried out whole or not at all), else skipped (a reply: later
+ * daemons may say more). */
+static int take_network(struct nsk_settings *s, const struct nsk_attr *outer, bool strict)
+{
+        static const enum nsk_network_item items[] = {
+                [NSK_A_NET_ADDRESS] = NSK_NETWORK_ADDRESS,
+                [NSK_A_NET_GATEWAY] = NSK_NETWORK_GATEWAY,
+                [NSK_A_NET_ROUTE] = NSK_NETWORK_ROUTE,
+                [NSK_A_NET_NAMESERVER] = NSK_NETWORK_NAMESERVER,
+        };
+        struct nsk_attr_iter it;
+        struct nsk_network *n;
+        struct nsk_attr a;
+        char buf[NSK_NET_ITEM_LEN];
+        uint64_t seen = 0;
+        int r;
+
+        if (s->n_networks >= NSK_NETWORK_MAX)
+                return -E2BIG;
+        n = network_append(s);
+        if (!n)
+                return -ENOMEM;
+        nsk_attr_iter_init(&it, outer->data, outer->len);
+        while ((r = nsk_attr_next(&it, &a)) > 0) {
+                r = nsk_attr_accept(&a, NSK_IN_NETWORK, &seen);
+                if (r == 0 && !strict)
+                        continue;
+                if (r == 0)
+                        r = -EBADMSG;
+                if (r < 0)
+                        break;
+                switch (a.type) {
+                case NSK_A_NET_NAME:
+                        r = nsk_attr_str(&a, n->name, sizeof(n->name));
+                        if (r == 0 && !nsk_network_name_is_valid(n->name))
+                                r = -EINVAL;
+                        break;
+                case NSK_A_NET_IFNAME:
+                        r = nsk_attr_str(&a, n->ifname, sizeof(n->ifname));
+                        if (r == 0 && !nsk_ifname_is_valid(n->ifname))
+                                r = -EINVAL;
+                        break;
+                case NSK_A_NET_MAC:
+                        r = nsk_attr_str(&a, n->mac, sizeof(n->mac));
+                        break;
+                default:
+                        r = nsk_attr_str(&a, buf, sizeof(buf));
+                        if (r == 0)
+                                r = nsk_network_add_item(n, items[a.type], buf);
+                        break;
+                }
+                if (r < 0)
+                        break;
+        }
+        if (r == 0 && !(seen & NSK_ATTR_BIT(NSK_A_NET_NAME)))
+                r = -EBADMSG;
+        return r;
 }
 
 static int take_idmap(const struct nsk_attr *a, struct nsk_idmap *m, unsigned *n)
@@ -133,7 +342,7 @@ static int take_bool(const struct nsk_attr *a, bool *ret_false_set)
         return 0;
 }
 
-int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a)
+int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a, bool strict)
 {
         char buf[NSK_SYSCTL_LEN];
         uint64_t v;
@@ -180,6 +389,9 @@ int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a)
                 s->ip_netns = !off;
                 break;
         }
+        case NSK_A_NETWORK:
+                r = take_network(s, a, strict);
+                break;
         default:
                 return 0;
         }
@@ -217,6 +429,7 @@ int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char
                 { s->boottime != 0, NSK_TYPE_TIME, "a boottime offset" },
                 { s->no_loopback, NSK_TYPE_NET, "leaving loopback down" },
                 { s->ip_netns, NSK_TYPE_NET, "--ip-netns" },
+                { s->n_networks > 0, NSK_TYPE_NET, "a network" },
         };
         int r;
 
@@ -240,6 +453,28 @@ int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char
         r = idmap_check(s->gid_map, s->n_gid_map, "gid map", msg, size);
         if (r < 0)
                 return r;
+        for (unsigned i = 0; i < s->n_networks; i++) {
+                const struct nsk_network *n = &s->networks[i];
+
+                if (!nsk_network_name_is_valid(n->name)) {
+                        snprintf(msg, size,
+                                 "invalid network name '%.80s': expected 1-%d of [A-Za-z0-9_.-], "
+                                 "starting with a letter or digit",
+                                 n->name, NSK_NETWORK_NAME_MAX);
+                        return -EINVAL;
+                }
+                if (n->ifname[0] && !nsk_ifname_is_valid(n->ifname)) {
+                        snprintf(msg, size, "invalid interface name '%s' for network %s",
+                                 n->ifname, n->name);
+                        return -EINVAL;
+                }
+                for (unsigned k = 0; k < i; k++)
+                        if (n->ifname[0] && streq(n->ifname, s->networks[k].ifname)) {
+                                snprintf(msg, size, "networks %s and %s both name interface %s",
+                                         s->networks[k].name, n->name, n->ifname);
+                                return -EINVAL;
+                        }
+        }
 
         for (unsigned i = 0; i < s->n_sysctls; i++) {
                 char path[NSK_SYSCTL_LEN];

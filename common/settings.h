@@ -14,5 +14,19 @@ bool nsk_settings_is_default(const struct nsk_settings *s);
 /* Puts every non-default setting as attributes. */
 void nsk_put_settings(struct nsk_writer *w, const struct nsk_settings *s);
 /* If a is a settings attribute, stores it (1); 0 if it is not one;
- * -EBADMSG and the like if it is malformed or one too many. */
-int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a);
+ * -EBADMSG and the like if it is malformed or one too many. strict: a
+ * request's, whose nests may hold nothing unknown (a reply's may). */
+int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a, bool strict);
+
+enum nsk_network_item {
+        NSK_NETWORK_ADDRESS,
+        NSK_NETWORK_GATEWAY,
+        NSK_NETWORK_ROUTE,
+        NSK_NETWORK_NAMESERVER,
+};
+
+/* Adds item to one of n's lists (-E2BIG past NSK_NETWORK_ITEMS_MAX,
+ * -ENAMETOOLONG past NSK_NET_ITEM_LEN). */
+int nsk_network_add_item(struct nsk_network *n, enum nsk_network_item what, const char *item);
+/* Forgets what an ADD made: mac and the lists; name and ifname stay. */
+void nsk_network_clear_result(struct nsk_network *n);

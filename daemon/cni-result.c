@@ -45,10 +45,6 @@ struct cni_result *cni_result_free(struct cni_result *r)
         return mfree(r);
 }
 
-static inline void cni_result_freep(struct cni_result **p)
-{
-        cni_result_free(*p);
-}
 
 struct parse {
         json_t *root;

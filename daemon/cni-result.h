@@ -47,3 +47,8 @@ struct cni_result {
  * when it is no result. */
 int cni_result_parse(const char *json, struct cni_result **ret, char *msg, size_t size);
 struct cni_result *cni_result_free(struct cni_result *r);
+static inline void cni_result_freep(struct cni_result **p)
+{
+        cni_result_free(*p);
+}
+

@@ -10,6 +10,7 @@
 #include "fault.h"
 #include "helper.h"
 #include "log.h"
+#include "network.h"
 
 struct command {
         const char *name;
@@ -153,6 +154,56 @@ static void create_op_free(struct create_op *op)
         free(op);
 }
 
+/* The set is made and committed: ready, announced, answered. */
+static void create_finish(struct create_op *op)
+{
+        lifecycle_announce(op->cx->lc, op->set, NSK_EVENT_CREATED);
+        (void) fault_point(FAULT_CREATE_BEFORE_REPLY);
+        (void) reply_set(op->cx, op->client, &op->req, op->set, NULL, NULL, 0);
+        create_op_free(op);
+}
+
+/* A committed set whose networks could not be attached (or saved) goes
+ * again, answered with why. */
+static void create_withdraw(struct create_op *op, int error, const char *msg)
+{
+        reply_error(op->client, &op->req, error, "%s", msg);
+        if (error != -ECANCELED)
+                lifecycle_withdraw(op->cx->lc, op->set);
+        create_op_free(op);
+}
+
+static void undo_done(int error, const char *msg, void *userdata)
+{
+        struct create_op *op = userdata;
+
+        if (error < 0)
+                log_warning("set '%s': %s", op->set->name, msg);
+        create_withdraw(op, -EIO, "cannot save the networks' results in its state file");
+}
+
+static void attach_done(int error, const char *msg, void *userdata)
+{
+        struct create_op *op = userdata;
+        int r;
+
+        if (error < 0) {
+                create_withdraw(op, error, msg);
+                return;
+        }
+        /* The results are what a later DEL needs: in the state file before
+         * the set is announced. */
+        r = fault_point(FAULT_CREATE_AFTER_NETWORKS);
+        if (r == 0)
+                r = lifecycle_save(op->cx->lc, op->set);
+        if (r == 0) {
+                create_finish(op);
+                return;
+        }
+        if (network_detach(op->cx->networks, op->set, undo_done, op) < 0)
+                create_withdraw(op, r, "cannot save the networks' results in its state file");
+}
+
 static int create_done(int error, const char *message, struct helper_result *res, void *userdata)
 {
         struct create_op *op = userdata;
@@ -163,17 +214,60 @@ static int create_done(int error, const char *message, struct helper_result *res
         if (r < 0) {
                 reply_error(op->client, &op->req, r, "%s: %s", message, strerror(-r));
                 lifecycle_abandon(cx->lc, op->set);
-        } else {
-                r = lifecycle_publish(cx->lc, op->set, res, NSK_EVENT_CREATED, msg, sizeof(msg));
-                if (r < 0)
-                        reply_error(op->client, &op->req, r, "%s", msg);
-                else {
-                        (void) fault_point(FAULT_CREATE_BEFORE_REPLY);
-                        (void) reply_set(cx, op->client, &op->req, op->set, NULL, NULL, 0);
+                create_op_free(op);
+                return r;
+        }
+        r = lifecycle_commit(cx->lc, op->set, res, msg, sizeof(msg));
+        if (r < 0) {
+                reply_error(op->client, &op->req, r, "%s", msg);
+                create_op_free(op);
+                return r;
+        }
+        if (op->set->settings.n_networks == 0) {
+                create_finish(op);
+                return 0;
+        }
+        r = network_attach(cx->networks, op->set, attach_done, op);
+        if (r < 0)
+                create_withdraw(op, r, "cannot attach its networks");
+        return 0;
+}
+
+/* Networks are root's: their plugins run with all of the host's
+ * privileges. Each gets an interface name; one not given is the first of
+ * eth0, eth1, ... that no other network of the set names. */
+static int networks_prepare(struct client *c, const struct nsk_request *req,
+                            struct nsk_settings *s)
+{
+        for (unsigned i = 0; i < s->n_networks; i++) {
+                struct nsk_network *n = &s->networks[i];
+
+                if (n->mac[0] || n->n_addresses || n->n_gateways || n->n_routes ||
+                    n->n_nameservers)
+                        return reply_error(c, req, -EINVAL,
+                                           "network %s: a request names networks, not results",
+                                           n->name);
+        }
+        if (s->n_networks > 0 && client_cred(c)->uid != 0)
+                return reply_error(c, req, -EPERM,
+                                   "only root may attach networks: CNI plugins run with all "
+                                   "privileges of the host");
+        for (unsigned i = 0, k = 0; i < s->n_networks; i++) {
+                struct nsk_network *n = &s->networks[i];
+                bool taken = true;
+
+                while (!n->ifname[0] && taken) {
+                        char name[NSK_IFNAME_MAX + 1];
+
+                        snprintf(name, sizeof(name), "eth%u", k++);
+                        taken = false;
+                        for (unsigned j = 0; j < s->n_networks; j++)
+                                taken = taken || streq(s->networks[j].ifname, name);
+                        if (!taken)
+                                memcpy(n->ifname, name, sizeof(name));
                 }
         }
-        create_op_free(op);
-        return r;
+        return 0;
 }
 
 static int cmd_create(struct commands *cx, struct client *c, const struct nsk_request *req)
@@ -201,6 +295,9 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
         r = nsk_settings_check(&req->settings, types, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
+        r = networks_prepare(c, req, (struct nsk_settings *) &req->settings);
+        if (r < 0)
+                return r;
         r = access_check_create(cx->cfg, cx->reg, client_cred(c), client_account(c), types,
                                 &req->settings, msg, sizeof(msg));
         if (r < 0)
@@ -370,22 +467,123 @@ static int cmd_show(struct commands *cx, struct client *c, const struct nsk_requ
         return reply_set(cx, c, req, s, NULL, NULL, 0);
 }
 
+/* A release or check waiting for a set's networks. */
+struct net_op {
+        struct commands *cx;
+        struct client *client;
+        struct nsk_request req; /* cmd, id and name */
+        struct set *set;
+};
+
+static struct net_op *net_op_new(struct commands *cx, struct client *c,
+                                 const struct nsk_request *req, struct set *s)
+{
+        struct net_op *op = calloc(1, sizeof(*op));
+
+        if (!op)
+                return NULL;
+        *op = (struct net_op) {
+                .cx = cx, .client = client_ref(c), .req = { .cmd = req->cmd, .id = req->id }, .set = s
+        };
+        memcpy(op->req.name, req->name, sizeof(op->req.name));
+        return op;
+}
+
+static void net_op_free(struct net_op *op)
+{
+        client_unref(op->client);
+        free(op);
+}
+
+/* Success, with what went wrong on the way if anything did. */
+static int reply_ok(struct client *c, const struct nsk_request *req, const char *message)
+{
+        struct nsk_writer w;
+
+        reply_begin(&w, req, 0);
+        nsk_put_error(&w, 0, message);
+        return reply_finish(c, &w, NULL, 0);
+}
+
+static int release_now(struct commands *cx, struct client *c, const struct nsk_request *req,
+                       struct set *s, const char *warning)
+{
+        int r = lifecycle_release(cx->lc, s);
+
+        if (r < 0)
+                return reply_error(c, req, r, "%s", s->dead_reason ? s->dead_reason : strerror(-r));
+        (void) fault_point(FAULT_RELEASE_BEFORE_REPLY);
+        return reply_ok(c, req, warning);
+}
+
+/* The networks' DEL is done: the set goes whatever it said. */
+static void detach_done(int error, const char *msg, void *userdata)
+{
+        struct net_op *op = userdata;
+
+        if (error == -ECANCELED)
+                reply_error(op->client, &op->req, error, "%s", msg);
+        else
+                (void) release_now(op->cx, op->client, &op->req, op->set,
+                                   error < 0 ? msg : NULL);
+        net_op_free(op);
+}
+
 static int cmd_release(struct commands *cx, struct client *c, const struct nsk_request *req)
 {
         struct set *s = lookup(cx, c, req, true);
+        struct net_op *op;
         int r;
 
         if (!s)
                 return -ENOENT;
-        r = lifecycle_release(cx->lc, s);
-        if (r < 0)
-                return reply_error(c, req, r, "%s", s->dead_reason ? s->dead_reason : strerror(-r));
-        (void) fault_point(FAULT_RELEASE_BEFORE_REPLY);
+        if (s->busy)
+                return reply_error(c, req, -EBUSY, "its networks are being worked on; try again");
+        if (s->settings.n_networks == 0)
+                return release_now(cx, c, req, s, NULL);
+        op = net_op_new(cx, c, req, s);
+        if (!op)
+                return reply_error(c, req, -ENOMEM, "out of memory");
+        r = network_detach(cx->networks, s, detach_done, op);
+        if (r < 0) {
+                net_op_free(op);
+                return reply_error(c, req, r, "cannot detach its networks: %s", strerror(-r));
+        }
+        return 0;
+}
 
-        struct nsk_writer w;
-        reply_begin(&w, req, 0);
-        nsk_put_error(&w, 0, NULL);
-        return reply_finish(c, &w, NULL, 0);
+static void check_done(int error, const char *msg, void *userdata)
+{
+        struct net_op *op = userdata;
+
+        if (error < 0)
+                reply_error(op->client, &op->req, error, "%s", msg);
+        else
+                (void) reply_ok(op->client, &op->req, NULL);
+        net_op_free(op);
+}
+
+static int cmd_check(struct commands *cx, struct client *c, const struct nsk_request *req)
+{
+        struct set *s = lookup(cx, c, req, false);
+        struct net_op *op;
+        int r;
+
+        if (!s)
+                return -ENOENT;
+        if (s->busy)
+                return reply_error(c, req, -EBUSY, "its networks are being worked on; try again");
+        if (s->settings.n_networks == 0)
+                return reply_ok(c, req, NULL);
+        op = net_op_new(cx, c, req, s);
+        if (!op)
+                return reply_error(c, req, -ENOMEM, "out of memory");
+        r = network_check(cx->networks, s, check_done, op);
+        if (r < 0) {
+                net_op_free(op);
+                return reply_error(c, req, r, "cannot check its networks: %s", strerror(-r));
+        }
+        return 0;
 }
 
 static int cmd_monitor(struct commands *cx, struct client *c, const struct nsk_request *req)
@@ -439,7 +637,7 @@ static const struct command commands[NSK_CMD_MAX] = {
         [NSK_CMD_CREATE] = { "create", cmd_create, A(NAME),
                              A(NAME) | A(TYPES) | A(PIN) | A(HOSTNAME) | A(DOMAINNAME) | A(SYSCTL) |
                                      A(UID_MAP) | A(GID_MAP) | A(MONOTONIC) | A(BOOTTIME) |
-                                     A(LOOPBACK) | A(SETGROUPS) | A(IP_NETNS) },
+                                     A(LOOPBACK) | A(SETGROUPS) | A(IP_NETNS) | A(NETWORK) },
         [NSK_CMD_GET] = { "get", cmd_get, A(NAME), A(NAME) | A(TYPES) },
         [NSK_CMD_LIST] = { "list", cmd_list, 0, 0 },
         [NSK_CMD_SHOW] = { "show", cmd_show, A(NAME), A(NAME) },
@@ -447,6 +645,7 @@ static const struct command commands[NSK_CMD_MAX] = {
         [NSK_CMD_MONITOR] = { "monitor", cmd_monitor, 0, 0 },
         [NSK_CMD_ADOPT] = { "adopt", cmd_adopt, A(NAME),
                             A(NAME) | A(TYPES) | A(PIN) | A(ADOPT_PID) | A(ADOPT_PATH) },
+        [NSK_CMD_CHECK] = { "check", cmd_check, A(NAME), A(NAME) },
 };
 
 void commands_dispatch(struct commands *cx, struct client *c, const void *buf, size_t len)

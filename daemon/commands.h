@@ -9,6 +9,7 @@
 #include "helper.h"
 #include "lifecycle.h"
 #include "monitor.h"
+#include "network.h"
 #include "registry.h"
 #include "rundir.h"
 #include "server.h"
@@ -21,6 +22,7 @@ struct commands {
         struct registry *reg;
         struct lifecycle *lc;
         struct monitor *mon;
+        struct networks *networks;
 };
 
 /* Decodes one request of client c and runs it; every request gets a

@@ -49,6 +49,7 @@ static const char *const fault_names[FAULT_MAX] = {
         [FAULT_REGISTRY_ADD] = "registry-add",
         [FAULT_CREATE_AFTER_PINS] = "create-after-pins",
         [FAULT_STATE_BEFORE_RENAME] = "state-before-rename",
+        [FAULT_CREATE_AFTER_NETWORKS] = "create-after-networks",
         [FAULT_CREATE_BEFORE_REPLY] = "create-before-reply",
         [FAULT_REPLY_FDS] = "reply-fds",
         [FAULT_LIST_PAUSE] = "list-pause",

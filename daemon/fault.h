@@ -17,6 +17,7 @@ enum fault_id {
         FAULT_REGISTRY_ADD,        /* daemon, a set's name about to be taken */
         FAULT_CREATE_AFTER_PINS,   /* daemon, pins made, no state file */
         FAULT_STATE_BEFORE_RENAME, /* daemon, .NAME.tmp written, keeper permanent */
+        FAULT_CREATE_AFTER_NETWORKS, /* daemon, networks attached, results not yet saved */
         FAULT_CREATE_BEFORE_REPLY, /* daemon, set committed, client not told */
         FAULT_REPLY_FDS,           /* daemon, before a reply with fds is sent */
         FAULT_LIST_PAUSE,          /* daemon, a LIST stops for its client to read */

@@ -238,11 +238,10 @@ out:
         return r;
 }
 
-int lifecycle_publish(struct lifecycle *lc, struct set *s, struct helper_result *res,
-                      enum nsk_event e, char *msg, size_t size)
+int lifecycle_commit(struct lifecycle *lc, struct set *s, struct helper_result *res, char *msg,
+                     size_t size)
 {
         const char *reason = NULL;
-        char types[64];
         int r = 0;
 
         if (res->keeper_pid > 0) {
@@ -260,10 +259,15 @@ int lifecycle_publish(struct lifecycle *lc, struct set *s, struct helper_result 
          * committed; an fd-pinned set's keeps its lifeline: the set ends
          * with the daemon. */
         helper_result_close(res);
-        if (r < 0) {
+        if (r < 0)
                 lifecycle_abandon(lc, s);
-                return r;
-        }
+        return r;
+}
+
+void lifecycle_announce(struct lifecycle *lc, struct set *s, enum nsk_event e)
+{
+        char types[64];
+
         /* An adopted pid namespace's own init, watched before the set
          * is announced. */
         if (e == NSK_EVENT_ADOPTED)
@@ -276,7 +280,16 @@ int lifecycle_publish(struct lifecycle *lc, struct set *s, struct helper_result 
         else
                 log_info("set '%s': adopted (%s pins)", s->name, nsk_pin_name(s->pin));
         lc->on_event(e, s, lc->userdata);
-        return 0;
+}
+
+int lifecycle_publish(struct lifecycle *lc, struct set *s, struct helper_result *res,
+                      enum nsk_event e, char *msg, size_t size)
+{
+        int r = lifecycle_commit(lc, s, res, msg, size);
+
+        if (r == 0)
+                lifecycle_announce(lc, s, e);
+        return r;
 }
 
 /* Everything that holds the namespaces, after the state file is gone. */
@@ -333,6 +346,15 @@ int lifecycle_release(struct lifecycle *lc, struct set *s)
         return 0;
 }
 
+void lifecycle_withdraw(struct lifecycle *lc, struct set *s)
+{
+        if (unpin(lc, s) < 0)
+                return;
+        log_info("set '%s': withdrawn before it was announced", s->name);
+        registry_remove(lc->reg, s);
+        set_free(s);
+}
+
 void lifecycle_rewatch_keeper(struct lifecycle *lc, struct set *s, pid_t pid, int lifeline)
 {
         _cleanup_close_ int life = lifeline;
@@ -384,4 +406,13 @@ static int end_fd_set(struct set *s, void *userdata)
 void lifecycle_end_fd_sets(struct lifecycle *lc)
 {
         (void) registry_foreach(lc->reg, end_fd_set, lc);
+}
+
+int lifecycle_save(struct lifecycle *lc, struct set *s)
+{
+        int r = state_write(lc->rd, s);
+
+        if (r < 0)
+                log_error("set '%s': cannot write state: %s", s->name, strerror(-r));
+        return r;
 }

@@ -46,6 +46,18 @@ int lifecycle_reserve(struct lifecycle *lc, const char *key, nsk_type_mask_t typ
 int lifecycle_publish(struct lifecycle *lc, struct set *s, struct helper_result *res,
                       enum nsk_event e, char *msg, size_t size);
 void lifecycle_abandon(struct lifecycle *lc, struct set *s);
+/* lifecycle_publish() in two steps, for a set that has more to do
+ * between them (its networks): committed (pinned, state file in place)
+ * but still SET_CREATING, then ready and announced. A committed set
+ * that is not to be is withdrawn: unpinned and forgotten without an
+ * event (if its state file cannot be removed it is marked dead, and
+ * that is announced). */
+int lifecycle_commit(struct lifecycle *lc, struct set *s, struct helper_result *res, char *msg,
+                     size_t size);
+void lifecycle_announce(struct lifecycle *lc, struct set *s, enum nsk_event e);
+void lifecycle_withdraw(struct lifecycle *lc, struct set *s);
+/* Writes s's state file anew (its networks' results changed). */
+int lifecycle_save(struct lifecycle *lc, struct set *s);
 
 /* The reverse, for a ready or dead set. The keeper is killed first, and
  * with it everything in the set's pid namespace; then the state file

@@ -43,6 +43,7 @@ struct daemon {
         struct helpers *helpers;
         struct lifecycle *lc;
         struct monitor *mon;
+        struct networks *networks;
         struct commands cmds;
         struct server *srv;
         struct status *status;
@@ -103,7 +104,8 @@ static bool is_watched(pid_t pid, void *userdata)
 {
         struct daemon *d = userdata;
 
-        return helpers_tracks(d->helpers, pid) || keepers_tracks(d->keepers, pid);
+        return helpers_tracks(d->helpers, pid) || keepers_tracks(d->keepers, pid) ||
+               networks_tracks(d->networks, pid);
 }
 
 static void on_stop_signal(evutil_socket_t sig, short what, void *userdata)
@@ -273,14 +275,16 @@ static int setup(struct daemon *d)
         d->helpers = helpers_new(d->base);
         d->lc = lifecycle_new(d->rd, d->reg, d->keepers, publish, d);
         d->mon = monitor_new(d->rd);
-        if (!d->keepers || !d->helpers || !d->lc || !d->mon)
+        d->networks = networks_new(d->base, d->rd, o->cni_conf_dir, o->cni_path);
+        if (!d->keepers || !d->helpers || !d->lc || !d->mon || !d->networks)
                 return log_error_errno(-ENOMEM, "out of memory");
         d->cmds = (struct commands) { .helpers = d->helpers,
                                       .cfg = &o->cfg,
                                       .rd = d->rd,
                                       .reg = d->reg,
                                       .lc = d->lc,
-                                      .mon = d->mon };
+                                      .mon = d->mon,
+                                      .networks = d->networks };
         /* The socket first: a daemon that cannot serve leaves no mounts. */
         if (!d->activated) {
                 r = server_listen(o->socket, &o->cfg, &d->listen_fd);
@@ -358,6 +362,8 @@ static void teardown(struct daemon *d)
                 event_free(d->watchdog);
         d->status = status_free(d->status);
         d->helpers = helpers_free(d->helpers);
+        /* Answers what waits for a network's plugins: before the server. */
+        d->networks = networks_free(d->networks);
         spawner_stop();
         d->mon = monitor_free(d->mon);
         server_free(d->srv);

@@ -41,6 +41,10 @@ static void help(void)
                "      --pool TYPES:N       keep N (up to 1024) sets of TYPES (net, uts, ipc,\n"
                "                           cgroup) made ahead, for root's creates of just\n"
                "                           those types with no settings; up to 4 pools\n"
+               "      --cni-conf-dir DIRS  where CNI network configurations are found, ':'\n"
+               "                           between directories (default: /etc/cni/net.d)\n"
+               "      --cni-path DIRS      where CNI plugins are found, ':' between\n"
+               "                           directories (default: /usr/lib/cni:/opt/cni/bin)\n"
                "      --spawner PATH       the program that starts helpers (default:\n"
                "                           " NSK_SPAWNER_PATH ");\n"
                "                           'none': the daemon forks them itself (slower)\n"
@@ -65,6 +69,8 @@ enum {
         OPT_NETNS_DIR,
         OPT_SPAWNER,
         OPT_POOL,
+        OPT_CNI_CONF_DIR,
+        OPT_CNI_PATH,
 };
 
 static int parse_unsigned(const char *opt, const char *s, unsigned min, unsigned *ret)
@@ -102,6 +108,20 @@ static int parse_group(const char *s, gid_t *ret)
  * from 1 to POOL_MAX (each set ahead holds an fd per type); one per set
  * of types. */
 #define POOL_MAX 1024
+/* "/a:/b": each directory absolute (the daemon works from "/"). */
+static bool dirs_absolute(const char *s)
+{
+        for (;;) {
+                size_t n = strcspn(s, ":");
+
+                if (n == 0 || s[0] != '/')
+                        return false;
+                if (!s[n])
+                        return true;
+                s += n + 1;
+        }
+}
+
 static int parse_pool(const char *s, struct options *o)
 {
         nsk_type_mask_t mask;
@@ -165,6 +185,8 @@ int options_parse(int argc, char **argv, struct options *o)
                 { "netns-dir", required_argument, NULL, OPT_NETNS_DIR },
                 { "spawner", required_argument, NULL, OPT_SPAWNER },
                 { "pool", required_argument, NULL, OPT_POOL },
+                { "cni-conf-dir", required_argument, NULL, OPT_CNI_CONF_DIR },
+                { "cni-path", required_argument, NULL, OPT_CNI_PATH },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -218,6 +240,17 @@ int options_parse(int argc, char **argv, struct options *o)
                 case OPT_POOL:
                         if (parse_pool(optarg, o) < 0)
                                 return -1;
+                        break;
+                case OPT_CNI_CONF_DIR:
+                case OPT_CNI_PATH:
+                        if (!dirs_absolute(optarg)) {
+                                fprintf(stderr,
+                                        "nskeeperd: --%s takes absolute directories, ':' "
+                                        "between them\n",
+                                        c == OPT_CNI_PATH ? "cni-path" : "cni-conf-dir");
+                                return -1;
+                        }
+                        *(c == OPT_CNI_PATH ? &o->cni_path : &o->cni_conf_dir) = optarg;
                         break;
                 case OPT_SPAWNER:
                         if (!streq(optarg, "none") && optarg[0] != '/') {

@@ -31,11 +31,22 @@ struct set *set_free(struct set *s)
 {
         if (s) {
                 close_many(s->fd, NSK_TYPE_MAX);
+                for (unsigned i = 0; s->net_results && i < s->settings.n_networks; i++)
+                        free(s->net_results[i]);
+                free(s->net_results);
                 nsk_settings_done(&s->settings);
                 free(s->dead_reason);
                 free(s);
         }
         return NULL;
+}
+
+int set_networks_init(struct set *s)
+{
+        if (s->settings.n_networks == 0 || s->net_results)
+                return 0;
+        s->net_results = calloc(s->settings.n_networks, sizeof(char *));
+        return s->net_results ? 0 : -ENOMEM;
 }
 
 void set_mark_dead(struct set *s, const char *reason)

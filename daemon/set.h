@@ -36,7 +36,14 @@ struct set {
          * whose bind pins are gone or replaced, and the ip netns entry. */
         nsk_type_mask_t missing;
         bool ip_netns_missing;
+        /* Per network of settings.networks: the JSON result of its ADD
+         * (for its DEL and CHECK), NULL while it is not attached. */
+        char **net_results;
+        bool busy; /* a network's chain is at work for it: no release */
 };
+
+/* Room for a result per network of s->settings (all NULL). */
+int set_networks_init(struct set *s);
 
 struct set *set_new(const char *name, nsk_type_mask_t types, enum nsk_pin pin, uid_t owner);
 /* Frees the memory and closes held fds. Pins stay, and so does a keeper

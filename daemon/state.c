@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "network.h"
 #include "parse.h"
 #include "state.h"
 
@@ -376,6 +377,72 @@ static void format_ip_netns(const struct set *s, const char *key, struct text *x
                 line_str(x, key, "on");
 }
 
+/* "NAME IFNAME RESULT": a CNI network, RESULT the JSON of its ADD
+ * (compact: one line), or "-" while it is not attached (a create cut
+ * short; recover.c). Names and interface names hold no space. */
+static int parse_network(struct set *s, const char *value, struct found *f)
+{
+        char name[NSK_NETWORK_NAME_MAX + 1], ifname[NSK_IFNAME_MAX + 1];
+        const char *p = value;
+        char **v, *result = NULL;
+        size_t k;
+        int r;
+
+        k = strcspn(p, " ");
+        if (p[k] != ' ' || k >= sizeof(name))
+                return -EINVAL;
+        memcpy(name, p, k);
+        name[k] = '\0';
+        p += k + 1;
+        k = strcspn(p, " ");
+        if (p[k] != ' ' || k >= sizeof(ifname) || !p[k + 1])
+                return -EINVAL;
+        memcpy(ifname, p, k);
+        ifname[k] = '\0';
+        p += k + 1;
+        if (!nsk_ifname_is_valid(ifname))
+                return -EINVAL;
+        for (unsigned i = 0; i < s->settings.n_networks; i++)
+                if (streq(s->settings.networks[i].ifname, ifname))
+                        return -EINVAL;
+        if (!streq(p, "-") && !(result = strdup(p)))
+                return -ENOMEM;
+        v = reallocarray(s->net_results, s->settings.n_networks + 1, sizeof(char *));
+        if (!v) {
+                free(result);
+                return -ENOMEM;
+        }
+        s->net_results = v;
+        r = nsk_settings_add_network(&s->settings, name, ifname);
+        if (r < 0) {
+                free(result);
+                return r;
+        }
+        v[s->settings.n_networks - 1] = result;
+        if (result && network_fill(&s->settings.networks[s->settings.n_networks - 1], result) < 0)
+                return -EINVAL;
+        return 0;
+}
+
+static void format_network(const struct set *s, const char *key, struct text *x)
+{
+        for (unsigned i = 0; i < s->settings.n_networks; i++) {
+                const char *result = s->net_results ? s->net_results[i] : NULL;
+
+                line_start(x, key);
+                put_str(x, s->settings.networks[i].name);
+                put_mem(x, " ", 1);
+                put_str(x, s->settings.networks[i].ifname);
+                put_mem(x, " ", 1);
+                /* jansson's compact JSON escapes every control character. */
+                if (result && !strchr(result, '\n'))
+                        put_str(x, result);
+                else
+                        put_mem(x, "-", 1);
+                line_end(x);
+        }
+}
+
 #define KEY(k, rep)                            \
         {                                      \
 #k, rep, parse_##k, format_##k \
@@ -385,6 +452,7 @@ static const struct state_key keys[] = {
         KEY(ns, true),        KEY(keeper, false),   KEY(hostname, false),  KEY(domainname, false),
         KEY(sysctl, true),    KEY(uid_map, true),   KEY(gid_map, true),    KEY(monotonic, false),
         KEY(boottime, false), KEY(loopback, false), KEY(setgroups, false), KEY(ip_netns, false),
+        KEY(network, true),
 };
 #undef KEY
 _Static_assert(ELEMENTSOF(keys) <= 32, "seen is a 32-bit mask");

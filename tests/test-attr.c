@@ -447,6 +447,7 @@ static const struct {
         { "reply", NSK_IN_REPLY },
         { "SET", NSK_IN_SET },
         { "NS", NSK_IN_NS },
+        { "NETWORK", NSK_IN_NETWORK },
 };
 
 static const char *const columns[] = {

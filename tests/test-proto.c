@@ -1595,6 +1595,8 @@ enum place {
         PLACE_REPLY,
         PLACE_SET,
         PLACE_NS,
+        PLACE_REQUEST_NETWORK, /* a NETWORK of a CREATE */
+        PLACE_SET_NETWORK,     /* a NETWORK of a SET */
         PLACE_MAX,
 };
 
@@ -1603,6 +1605,8 @@ static const unsigned place_bits[PLACE_MAX] = {
         [PLACE_REPLY] = NSK_IN_REPLY,
         [PLACE_SET] = NSK_IN_SET,
         [PLACE_NS] = NSK_IN_NS,
+        [PLACE_REQUEST_NETWORK] = NSK_IN_NETWORK,
+        [PLACE_SET_NETWORK] = NSK_IN_NETWORK,
 };
 
 /* A value of type that a decoder takes where the type belongs; copy k
@@ -1637,6 +1641,17 @@ static void mb_valid(struct mb *m, uint16_t type, unsigned k)
                 mb_u32(m, NSK_A_NS_TYPE, ns_types[k % 2]);
                 mb_nest_end(m, nest);
                 return;
+        case NSK_A_NETWORK:
+                nest = mb_nest(m, type);
+                mb_str(m, NSK_A_NET_NAME, "lab");
+                mb_nest_end(m, nest);
+                return;
+        case NSK_A_NET_NAME:
+                mb_str(m, type, "lab");
+                return;
+        case NSK_A_NET_IFNAME:
+                mb_str(m, type, "eth0");
+                return;
         }
         switch (nsk_attr_policy(type)->kind) {
         case NSK_KIND_U32:
@@ -1656,14 +1671,14 @@ static void mb_placed(struct mb *m, enum place place, uint16_t type, unsigned n,
 {
         size_t set = 0, ns = 0;
 
-        if (place == PLACE_REQUEST)
+        if (place == PLACE_REQUEST || place == PLACE_REQUEST_NETWORK)
                 mb_request(m, NSK_CMD_CREATE, 1);
         else {
                 mb_reply(m, NSK_CMD_SHOW, 1);
                 if (place != PLACE_REPLY || type != NSK_A_ERRNO)
                         mb_u32(m, NSK_A_ERRNO, 0);
         }
-        if (place == PLACE_SET || place == PLACE_NS) {
+        if (place == PLACE_SET || place == PLACE_NS || place == PLACE_SET_NETWORK) {
                 set = mb_nest(m, NSK_A_SET);
                 if (place != PLACE_SET || type != NSK_A_NAME)
                         mb_str(m, NSK_A_NAME, "web");
@@ -1673,14 +1688,19 @@ static void mb_placed(struct mb *m, enum place place, uint16_t type, unsigned n,
                 if (type != NSK_A_NS_TYPE)
                         mb_u32(m, NSK_A_NS_TYPE, CLONE_NEWIPC);
         }
+        if (place == PLACE_REQUEST_NETWORK || place == PLACE_SET_NETWORK) {
+                ns = mb_nest(m, NSK_A_NETWORK);
+                if (type != NSK_A_NET_NAME)
+                        mb_str(m, NSK_A_NET_NAME, "lab");
+        }
         for (unsigned k = 0; k < n; k++)
                 if (valid)
                         mb_valid(m, type, k);
                 else
                         mb_attr(m, type, "abc", 3);
-        if (place == PLACE_NS)
+        if (ns)
                 mb_nest_end(m, ns);
-        if (place == PLACE_SET || place == PLACE_NS)
+        if (set)
                 mb_nest_end(m, set);
         mb_done(m);
 }
@@ -1689,7 +1709,7 @@ static int decode_placed(const struct mb *m, enum place place)
 {
         int r;
 
-        if (place == PLACE_REQUEST) {
+        if (place == PLACE_REQUEST || place == PLACE_REQUEST_NETWORK) {
                 struct nsk_request req;
 
                 r = nsk_request_decode(m->b, m->len, &req);
@@ -1736,7 +1756,8 @@ static void test_table_places(void **state)
                 const struct nsk_attr_policy *p = nsk_attr_policy(t);
 
                 for (enum place pl = 0; p && pl < PLACE_MAX; pl++) {
-                        int want = pl == PLACE_REQUEST ? -EBADMSG : 0;
+                        int want = pl == PLACE_REQUEST || pl == PLACE_REQUEST_NETWORK ? -EBADMSG
+                                                                                      : 0;
                         struct mb m;
                         int r;
 

@@ -436,7 +436,7 @@ static unsigned take_all(const uint8_t *buf, int n, struct nsk_settings *s)
         assert_true(n >= NSK_HDR_SIZE);
         nsk_attr_iter_init(&it, buf + NSK_HDR_SIZE, (size_t) n - NSK_HDR_SIZE);
         while ((r = nsk_attr_next(&it, &a)) > 0) {
-                r = nsk_settings_take_attr(s, &a);
+                r = nsk_settings_take_attr(s, &a, true);
                 if (r != 1)
                         fail_msg("attribute %u: %d", a.type, r);
                 count++;
@@ -511,7 +511,7 @@ static int take(struct nsk_settings *s, uint16_t type, const void *data, size_t 
 {
         struct nsk_attr a = { .type = type, .len = (uint16_t) len, .data = data };
 
-        return nsk_settings_take_attr(s, &a);
+        return nsk_settings_take_attr(s, &a, true);
 }
 
 static void test_take_not_settings(void **state)

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Attaching, detaching and checking a set's CNI networks: one chain
+ * child at a time per set, its pipe watched on the event loop
+ * (network.h). */
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cni-child.h"
+#include "cni-result.h"
+#include "log.h"
+#include "network.h"
+#include "settings.h"
+
+struct networks {
+        struct event_base *base;
+        const struct rundir *rd;
+        const char *conf_dirs;
+        struct cni_runtime rt;
+        struct network_op *ops; /* at work */
+};
+
+enum network_job {
+        JOB_ATTACH,
+        JOB_UNDO, /* an attach that failed: DEL of those added */
+        JOB_DETACH,
+        JOB_CHECK,
+};
+
+struct network_op {
+        struct networks *nw;
+        struct set *s;
+        enum network_job job;
+        int i; /* the network at work */
+        struct cni_child *child;
+        struct event *ev;    /* the child's pipe */
+        struct event *later; /* done, when nothing was started */
+        network_done_fn done;
+        void *userdata;
+        int error; /* the first failure */
+        char msg[NSK_MESSAGE_MAX];
+        struct network_op *prev, *next;
+};
+
+struct networks *networks_new(struct event_base *base, const struct rundir *rd,
+                              const char *conf_dirs, const char *cni_path)
+{
+        struct networks *nw = calloc(1, sizeof(*nw));
+
+        if (nw)
+                *nw = (struct networks) {
+                        .base = base, .rd = rd, .conf_dirs = conf_dirs, .rt = { .path = cni_path }
+                };
+        return nw;
+}
+
+static void op_free(struct network_op *op)
+{
+        struct networks *nw = op->nw;
+
+        if (op->prev)
+                op->prev->next = op->next;
+        else
+                nw->ops = op->next;
+        if (op->next)
+                op->next->prev = op->prev;
+        if (op->ev)
+                event_free(op->ev);
+        if (op->later)
+                event_free(op->later);
+        cni_child_free(op->child);
+        op->s->busy = false;
+        free(op);
+}
+
+struct networks *networks_free(struct networks *nw)
+{
+        if (!nw)
+                return NULL;
+        /* Each waiting request is answered; its set stays as it is (a
+         * create cut short here comes back dead, recover.c). */
+        while (nw->ops) {
+                struct network_op *op = nw->ops;
+                network_done_fn done = op->done;
+                void *userdata = op->userdata;
+
+                op_free(op);
+                done(-ECANCELED, "nskeeperd is stopping", userdata);
+        }
+        return mfree(nw);
+}
+
+bool networks_tracks(const struct networks *nw, pid_t pid)
+{
+        for (const struct network_op *op = nw ? nw->ops : NULL; op; op = op->next)
+                if (op->child && cni_child_pid(op->child) == pid)
+                        return true;
+        return false;
+}
+
+void network_container_id(const struct set *s, char *buf, size_t size)
+{
+        snprintf(buf, size, "nskeeper-%s-%" PRIu64, s->name, s->inode[NSK_TYPE_NET]);
+}
+
+/* Adds "network NAME: what" to the op's message; the first error is
+ * the op's. */
+_printf_(3, 4) static void op_fail(struct network_op *op, int error, const char *fmt, ...)
+{
+        size_t len = strlen(op->msg);
+        va_list ap;
+
+        if (op->error == 0)
+                op->error = error;
+        if (len > 0 && len + 2 < sizeof(op->msg)) {
+                memcpy(op->msg + len, "; ", 3);
+                len += 2;
+        }
+        snprintf(op->msg + len, sizeof(op->msg) - len, "network %s: ",
+                 op->s->settings.networks[op->i].name);
+        len = strlen(op->msg);
+        va_start(ap, fmt);
+        vsnprintf(op->msg + len, sizeof(op->msg) - len, fmt, ap);
+        va_end(ap);
+}
+
+static void finish(struct network_op *op)
+{
+        network_done_fn done = op->done;
+        void *userdata = op->userdata;
+        char msg[NSK_MESSAGE_MAX];
+        int error = op->error;
+
+        memcpy(msg, op->msg, sizeof(msg));
+        op_free(op);
+        done(error, error < 0 || msg[0] ? msg : NULL, userdata);
+}
+
+static void on_later(evutil_socket_t fd, short what, void *userdata)
+{
+        finish(userdata);
+}
+
+/* Moves op to the next network of its job: -1 when there is none. */
+static int next_index(const struct network_op *op)
+{
+        int n = (int) op->s->settings.n_networks;
+
+        switch (op->job) {
+        case JOB_ATTACH:
+        case JOB_CHECK:
+                return op->i + 1 < n ? op->i + 1 : -1;
+        case JOB_UNDO:
+        case JOB_DETACH:
+                return op->i - 1;
+        }
+        return -1;
+}
+
+static void on_child(evutil_socket_t fd, short what, void *userdata);
+
+/* Starts the chain for network op->i; -errno (op_fail said why) when it
+ * could not be started. */
+static int start_one(struct network_op *op)
+{
+        static const enum cni_op ops[] = {
+                [JOB_ATTACH] = CNI_ADD, [JOB_UNDO] = CNI_DEL,
+                [JOB_DETACH] = CNI_DEL, [JOB_CHECK] = CNI_CHECK,
+        };
+        struct networks *nw = op->nw;
+        const struct set *s = op->s;
+        const struct nsk_network *n = &s->settings.networks[op->i];
+        const char *cached = s->net_results ? s->net_results[op->i] : NULL;
+        struct cni_network *net = NULL;
+        char msg[NSK_MESSAGE_MAX], id[NAME_KEY_MAX + 32], netns[PATH_MAX];
+        struct cni_attachment a;
+        int r;
+
+        if (op->job == JOB_CHECK && !cached) {
+                op_fail(op, -ENOLINK, "not attached (its create was cut short)");
+                return -ENOLINK;
+        }
+        r = cni_network_find(nw->conf_dirs, n->name, &net, msg, sizeof(msg));
+        if (r < 0) {
+                op_fail(op, r, "%s", msg);
+                return r;
+        }
+        if (s->pin == NSK_PIN_FD)
+                snprintf(netns, sizeof(netns), "/proc/%d/fd/%d", (int) getpid(),
+                         s->fd[NSK_TYPE_NET]);
+        else
+                (void) rundir_pin_path(nw->rd, s->name, NSK_TYPE_NET, netns, sizeof(netns));
+        network_container_id(s, id, sizeof(id));
+        a = (struct cni_attachment) { .container_id = id, .netns = netns, .ifname = n->ifname };
+        r = cni_child_start(net, ops[op->job], &a, &nw->rt, ops[op->job] == CNI_ADD ? NULL : cached,
+                            &op->child);
+        cni_network_free(net);
+        if (r == 0) {
+                op->ev = event_new(nw->base, cni_child_fd(op->child), EV_READ | EV_PERSIST, on_child,
+                                   op);
+                if (!op->ev || event_add(op->ev, NULL) < 0) {
+                        op->child = cni_child_free(op->child);
+                        r = -ENOMEM;
+                }
+        }
+        if (r < 0)
+                op_fail(op, r, "cannot run its plugins: %s", strerror(-r));
+        return r;
+}
+
+/* Starts the next network's chain that can be started, or finishes. */
+static void advance(struct network_op *op, bool first)
+{
+        for (;;) {
+                if (!first)
+                        op->i = next_index(op);
+                first = false;
+                if (op->i < 0)
+                        break;
+                if (start_one(op) == 0)
+                        return;
+                if (op->job == JOB_ATTACH) {
+                        /* Nothing of this one was made: undo the others. */
+                        op->job = JOB_UNDO;
+                }
+        }
+        event_active(op->later, 0, 0);
+}
+
+static void on_child(evutil_socket_t fd, short what, void *userdata)
+{
+        struct network_op *op = userdata;
+        struct set *s = op->s;
+        char msg[NSK_MESSAGE_MAX];
+        char *result = NULL;
+        int r;
+
+        r = cni_child_read(op->child);
+        if (r == 0)
+                return;
+        if (r > 0)
+                r = cni_child_finish(op->child, &result, msg, sizeof(msg));
+        else
+                snprintf(msg, sizeof(msg), "cannot read what its plugins did: %s", strerror(-r));
+        event_free(op->ev);
+        op->ev = NULL;
+        op->child = cni_child_free(op->child);
+
+        if (r == 0 && op->job == JOB_ATTACH) {
+                struct nsk_network *n = &s->settings.networks[op->i];
+
+                if (!result) {
+                        r = -EPROTO;
+                        snprintf(msg, sizeof(msg), "its plugins gave no result");
+                } else {
+                        free(s->net_results[op->i]);
+                        s->net_results[op->i] = TAKE_PTR(result);
+                        (void) network_fill(n, s->net_results[op->i]);
+                }
+        }
+        free(result);
+        if (r < 0) {
+                op_fail(op, r, "%s", msg);
+                log_warning("set '%s': network %s: %s failed: %s", s->name,
+                            s->settings.networks[op->i].name,
+                            op->job == JOB_CHECK ? "CHECK" : op->job == JOB_ATTACH ? "ADD" : "DEL",
+                            msg);
+                /* An ADD that failed was undone by its chain (cni-run.h). */
+                if (op->job == JOB_ATTACH)
+                        op->job = JOB_UNDO;
+        } else if (op->job == JOB_UNDO || op->job == JOB_DETACH) {
+                free(s->net_results ? s->net_results[op->i] : NULL);
+                if (s->net_results)
+                        s->net_results[op->i] = NULL;
+                nsk_network_clear_result(&s->settings.networks[op->i]);
+        }
+        advance(op, false);
+}
+
+static int op_start(struct networks *nw, struct set *s, enum network_job job, network_done_fn done,
+                    void *userdata)
+{
+        struct network_op *op;
+        int r;
+
+        if (s->busy)
+                return -EBUSY;
+        r = set_networks_init(s);
+        if (r < 0)
+                return r;
+        op = calloc(1, sizeof(*op));
+        if (!op)
+                return -ENOMEM;
+        *op = (struct network_op) { .nw = nw, .s = s, .job = job, .done = done,
+                                    .userdata = userdata, .next = nw->ops };
+        op->later = event_new(nw->base, -1, 0, on_later, op);
+        if (!op->later) {
+                free(op);
+                return -ENOMEM;
+        }
+        if (nw->ops)
+                nw->ops->prev = op;
+        nw->ops = op;
+        s->busy = true;
+        op->i = job == JOB_DETACH ? (int) s->settings.n_networks - 1 : 0;
+        if (s->settings.n_networks == 0)
+                op->i = -1;
+        if (op->i < 0)
+                event_active(op->later, 0, 0);
+        else
+                advance(op, true);
+        return 0;
+}
+
+int network_attach(struct networks *nw, struct set *s, network_done_fn done, void *userdata)
+{
+        return op_start(nw, s, JOB_ATTACH, done, userdata);
+}
+
+int network_detach(struct networks *nw, struct set *s, network_done_fn done, void *userdata)
+{
+        return op_start(nw, s, JOB_DETACH, done, userdata);
+}
+
+int network_check(struct networks *nw, struct set *s, network_done_fn done, void *userdata)
+{
+        return op_start(nw, s, JOB_CHECK, done, userdata);
+}
+
+static void add_item(struct nsk_network *n, enum nsk_network_item what, const char *item)
+{
+        /* Past NSK_NETWORK_ITEMS_MAX or a length bound: the state file and
+         * DEL keep the whole result; show only lists what fits. */
+        (void) nsk_network_add_item(n, what, item);
+}
+
+int network_fill(struct nsk_network *n, const char *result)
+{
+        _cleanup_(cni_result_freep) struct cni_result *r = NULL;
+        char msg[128], route[NSK_NET_ITEM_LEN];
+        int iface = -1, k;
+
+        nsk_network_clear_result(n);
+        k = cni_result_parse(result, &r, msg, sizeof(msg));
+        if (k < 0)
+                return k;
+        /* The interface in the namespace by that name; else the first one
+         * in a namespace at all. */
+        for (size_t i = 0; i < r->n_interfaces; i++)
+                if (r->interfaces[i].sandbox &&
+                    (iface < 0 || streq(r->interfaces[i].name, n->ifname)))
+                        iface = (int) i;
+        if (iface >= 0 && r->interfaces[iface].mac)
+                snprintf(n->mac, sizeof(n->mac), "%s", r->interfaces[iface].mac);
+        for (size_t i = 0; i < r->n_ips; i++) {
+                const struct cni_ip *ip = &r->ips[i];
+
+                if (ip->interface >= 0 && ip->interface != iface)
+                        continue;
+                add_item(n, NSK_NETWORK_ADDRESS, ip->address);
+                if (ip->gateway)
+                        add_item(n, NSK_NETWORK_GATEWAY, ip->gateway);
+        }
+        for (size_t i = 0; i < r->n_routes; i++) {
+                if (r->routes[i].gw)
+                        snprintf(route, sizeof(route), "%s via %s", r->routes[i].dst,
+                                 r->routes[i].gw);
+                else
+                        snprintf(route, sizeof(route), "%s", r->routes[i].dst);
+                add_item(n, NSK_NETWORK_ROUTE, route);
+        }
+        for (size_t i = 0; i < r->n_nameservers; i++)
+                add_item(n, NSK_NETWORK_NAMESERVER, r->nameservers[i]);
+        return 0;
+}
