@@ -26,6 +26,10 @@ static void help(void)
                "      --no-loopback        leave lo down in the new net namespace\n"
                "      --ip-netns           also show the net namespace in ip netns\n"
                "                           (/run/netns/NAME); release removes it\n"
+               "      --network NAME[:IF]  attach the net namespace to CNI network NAME (its\n"
+               "                           configuration in the daemon's --cni-conf-dir) as\n"
+               "                           interface IF (default: eth0, eth1, ... in order);\n"
+               "                           repeatable, root only; release detaches it"
                "  -r, --map-root-user      user: map root inside to the caller's uid and gid\n"
                "                           (not root: with --setgroups deny)\n"
                "      --map-user UID       user: map UID inside to the caller's uid\n"
@@ -52,6 +56,7 @@ enum {
         OPT_MONOTONIC,
         OPT_BOOTTIME,
         OPT_IP_NETNS,
+        OPT_NETWORK,
 };
 
 /* What the options say, gathered before the daemon is asked anything. */
@@ -117,6 +122,33 @@ static int opt_sysctl(int c, struct create_args *a)
         return 1;
 }
 
+/* --network NAME[:IFNAME] */
+static int opt_network(struct create_args *a)
+{
+        char name[NSK_NETWORK_NAME_MAX + 1];
+        const char *colon = strchr(optarg, ':');
+        size_t n = colon ? (size_t) (colon - optarg) : strlen(optarg);
+        int r;
+
+        if (n == 0 || n > NSK_NETWORK_NAME_MAX)
+                return usage_error("--network '%s': expected NAME[:IFNAME], NAME 1-%d characters",
+                                   optarg, NSK_NETWORK_NAME_MAX);
+        memcpy(name, optarg, n);
+        name[n] = '\0';
+        if (colon && !nsk_ifname_is_valid(colon + 1))
+                return usage_error("--network '%s': invalid interface name '%s' (1-%d "
+                                   "characters, no '/', ':' or spaces)",
+                                   optarg, colon + 1, NSK_IFNAME_MAX);
+        r = nsk_settings_add_network(&a->set, name, colon ? colon + 1 : NULL);
+        if (r == -E2BIG)
+                return usage_error("--network: at most %d networks per set", NSK_NETWORK_MAX);
+        if (r < 0)
+                return usage_error("--network '%s': invalid network name '%s' (1-%d of "
+                                   "A-Z a-z 0-9 _ . -, starting with a letter or digit)",
+                                   optarg, name, NSK_NETWORK_NAME_MAX);
+        return 1;
+}
+
 static int opt_net(int c, struct create_args *a)
 {
         switch (c) {
@@ -126,6 +158,8 @@ static int opt_net(int c, struct create_args *a)
         case OPT_IP_NETNS:
                 a->set.ip_netns = true;
                 return 1;
+        case OPT_NETWORK:
+                return opt_network(a);
         }
         return 0;
 }
@@ -234,6 +268,7 @@ static int parse_args(int argc, char **argv, struct create_args *a, const char *
                 { "sysctl", required_argument, NULL, OPT_SYSCTL },
                 { "no-loopback", no_argument, NULL, OPT_NO_LOOPBACK },
                 { "ip-netns", no_argument, NULL, OPT_IP_NETNS },
+                { "network", required_argument, NULL, OPT_NETWORK },
                 { "map-root-user", no_argument, NULL, 'r' },
                 { "map-user", required_argument, NULL, OPT_MAP_USER },
                 { "map-group", required_argument, NULL, OPT_MAP_GROUP },

@@ -33,6 +33,10 @@ static int release_one(struct nsk_client *cl, const char *name, bool ignore_miss
                 return 0;
         if (r < 0)
                 return ctl_request_failed("release", name, cl, r);
+        /* Released; what a network's DEL said on the way is worth knowing. */
+        if (nsk_client_error(cl)[0])
+                fprintf(stderr, "nskeeperctl: release '%s': released, but %s\n", name,
+                        nsk_client_error(cl));
         return 0;
 }
 

@@ -68,6 +68,23 @@ static void cell_types(const struct nsk_set_info *s, const struct procscan_resul
                 snprintf(b, n, "-");
 }
 
+/* "lab:eth0=192.0.2.5/24,wan:eth1=..." (first address of each), '-' for none. */
+static void cell_networks(const struct nsk_set_info *s, const struct procscan_result *p, int t,
+                          char *b, size_t n)
+{
+        const struct nsk_settings *c = &s->settings;
+        size_t len = 0;
+
+        snprintf(b, n, "-");
+        for (unsigned i = 0; i < c->n_networks && len < n; i++) {
+                const struct nsk_network *w = &c->networks[i];
+
+                len += (size_t) snprintf(b + len, n - len, "%s%s:%s%s%s", i ? "," : "", w->name,
+                                         w->ifname, w->n_addresses ? "=" : "",
+                                         w->n_addresses ? w->addresses[0] : "");
+        }
+}
+
 /* '-' for a set whose namespaces the caller may not see: not a count. */
 static void cell_nprocs(const struct nsk_set_info *s, const struct procscan_result *p, int t,
                         char *b, size_t n)
@@ -136,6 +153,8 @@ static const struct column columns[] = {
           cell_keeper },
         { "REASON", NULL, "why it is dead or damaged", "state_reason", false, cell_reason },
         { "HOSTNAME", NULL, "host name of its uts namespace", "hostname", false, cell_hostname },
+        { "NETWORKS", NULL, "its CNI networks: NAME:IFNAME=ADDRESS,...", "networks", false,
+          cell_networks },
         TYPE_COLUMNS(NET, "NET", "net"),
         TYPE_COLUMNS(UTS, "UTS", "uts"),
         TYPE_COLUMNS(IPC, "IPC", "ipc"),

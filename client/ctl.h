@@ -31,6 +31,7 @@ extern const struct ctl_command ctl_cmd_join;
 extern const struct ctl_command ctl_cmd_list;
 extern const struct ctl_command ctl_cmd_show;
 extern const struct ctl_command ctl_cmd_release;
+extern const struct ctl_command ctl_cmd_check;
 extern const struct ctl_command ctl_cmd_path;
 extern const struct ctl_command ctl_cmd_run;
 extern const struct ctl_command ctl_cmd_adopt;

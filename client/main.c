@@ -12,9 +12,9 @@
 static const struct ctl_command ctl_cmd_help;
 
 static const struct ctl_command *const commands[] = {
-        &ctl_cmd_create,  &ctl_cmd_join,     &ctl_cmd_run,  &ctl_cmd_list,
-        &ctl_cmd_show,    &ctl_cmd_release,  &ctl_cmd_path, &ctl_cmd_adopt,
-        &ctl_cmd_monitor, &ctl_cmd_identify, &ctl_cmd_pids, &ctl_cmd_help,
+        &ctl_cmd_create,   &ctl_cmd_join,  &ctl_cmd_run,  &ctl_cmd_list,  &ctl_cmd_show,
+        &ctl_cmd_release,  &ctl_cmd_check, &ctl_cmd_path, &ctl_cmd_adopt, &ctl_cmd_monitor,
+        &ctl_cmd_identify, &ctl_cmd_pids,  &ctl_cmd_help,
 };
 
 static const char *socket_path;

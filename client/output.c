@@ -207,6 +207,66 @@ static void f_ip_netns(FIELD_ARGS)
         fputs(s->settings.ip_netns ? "true" : "false", o->f);
 }
 
+static void json_strv(FILE *f, char *const *v, unsigned n)
+{
+        fputc('[', f);
+        for (unsigned i = 0; i < n; i++) {
+                if (i)
+                        fputc(',', f);
+                output_json_string(f, v[i]);
+        }
+        fputc(']', f);
+}
+
+/* Routes as objects: "DST via GW" is {"dst": DST, "gw": GW}. */
+static void json_routes(FILE *f, char *const *v, unsigned n)
+{
+        fputc('[', f);
+        for (unsigned i = 0; i < n; i++) {
+                const char *via = strstr(v[i], " via ");
+                char dst[NSK_NET_ITEM_LEN];
+
+                snprintf(dst, sizeof(dst), "%.*s", via ? (int) (via - v[i]) : (int) strlen(v[i]),
+                         v[i]);
+                fputs(i ? ",{\"dst\":" : "{\"dst\":", f);
+                output_json_string(f, dst);
+                fputs(",\"gw\":", f);
+                jstring_or_null(f, via ? via + 5 : NULL);
+                fputc('}', f);
+        }
+        fputc(']', f);
+}
+
+static void f_networks(FIELD_ARGS)
+{
+        const struct nsk_settings *c = &s->settings;
+
+        if (!has_type(s, t))
+                return;
+        jkey(o, key);
+        fputc('[', o->f);
+        for (unsigned i = 0; i < c->n_networks; i++) {
+                const struct nsk_network *n = &c->networks[i];
+
+                fputs(i ? ",{\"name\":" : "{\"name\":", o->f);
+                output_json_string(o->f, n->name);
+                fputs(",\"ifname\":", o->f);
+                output_json_string(o->f, n->ifname);
+                fputs(",\"mac\":", o->f);
+                jstring_or_null(o->f, n->mac);
+                fputs(",\"addresses\":", o->f);
+                json_strv(o->f, n->addresses, n->n_addresses);
+                fputs(",\"gateways\":", o->f);
+                json_strv(o->f, n->gateways, n->n_gateways);
+                fputs(",\"routes\":", o->f);
+                json_routes(o->f, n->routes, n->n_routes);
+                fputs(",\"nameservers\":", o->f);
+                json_strv(o->f, n->nameservers, n->n_nameservers);
+                fputc('}', o->f);
+        }
+        fputc(']', o->f);
+}
+
 static void json_idmap(FILE *f, const struct nsk_idmap *m, unsigned n)
 {
         fputc('[', f);
@@ -355,6 +415,7 @@ static const struct field fields[] = {
         { "sysctls", f_sysctls },
         { "loopback", f_loopback, NSK_TYPE_NET },
         { "ip_netns", f_ip_netns, NSK_TYPE_NET },
+        { "networks", f_networks, NSK_TYPE_NET },
         { "uid_map", f_uid_map, NSK_TYPE_USER },
         { "gid_map", f_gid_map, NSK_TYPE_USER },
         { "setgroups", f_setgroups, NSK_TYPE_USER },
@@ -411,6 +472,23 @@ void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procsca
         output_set_json_select(f, s, counts, true, NULL, 0);
 }
 
+static void text_items(FILE *f, const char *label, char *const *v, unsigned n)
+{
+        for (unsigned i = 0; i < n; i++)
+                fprintf(f, "  %-9s %s\n", label, v[i]);
+}
+
+static void text_network(FILE *f, const struct nsk_network *n)
+{
+        fprintf(f, "network:    %s, interface %s\n", n->name, n->ifname);
+        if (n->mac[0])
+                fprintf(f, "  %-9s %s\n", "mac:", n->mac);
+        text_items(f, "address:", n->addresses, n->n_addresses);
+        text_items(f, "gateway:", n->gateways, n->n_gateways);
+        text_items(f, "route:", n->routes, n->n_routes);
+        text_items(f, "dns:", n->nameservers, n->n_nameservers);
+}
+
 void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts)
 {
         char created[32], full[NSK_FULL_NAME_MAX + 1];
@@ -443,6 +521,8 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
                         "ip netns:   yes, as %s in nskeeperd's --netns-dir (/run/netns unless "
                         "set otherwise)\n",
                         s->name);
+        for (unsigned i = 0; i < c->n_networks; i++)
+                text_network(f, &c->networks[i]);
         for (unsigned i = 0; i < c->n_uid_map; i++)
                 fprintf(f, "uid_map:    %u %u %u\n", c->uid_map[i].inside, c->uid_map[i].outside,
                         c->uid_map[i].count);

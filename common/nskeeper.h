@@ -134,9 +134,9 @@ struct nsk_idmap {
  * of eth0, eth1, ... that no other network of the set names). In a
  * set's description the rest says what the ADD made inside the net
  * namespace, from the plugins' result. */
-#define NSK_NETWORK_MAX 8       /* networks per set */
-#define NSK_NETWORK_NAME_MAX 64 /* a network's "name" in its configuration */
-#define NSK_IFNAME_MAX 15       /* IFNAMSIZ - 1 */
+#define NSK_NETWORK_MAX 8        /* networks per set */
+#define NSK_NETWORK_NAME_MAX 64  /* a network's "name" in its configuration */
+#define NSK_IFNAME_MAX 15        /* IFNAMSIZ - 1 */
 #define NSK_NETWORK_ITEMS_MAX 16 /* addresses, gateways, routes, nameservers each */
 #define NSK_NET_ITEM_LEN 128     /* one of them, NUL included */
 

@@ -95,7 +95,8 @@ int nsk_settings_add_network(struct nsk_settings *s, const char *name, const cha
 {
         struct nsk_network *n;
 
-        if (!nsk_network_name_is_valid(name) || (ifname && ifname[0] && !nsk_ifname_is_valid(ifname)))
+        if (!nsk_network_name_is_valid(name) ||
+            (ifname && ifname[0] && !nsk_ifname_is_valid(ifname)))
                 return -EINVAL;
         if (s->n_networks >= NSK_NETWORK_MAX)
                 return -E2BIG;
@@ -464,8 +465,8 @@ int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char
                         return -EINVAL;
                 }
                 if (n->ifname[0] && !nsk_ifname_is_valid(n->ifname)) {
-                        snprintf(msg, size, "invalid interface name '%s' for network %s",
-                                 n->ifname, n->name);
+                        snprintf(msg, size, "invalid interface name '%s' for network %s", n->ifname,
+                                 n->name);
                         return -EINVAL;
                 }
                 for (unsigned k = 0; k < i; k++)

@@ -45,7 +45,6 @@ struct cni_result *cni_result_free(struct cni_result *r)
         return mfree(r);
 }
 
-
 struct parse {
         json_t *root;
         const char *what; /* the member that was wrong, for the message */

@@ -51,4 +51,3 @@ static inline void cni_result_freep(struct cni_result **p)
 {
         cni_result_free(*p);
 }
-

@@ -167,6 +167,7 @@ static void create_finish(struct create_op *op)
  * again, answered with why. */
 static void create_withdraw(struct create_op *op, int error, const char *msg)
 {
+        log_notice("set '%s': create failed: %s", op->set->name, msg);
         reply_error(op->client, &op->req, error, "%s", msg);
         if (error != -ECANCELED)
                 lifecycle_withdraw(op->cx->lc, op->set);
@@ -236,14 +237,12 @@ static int create_done(int error, const char *message, struct helper_result *res
 /* Networks are root's: their plugins run with all of the host's
  * privileges. Each gets an interface name; one not given is the first of
  * eth0, eth1, ... that no other network of the set names. */
-static int networks_prepare(struct client *c, const struct nsk_request *req,
-                            struct nsk_settings *s)
+static int networks_prepare(struct client *c, const struct nsk_request *req, struct nsk_settings *s)
 {
         for (unsigned i = 0; i < s->n_networks; i++) {
                 struct nsk_network *n = &s->networks[i];
 
-                if (n->mac[0] || n->n_addresses || n->n_gateways || n->n_routes ||
-                    n->n_nameservers)
+                if (n->mac[0] || n->n_addresses || n->n_gateways || n->n_routes || n->n_nameservers)
                         return reply_error(c, req, -EINVAL,
                                            "network %s: a request names networks, not results",
                                            n->name);
@@ -482,9 +481,10 @@ static struct net_op *net_op_new(struct commands *cx, struct client *c,
 
         if (!op)
                 return NULL;
-        *op = (struct net_op) {
-                .cx = cx, .client = client_ref(c), .req = { .cmd = req->cmd, .id = req->id }, .set = s
-        };
+        *op = (struct net_op) { .cx = cx,
+                                .client = client_ref(c),
+                                .req = { .cmd = req->cmd, .id = req->id },
+                                .set = s };
         memcpy(op->req.name, req->name, sizeof(op->req.name));
         return op;
 }
@@ -524,8 +524,7 @@ static void detach_done(int error, const char *msg, void *userdata)
         if (error == -ECANCELED)
                 reply_error(op->client, &op->req, error, "%s", msg);
         else
-                (void) release_now(op->cx, op->client, &op->req, op->set,
-                                   error < 0 ? msg : NULL);
+                (void) release_now(op->cx, op->client, &op->req, op->set, error < 0 ? msg : NULL);
         net_op_free(op);
 }
 

@@ -18,13 +18,13 @@ enum fault_id {
         FAULT_CREATE_AFTER_PINS,   /* daemon, pins made, no state file */
         FAULT_STATE_BEFORE_RENAME, /* daemon, .NAME.tmp written, keeper permanent */
         FAULT_CREATE_AFTER_NETWORKS, /* daemon, networks attached, results not yet saved */
-        FAULT_CREATE_BEFORE_REPLY, /* daemon, set committed, client not told */
-        FAULT_REPLY_FDS,           /* daemon, before a reply with fds is sent */
-        FAULT_LIST_PAUSE,          /* daemon, a LIST stops for its client to read */
-        FAULT_LIST_RESUME,         /* daemon, a LIST goes on once its client read */
-        FAULT_RELEASE_AFTER_KEEPER, /* daemon, the set's keeper killed, pins still there */
-        FAULT_RELEASE_AFTER_UMOUNT, /* daemon, a pin unmounted, its file not yet removed */
-        FAULT_RELEASE_BEFORE_REPLY, /* daemon, set gone, client not told */
+        FAULT_CREATE_BEFORE_REPLY,   /* daemon, set committed, client not told */
+        FAULT_REPLY_FDS,             /* daemon, before a reply with fds is sent */
+        FAULT_LIST_PAUSE,            /* daemon, a LIST stops for its client to read */
+        FAULT_LIST_RESUME,           /* daemon, a LIST goes on once its client read */
+        FAULT_RELEASE_AFTER_KEEPER,  /* daemon, the set's keeper killed, pins still there */
+        FAULT_RELEASE_AFTER_UMOUNT,  /* daemon, a pin unmounted, its file not yet removed */
+        FAULT_RELEASE_BEFORE_REPLY,  /* daemon, set gone, client not told */
         FAULT_MAX,
 };
 

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "mountwatch.h"
+#include "network.h"
 #include "notify.h"
 #include "options.h"
 #include "parse.h"
@@ -351,8 +352,10 @@ static int run(struct daemon *d)
         /* Without a service manager to keep their fds, fd-pinned sets end
          * here: leave nothing that looks like one (a state file, an entry
          * in /run/netns, a keeper). */
-        if (!notify_enabled())
+        if (!notify_enabled()) {
+                networks_detach_fd_sets(d->networks, d->reg);
                 lifecycle_end_fd_sets(d->lc);
+        }
         return 0;
 }
 

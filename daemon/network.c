@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "cni-child.h"
 #include "cni-result.h"
 #include "log.h"
+#include "registry.h"
 #include "network.h"
 #include "settings.h"
 
@@ -119,8 +121,8 @@ _printf_(3, 4) static void op_fail(struct network_op *op, int error, const char 
                 memcpy(op->msg + len, "; ", 3);
                 len += 2;
         }
-        snprintf(op->msg + len, sizeof(op->msg) - len, "network %s: ",
-                 op->s->settings.networks[op->i].name);
+        snprintf(op->msg + len, sizeof(op->msg) - len,
+                 "network %s: ", op->s->settings.networks[op->i].name);
         len = strlen(op->msg);
         va_start(ap, fmt);
         vsnprintf(op->msg + len, sizeof(op->msg) - len, fmt, ap);
@@ -162,13 +164,30 @@ static int next_index(const struct network_op *op)
 
 static void on_child(evutil_socket_t fd, short what, void *userdata);
 
+/* What network i of s is to its plugins: CNI_NETNS is the net pin, or
+ * for an fd-pinned set the daemon's own fd of it, by /proc. */
+static void attachment(const struct networks *nw, const struct set *s, int i, char *id,
+                       size_t id_size, char *netns, size_t netns_size, struct cni_attachment *ret)
+{
+        if (s->pin == NSK_PIN_FD)
+                snprintf(netns, netns_size, "/proc/%d/fd/%d", (int) getpid(), s->fd[NSK_TYPE_NET]);
+        else
+                (void) rundir_pin_path(nw->rd, s->name, NSK_TYPE_NET, netns, netns_size);
+        network_container_id(s, id, id_size);
+        *ret = (struct cni_attachment) { .container_id = id,
+                                         .netns = netns,
+                                         .ifname = s->settings.networks[i].ifname };
+}
+
 /* Starts the chain for network op->i; -errno (op_fail said why) when it
  * could not be started. */
 static int start_one(struct network_op *op)
 {
         static const enum cni_op ops[] = {
-                [JOB_ATTACH] = CNI_ADD, [JOB_UNDO] = CNI_DEL,
-                [JOB_DETACH] = CNI_DEL, [JOB_CHECK] = CNI_CHECK,
+                [JOB_ATTACH] = CNI_ADD,
+                [JOB_UNDO] = CNI_DEL,
+                [JOB_DETACH] = CNI_DEL,
+                [JOB_CHECK] = CNI_CHECK,
         };
         struct networks *nw = op->nw;
         const struct set *s = op->s;
@@ -188,19 +207,13 @@ static int start_one(struct network_op *op)
                 op_fail(op, r, "%s", msg);
                 return r;
         }
-        if (s->pin == NSK_PIN_FD)
-                snprintf(netns, sizeof(netns), "/proc/%d/fd/%d", (int) getpid(),
-                         s->fd[NSK_TYPE_NET]);
-        else
-                (void) rundir_pin_path(nw->rd, s->name, NSK_TYPE_NET, netns, sizeof(netns));
-        network_container_id(s, id, sizeof(id));
-        a = (struct cni_attachment) { .container_id = id, .netns = netns, .ifname = n->ifname };
+        attachment(nw, s, op->i, id, sizeof(id), netns, sizeof(netns), &a);
         r = cni_child_start(net, ops[op->job], &a, &nw->rt, ops[op->job] == CNI_ADD ? NULL : cached,
                             &op->child);
         cni_network_free(net);
         if (r == 0) {
-                op->ev = event_new(nw->base, cni_child_fd(op->child), EV_READ | EV_PERSIST, on_child,
-                                   op);
+                op->ev = event_new(nw->base, cni_child_fd(op->child), EV_READ | EV_PERSIST,
+                                   on_child, op);
                 if (!op->ev || event_add(op->ev, NULL) < 0) {
                         op->child = cni_child_free(op->child);
                         r = -ENOMEM;
@@ -259,6 +272,9 @@ static void on_child(evutil_socket_t fd, short what, void *userdata)
                         free(s->net_results[op->i]);
                         s->net_results[op->i] = TAKE_PTR(result);
                         (void) network_fill(n, s->net_results[op->i]);
+                        log_info("set '%s': attached to network %s as %s%s%s", s->name, n->name,
+                                 n->ifname, n->n_addresses ? ", " : "",
+                                 n->n_addresses ? n->addresses[0] : "");
                 }
         }
         free(result);
@@ -266,7 +282,9 @@ static void on_child(evutil_socket_t fd, short what, void *userdata)
                 op_fail(op, r, "%s", msg);
                 log_warning("set '%s': network %s: %s failed: %s", s->name,
                             s->settings.networks[op->i].name,
-                            op->job == JOB_CHECK ? "CHECK" : op->job == JOB_ATTACH ? "ADD" : "DEL",
+                            op->job == JOB_CHECK    ? "CHECK"
+                            : op->job == JOB_ATTACH ? "ADD"
+                                                    : "DEL",
                             msg);
                 /* An ADD that failed was undone by its chain (cni-run.h). */
                 if (op->job == JOB_ATTACH)
@@ -294,8 +312,9 @@ static int op_start(struct networks *nw, struct set *s, enum network_job job, ne
         op = calloc(1, sizeof(*op));
         if (!op)
                 return -ENOMEM;
-        *op = (struct network_op) { .nw = nw, .s = s, .job = job, .done = done,
-                                    .userdata = userdata, .next = nw->ops };
+        *op = (struct network_op) {
+                .nw = nw, .s = s, .job = job, .done = done, .userdata = userdata, .next = nw->ops
+        };
         op->later = event_new(nw->base, -1, 0, on_later, op);
         if (!op->later) {
                 free(op);
@@ -375,4 +394,54 @@ int network_fill(struct nsk_network *n, const char *result)
         for (size_t i = 0; i < r->n_nameservers; i++)
                 add_item(n, NSK_NETWORK_NAMESERVER, r->nameservers[i]);
         return 0;
+}
+
+/* One network's DEL, waited for. */
+static int detach_one_now(struct networks *nw, struct set *s, int i, char *msg, size_t size)
+{
+        struct cni_network *net = NULL;
+        struct cni_child *child = NULL;
+        char id[NAME_KEY_MAX + 32], netns[PATH_MAX];
+        struct cni_attachment a;
+        int r;
+
+        r = cni_network_find(nw->conf_dirs, s->settings.networks[i].name, &net, msg, size);
+        if (r < 0)
+                return r;
+        attachment(nw, s, i, id, sizeof(id), netns, sizeof(netns), &a);
+        r = cni_child_start(net, CNI_DEL, &a, &nw->rt, s->net_results ? s->net_results[i] : NULL,
+                            &child);
+        cni_network_free(net);
+        if (r < 0)
+                return cni_fail(msg, size, r, "cannot run its plugins: %s", strerror(-r));
+        while ((r = cni_child_read(child)) == 0) {
+                struct pollfd p = { .fd = cni_child_fd(child), .events = POLLIN };
+
+                (void) poll(&p, 1, -1);
+        }
+        if (r > 0)
+                r = cni_child_finish(child, NULL, msg, size);
+        else
+                cni_fail(msg, size, r, "cannot read what its plugins did: %s", strerror(-r));
+        cni_child_free(child);
+        return r;
+}
+
+static int detach_fd_set(struct set *s, void *userdata)
+{
+        struct networks *nw = userdata;
+        char msg[NSK_MESSAGE_MAX];
+
+        if (s->pin != NSK_PIN_FD || s->state == SET_CREATING || s->busy)
+                return 0;
+        for (int i = (int) s->settings.n_networks - 1; i >= 0; i--)
+                if (detach_one_now(nw, s, i, msg, sizeof(msg)) < 0)
+                        log_warning("set '%s': network %s: DEL failed: %s", s->name,
+                                    s->settings.networks[i].name, msg);
+        return 0;
+}
+
+void networks_detach_fd_sets(struct networks *nw, struct registry *reg)
+{
+        (void) registry_foreach(reg, detach_fd_set, nw);
 }

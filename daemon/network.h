@@ -41,6 +41,12 @@ int network_detach(struct networks *nw, struct set *s, network_done_fn done, voi
  * every network that failed. */
 int network_check(struct networks *nw, struct set *s, network_done_fn done, void *userdata);
 
+/* At a stop where fd-pinned sets end with the daemon: each network of
+ * each of them is DELeted now, waited for (the event loop is over), so
+ * that no address lease outlives its namespace. */
+struct registry;
+void networks_detach_fd_sets(struct networks *nw, struct registry *reg);
+
 /* Fills n's result fields (mac, addresses, gateways, routes,
  * nameservers) from result, the JSON of its ADD: what it made on the
  * interface n->ifname inside the namespace. */

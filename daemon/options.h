@@ -9,7 +9,7 @@
 struct options {
         const char *socket;
         const char *runtime_dir;
-        const char *spawner; /* NULL: the default, if installed */
+        const char *spawner;      /* NULL: the default, if installed */
         const char *cni_conf_dir; /* NULL: CNI_CONF_DIR_DEFAULT */
         const char *cni_path;     /* NULL: CNI_PATH_DEFAULT */
         struct config cfg;

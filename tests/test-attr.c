@@ -443,11 +443,8 @@ static const struct {
         const char *word;
         unsigned bit;
 } place_words[] = {
-        { "request", NSK_IN_REQUEST },
-        { "reply", NSK_IN_REPLY },
-        { "SET", NSK_IN_SET },
-        { "NS", NSK_IN_NS },
-        { "NETWORK", NSK_IN_NETWORK },
+        { "request", NSK_IN_REQUEST }, { "reply", NSK_IN_REPLY },     { "SET", NSK_IN_SET },
+        { "NS", NSK_IN_NS },           { "NETWORK", NSK_IN_NETWORK },
 };
 
 static const char *const columns[] = {

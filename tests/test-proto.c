@@ -1756,8 +1756,8 @@ static void test_table_places(void **state)
                 const struct nsk_attr_policy *p = nsk_attr_policy(t);
 
                 for (enum place pl = 0; p && pl < PLACE_MAX; pl++) {
-                        int want = pl == PLACE_REQUEST || pl == PLACE_REQUEST_NETWORK ? -EBADMSG
-                                                                                      : 0;
+                        int want =
+                                pl == PLACE_REQUEST || pl == PLACE_REQUEST_NETWORK ? -EBADMSG : 0;
                         struct mb m;
                         int r;
 
