@@ -4,9 +4,20 @@
  * here is compared in every round trip at once. Header only. */
 #pragma once
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "nskeeper.h"
+
+static inline bool strv_diff(char *const *a, unsigned na, char *const *b, unsigned nb)
+{
+        if (na != nb)
+                return true;
+        for (unsigned i = 0; i < na; i++)
+                if (strcmp(a[i], b[i]) != 0)
+                        return true;
+        return false;
+}
 
 /* NULL if a and b are the same settings, else the first field that differs. */
 static inline const char *settings_diff(const struct nsk_settings *a, const struct nsk_settings *b)
@@ -38,6 +49,21 @@ static inline const char *settings_diff(const struct nsk_settings *a, const stru
                 return "setgroups_deny";
         if (a->ip_netns != b->ip_netns)
                 return "ip_netns";
+        if (a->n_networks != b->n_networks)
+                return "n_networks";
+        for (unsigned i = 0; i < a->n_networks; i++) {
+                const struct nsk_network *x = &a->networks[i], *y = &b->networks[i];
+
+                if (strcmp(x->name, y->name) != 0 || strcmp(x->ifname, y->ifname) != 0)
+                        return "networks (name, ifname)";
+                if (strcmp(x->mac, y->mac) != 0)
+                        return "networks (mac)";
+                if (strv_diff(x->addresses, x->n_addresses, y->addresses, y->n_addresses) ||
+                    strv_diff(x->gateways, x->n_gateways, y->gateways, y->n_gateways) ||
+                    strv_diff(x->routes, x->n_routes, y->routes, y->n_routes) ||
+                    strv_diff(x->nameservers, x->n_nameservers, y->nameservers, y->n_nameservers))
+                        return "networks (result)";
+        }
         return NULL;
 }
 

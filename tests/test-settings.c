@@ -330,6 +330,23 @@ static void fill_all(struct nsk_settings *s)
         assert_int_equal(nsk_settings_add_sysctl(s, "net.ipv4.ip_forward=1"), 0);
         assert_int_equal(nsk_settings_add_sysctl(s, "net/ipv4/conf/eth0.1/forwarding=0"), 0);
         assert_int_equal(nsk_settings_add_sysctl(s, "kernel.sem=250 32000 32 128"), 0);
+        /* A network as a request names it, and one as a SET describes it. */
+        assert_int_equal(nsk_settings_add_network(s, "lab", NULL), 0);
+        assert_int_equal(nsk_settings_add_network(s, "wan.2", "uplink0"), 0);
+        strcpy(s->networks[1].mac, "02:00:00:00:00:01");
+        assert_int_equal(nsk_network_add_item(&s->networks[1], NSK_NETWORK_ADDRESS, "192.0.2.5/24"),
+                         0);
+        assert_int_equal(nsk_network_add_item(&s->networks[1], NSK_NETWORK_ADDRESS,
+                                              "2001:db8::5/64"),
+                         0);
+        assert_int_equal(nsk_network_add_item(&s->networks[1], NSK_NETWORK_GATEWAY, "192.0.2.1"),
+                         0);
+        assert_int_equal(nsk_network_add_item(&s->networks[1], NSK_NETWORK_ROUTE,
+                                              "0.0.0.0/0 via 192.0.2.1"),
+                         0);
+        assert_int_equal(nsk_network_add_item(&s->networks[1], NSK_NETWORK_NAMESERVER,
+                                              "192.0.2.53"),
+                         0);
 }
 
 static void test_copy(void **state)
@@ -362,6 +379,103 @@ static void test_copy(void **state)
         assert_int_equal(b.n_sysctls, 0);
         assert_string_equal(b.hostname, "x");
         nsk_settings_done(&b);
+}
+
+static void test_networks(void **state)
+{
+        nsk_type_mask_t net = NSK_TYPE_BIT(NSK_TYPE_NET);
+        struct nsk_settings s = {};
+        char name[NSK_NETWORK_NAME_MAX + 2];
+
+        assert_true(nsk_network_name_is_valid("lab"));
+        assert_true(nsk_network_name_is_valid("0lab_1.x-y"));
+        assert_false(nsk_network_name_is_valid(""));
+        assert_false(nsk_network_name_is_valid("-lab"));
+        assert_false(nsk_network_name_is_valid(".lab"));
+        assert_false(nsk_network_name_is_valid("la b"));
+        assert_false(nsk_network_name_is_valid("la/b"));
+        memset(name, 'n', NSK_NETWORK_NAME_MAX);
+        name[NSK_NETWORK_NAME_MAX] = '\0';
+        assert_true(nsk_network_name_is_valid(name));
+        strcat(name, "n");
+        assert_false(nsk_network_name_is_valid(name));
+
+        assert_true(nsk_ifname_is_valid("eth0"));
+        assert_true(nsk_ifname_is_valid("a-very-long-nam"));
+        assert_false(nsk_ifname_is_valid("a-very-long-name"));
+        assert_false(nsk_ifname_is_valid(""));
+        assert_false(nsk_ifname_is_valid("."));
+        assert_false(nsk_ifname_is_valid(".."));
+        assert_false(nsk_ifname_is_valid("a/b"));
+        assert_false(nsk_ifname_is_valid("a:b"));
+        assert_false(nsk_ifname_is_valid("a b"));
+        assert_false(nsk_ifname_is_valid("a\tb"));
+
+        assert_int_equal(nsk_settings_add_network(&s, "-lab", NULL), -EINVAL);
+        assert_int_equal(nsk_settings_add_network(&s, "lab", "a/b"), -EINVAL);
+        for (unsigned i = 0; i < NSK_NETWORK_MAX; i++)
+                assert_int_equal(nsk_settings_add_network(&s, "lab", ""), 0);
+        assert_int_equal(nsk_settings_add_network(&s, "lab", ""), -E2BIG);
+        assert_false(nsk_settings_is_default(&s));
+        check_ok(&s, net);
+        check_refused(&s, NSK_TYPE_BIT(NSK_TYPE_UTS), -EINVAL, "a network needs a new net", NULL);
+        nsk_settings_done(&s);
+        assert_int_equal(s.n_networks, 0);
+        assert_null(s.networks);
+
+        /* Interface names: each at most once. */
+        assert_int_equal(nsk_settings_add_network(&s, "lab", "eth0"), 0);
+        assert_int_equal(nsk_settings_add_network(&s, "wan", NULL), 0);
+        check_ok(&s, net);
+        assert_int_equal(nsk_settings_add_network(&s, "wan", "eth0"), 0);
+        check_refused(&s, net, -EINVAL, "networks lab and wan both name interface eth0", NULL);
+        nsk_settings_done(&s);
+}
+
+static void test_take_network(void **state)
+{
+        static uint8_t buf[256];
+        struct nsk_settings s = {};
+        struct nsk_writer w;
+        struct nsk_attr_iter it;
+        struct nsk_attr a;
+        size_t nest;
+        int n;
+
+        /* A NETWORK with something it has no place for: a request refuses
+         * it, a reply skips it. */
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_CREATE, 1, 0);
+        nest = nsk_nest_begin(&w, NSK_A_NETWORK);
+        nsk_put_str(&w, NSK_A_NET_NAME, "lab");
+        nsk_put_str(&w, NSK_A_HOSTNAME, "web");
+        nsk_nest_end(&w, nest);
+        n = nsk_writer_finish(&w);
+        assert_true(n > NSK_HDR_SIZE);
+        nsk_attr_iter_init(&it, buf + NSK_HDR_SIZE, (size_t) n - NSK_HDR_SIZE);
+        assert_int_equal(nsk_attr_next(&it, &a), 1);
+        assert_int_equal(nsk_settings_take_attr(&s, &a, true), -EBADMSG);
+        nsk_settings_done(&s);
+        assert_int_equal(nsk_settings_take_attr(&s, &a, false), 1);
+        assert_int_equal(s.n_networks, 1);
+        assert_string_equal(s.networks[0].name, "lab");
+        nsk_settings_done(&s);
+
+        /* Without a name, or with a bad one: malformed. */
+        nsk_writer_init(&w, buf, sizeof(buf), NSK_CMD_CREATE, 1, 0);
+        nest = nsk_nest_begin(&w, NSK_A_NETWORK);
+        nsk_put_str(&w, NSK_A_NET_IFNAME, "eth0");
+        nsk_nest_end(&w, nest);
+        nest = nsk_nest_begin(&w, NSK_A_NETWORK);
+        nsk_put_str(&w, NSK_A_NET_NAME, "-lab");
+        nsk_nest_end(&w, nest);
+        n = nsk_writer_finish(&w);
+        nsk_attr_iter_init(&it, buf + NSK_HDR_SIZE, (size_t) n - NSK_HDR_SIZE);
+        assert_int_equal(nsk_attr_next(&it, &a), 1);
+        assert_int_equal(nsk_settings_take_attr(&s, &a, false), -EBADMSG);
+        nsk_settings_done(&s);
+        assert_int_equal(nsk_attr_next(&it, &a), 1);
+        assert_int_equal(nsk_settings_take_attr(&s, &a, true), -EINVAL);
+        nsk_settings_done(&s);
 }
 
 static void test_is_default(void **state)
@@ -454,8 +568,8 @@ static void test_wire_round_trip(void **state)
         fill_all(&in);
         n = put(buf, sizeof(buf), &in);
         assert_true(n > NSK_HDR_SIZE);
-        /* hostname, domainname, 3 sysctls, 2 maps, 2 offsets, 3 flags */
-        assert_int_equal(take_all(buf, n, &out), 12);
+        /* hostname, domainname, 3 sysctls, 2 maps, 2 offsets, 3 flags, 2 networks */
+        assert_int_equal(take_all(buf, n, &out), 14);
         assert_settings_equal(&out, &in);
         nsk_settings_done(&out);
         out = (struct nsk_settings) {};
@@ -468,7 +582,7 @@ static void test_wire_round_trip(void **state)
         in.uid_map[0] = (struct nsk_idmap) { UINT32_MAX, UINT32_MAX, UINT32_MAX };
         memset(in.hostname, 'h', NSK_HOSTNAME_MAX);
         n = put(buf, sizeof(buf), &in);
-        assert_int_equal(take_all(buf, n, &out), 12);
+        assert_int_equal(take_all(buf, n, &out), 14);
         assert_settings_equal(&out, &in);
         nsk_settings_done(&out);
         nsk_settings_done(&in);
@@ -681,6 +795,8 @@ int main(void)
                 cmocka_unit_test(test_take_bool),
                 cmocka_unit_test(test_take_offsets),
                 cmocka_unit_test(test_take_strings),
+                cmocka_unit_test(test_networks),
+                cmocka_unit_test(test_take_network),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

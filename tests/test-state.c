@@ -559,6 +559,59 @@ static void test_round_trip(void **state)
 }
 
 /* The largest set there can be still fits a state file and its lines. */
+/* Networks: name, interface and the ADD's result (one line of JSON, or
+ * "-" while not attached); what show says is read back from the result. */
+static void test_networks(void **state)
+{
+        struct scratch *x = *state;
+        static const char result[] =
+                "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"br0\"},{\"name\":\"eth0\","
+                "\"mac\":\"02:00:00:00:00:01\",\"sandbox\":\"/x\"}],\"ips\":[{\"interface\":1,"
+                "\"address\":\"192.0.2.5/24\",\"gateway\":\"192.0.2.1\"}],\"routes\":[{\"dst\":"
+                "\"0.0.0.0/0\",\"gw\":\"192.0.2.1\"}],\"dns\":{\"nameservers\":[\"192.0.2.53\"]}}";
+        char text[4096];
+        struct set *s, *back;
+        pid_t keeper;
+
+        snprintf(text, sizeof(text), "%snetwork lab eth0 %s\nnetwork wan eth1 -\n", MINIMAL_ALL,
+                 result);
+        assert_int_equal(parse("web", text, &s, &keeper), 0);
+        assert_int_equal(s->settings.n_networks, 2);
+        assert_string_equal(s->settings.networks[0].name, "lab");
+        assert_string_equal(s->settings.networks[0].ifname, "eth0");
+        assert_string_equal(s->net_results[0], result);
+        assert_string_equal(s->settings.networks[0].mac, "02:00:00:00:00:01");
+        assert_int_equal(s->settings.networks[0].n_addresses, 1);
+        assert_string_equal(s->settings.networks[0].addresses[0], "192.0.2.5/24");
+        assert_string_equal(s->settings.networks[0].gateways[0], "192.0.2.1");
+        assert_string_equal(s->settings.networks[0].routes[0], "0.0.0.0/0 via 192.0.2.1");
+        assert_string_equal(s->settings.networks[0].nameservers[0], "192.0.2.53");
+        /* Not attached: a create cut short (recover.c makes it dead). */
+        assert_null(s->net_results[1]);
+        assert_int_equal(s->settings.networks[1].n_addresses, 0);
+
+        /* Written and read back the same, results included. */
+        round_trip(x->rd, s);
+        read_state(x->rd, "web", text, sizeof(text));
+        assert_int_equal(parse("web", text, &back, &keeper), 0);
+        assert_string_equal(back->net_results[0], result);
+        assert_null(back->net_results[1]);
+        set_free(back);
+        assert_int_equal(state_remove(x->rd, "web"), 0);
+        set_free(s);
+
+        check_bad_line("network lab", -EINVAL);
+        check_bad_line("network lab eth0", -EINVAL);
+        check_bad_line("network lab eth0 ", -EINVAL);
+        check_bad_line("network -lab eth0 -", -EINVAL);
+        check_bad_line("network lab a/b -", -EINVAL);
+        check_bad_line("network lab eth0 {not json", -EINVAL);
+        check_bad_line("network lab eth0 []", -EINVAL);
+        /* Two networks on one interface cannot be. */
+        snprintf(text, sizeof(text), "%snetwork lab eth0 -\nnetwork wan eth0 -\n", MINIMAL_ALL);
+        check_bad("web", text, -EINVAL);
+}
+
 static void test_round_trip_limits(void **state)
 {
         struct scratch *x = *state;
@@ -608,6 +661,7 @@ int main(void)
                 cmocka_unit_test(test_parse_name),
                 cmocka_unit_test(test_parse_settings),
                 cmocka_unit_test_setup_teardown(test_round_trip, scratch_setup, scratch_teardown),
+                cmocka_unit_test_setup_teardown(test_networks, scratch_setup, scratch_teardown),
                 cmocka_unit_test_setup_teardown(test_round_trip_limits, scratch_setup,
                                                 scratch_teardown),
         };

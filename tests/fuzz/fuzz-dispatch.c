@@ -69,6 +69,8 @@ static struct keepers *keepers;
 static struct helpers *helpers;
 static struct lifecycle *lc;
 static struct monitor *mon;
+/* Networks are looked up where there are none: no plugin ever runs. */
+static struct networks *networks;
 static struct commands cmds;
 static struct config cfg = CONFIG_DEFAULTS;
 static char subid_path[64];
@@ -415,6 +417,7 @@ static void teardown(void)
 {
         for (unsigned i = 0; i < n_conns; i++)
                 conns[i].fd = safe_close(conns[i].fd);
+        networks = networks_free(networks);
         mon = monitor_free(mon);
         srv = server_free(srv);
         keepers = keepers_free(keepers);
@@ -497,10 +500,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         helpers = helpers_new(base);
         lc = lifecycle_new(rd, reg, keepers, on_event, NULL);
         mon = monitor_new(rd);
-        fuzz_assert(keepers && helpers && lc && mon);
-        cmds = (struct commands) {
-                .helpers = helpers, .cfg = &cfg, .rd = rd, .reg = reg, .lc = lc, .mon = mon
-        };
+        networks = networks_new(base, rd, "/nonexistent/nskeeper-fuzz", "/nonexistent");
+        fuzz_assert(keepers && helpers && lc && mon && networks);
+        cmds = (struct commands) { .helpers = helpers,
+                                   .cfg = &cfg,
+                                   .rd = rd,
+                                   .reg = reg,
+                                   .lc = lc,
+                                   .mon = mon,
+                                   .networks = networks };
         fuzz_assert(server_new(base, listen_fd, NULL, &cfg, &handlers, &cmds, &srv) == 0);
         atexit(teardown);
 

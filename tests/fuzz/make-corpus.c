@@ -87,6 +87,22 @@ static void adopt(const char *file, const char *pid)
 static struct nsk_settings every_setting(void)
 {
         static char *sysctls[] = { "net.ipv4.ip_forward=1", "kernel.shmmax=65536" };
+        static char *addresses[] = { "192.0.2.5/24" }, *gateways[] = { "192.0.2.1" };
+        static char *routes[] = { "0.0.0.0/0 via 192.0.2.1" }, *dns[] = { "192.0.2.53" };
+        static struct nsk_network networks[] = {
+                { .name = "lab" },
+                { .name = "wan",
+                  .ifname = "eth1",
+                  .mac = "02:00:00:00:00:01",
+                  .n_addresses = 1,
+                  .addresses = addresses,
+                  .n_gateways = 1,
+                  .gateways = gateways,
+                  .n_routes = 1,
+                  .routes = routes,
+                  .n_nameservers = 1,
+                  .nameservers = dns },
+        };
         struct nsk_settings s = {
                 .hostname = "box",
                 .domainname = "example.org",
@@ -101,6 +117,8 @@ static struct nsk_settings every_setting(void)
                 .no_loopback = true,
                 .setgroups_deny = true,
                 .ip_netns = true,
+                .n_networks = 2,
+                .networks = networks,
         };
         return s;
 }

@@ -90,6 +90,10 @@ check_eq "... which is her gid, not her uid" "0 $GID 1" \
 check_run "release c1" 0 ctl release "$CAROL/c1"
 check_fails "a member may not add to ip netns" 1 "only root may add sets to ip netns" \
         actl "$ALICE" create a0 -t user,net --ip-netns
+# CNI plugins run with all of the host's privileges: root's alone.
+check_fails "a member may not attach networks" 1 "only root may attach networks" \
+        actl "$ALICE" create a0 -t user,net -r --network lab
+check_fails "... nothing was made" 1 "not found" ctl show "$ALICE/a0"
 
 echo "# --- alice uses her sets, unprivileged ---"
 userns=$(ctl show "$ALICE/a1" --json | jq -r '.namespaces[] | select(.type == "user") | .inode')
