@@ -27,11 +27,13 @@ static int print_event(enum nsk_event e, const struct nsk_set_info *s, void *use
                 output_set_json(stdout, s, NULL);
                 puts("}");
         } else {
-                char types[64], full[NSK_FULL_NAME_MAX + 1];
+                char types[64], full[NSK_FULL_NAME_MAX + 1], nets[NSK_MESSAGE_MAX];
 
                 output_types(s, types, sizeof(types));
-                printf("%s %s %s%s%s%s%s\n", when, nsk_event_name(e), output_full_name(s, full),
-                       types[0] ? " " : "", types, s->state_reason[0] ? ": " : "", s->state_reason);
+                output_networks(s, nets, sizeof(nets));
+                printf("%s %s %s%s%s%s%s%s%s\n", when, nsk_event_name(e), output_full_name(s, full),
+                       types[0] ? " " : "", types, nets[0] ? " networks " : "", nets,
+                       s->state_reason[0] ? ": " : "", s->state_reason);
         }
         /* Scripts read it through a pipe: each event as it comes. */
         return fflush(stdout) == 0 ? 0 : -EPIPE;

@@ -68,21 +68,12 @@ static void cell_types(const struct nsk_set_info *s, const struct procscan_resul
                 snprintf(b, n, "-");
 }
 
-/* "lab:eth0=192.0.2.5/24,wan:eth1=..." (first address of each), '-' for none. */
 static void cell_networks(const struct nsk_set_info *s, const struct procscan_result *p, int t,
                           char *b, size_t n)
 {
-        const struct nsk_settings *c = &s->settings;
-        size_t len = 0;
-
-        snprintf(b, n, "-");
-        for (unsigned i = 0; i < c->n_networks && len < n; i++) {
-                const struct nsk_network *w = &c->networks[i];
-
-                len += (size_t) snprintf(b + len, n - len, "%s%s:%s%s%s", i ? "," : "", w->name,
-                                         w->ifname, w->n_addresses ? "=" : "",
-                                         w->n_addresses ? w->addresses[0] : "");
-        }
+        output_networks(s, b, n);
+        if (!b[0])
+                snprintf(b, n, "-");
 }
 
 /* '-' for a set whose namespaces the caller may not see: not a count. */

@@ -86,6 +86,21 @@ void output_types(const struct nsk_set_info *s, char *buf, size_t size)
         nsk_type_mask_format(mask, buf, size);
 }
 
+void output_networks(const struct nsk_set_info *s, char *buf, size_t size)
+{
+        const struct nsk_settings *c = &s->settings;
+        size_t len = 0;
+
+        buf[0] = '\0';
+        for (unsigned i = 0; i < c->n_networks && len < size; i++) {
+                const struct nsk_network *w = &c->networks[i];
+
+                len += (size_t) snprintf(buf + len, size - len, "%s%s:%s%s%s", i ? "," : "",
+                                         w->name, w->ifname, w->n_addresses ? "=" : "",
+                                         w->n_addresses ? w->addresses[0] : "");
+        }
+}
+
 /* What a member's writer gets: the object, its key, the set, its process
  * counts (NULL in monitor events) and, for per-type members, the type. */
 #define FIELD_ARGS                                                         \

@@ -19,6 +19,10 @@ const char *output_full_name(const struct nsk_set_info *s, char buf[static NSK_F
 /* Its types, comma-separated in type order ("" if none is visible). */
 void output_types(const struct nsk_set_info *s, char *buf, size_t size);
 
+/* Its networks, "lab:eth0=192.0.2.5/24,wan:eth1" (the first address of
+ * each); "" if none. */
+void output_networks(const struct nsk_set_info *s, char *buf, size_t size);
+
 /* counts may be NULL: no nprocs fields. */
 void output_set_json(FILE *f, const struct nsk_set_info *s, const struct procscan_result *counts);
 /* The set object with the members the comma lists keys[] name (in the

@@ -272,7 +272,9 @@ void lifecycle_announce(struct lifecycle *lc, struct set *s, enum nsk_event e)
          * is announced. */
         if (e == NSK_EVENT_ADOPTED)
                 lifecycle_watch_init(lc, s);
-        s->state = SET_READY;
+        /* Its keeper may have died while its networks were attached. */
+        if (s->state != SET_DEAD)
+                s->state = SET_READY;
         nsk_type_mask_format(s->types, types, sizeof(types));
         if (e == NSK_EVENT_CREATED)
                 log_info("set '%s': created (%s, %s pins) for uid %u", s->name, types,

@@ -113,6 +113,7 @@ nothing_left() { # WHEN: no lease, veth, pin or state file
 start_daemon --cni-conf-dir "$CONF" --cni-path "$PLUGINS:$CNI_BIN" || die "no daemon"
 
 echo "# --- a bind set and an fd-pinned set on one network ---"
+start_monitors
 check_run "create a on lab" 0 ctl create a -t net,uts --network lab
 check_run "create b, fd-pinned, on lab as lan0" 0 ctl create b --pin fd --network lab:lan0
 check_eq "a: one network, lab as eth0" "lab eth0" "$(net_json a | jq -r '.[] | "\(.name) \(.ifname)"')"
@@ -140,6 +141,12 @@ check_eq "two leases" 2 "$(leases | wc -w)"
 check_eq "list -o NETWORKS" "a lab:eth0=$addr_a b lab:lan0=$addr_b" \
         "$(ctl list -n -o NAME,NETWORKS | paste -sd' ' | tr -s ' ')"
 check_match "show names the network" "network: +lab, interface eth0" "$(ctl show a)"
+monitor_says_a() {
+        grep -q "created a uts,net networks lab:eth0=$addr_a\$" "$T/monitor.txt" &&
+                grep -q '"event":"created".*"name":"a".*"networks":\[{"name":"lab","ifname":"eth0"' \
+                        "$T/monitor.json"
+}
+await "monitors: the created event names a's network and address" 10 monitor_says_a
 check_run "a pings b" 0 inside a ping -c 1 -W 10 "${addr_b%/*}"
 check_run "b pings a" 0 inside b ping -c 1 -W 10 "${addr_a%/*}"
 id_a="nskeeper-a-$(ns_inode_of a net)"
