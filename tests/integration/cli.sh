@@ -37,13 +37,18 @@ echo "# --- nskeeperctl --help / --version ---"
 check_run "nskeeperctl --help exits 0" 0 "$NSKEEPERCTL" --help
 check_ne "nskeeperctl --help prints to stdout" "" "$OUT"
 help=$OUT
-for cmd in create join list show release path; do
+for cmd in create join list show release check path; do
         check_match "nskeeperctl --help mentions the command $cmd" "(^|[^a-z-])$cmd([^a-z-]|$)" "$help"
 done
 for opt in --socket --type --pin --json; do
         check_match "nskeeperctl --help mentions $opt" "(^|[^a-z-])$opt([^a-z-]|$)" "$help"
 done
 check_match "nskeeperctl --help mentions -t" "(^|[^a-z-])-t([^a-z-]|$)" "$help"
+# Every command --help lists has its line in the man page's SYNOPSIS.
+synopsis=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$NSK_SRCDIR/client/nskeeperctl.1")
+for cmd in $(sed -n '/^Commands:/,/^$/p' <<<"$help" | grep -oE '^  [a-z]+' | tr -d ' '); do
+        check_match "nskeeperctl(1) SYNOPSIS has the command $cmd" "^\.SY \"nskeeperctl $cmd\"" "$synopsis"
+done
 for word in bind fd net uts ipc mnt cgroup NSKEEPER_SOCKET; do
         check_match "nskeeperctl --help mentions $word" "(^|[^a-z_])$word([^a-z_]|$)" "$help"
 done
@@ -52,6 +57,11 @@ check_match "nskeeperctl --help says fd pins end with the daemon" \
 check_run "nskeeperctl create --help exits 0" 0 "$NSKEEPERCTL" create --help
 for opt in --type --pin bind fd; do
         check_match "nskeeperctl create --help mentions $opt" "(^|[^a-z-])$opt([^a-z-]|$)" "$OUT"
+done
+# Every option create --help describes is in the man page.
+page=$(sed 's/\\-/-/g' "$NSK_SRCDIR/client/nskeeperctl.1")
+for opt in $(grep -oE -- '^ +(-[a-zA-Z], +)?--[a-z][a-z-]+' <<<"$OUT" | grep -oE -- '--[a-z-]+' | sort -u); do
+        check_match "nskeeperctl(1) describes create $opt" "^\.B[IR]? \"?(-[a-z], )?$opt([^a-z-]|$)" "$page"
 done
 check_run "nskeeperctl join --help exits 0" 0 "$NSKEEPERCTL" join --help
 check_match "nskeeperctl join --help mentions --type" "(^|[^a-z-])--type([^a-z-]|$)" "$OUT"
@@ -66,7 +76,7 @@ check_match "nskeeperctl --help: run exits with its command's status too" \
         "join and run.*exit with their command's status" "$(tr -s ' \n' '  ' <<<"$help")"
 # Every command's help has one form: the usage, then what it does as a
 # sentence, then -h, --help in the options.
-for cmd in create join exec run list show release path adopt monitor identify pids; do
+for cmd in create join exec run list show release check path adopt monitor identify pids; do
         out=$("$NSKEEPERCTL" "$cmd" --help)
         check_match "$cmd --help: a usage line" "^Usage: nskeeperctl " "$(sed -n 1p <<<"$out")"
         check_true "$cmd --help: what it does, as a sentence (upper case first)" \

@@ -26,7 +26,9 @@ complete_line() {
 }
 
 check_eq "commands" "release run" "$(complete_line "nskeeperctl r")"
+check_eq "commands: check" "check" "$(complete_line "nskeeperctl ch")"
 check_eq "create options" "--type" "$(complete_line "nskeeperctl create x --ty")"
+check_eq "create options: --network" "--network" "$(complete_line "nskeeperctl create x --netw")"
 check_eq "join options" "--no-netns-mounts" "$(complete_line "nskeeperctl join x --no-n")"
 check_eq "types after -t" "mnt" "$(complete_line "nskeeperctl create x -t m")"
 check_eq "types in a comma list" "net,uts" "$(complete_line "nskeeperctl create x -t net,ut")"
@@ -54,6 +56,10 @@ check_eq "--socket after the command" "alpha" "$(complete_line "nskeeperctl rele
 check_eq "set names for exec and pids" "alpha:alpha" \
         "$(complete_line "nskeeperctl --socket $SOCK exec al"):$(complete_line "nskeeperctl --socket $SOCK pids al")"
 check_eq "release options" "--all" "$(complete_line "nskeeperctl release --a")"
+check_eq "set names for check, more than one" "alpha beta gamma:beta" \
+        "$(complete_line "nskeeperctl --socket $SOCK check "):$(complete_line "nskeeperctl --socket $SOCK check alpha b")"
+check_eq "after --network NAME, the set's options again" "--no-loopback" \
+        "$(complete_line "nskeeperctl create x --network lab --no-l")"
 check_eq "commands after help" "identify" "$(complete_line "nskeeperctl help id")"
 check_eq "list columns" "NAME,NPROCS" "$(complete_line "nskeeperctl list -o NAME,NP")"
 check_eq "list columns in lower case" "name,nprocs" "$(complete_line "nskeeperctl list -o name,np")"
