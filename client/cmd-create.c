@@ -29,7 +29,7 @@ static void help(void)
                "      --network NAME[:IF]  attach the net namespace to CNI network NAME (its\n"
                "                           configuration in the daemon's --cni-conf-dir) as\n"
                "                           interface IF (default: eth0, eth1, ... in order);\n"
-               "                           repeatable, root only; release detaches it"
+               "                           repeatable, root only; release detaches it\n"
                "  -r, --map-root-user      user: map root inside to the caller's uid and gid\n"
                "                           (not root: with --setgroups deny)\n"
                "      --map-user UID       user: map UID inside to the caller's uid\n"

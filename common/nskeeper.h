@@ -130,10 +130,10 @@ struct nsk_idmap {
 
 /* A CNI network of a set: nskeeperd runs the network's plugins (ADD)
  * after it made the set's net namespace, and their DEL when it releases
- * the set. In a request only name and ifname count (ifname "": the first
- * of eth0, eth1, ... that no other network of the set names). In a
- * set's description the rest says what the ADD made inside the net
- * namespace, from the plugins' result. */
+ * the set. A request carries only name and ifname (ifname "": the first
+ * of eth0, eth1, ... that no other network of the set names); one with
+ * the rest is refused. In a set's description the rest says what the
+ * ADD made inside the net namespace, from the plugins' result. */
 #define NSK_NETWORK_MAX 8        /* networks per set */
 #define NSK_NETWORK_NAME_MAX 64  /* a network's "name" in its configuration */
 #define NSK_IFNAME_MAX 15        /* IFNAMSIZ - 1 */
@@ -177,10 +177,10 @@ int nsk_settings_add_sysctl(struct nsk_settings *s, const char *assignment);
  * NSK_NETWORK_MAX. */
 int nsk_settings_add_network(struct nsk_settings *s, const char *name, const char *ifname);
 /* A CNI network name: 1-NSK_NETWORK_NAME_MAX of [A-Za-z0-9_.-], starting
- * with a letter or digit (the CNI spec's rule). */
+ * with a letter or digit (the CNI spec's rule). NULL is none. */
 bool nsk_network_name_is_valid(const char *s);
 /* An interface name: 1-NSK_IFNAME_MAX bytes, no '/', ':', whitespace,
- * not "." or ".." (what the kernel takes). */
+ * not "." or ".." (what the kernel takes). NULL is none. */
 bool nsk_ifname_is_valid(const char *s);
 /* Checks settings against the types of the set they are for: each
  * needs its namespace type, names and keys must be valid. -EINVAL with

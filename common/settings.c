@@ -56,7 +56,7 @@ void nsk_settings_done(struct nsk_settings *s)
 
 bool nsk_network_name_is_valid(const char *s)
 {
-        size_t n = strlen(s);
+        size_t n = s ? strlen(s) : 0;
 
         if (n == 0 || n > NSK_NETWORK_NAME_MAX || !isalnum((unsigned char) s[0]))
                 return false;
@@ -65,7 +65,7 @@ bool nsk_network_name_is_valid(const char *s)
 
 bool nsk_ifname_is_valid(const char *s)
 {
-        size_t n = strlen(s);
+        size_t n = s ? strlen(s) : 0;
 
         if (n == 0 || n > NSK_IFNAME_MAX || streq(s, ".") || streq(s, ".."))
                 return false;

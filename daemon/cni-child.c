@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
@@ -47,7 +48,7 @@ static void write_all(int fd, const char *s, size_t len)
         }
 }
 
-static _Noreturn void child(int fd, const struct cni_network *net, enum cni_op op,
+static _Noreturn void child(pid_t parent, int fd, const struct cni_network *net, enum cni_op op,
                             const struct cni_attachment *a, const struct cni_runtime *rt,
                             const char *cached)
 {
@@ -67,6 +68,11 @@ static _Noreturn void child(int fd, const struct cni_network *net, enum cni_op o
                 (void) signal(sig, SIG_DFL);
         sigfillset(&all);
         (void) sigprocmask(SIG_UNBLOCK, &all, NULL);
+        /* A chain whose daemon is gone has no one to tell what it did:
+         * it ends (with its plugin, which dies with it), and a restarted
+         * daemon finds the set as the last one left it. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                _exit(1);
 
         r = cni_run(net, op, a, rt, cached, &result, msg, sizeof(msg));
         if (r >= 0 && result)
@@ -83,12 +89,13 @@ int cni_child_start(const struct cni_network *net, enum cni_op op, const struct 
 {
         _cleanup_free_ struct cni_child *c = calloc(1, sizeof(*c));
         int p[2];
-        pid_t pid;
+        pid_t pid, parent;
 
         if (!c)
                 return -ENOMEM;
         if (pipe2(p, O_CLOEXEC) < 0)
                 return negative_errno();
+        parent = getpid();
         pid = fork();
         if (pid < 0) {
                 close_many(p, 2);
@@ -96,7 +103,7 @@ int cni_child_start(const struct cni_network *net, enum cni_op op, const struct 
         }
         if (pid == 0) {
                 p[0] = safe_close(p[0]);
-                child(p[1], net, op, a, rt, cached);
+                child(parent, p[1], net, op, a, rt, cached);
         }
         p[1] = safe_close(p[1]);
         c->pid = pid;
@@ -179,6 +186,9 @@ int cni_child_finish(struct cni_child *c, char **ret_result, char *msg, size_t s
         }
         r = (int) json_integer_value(err);
         snprintf(msg, size, "%s", m);
+        /* Plugins' words go to logs, terminals and monitors: no control
+         * character of theirs makes a line or an escape there. */
+        cni_sanitize(msg);
         if (r >= 0 && ret_result) {
                 *ret_result = NULL;
                 if (json_is_object(res) && !(*ret_result = json_dumps(res, JSON_COMPACT))) {

@@ -189,10 +189,12 @@ int cni_exec(const char *file, char *const argv[], char *const envp[], const cha
                         break;
                 }
         }
-        if (ret->timed_out || ret->out_overflow) {
-                (void) kill(-pid, SIGKILL);
+        if (ret->timed_out || ret->out_overflow)
                 (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-        }
+        /* Whatever it left behind in its group runs as root with no one
+         * to answer to: it ends with the plugin (the leader, not yet
+         * reaped, still holds the group's id). */
+        (void) kill(-pid, SIGKILL);
         if (waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED) < 0) {
                 r = negative_errno();
                 goto out;

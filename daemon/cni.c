@@ -29,6 +29,13 @@ struct cni_network {
 static const char *const versions[] = { "0.1.0", "0.2.0", "0.3.0", "0.3.1",
                                         "0.4.0", "1.0.0", "1.1.0" };
 
+void cni_sanitize(char *s)
+{
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        *s = '?';
+}
+
 int cni_fail(char *msg, size_t size, int error, const char *fmt, ...)
 {
         va_list ap;
@@ -36,6 +43,7 @@ int cni_fail(char *msg, size_t size, int error, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(msg, size, fmt, ap);
         va_end(ap);
+        cni_sanitize(msg);
         return error;
 }
 
@@ -258,7 +266,7 @@ static int list_dir(const char *dir, char ***ret, size_t *ret_n)
 
 static int read_file(const char *path, char **ret, size_t *ret_len)
 {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         _cleanup_free_ char *buf = NULL;
         struct stat st;
         size_t len = 0;

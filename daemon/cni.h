@@ -40,8 +40,11 @@ int cni_network_parse(const char *text, size_t len, bool is_list, const char *or
 
 struct cni_network *cni_network_free(struct cni_network *net);
 
-/* Writes the message into msg (size bytes) and returns error: how the
- * CNI modules fail with a reason. */
+/* Replaces each control character of s with '?': what plugins and
+ * configurations say reaches logs, terminals and monitors. */
+void cni_sanitize(char *s);
+/* Writes the message into msg (size bytes), sanitized, and returns
+ * error: how the CNI modules fail with a reason. */
 _printf_(4, 5) int cni_fail(char *msg, size_t size, int error, const char *fmt, ...);
 const char *cni_network_name(const struct cni_network *net);
 const char *cni_network_version(const struct cni_network *net);

@@ -46,8 +46,15 @@ struct lifecycle *lifecycle_free(struct lifecycle *lc)
 /* The set will only ever be released; the event goes out. */
 static void mark_dead(struct lifecycle *lc, struct set *s, const char *reason)
 {
+        bool announced = s->state != SET_CREATING;
+
         set_mark_dead(s, reason);
-        lc->on_event(NSK_EVENT_DEAD, s, lc->userdata);
+        /* Not yet announced (its networks are being attached): it is,
+         * dead, when it is (lifecycle_announce()), or never. */
+        if (!announced)
+                s->state = SET_CREATING;
+        else
+                lc->on_event(NSK_EVENT_DEAD, s, lc->userdata);
 }
 
 void lifecycle_pins_missing(struct lifecycle *lc, struct set *s, nsk_type_mask_t mask,
@@ -273,8 +280,7 @@ void lifecycle_announce(struct lifecycle *lc, struct set *s, enum nsk_event e)
         if (e == NSK_EVENT_ADOPTED)
                 lifecycle_watch_init(lc, s);
         /* Its keeper may have died while its networks were attached. */
-        if (s->state != SET_DEAD)
-                s->state = SET_READY;
+        s->state = s->dead_reason ? SET_DEAD : SET_READY;
         nsk_type_mask_format(s->types, types, sizeof(types));
         if (e == NSK_EVENT_CREATED)
                 log_info("set '%s': created (%s, %s pins) for uid %u", s->name, types,
@@ -282,6 +288,8 @@ void lifecycle_announce(struct lifecycle *lc, struct set *s, enum nsk_event e)
         else
                 log_info("set '%s': adopted (%s pins)", s->name, nsk_pin_name(s->pin));
         lc->on_event(e, s, lc->userdata);
+        if (s->state == SET_DEAD)
+                lc->on_event(NSK_EVENT_DEAD, s, lc->userdata);
 }
 
 int lifecycle_publish(struct lifecycle *lc, struct set *s, struct helper_result *res,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nskeeperd: options, set-up, the event loop and an orderly stop. */
 
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -405,6 +406,11 @@ int main(int argc, char **argv)
         const char *bad;
         int r;
 
+        /* 0-2 are open, so that no socket or file of ours ever takes one
+         * and leaks into what inherits them (helpers, CNI plugins). */
+        for (int fd = 0; fd < 3; fd++)
+                if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR | O_NOCTTY) != fd)
+                        return EXIT_FAILURE;
         /* First: everything the daemon allocates lies above this mark. */
         launch_init();
         log_open("nskeeperd");

@@ -3,6 +3,8 @@
  * child at a time per set, its pipe watched on the event loop
  * (network.h). */
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -18,6 +20,7 @@
 #include "settings.h"
 
 struct networks {
+        pid_t proc_pid; /* ours, as /proc names it (it may be another pid namespace's) */
         struct event_base *base;
         const struct rundir *rd;
         const char *conf_dirs;
@@ -51,11 +54,22 @@ struct networks *networks_new(struct event_base *base, const struct rundir *rd,
                               const char *conf_dirs, const char *cni_path)
 {
         struct networks *nw = calloc(1, sizeof(*nw));
+        char self[32];
+        ssize_t n;
 
-        if (nw)
-                *nw = (struct networks) {
-                        .base = base, .rd = rd, .conf_dirs = conf_dirs, .rt = { .path = cni_path }
-                };
+        if (!nw)
+                return NULL;
+        *nw = (struct networks) {
+                .base = base, .rd = rd, .conf_dirs = conf_dirs, .rt = { .path = cni_path }
+        };
+        /* CNI_NETNS of an fd-pinned set is a /proc path to our fd. */
+        n = readlink("/proc/self", self, sizeof(self) - 1);
+        if (n > 0) {
+                self[n] = '\0';
+                nw->proc_pid = (pid_t) atoi(self);
+        }
+        if (nw->proc_pid <= 0)
+                nw->proc_pid = getpid();
         return nw;
 }
 
@@ -164,18 +178,29 @@ static int next_index(const struct network_op *op)
 
 static void on_child(evutil_socket_t fd, short what, void *userdata);
 
+static const char *job_name(enum network_job job)
+{
+        return job == JOB_CHECK ? "CHECK" : job == JOB_ATTACH ? "ADD" : "DEL";
+}
+
 /* What network i of s is to its plugins: CNI_NETNS is the net pin, or
  * for an fd-pinned set the daemon's own fd of it, by /proc. */
 static void attachment(const struct networks *nw, const struct set *s, int i, char *id,
                        size_t id_size, char *netns, size_t netns_size, struct cni_attachment *ret)
 {
-        if (s->pin == NSK_PIN_FD)
-                snprintf(netns, netns_size, "/proc/%d/fd/%d", (int) getpid(), s->fd[NSK_TYPE_NET]);
+        /* An fd set whose fds ended with an earlier daemon has no
+         * namespace left: a DEL without one (the CNI spec allows it)
+         * still frees what the ADD took outside it (an address lease). */
+        if (s->pin == NSK_PIN_FD && s->fd[NSK_TYPE_NET] < 0)
+                netns[0] = '\0';
+        else if (s->pin == NSK_PIN_FD)
+                snprintf(netns, netns_size, "/proc/%d/fd/%d", (int) nw->proc_pid,
+                         s->fd[NSK_TYPE_NET]);
         else
                 (void) rundir_pin_path(nw->rd, s->name, NSK_TYPE_NET, netns, netns_size);
         network_container_id(s, id, id_size);
         *ret = (struct cni_attachment) { .container_id = id,
-                                         .netns = netns,
+                                         .netns = netns[0] ? netns : NULL,
                                          .ifname = s->settings.networks[i].ifname };
 }
 
@@ -224,6 +249,13 @@ static int start_one(struct network_op *op)
         return r;
 }
 
+/* A network whose chain could not even start: said in the log too. */
+static void log_not_started(const struct network_op *op)
+{
+        log_warning("set '%s': network %s: %s not run: %s", op->s->name,
+                    op->s->settings.networks[op->i].name, job_name(op->job), op->msg);
+}
+
 /* Starts the next network's chain that can be started, or finishes. */
 static void advance(struct network_op *op, bool first)
 {
@@ -235,6 +267,7 @@ static void advance(struct network_op *op, bool first)
                         break;
                 if (start_one(op) == 0)
                         return;
+                log_not_started(op);
                 if (op->job == JOB_ATTACH) {
                         /* Nothing of this one was made: undo the others. */
                         op->job = JOB_UNDO;
@@ -249,14 +282,16 @@ static void on_child(evutil_socket_t fd, short what, void *userdata)
         struct set *s = op->s;
         char msg[NSK_MESSAGE_MAX];
         char *result = NULL;
+        bool undone = false; /* a failed ADD's chain undid it (cni-run.h) */
         int r;
 
         r = cni_child_read(op->child);
         if (r == 0)
                 return;
-        if (r > 0)
+        if (r > 0) {
                 r = cni_child_finish(op->child, &result, msg, sizeof(msg));
-        else
+                undone = r < 0 && r != -ECHILD;
+        } else
                 snprintf(msg, sizeof(msg), "cannot read what its plugins did: %s", strerror(-r));
         event_free(op->ev);
         op->ev = NULL;
@@ -265,13 +300,17 @@ static void on_child(evutil_socket_t fd, short what, void *userdata)
         if (r == 0 && op->job == JOB_ATTACH) {
                 struct nsk_network *n = &s->settings.networks[op->i];
 
-                if (!result) {
-                        r = -EPROTO;
-                        snprintf(msg, sizeof(msg), "its plugins gave no result");
-                } else {
+                /* Made, but not to be kept: no chain undid it. */
+                undone = false;
+                if (!result)
+                        r = cni_fail(msg, sizeof(msg), -EPROTO, "its plugins gave no result");
+                else if (network_fill(n, result) < 0)
+                        r = cni_fail(msg, sizeof(msg), -EPROTO,
+                                     "its plugins' result is none this daemon keeps (an address, "
+                                     "gateway, route, nameserver or MAC that is none)");
+                if (r == 0) {
                         free(s->net_results[op->i]);
                         s->net_results[op->i] = TAKE_PTR(result);
-                        (void) network_fill(n, s->net_results[op->i]);
                         log_info("set '%s': attached to network %s as %s%s%s", s->name, n->name,
                                  n->ifname, n->n_addresses ? ", " : "",
                                  n->n_addresses ? n->addresses[0] : "");
@@ -281,14 +320,14 @@ static void on_child(evutil_socket_t fd, short what, void *userdata)
         if (r < 0) {
                 op_fail(op, r, "%s", msg);
                 log_warning("set '%s': network %s: %s failed: %s", s->name,
-                            s->settings.networks[op->i].name,
-                            op->job == JOB_CHECK    ? "CHECK"
-                            : op->job == JOB_ATTACH ? "ADD"
-                                                    : "DEL",
-                            msg);
-                /* An ADD that failed was undone by its chain (cni-run.h). */
-                if (op->job == JOB_ATTACH)
+                            s->settings.networks[op->i].name, job_name(op->job), msg);
+                if (op->job == JOB_ATTACH) {
                         op->job = JOB_UNDO;
+                        /* Not undone by its chain (it said nothing, or what
+                         * it made is not kept): this one's DEL as well. */
+                        if (!undone)
+                                op->i++;
+                }
         } else if (op->job == JOB_UNDO || op->job == JOB_DETACH) {
                 free(s->net_results ? s->net_results[op->i] : NULL);
                 if (s->net_results)
@@ -349,11 +388,48 @@ int network_check(struct networks *nw, struct set *s, network_done_fn done, void
         return op_start(nw, s, JOB_CHECK, done, userdata);
 }
 
-static void add_item(struct nsk_network *n, enum nsk_network_item what, const char *item)
+/* What a result says goes to show, logs and the state file: only what is
+ * what it claims to be. */
+static bool is_ip(const char *s)
 {
-        /* Past NSK_NETWORK_ITEMS_MAX or a length bound: the state file and
-         * DEL keep the whole result; show only lists what fits. */
-        (void) nsk_network_add_item(n, what, item);
+        unsigned char buf[sizeof(struct in6_addr)];
+
+        return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static bool is_cidr(const char *s)
+{
+        char ip[INET6_ADDRSTRLEN];
+        const char *slash = strchr(s, '/');
+        unsigned long bits;
+        char *end;
+
+        if (!slash || (size_t) (slash - s) >= sizeof(ip) || !slash[1])
+                return false;
+        memcpy(ip, s, (size_t) (slash - s));
+        ip[slash - s] = '\0';
+        errno = 0;
+        bits = strtoul(slash + 1, &end, 10);
+        if (*end || errno || !isdigit((unsigned char) slash[1]))
+                return false;
+        return is_ip(ip) && bits <= (strchr(ip, ':') ? 128u : 32u);
+}
+
+static bool is_mac(const char *s)
+{
+        for (int i = 0; i < 17; i++)
+                if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char) s[i]))
+                        return false;
+        return s[17] == '\0';
+}
+
+static int add_item(struct nsk_network *n, enum nsk_network_item what, const char *item)
+{
+        int r = nsk_network_add_item(n, what, item);
+
+        /* Past NSK_NETWORK_ITEMS_MAX: the state file and DEL keep the
+         * whole result; show lists what fits. */
+        return r == -E2BIG ? 0 : r;
 }
 
 int network_fill(struct nsk_network *n, const char *result)
@@ -372,27 +448,43 @@ int network_fill(struct nsk_network *n, const char *result)
                 if (r->interfaces[i].sandbox &&
                     (iface < 0 || streq(r->interfaces[i].name, n->ifname)))
                         iface = (int) i;
-        if (iface >= 0 && r->interfaces[iface].mac)
+        if (iface >= 0 && r->interfaces[iface].mac) {
+                if (!is_mac(r->interfaces[iface].mac))
+                        return -EPROTO;
                 snprintf(n->mac, sizeof(n->mac), "%s", r->interfaces[iface].mac);
+        }
         for (size_t i = 0; i < r->n_ips; i++) {
                 const struct cni_ip *ip = &r->ips[i];
 
                 if (ip->interface >= 0 && ip->interface != iface)
                         continue;
-                add_item(n, NSK_NETWORK_ADDRESS, ip->address);
-                if (ip->gateway)
-                        add_item(n, NSK_NETWORK_GATEWAY, ip->gateway);
+                if (!is_cidr(ip->address) || (ip->gateway && !is_ip(ip->gateway)))
+                        return -EPROTO;
+                k = add_item(n, NSK_NETWORK_ADDRESS, ip->address);
+                if (k == 0 && ip->gateway)
+                        k = add_item(n, NSK_NETWORK_GATEWAY, ip->gateway);
+                if (k < 0)
+                        return k;
         }
         for (size_t i = 0; i < r->n_routes; i++) {
+                if (!is_cidr(r->routes[i].dst) || (r->routes[i].gw && !is_ip(r->routes[i].gw)))
+                        return -EPROTO;
                 if (r->routes[i].gw)
                         snprintf(route, sizeof(route), "%s via %s", r->routes[i].dst,
                                  r->routes[i].gw);
                 else
                         snprintf(route, sizeof(route), "%s", r->routes[i].dst);
-                add_item(n, NSK_NETWORK_ROUTE, route);
+                k = add_item(n, NSK_NETWORK_ROUTE, route);
+                if (k < 0)
+                        return k;
         }
-        for (size_t i = 0; i < r->n_nameservers; i++)
-                add_item(n, NSK_NETWORK_NAMESERVER, r->nameservers[i]);
+        for (size_t i = 0; i < r->n_nameservers; i++) {
+                if (!is_ip(r->nameservers[i]))
+                        return -EPROTO;
+                k = add_item(n, NSK_NETWORK_NAMESERVER, r->nameservers[i]);
+                if (k < 0)
+                        return k;
+        }
         return 0;
 }
 

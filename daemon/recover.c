@@ -73,7 +73,22 @@ static void recover_one(struct lifecycle *lc, const struct rundir *rd, struct re
                           strerror(-r));
                 return;
         }
-        if (s->pin != NSK_PIN_BIND && fdstore_claim(s, &lifeline) < 0) {
+        r = s->pin != NSK_PIN_BIND ? fdstore_claim(s, &lifeline) : 0;
+        if (r < 0 && s->settings.n_networks > 0) {
+                /* Ended with the daemon that held its fds; but what its
+                 * networks' ADD took outside the namespace (an address
+                 * lease, firewall rules) did not: its release runs their
+                 * DEL, without a namespace. */
+                log_warning("set '%s': was pinned by fd and ended with the last daemon; it is "
+                            "dead until released, which undoes its networks",
+                            name);
+                set_mark_dead(s, "it was pinned by fd and ended with the last daemon; release "
+                                 "it to undo its networks");
+                if (registry_add(reg, s) < 0)
+                        set_free(s);
+                return;
+        }
+        if (r < 0) {
                 /* Its fds ended with the daemon that held them, unless
                  * systemd's fd store kept them for us. */
                 log_info("set '%s': was pinned by fd and its fds did not come back from the fd "

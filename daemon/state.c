@@ -564,14 +564,18 @@ int state_parse(const char *text, struct set *s, pid_t *ret_keeper)
         const char *p = text, *plain;
         int r = 0;
 
+        /* A line may be as long as the file: a network's result is. */
+        _cleanup_free_ char *line = malloc(STATE_SIZE_MAX + 1);
+
+        if (!line)
+                return -ENOMEM;
         if (!name_key_parse(s->name, &key_owner, &plain))
                 return -EINVAL;
         s->created = 0;
         while (*p && r == 0) {
-                char line[NSK_SYSCTL_LEN + 16];
                 size_t n = strcspn(p, "\n"), k;
 
-                if (n >= sizeof(line) || p[n] != '\n')
+                if (n > STATE_SIZE_MAX || p[n] != '\n')
                         return -EINVAL;
                 memcpy(line, p, n);
                 line[n] = '\0';

@@ -20,6 +20,7 @@
 #include "rundir.h"
 #include "set.h"
 #include "settings-eq.h"
+#include "network.h"
 #include "state.h"
 #include "util.h"
 
@@ -298,7 +299,7 @@ static void test_parse_unknown(void **state)
 
 static void test_parse_lines(void **state)
 {
-        char text[2048];
+        static char text[8192];
         struct set *s;
         pid_t keeper;
         size_t n;
@@ -309,20 +310,14 @@ static void test_parse_lines(void **state)
         check_bad("web", "version 1", -EINVAL);
         check_bad("web", "version 1\r\npin bind\r\nns net 1\r\n", -EINVAL);
 
-        /* Lines are at most NSK_SYSCTL_LEN + 15 characters: a created line
-         * made long with leading zeros. */
-        for (size_t len = NSK_SYSCTL_LEN + 14; len <= NSK_SYSCTL_LEN + 17; len++) {
-                n = (size_t) snprintf(text, sizeof(text), MINIMAL "created ");
-                memset(text + n, '0', len - strlen("created ") - 1);
-                n += len - strlen("created ") - 1;
-                strcpy(text + n, "7\n");
-                if (len < NSK_SYSCTL_LEN + 16) {
-                        assert_int_equal(parse("web", text, &s, &keeper), 0);
-                        assert_int_equal(s->created, 7);
-                        set_free(s);
-                } else
-                        check_bad("web", text, -EINVAL);
-        }
+        /* A line is bounded by the file alone (a network's result is
+         * long): a created line made long with leading zeros. */
+        n = (size_t) snprintf(text, sizeof(text), MINIMAL "created ");
+        memset(text + n, '0', 4000);
+        strcpy(text + n + 4000, "7\n");
+        assert_int_equal(parse("web", text, &s, &keeper), 0);
+        assert_int_equal(s->created, 7);
+        set_free(s);
 }
 
 static void test_parse_name(void **state)
@@ -569,7 +564,7 @@ static void test_networks(void **state)
                 "\"mac\":\"02:00:00:00:00:01\",\"sandbox\":\"/x\"}],\"ips\":[{\"interface\":1,"
                 "\"address\":\"192.0.2.5/24\",\"gateway\":\"192.0.2.1\"}],\"routes\":[{\"dst\":"
                 "\"0.0.0.0/0\",\"gw\":\"192.0.2.1\"}],\"dns\":{\"nameservers\":[\"192.0.2.53\"]}}";
-        char text[4096];
+        static char text[16384];
         struct set *s, *back;
         pid_t keeper;
 
@@ -600,6 +595,35 @@ static void test_networks(void **state)
         assert_int_equal(state_remove(x->rd, "web"), 0);
         set_free(s);
 
+        /* A result longer than any other line: a line may be as long as
+         * the file (a daemon that wrote it must read it back). */
+        {
+                static char big[8192];
+                size_t n =
+                        (size_t) snprintf(big, sizeof(big),
+                                          "{\"cniVersion\":\"1.0.0\",\"dns\":{\"nameservers\":[");
+
+                for (int k = 0; k < 400; k++)
+                        n += (size_t) snprintf(big + n, sizeof(big) - n, "%s\"192.0.2.%d\"",
+                                               k ? "," : "", k % 250);
+                snprintf(big + n, sizeof(big) - n, "]}}");
+                assert_true(strlen(big) > 4096);
+                s = set_new("web", NSK_TYPE_BIT(NSK_TYPE_NET), NSK_PIN_BIND, 0);
+                assert_non_null(s);
+                assert_int_equal(nsk_settings_add_network(&s->settings, "lab", "eth0"), 0);
+                assert_int_equal(set_networks_init(s), 0);
+                s->net_results[0] = strdup(big);
+                assert_int_equal(network_fill(&s->settings.networks[0], big), 0);
+                round_trip(x->rd, s);
+                read_state(x->rd, "web", text, sizeof(text));
+                assert_int_equal(parse("web", text, &back, &keeper), 0);
+                assert_string_equal(back->net_results[0], big);
+                assert_int_equal(back->settings.networks[0].n_nameservers, NSK_NETWORK_ITEMS_MAX);
+                set_free(back);
+                assert_int_equal(state_remove(x->rd, "web"), 0);
+                set_free(s);
+        }
+
         check_bad_line("network lab", -EINVAL);
         check_bad_line("network lab eth0", -EINVAL);
         check_bad_line("network lab eth0 ", -EINVAL);
@@ -607,6 +631,13 @@ static void test_networks(void **state)
         check_bad_line("network lab a/b -", -EINVAL);
         check_bad_line("network lab eth0 {not json", -EINVAL);
         check_bad_line("network lab eth0 []", -EINVAL);
+        /* What is not an address is not kept (it would reach terminals). */
+        check_bad_line("network lab eth0 {\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":"
+                       "\"10.0.0.2/24\\n2099 released victim\"}]}",
+                       -EINVAL);
+        check_bad_line("network lab eth0 {\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":"
+                       "\"10.0.0.2/33\"}]}",
+                       -EINVAL);
         /* Two networks on one interface cannot be. */
         snprintf(text, sizeof(text), "%snetwork lab eth0 -\nnetwork wan eth0 -\n", MINIMAL_ALL);
         check_bad("web", text, -EINVAL);

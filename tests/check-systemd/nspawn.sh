@@ -21,7 +21,7 @@ done
 [ -d /sys/fs/cgroup ] || hard_error "no /sys/fs/cgroup: systemd cannot boot in a container here"
 
 SUITE=bookworm
-PACKAGES=systemd,systemd-sysv,dbus,libevent-core-2.1-7,procps
+PACKAGES=systemd,systemd-sysv,dbus,libevent-core-2.1-7,libjansson4,procps
 CACHE_DIR=${NSK_ROOTFS_CACHE:-/var/cache/nskeeper-test}
 CACHE=$CACHE_DIR/rootfs-$SUITE-$(printf '%s' "$PACKAGES" | md5sum | cut -c1-8)
 MACHINE=nsk-check-$$

@@ -82,6 +82,34 @@ gate=$(printf '%s' "$conf" | jq -r .gate)
 printf '{"cniVersion":"1.0.0","interfaces":[],"ips":[]}\n'
 EOF
 chmod 0755 "$PLUGINS/gated"
+# A plugin whose result holds what is no address (a line of its own, for
+# a monitor's reader); its DEL leaves a mark.
+cat >"$PLUGINS/liar" <<EOF
+#!/bin/sh
+cat >/dev/null
+[ "\$CNI_COMMAND" = DEL ] && { touch "$T/liar-del"; exit 0; }
+printf '%s\n' '{"cniVersion":"1.0.0","interfaces":[{"name":"eth0","sandbox":"/x"}],"ips":[{"address":"10.0.0.2/24\\n2099-01-01T00:00:00Z released victim","interface":0}]}'
+EOF
+# A plugin that fails with control characters in its words.
+cat >"$PLUGINS/noisy" <<'EOF'
+#!/bin/sh
+cat >/dev/null
+[ "$CNI_COMMAND" = DEL ] && exit 0
+printf '%s\n' '{"cniVersion":"1.0.0","code":100,"msg":"bad\u001b[31m\nreleased victim","details":"x\ry"}'
+exit 1
+EOF
+# A plugin that leaves a process behind.
+cat >"$PLUGINS/lingering" <<EOF
+#!/bin/bash
+cat >/dev/null
+[ "\$CNI_COMMAND" = ADD ] && (exec -a nsk-linger-$$ sleep 1000) >/dev/null 2>&1 &
+printf '%s\n' '{"cniVersion":"1.0.0"}'
+EOF
+chmod 0755 "$PLUGINS/liar" "$PLUGINS/noisy" "$PLUGINS/lingering"
+for p in liar noisy lingering; do
+        printf '{ "cniVersion": "1.0.0", "name": "%s", "type": "%s" }\n' "$p" "$p" \
+                >"$CONF/40-$p.conf"
+done
 cat >"$CONF/30-gated.conf" <<EOF
 { "cniVersion": "1.0.0", "name": "gated", "type": "gated", "gate": "$T/gate" }
 EOF
@@ -103,9 +131,14 @@ inside() { # SET CMD...: CMD in the set's net namespace
 pins() {
         (cd "$RUNDIR" && find ns mnt -mindepth 1 -maxdepth 2 ! -type d 2>/dev/null | sort)
 }
+no_veth() {
+        [ -z "$(veths)" ]
+}
 nothing_left() { # WHEN: no lease, veth, pin or state file
         check_eq "$1: no lease left" "" "$(leases)"
-        check_eq "$1: no veth left" "" "$(veths)"
+        # A veth can outlive its namespace's last pin by a moment: the
+        # kernel tears net namespaces down in a work queue of its own.
+        await "$1: no veth left" 10 no_veth
         check_eq "$1: no pin left" "" "$(pins)"
         check_eq "$1: no state file left" "" "$(ls -A "$RUNDIR/state")"
 }
@@ -213,6 +246,26 @@ check_run "the name can be used" 0 ctl create bad -t net --network lab
 check_run "release it" 0 ctl release bad
 nothing_left "after that"
 
+echo "# --- what plugins say is checked ---"
+check_fails "a result with what is no address" 1 "network liar: its plugins' result is none" \
+        ctl create bad -t net --network liar
+check_true "... its ADD is undone: its DEL ran" test -e "$T/liar-del"
+nothing_left "a result not kept"
+run ctl create bad -t net --network noisy
+check_eq "a plugin's failure fails the create" 1 "$RC"
+check_match "... in its words" "plugin noisy: bad.\[31m.released victim" "$ERR"
+check_eq "... on one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
+check_eq "... without a control character" 0 \
+        "$(printf '%s' "$ERR" | LC_ALL=C grep -c '[[:cntrl:]]')"
+check_eq "the daemon's log has no escape of its" 0 \
+        "$(LC_ALL=C grep -c $'\x1b' "$T/daemon.log")"
+check_run "a plugin that leaves a process behind" 0 ctl create linger -t net --network lingering
+no_linger() {
+        ! pgrep -f "^nsk-linger-$$" >/dev/null
+}
+await "... which ended with the plugin" 10 no_linger
+check_run "release linger" 0 ctl release linger
+
 echo "# --- a DEL that fails does not keep the set ---"
 check_run "create d on lab" 0 ctl create d -t net --network lab
 mv "$CONF/10-lab.conflist" "$T/lab.moved"
@@ -266,6 +319,20 @@ check_match "... and says why" "cut short while its networks were attached" \
         "$(set_json cut | jq -r .state_reason)"
 check_run "its release runs the DEL" 0 ctl release cut
 nothing_left "after the crash and the release"
+
+echo "# --- an fd-pinned set whose daemon was killed ---"
+check_run "create f, fd-pinned, on lab" 0 ctl create f --pin fd --network lab
+check_eq "its lease" 1 "$(leases | wc -w)"
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+start_daemon --cni-conf-dir "$CONF" --cni-path "$PLUGINS:$CNI_BIN" || die "no daemon after SIGKILL"
+check_eq "its namespace ended, but it comes back dead" dead "$(set_json f | jq -r .state)"
+check_match "... and says why" "ended with the last daemon; release it to undo its networks" \
+        "$(set_json f | jq -r .state_reason)"
+check_eq "its lease outlived it" 1 "$(leases | wc -w)"
+check_run "its release runs the DEL without a namespace" 0 ctl release f
+nothing_left "after the fd set's release"
 
 stop_daemon
 ip link del "$BR" 2>/dev/null
