@@ -237,8 +237,11 @@ static int create_done(int error, const char *message, struct helper_result *res
 /* Networks are root's: their plugins run with all of the host's
  * privileges. Each gets an interface name; one not given is the first of
  * eth0, eth1, ... that no other network of the set names. */
-static int networks_prepare(struct client *c, const struct nsk_request *req, struct nsk_settings *s)
+static int networks_prepare(struct commands *cx, struct client *c, const struct nsk_request *req,
+                            struct nsk_settings *s)
 {
+        char msg[NSK_MESSAGE_MAX];
+
         for (unsigned i = 0; i < s->n_networks; i++) {
                 struct nsk_network *n = &s->networks[i];
 
@@ -251,6 +254,8 @@ static int networks_prepare(struct client *c, const struct nsk_request *req, str
                 return reply_error(c, req, -EPERM,
                                    "only root may attach networks: CNI plugins run with all "
                                    "privileges of the host");
+        if (s->n_networks > 0 && networks_refused(cx->networks, msg, sizeof(msg)))
+                return reply_error(c, req, -EOPNOTSUPP, "%s", msg);
         for (unsigned i = 0, k = 0; i < s->n_networks; i++) {
                 struct nsk_network *n = &s->networks[i];
                 bool taken = true;
@@ -294,7 +299,7 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
         r = nsk_settings_check(&req->settings, types, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
-        r = networks_prepare(c, req, (struct nsk_settings *) &req->settings);
+        r = networks_prepare(cx, c, req, (struct nsk_settings *) &req->settings);
         if (r < 0)
                 return r;
         r = access_check_create(cx->cfg, cx->reg, client_cred(c), client_account(c), types,

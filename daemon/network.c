@@ -8,6 +8,8 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -21,6 +23,7 @@
 
 struct networks {
         pid_t proc_pid; /* ours, as /proc names it (it may be another pid namespace's) */
+        int no_netlink; /* errno of a netlink socket our sandbox refused, else 0 */
         struct event_base *base;
         const struct rundir *rd;
         const char *conf_dirs;
@@ -56,6 +59,7 @@ struct networks *networks_new(struct event_base *base, const struct rundir *rd,
         struct networks *nw = calloc(1, sizeof(*nw));
         char self[32];
         ssize_t n;
+        int fd;
 
         if (!nw)
                 return NULL;
@@ -70,6 +74,12 @@ struct networks *networks_new(struct event_base *base, const struct rundir *rd,
         }
         if (nw->proc_pid <= 0)
                 nw->proc_pid = getpid();
+        /* Plugins inherit our sandbox: one that forbids netlink (systemd's
+         * RestrictAddressFamilies=) fails every ADD, better said at once. */
+        fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (fd < 0 && (errno == EAFNOSUPPORT || errno == EPERM || errno == EACCES))
+                nw->no_netlink = errno;
+        safe_close(fd);
         return nw;
 }
 
@@ -371,6 +381,18 @@ static int op_start(struct networks *nw, struct set *s, enum network_job job, ne
         else
                 advance(op, true);
         return 0;
+}
+
+bool networks_refused(const struct networks *nw, char *msg, size_t size)
+{
+        if (!nw->no_netlink)
+                return false;
+        snprintf(msg, size,
+                 "this nskeeperd cannot attach networks: its sandbox refuses the netlink sockets "
+                 "CNI plugins need (%s); under systemd, see NETWORKS in nskeeperd(8) for the "
+                 "drop-in that allows them",
+                 strerror(nw->no_netlink));
+        return true;
 }
 
 int network_attach(struct networks *nw, struct set *s, network_done_fn done, void *userdata)

@@ -25,6 +25,10 @@ struct networks *networks_free(struct networks *nw);
 /* Is pid a chain's child (reaped through its pidfd)? */
 bool networks_tracks(const struct networks *nw, pid_t pid);
 
+/* Whether networks cannot be attached here at all (our sandbox refuses
+ * what plugins need); msg says why. */
+bool networks_refused(const struct networks *nw, char *msg, size_t size);
+
 /* error 0, or -errno and msg (which names the network and the plugin). */
 typedef void (*network_done_fn)(int error, const char *msg, void *userdata);
 

@@ -8,7 +8,8 @@
 # STATUS= reach systemctl; the service shares PID 1's mount namespace; an
 # fd-pinned set survives `systemctl restart` (fd store) with its keeper;
 # stop + start keeps bind sets and drops fd sets; a daemon frozen with
-# SIGSTOP is restarted by the watchdog with all its sets.
+# SIGSTOP is restarted by the watchdog with all its sets; networks are
+# refused in the unit's sandbox and attached with its drop-in.
 # Skips (77) only when the package mirror cannot be reached.
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -337,6 +338,35 @@ done
 check_eq "nothing left" "[]" "$(cctl list --json | jq -c .)"
 check_true "bp's keeper is gone" in_dead "$bp_keeper"
 status_is "STATUS= says so" '^0 sets, 0 namespaces'
+
+echo "# --- networks: refused in the unit's sandbox, attached with the drop-in ---"
+# Debian's bridge and host-local (static programs) and a network of
+# documentation addresses, in the container only.
+mkdir -p "$ROOT/usr/lib/cni" "$ROOT/etc/cni/net.d"
+cp /usr/lib/cni/bridge /usr/lib/cni/host-local "$ROOT/usr/lib/cni/"
+cat >"$ROOT/etc/cni/net.d/10-lab.conflist" <<'EOF'
+{ "cniVersion": "1.0.0", "name": "lab", "plugins": [ { "type": "bridge", "bridge": "nskbr0",
+  "isGateway": true, "ipam": { "type": "host-local", "ranges": [[{ "subnet": "192.0.2.0/24" }]] } } ] }
+EOF
+check_fails "create --network in the unit's sandbox" 1 "sandbox refuses the netlink sockets" \
+        cctl create n1 -t net --network lab
+check_eq "... nothing was made" "[]" "$(cctl list --json | jq -c .)"
+cp "$NSK_SRCDIR/systemd/nskeeperd-networks.conf" \
+        "$ROOT/etc/systemd/system/nskeeperd.service.d/networks.conf"
+check_run "daemon-reload with the networks drop-in" 0 c systemctl daemon-reload
+check_run "restart nskeeperd" 0 c systemctl restart nskeeperd
+check_run "create n1 on network lab" 0 cctl create n1 -t net --network lab
+n1_addr=$(cctl show n1 --json | jq -r '.networks[0].addresses[0]')
+check_match "n1 has an address of lab" '^192\.0\.2\.[0-9]+/24$' "$n1_addr"
+check_match "the kernel: eth0 in n1's namespace has it" "${n1_addr%/*}" \
+        "$(cctl join n1 -t net -- cat /proc/net/fib_trie 2>/dev/null)"
+check_match "the bridge is in the host's (PID 1's) network namespace" "nskbr0" \
+        "$(nsenter -t "$LEADER" -n ip -o link show nskbr0 2>&1)"
+check_run "check n1" 0 cctl check n1
+check_run "ping n1 from the container" 0 nsenter -t "$LEADER" -n ping -c 1 -W 10 "${n1_addr%/*}"
+check_run "release n1" 0 cctl release n1
+check_eq "its lease went" "" "$(c sh -c 'ls /var/lib/cni/networks/lab | grep ^192' 2>/dev/null)"
+nsenter -t "$LEADER" -n ip link del nskbr0 2>/dev/null
 check_run "systemctl stop nskeeperd nskeeperd.socket" 0 c systemctl stop nskeeperd nskeeperd.socket
 # NSK_SHOW_JOURNAL=1: the unit's whole journal, also when all went well.
 [ -n "${NSK_SHOW_JOURNAL:-}" ] && c journalctl -o short-monotonic -u nskeeperd.service -u nskeeperd.socket --no-pager | sed "s/^/#   /"

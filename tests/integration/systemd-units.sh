@@ -47,6 +47,19 @@ for want in Type=notify KillMode=process ListenSequentialPacket=/run/nskeeper/co
         check_eq "$want" 1 "$(cat "$service" "$socket" | grep -cxF "$want")"
 done
 
+# The drop-in for networks (installed inactive) verifies too, and undoes
+# exactly what plugins need undone.
+dropin=$NSK_SRCDIR/systemd/nskeeperd-networks.conf
+mkdir -p "$T/units-net/nskeeperd.service.d"
+cp "$T/units/nskeeperd.service" "$T/units/nskeeperd.socket" "$T/units-net/"
+cp "$dropin" "$T/units-net/nskeeperd.service.d/networks.conf"
+run systemd-analyze verify --man=no "$T/units-net/nskeeperd.socket" \
+        "$T/units-net/nskeeperd.service"
+check_eq "with the networks drop-in: verify says nothing" "0" "$RC$OUT$ERR"
+check_eq "the drop-in sets only PrivateNetwork, RestrictAddressFamilies, CapabilityBoundingSet" \
+        "CapabilityBoundingSet PrivateNetwork RestrictAddressFamilies" \
+        "$(grep -E '^[A-Za-z]+=' "$dropin" | cut -d= -f1 | sort | paste -sd' ')"
+
 run systemd-analyze security --offline=yes --no-pager "$T/units/nskeeperd.service"
 score=$(sed -n 's/.*Overall exposure level for nskeeperd.service: \([0-9.]*\).*/\1/p' <<<"$OUT")
 echo "# systemd-analyze security --offline=yes: $(grep 'Overall exposure' <<<"$OUT")"
