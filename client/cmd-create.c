@@ -30,6 +30,10 @@ static void help(void)
                "                           configuration in the daemon's --cni-conf-dir) as\n"
                "                           interface IF (default: eth0, eth1, ... in order);\n"
                "                           repeatable, root only; release detaches it\n"
+               "      --pin-at TYPE:PATH   also pin the TYPE namespace at PATH (root only;\n"
+               "                           one per type); release removes it if still there\n"
+               "      --release-with-pins  release the set once every --pin-at pin is gone\n"
+               "                           (removed by whoever asked for it)\n"
                "  -r, --map-root-user      user: map root inside to the caller's uid and gid\n"
                "                           (not root: with --setgroups deny)\n"
                "      --map-user UID       user: map UID inside to the caller's uid\n"
@@ -57,6 +61,8 @@ enum {
         OPT_BOOTTIME,
         OPT_IP_NETNS,
         OPT_NETWORK,
+        OPT_PIN_AT,
+        OPT_RELEASE_WITH_PINS,
 };
 
 /* What the options say, gathered before the daemon is asked anything. */
@@ -149,6 +155,32 @@ static int opt_network(struct create_args *a)
         return 1;
 }
 
+/* --pin-at TYPE:PATH */
+static int opt_pin_at(struct create_args *a)
+{
+        const char *colon = strchr(optarg, ':');
+        char type[16];
+        enum nsk_type t = NSK_TYPE_INVALID;
+        int r;
+
+        if (colon && (size_t) (colon - optarg) < sizeof(type)) {
+                memcpy(type, optarg, (size_t) (colon - optarg));
+                type[colon - optarg] = '\0';
+                t = nsk_type_from_name(type);
+        }
+        if (t < 0)
+                return usage_error("--pin-at '%s': expected TYPE:PATH, TYPE a namespace type",
+                                   optarg);
+        r = nsk_settings_add_pin_at(&a->set, t, colon + 1);
+        if (r == -E2BIG)
+                return usage_error("--pin-at: too many pins");
+        if (r < 0)
+                return usage_error("--pin-at '%s': PATH must be absolute, of printable "
+                                   "characters, without '.' or '..'",
+                                   optarg);
+        return 1;
+}
+
 static int opt_net(int c, struct create_args *a)
 {
         switch (c) {
@@ -160,6 +192,11 @@ static int opt_net(int c, struct create_args *a)
                 return 1;
         case OPT_NETWORK:
                 return opt_network(a);
+        case OPT_PIN_AT:
+                return opt_pin_at(a);
+        case OPT_RELEASE_WITH_PINS:
+                a->set.release_with_pins = true;
+                return 1;
         }
         return 0;
 }
@@ -269,6 +306,8 @@ static int parse_args(int argc, char **argv, struct create_args *a, const char *
                 { "no-loopback", no_argument, NULL, OPT_NO_LOOPBACK },
                 { "ip-netns", no_argument, NULL, OPT_IP_NETNS },
                 { "network", required_argument, NULL, OPT_NETWORK },
+                { "pin-at", required_argument, NULL, OPT_PIN_AT },
+                { "release-with-pins", no_argument, NULL, OPT_RELEASE_WITH_PINS },
                 { "map-root-user", no_argument, NULL, 'r' },
                 { "map-user", required_argument, NULL, OPT_MAP_USER },
                 { "map-group", required_argument, NULL, OPT_MAP_GROUP },

@@ -282,6 +282,18 @@ static void f_networks(FIELD_ARGS)
         fputc(']', o->f);
 }
 
+static void f_pins_at(FIELD_ARGS)
+{
+        jkey(o, key);
+        json_strv(o->f, s->settings.pins_at, s->settings.n_pins_at);
+}
+
+static void f_release_with_pins(FIELD_ARGS)
+{
+        jkey(o, key);
+        fputs(s->settings.release_with_pins ? "true" : "false", o->f);
+}
+
 static void json_idmap(FILE *f, const struct nsk_idmap *m, unsigned n)
 {
         fputc('[', f);
@@ -431,6 +443,8 @@ static const struct field fields[] = {
         { "loopback", f_loopback, NSK_TYPE_NET },
         { "ip_netns", f_ip_netns, NSK_TYPE_NET },
         { "networks", f_networks, NSK_TYPE_NET },
+        { "pins_at", f_pins_at },
+        { "release_with_pins", f_release_with_pins },
         { "uid_map", f_uid_map, NSK_TYPE_USER },
         { "gid_map", f_gid_map, NSK_TYPE_USER },
         { "setgroups", f_setgroups, NSK_TYPE_USER },
@@ -538,6 +552,9 @@ void output_set_text(FILE *f, const struct nsk_set_info *s, const struct procsca
                         s->name);
         for (unsigned i = 0; i < c->n_networks; i++)
                 text_network(f, &c->networks[i]);
+        for (unsigned i = 0; i < c->n_pins_at; i++)
+                fprintf(f, "pin at:     %s%s\n", c->pins_at[i],
+                        c->release_with_pins ? " (released once all are gone)" : "");
         for (unsigned i = 0; i < c->n_uid_map; i++)
                 fprintf(f, "uid_map:    %u %u %u\n", c->uid_map[i].inside, c->uid_map[i].outside,
                         c->uid_map[i].count);

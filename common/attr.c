@@ -228,6 +228,8 @@ static const struct nsk_attr_policy policies[NSK_A_MAX] = {
         [NSK_A_NET_ROUTE] = STRING("NET_ROUTE", NSK_NET_ITEM_LEN - 1, REPEATABLE, NSK_IN_NETWORK),
         [NSK_A_NET_NAMESERVER] =
                 STRING("NET_NAMESERVER", NSK_NET_ITEM_LEN - 1, REPEATABLE, NSK_IN_NETWORK),
+        [NSK_A_PIN_AT] = STRING("PIN_AT", NSK_PATH_MAX + 7, REPEATABLE, SETTING),
+        [NSK_A_RELEASE_WITH_PINS] = U32("RELEASE_WITH_PINS", SETTING),
 };
 
 const struct nsk_attr_policy *nsk_attr_policy(uint16_t type)

@@ -47,14 +47,16 @@ enum nsk_attr_type {
         NSK_A_NS_MISSING = 30,       /* u32 in NS: 1 its bind pin was removed from outside */
         NSK_A_IP_NETNS_MISSING = 31, /* u32 in SET: 1 its ip netns entry was removed */
         /* A CNI network of a set: a setting (in CREATE and in SET). */
-        NSK_A_NETWORK = 32,        /* nested; repeatable */
-        NSK_A_NET_NAME = 33,       /* string in NETWORK: the network's name */
-        NSK_A_NET_IFNAME = 34,     /* string in NETWORK: the interface in the namespace */
-        NSK_A_NET_MAC = 35,        /* string in NETWORK (SET only): the interface's MAC */
-        NSK_A_NET_ADDRESS = 36,    /* string in NETWORK (SET only): CIDR; repeatable */
-        NSK_A_NET_GATEWAY = 37,    /* string in NETWORK (SET only); repeatable */
-        NSK_A_NET_ROUTE = 38,      /* string in NETWORK (SET only): "DST[ via GW]"; repeatable */
-        NSK_A_NET_NAMESERVER = 39, /* string in NETWORK (SET only); repeatable */
+        NSK_A_NETWORK = 32,           /* nested; repeatable */
+        NSK_A_NET_NAME = 33,          /* string in NETWORK: the network's name */
+        NSK_A_NET_IFNAME = 34,        /* string in NETWORK: the interface in the namespace */
+        NSK_A_NET_MAC = 35,           /* string in NETWORK (SET only): the interface's MAC */
+        NSK_A_NET_ADDRESS = 36,       /* string in NETWORK (SET only): CIDR; repeatable */
+        NSK_A_NET_GATEWAY = 37,       /* string in NETWORK (SET only); repeatable */
+        NSK_A_NET_ROUTE = 38,         /* string in NETWORK (SET only): "DST[ via GW]"; repeatable */
+        NSK_A_NET_NAMESERVER = 39,    /* string in NETWORK (SET only); repeatable */
+        NSK_A_PIN_AT = 40,            /* string "TYPE:/PATH": a pin there too; repeatable */
+        NSK_A_RELEASE_WITH_PINS = 41, /* u32: 1 releases the set once its PIN_ATs are gone */
         NSK_A_MAX,
 };
 

@@ -168,6 +168,13 @@ struct nsk_settings {
         bool ip_netns; /* net also at /run/netns/NAME, for ip-netns(8) */
         unsigned n_networks;
         struct nsk_network *networks; /* CNI networks, attached in this order */
+        /* Pins at paths of the creator's choice besides the set's own
+         * (root's sets only): "TYPE:/PATH", at most one per type. */
+        unsigned n_pins_at;
+        char **pins_at;
+        /* The set is released once every one of pins_at is gone (its
+         * creator removed them, as CRI-O removes pinns' pins). */
+        bool release_with_pins;
 };
 
 void nsk_settings_done(struct nsk_settings *s);
@@ -176,6 +183,11 @@ int nsk_settings_add_sysctl(struct nsk_settings *s, const char *assignment);
  * -EINVAL for a name or interface name that is not valid, -E2BIG past
  * NSK_NETWORK_MAX. */
 int nsk_settings_add_network(struct nsk_settings *s, const char *name, const char *ifname);
+/* Adds a pin at path for the set's namespace of type t (an absolute path
+ * of printable characters, no "." or ".." component). -EINVAL if it is
+ * none, -E2BIG past one per type. */
+int nsk_settings_add_pin_at(struct nsk_settings *s, enum nsk_type t, const char *path);
+
 /* A CNI network name: 1-NSK_NETWORK_NAME_MAX of [A-Za-z0-9_.-], starting
  * with a letter or digit (the CNI spec's rule). NULL is none. */
 bool nsk_network_name_is_valid(const char *s);

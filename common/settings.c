@@ -48,10 +48,58 @@ static void network_done(struct nsk_network *n)
 void nsk_settings_done(struct nsk_settings *s)
 {
         strv_free(&s->sysctls, &s->n_sysctls);
+        strv_free(&s->pins_at, &s->n_pins_at);
         for (unsigned i = 0; i < s->n_networks; i++)
                 network_done(&s->networks[i]);
         s->networks = mfree(s->networks);
         s->n_networks = 0;
+}
+
+/* "TYPE:/PATH": its type, and a path of printable characters without a
+ * "." or ".." component or a doubled '/'. */
+int nsk_pin_at_parse(const char *pin_at, enum nsk_type *ret_type, const char **ret_path)
+{
+        const char *colon = pin_at ? strchr(pin_at, ':') : NULL;
+        char type[16];
+        enum nsk_type t;
+        const char *p;
+
+        if (!colon || (size_t) (colon - pin_at) >= sizeof(type))
+                return -EINVAL;
+        memcpy(type, pin_at, (size_t) (colon - pin_at));
+        type[colon - pin_at] = '\0';
+        t = nsk_type_from_name(type);
+        p = colon + 1;
+        if (t < 0 || p[0] != '/' || strlen(p) >= NSK_PATH_MAX || streq(p, "/"))
+                return -EINVAL;
+        for (const char *c = p; *c; c++)
+                if (!isprint((unsigned char) *c))
+                        return -EINVAL;
+        for (const char *c = p; *c;) {
+                size_t n;
+
+                c++; /* the '/' */
+                n = strcspn(c, "/");
+                if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return -EINVAL;
+                c += n;
+        }
+        *ret_type = t;
+        *ret_path = p;
+        return 0;
+}
+
+int nsk_settings_add_pin_at(struct nsk_settings *s, enum nsk_type t, const char *path)
+{
+        char buf[NSK_PATH_MAX + 16];
+        const char *name = nsk_type_name(t), *p;
+        enum nsk_type t2;
+
+        if (!name || !path ||
+            (size_t) snprintf(buf, sizeof(buf), "%s:%s", name, path) >= sizeof(buf) ||
+            nsk_pin_at_parse(buf, &t2, &p) < 0)
+                return -EINVAL;
+        return strv_add(&s->pins_at, &s->n_pins_at, NSK_TYPE_MAX, buf);
 }
 
 bool nsk_network_name_is_valid(const char *s)
@@ -168,6 +216,10 @@ int nsk_settings_copy(struct nsk_settings *dst, const struct nsk_settings *src)
         dst->n_sysctls = 0;
         dst->networks = NULL;
         dst->n_networks = 0;
+        dst->pins_at = NULL;
+        dst->n_pins_at = 0;
+        for (unsigned i = 0; r == 0 && i < src->n_pins_at; i++)
+                r = strv_add(&dst->pins_at, &dst->n_pins_at, NSK_TYPE_MAX, src->pins_at[i]);
         for (unsigned i = 0; r == 0 && i < src->n_sysctls; i++)
                 r = nsk_settings_add_sysctl(dst, src->sysctls[i]);
         for (unsigned i = 0; r == 0 && i < src->n_networks; i++) {
@@ -186,7 +238,8 @@ bool nsk_settings_is_default(const struct nsk_settings *s)
 {
         return !s->hostname[0] && !s->domainname[0] && s->n_sysctls == 0 && s->n_uid_map == 0 &&
                s->n_gid_map == 0 && s->monotonic == 0 && s->boottime == 0 && !s->no_loopback &&
-               !s->setgroups_deny && !s->ip_netns && s->n_networks == 0;
+               !s->setgroups_deny && !s->ip_netns && s->n_networks == 0 && s->n_pins_at == 0 &&
+               !s->release_with_pins;
 }
 
 static void put_idmap(struct nsk_writer *w, uint16_t type, const struct nsk_idmap *m, unsigned n)
@@ -223,6 +276,10 @@ void nsk_put_settings(struct nsk_writer *w, const struct nsk_settings *s)
                 nsk_put_u32(w, NSK_A_SETGROUPS, 0);
         if (s->ip_netns)
                 nsk_put_u32(w, NSK_A_IP_NETNS, 1);
+        for (unsigned i = 0; i < s->n_pins_at; i++)
+                nsk_put_str(w, NSK_A_PIN_AT, s->pins_at[i]);
+        if (s->release_with_pins)
+                nsk_put_u32(w, NSK_A_RELEASE_WITH_PINS, 1);
         for (unsigned i = 0; i < s->n_networks; i++) {
                 const struct nsk_network *n = &s->networks[i];
                 size_t nest = nsk_nest_begin(w, NSK_A_NETWORK);
@@ -393,6 +450,21 @@ int nsk_settings_take_attr(struct nsk_settings *s, const struct nsk_attr *a, boo
         case NSK_A_NETWORK:
                 r = take_network(s, a, strict);
                 break;
+        case NSK_A_PIN_AT: {
+                char pin[NSK_PATH_MAX + 8];
+
+                r = nsk_attr_str(a, pin, sizeof(pin));
+                if (r >= 0)
+                        r = strv_add(&s->pins_at, &s->n_pins_at, NSK_TYPE_MAX, pin);
+                break;
+        }
+        case NSK_A_RELEASE_WITH_PINS: {
+                bool off = true;
+
+                r = take_bool(a, &off);
+                s->release_with_pins = !off;
+                break;
+        }
         default:
                 return 0;
         }
@@ -454,6 +526,46 @@ int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char
         r = idmap_check(s->gid_map, s->n_gid_map, "gid map", msg, size);
         if (r < 0)
                 return r;
+        for (unsigned i = 0; i < s->n_pins_at; i++) {
+                nsk_type_mask_t seen = 0;
+                enum nsk_type t;
+                const char *path;
+
+                if (nsk_pin_at_parse(s->pins_at[i], &t, &path) < 0) {
+                        snprintf(msg, size,
+                                 "invalid pin '%.128s': expected TYPE:/PATH, an absolute path of "
+                                 "printable characters without '.' or '..'",
+                                 s->pins_at[i]);
+                        return -EINVAL;
+                }
+                if (!(types & NSK_TYPE_BIT(t))) {
+                        snprintf(msg, size, "pin '%.128s' needs a new %s namespace", s->pins_at[i],
+                                 nsk_type_name(t));
+                        return -EINVAL;
+                }
+                for (unsigned k = 0; k < i; k++) {
+                        enum nsk_type t2;
+                        const char *p2;
+
+                        if (nsk_pin_at_parse(s->pins_at[k], &t2, &p2) == 0)
+                                seen |= NSK_TYPE_BIT(t2);
+                }
+                if (seen & NSK_TYPE_BIT(t)) {
+                        snprintf(msg, size, "more than one pin of the %s namespace",
+                                 nsk_type_name(t));
+                        return -EINVAL;
+                }
+        }
+        if (s->release_with_pins && s->n_pins_at == 0) {
+                snprintf(msg, size, "releasing a set with its pins needs pins (--pin-at)");
+                return -EINVAL;
+        }
+        /* That release comes from the mount table, with no one to wait
+         * for a network's DEL. */
+        if (s->release_with_pins && s->n_networks > 0) {
+                snprintf(msg, size, "a set released with its pins can have no networks");
+                return -EINVAL;
+        }
         for (unsigned i = 0; i < s->n_networks; i++) {
                 const struct nsk_network *n = &s->networks[i];
 

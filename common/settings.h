@@ -28,5 +28,9 @@ enum nsk_network_item {
 /* Adds item to one of n's lists (-E2BIG past NSK_NETWORK_ITEMS_MAX,
  * -ENAMETOOLONG past NSK_NET_ITEM_LEN). */
 int nsk_network_add_item(struct nsk_network *n, enum nsk_network_item what, const char *item);
+/* Splits "TYPE:/PATH" (checked as nsk_settings_add_pin_at() does);
+ * *ret_path points into pin_at. */
+int nsk_pin_at_parse(const char *pin_at, enum nsk_type *ret_type, const char **ret_path);
+
 /* Forgets what an ADD made: mac and the lists; name and ifname stay. */
 void nsk_network_clear_result(struct nsk_network *n);

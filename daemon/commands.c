@@ -250,6 +250,9 @@ static int networks_prepare(struct commands *cx, struct client *c, const struct 
                                            "network %s: a request names networks, not results",
                                            n->name);
         }
+        if ((s->n_pins_at > 0 || s->release_with_pins) && client_cred(c)->uid != 0)
+                return reply_error(c, req, -EPERM,
+                                   "only root may pin a set at paths of its choice");
         if (s->n_networks > 0 && client_cred(c)->uid != 0)
                 return reply_error(c, req, -EPERM,
                                    "only root may attach networks: CNI plugins run with all "
@@ -641,7 +644,8 @@ static const struct command commands[NSK_CMD_MAX] = {
         [NSK_CMD_CREATE] = { "create", cmd_create, A(NAME),
                              A(NAME) | A(TYPES) | A(PIN) | A(HOSTNAME) | A(DOMAINNAME) | A(SYSCTL) |
                                      A(UID_MAP) | A(GID_MAP) | A(MONOTONIC) | A(BOOTTIME) |
-                                     A(LOOPBACK) | A(SETGROUPS) | A(IP_NETNS) | A(NETWORK) },
+                                     A(LOOPBACK) | A(SETGROUPS) | A(IP_NETNS) | A(NETWORK) |
+                                     A(PIN_AT) | A(RELEASE_WITH_PINS) },
         [NSK_CMD_GET] = { "get", cmd_get, A(NAME), A(NAME) | A(TYPES) },
         [NSK_CMD_LIST] = { "list", cmd_list, 0, 0 },
         [NSK_CMD_SHOW] = { "show", cmd_show, A(NAME), A(NAME) },

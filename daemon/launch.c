@@ -120,6 +120,8 @@ struct helper_start *launch_request(const char *name, nsk_type_mask_t types,
         /* Networks are the daemon's work, after the helper's. */
         start.settings.networks = NULL;
         start.settings.n_networks = 0;
+        start.settings.pins_at = NULL;
+        start.settings.n_pins_at = 0;
         for (unsigned i = 0; i < n; i++)
                 snprintf(start.sysctls[i], sizeof(start.sysctls[i]), "%s", settings->sysctls[i]);
         return &start;

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "extpin.h"
 #include "fault.h"
 #include "fdstore.h"
 #include "ipnetns.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "pin.h"
+#include "settings.h"
 #include "state.h"
 
 struct lifecycle {
@@ -82,9 +84,25 @@ void lifecycle_pins_missing(struct lifecycle *lc, struct set *s, nsk_type_mask_t
 struct mount_check {
         struct lifecycle *lc;
         const struct mounts *m;
+        struct set **unpinned; /* to release: every pin at its creator's paths gone */
+        size_t n_unpinned;
         struct rundir real;     /* the runtime directory as mountinfo spells it */
         const char *netns_real; /* --netns-dir so, or NULL if it is gone */
 };
+
+/* A set released with its pins at its creator's paths: are they all gone? */
+static bool creator_pins_gone(const struct set *s, const struct mounts *m)
+{
+        for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
+                const char *path;
+                enum nsk_type t;
+
+                if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) == 0 &&
+                    extpin_present(m, path, s->inode[t]))
+                        return false;
+        }
+        return true;
+}
 
 static int check_set(struct set *s, void *userdata)
 {
@@ -93,6 +111,16 @@ static int check_set(struct set *s, void *userdata)
         bool netns_gone = false;
         char path[PATH_MAX];
 
+        if (s->settings.release_with_pins && s->state != SET_CREATING && !s->busy &&
+            creator_pins_gone(s, mc->m)) {
+                struct set **v = reallocarray(mc->unpinned, mc->n_unpinned + 1, sizeof(*v));
+
+                if (v) {
+                        mc->unpinned = v;
+                        v[mc->n_unpinned++] = s;
+                }
+                return 0;
+        }
         if (s->state != SET_READY)
                 return 0;
         for (int t = 0; t < NSK_TYPE_MAX && s->pin == NSK_PIN_BIND; t++)
@@ -123,6 +151,15 @@ void lifecycle_check_mounts(struct lifecycle *lc, const struct mounts *m)
                 return;
         mc.real.path = rundir;
         (void) registry_foreach(lc->reg, check_set, &mc);
+        /* Outside the walk: a release takes the set out of the registry. */
+        for (size_t i = 0; i < mc.n_unpinned; i++) {
+                struct set *s = mc.unpinned[i];
+
+                log_info("set '%s': its pins at its creator's paths are gone; releasing it",
+                         s->name);
+                (void) lifecycle_release(lc, s);
+        }
+        free(mc.unpinned);
 }
 
 static void on_keeper_exit(struct set *s, const char *reason, void *userdata)
@@ -245,6 +282,31 @@ out:
         return r;
 }
 
+/* The pins at its creator's paths, once its own are there. */
+static int pin_extra(struct lifecycle *lc, struct set *s, char *msg, size_t size)
+{
+        for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
+                _cleanup_close_ int fd = -EBADF;
+                const char *path;
+                enum nsk_type t;
+                int r;
+
+                if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) < 0)
+                        r = -EINVAL;
+                else
+                        r = set_open(s, lc->rd, t, &fd);
+                if (r == 0)
+                        r = extpin_add(path, fd);
+                if (r < 0) {
+                        snprintf(msg, size, "cannot pin at %s: %s", s->settings.pins_at[i],
+                                 r == -EBUSY ? "a namespace is mounted there already"
+                                             : strerror(-r));
+                        return r;
+                }
+        }
+        return 0;
+}
+
 int lifecycle_commit(struct lifecycle *lc, struct set *s, struct helper_result *res, char *msg,
                      size_t size)
 {
@@ -266,8 +328,16 @@ int lifecycle_commit(struct lifecycle *lc, struct set *s, struct helper_result *
          * committed; an fd-pinned set's keeps its lifeline: the set ends
          * with the daemon. */
         helper_result_close(res);
-        if (r < 0)
+        if (r < 0) {
                 lifecycle_abandon(lc, s);
+                return r;
+        }
+        /* After the commit: a crash before they are all there leaves a
+         * set whose pins at its creator's paths are gone, which is what
+         * its creator's cleanup leaves too. */
+        r = pin_extra(lc, s, msg, size);
+        if (r < 0)
+                lifecycle_withdraw(lc, s);
         return r;
 }
 
@@ -307,6 +377,17 @@ static void unpin_rest(struct lifecycle *lc, struct set *s)
 {
         const struct rundir *rd = lc->rd;
         int r;
+
+        /* Those its creator has not removed: still this set's namespace. */
+        for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
+                const char *path;
+                enum nsk_type t;
+
+                if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) == 0 &&
+                    (r = extpin_remove(path, s->inode[t])) < 0)
+                        log_warning("set '%s': cannot remove its pin at %s: %s", s->name, path,
+                                    strerror(-r));
+        }
 
         if (s->settings.ip_netns) {
                 r = ipnetns_remove(rd->netns_dir, s->name, s->inode[NSK_TYPE_NET]);

@@ -51,7 +51,7 @@ static int pin_dir_remove(const struct rundir *rd, const char *name)
  * the namespace's mount moved onto it (open_tree(2), move_mount(2)) costs
  * less than mount(2) through two /proc/self/fd paths, which it falls back
  * to where the kernel or a seccomp filter has no new mount API. */
-static int bind_fd(int nsfd, int fd)
+int pin_bind_fd(int nsfd, int fd)
 {
         static bool no_new_api;
         char src[64], dst[64];
@@ -89,7 +89,7 @@ static int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, 
         if (fd < 0)
                 return negative_errno();
 
-        r = bind_fd(nsfd, fd);
+        r = pin_bind_fd(nsfd, fd);
         if (r < 0) {
                 (void) unlinkat(dirfd, file, 0);
                 return r;

@@ -12,6 +12,9 @@
  * elsewhere). A missing file is fine. */
 int pin_unlink_at(int dirfd, const char *file);
 
+/* Bind-mounts the namespace nsfd onto the file fd is open on. */
+int pin_bind_fd(int nsfd, int fd);
+
 /* Opens the pin and checks it still holds a namespace of type t:
  * -ENOENT if the file is gone, -ESTALE if it is no longer a mount of one. */
 int pin_open(const struct rundir *rd, const char *name, enum nsk_type t, int *ret_fd);

@@ -8,7 +8,7 @@
 /* Bumped whenever a struct here or struct helper_start (helper-proto.h)
  * changes: a daemon never talks to a spawner built from other sources
  * (the installed one may be newer). */
-#define SPAWN_ABI 5
+#define SPAWN_ABI 6
 
 /* The names (comm, and the first word of the command line) of the
  * spawner, of a helper waiting for a create, of a helper at work, of the

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "network.h"
 #include "parse.h"
+#include "settings.h"
 #include "state.h"
 
 #define STATE_VERSION 1
@@ -443,16 +444,58 @@ static void format_network(const struct set *s, const char *key, struct text *x)
         }
 }
 
+/* "TYPE:/PATH", as a client gave it (settings.c checks it). */
+static int parse_pin_at(struct set *s, const char *value, struct found *f)
+{
+        enum nsk_type t;
+        const char *path;
+
+        if (nsk_pin_at_parse(value, &t, &path) < 0)
+                return -EINVAL;
+        return nsk_settings_add_pin_at(&s->settings, t, path);
+}
+
+static void format_pin_at(const struct set *s, const char *key, struct text *x)
+{
+        for (unsigned i = 0; i < s->settings.n_pins_at; i++)
+                line_str(x, key, s->settings.pins_at[i]);
+}
+
+static int parse_release_with_pins(struct set *s, const char *value, struct found *f)
+{
+        return parse_flag(value, "on", &s->settings.release_with_pins);
+}
+
+static void format_release_with_pins(const struct set *s, const char *key, struct text *x)
+{
+        if (s->settings.release_with_pins)
+                line_str(x, key, "on");
+}
+
 #define KEY(k, rep)                            \
         {                                      \
 #k, rep, parse_##k, format_##k \
         }
 static const struct state_key keys[] = {
-        KEY(version, false),  KEY(pin, false),      KEY(created, false),   KEY(owner, false),
-        KEY(ns, true),        KEY(keeper, false),   KEY(hostname, false),  KEY(domainname, false),
-        KEY(sysctl, true),    KEY(uid_map, true),   KEY(gid_map, true),    KEY(monotonic, false),
-        KEY(boottime, false), KEY(loopback, false), KEY(setgroups, false), KEY(ip_netns, false),
+        KEY(version, false),
+        KEY(pin, false),
+        KEY(created, false),
+        KEY(owner, false),
+        KEY(ns, true),
+        KEY(keeper, false),
+        KEY(hostname, false),
+        KEY(domainname, false),
+        KEY(sysctl, true),
+        KEY(uid_map, true),
+        KEY(gid_map, true),
+        KEY(monotonic, false),
+        KEY(boottime, false),
+        KEY(loopback, false),
+        KEY(setgroups, false),
+        KEY(ip_netns, false),
         KEY(network, true),
+        KEY(pin_at, true),
+        KEY(release_with_pins, false),
 };
 #undef KEY
 _Static_assert(ELEMENTSOF(keys) <= 32, "seen is a 32-bit mask");

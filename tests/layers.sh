@@ -21,7 +21,7 @@ layers='
 10 helper-proto spawn-proto proctitle cni-exec cni-result
 20 set registry
 30 state fdstore keeper spawner helper-steps maker-child helper-child launch maker helper
-30 reaper adopt access mountwatch cni cni-run cni-child network
+30 reaper adopt access mountwatch cni cni-run cni-child network extpin
 40 lifecycle recover
 50 server monitor status commands
 60 main options spawn-main

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Pins at paths of a creator's choice (extpin.h). */
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "extpin.h"
+#include "pin.h"
+#include "util.h"
+
+/* The directory of path, opened (following symlinks: /var/run is one),
+ * and the last component. */
+static int open_parent(const char *path, int *ret_dfd, const char **ret_base)
+{
+        char dir[PATH_MAX];
+        const char *slash = strrchr(path, '/');
+
+        if (!slash || !slash[1] || (size_t) (slash - path) >= sizeof(dir))
+                return -EINVAL;
+        memcpy(dir, path, (size_t) (slash - path));
+        dir[slash - path] = '\0';
+        *ret_dfd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (*ret_dfd < 0)
+                return negative_errno();
+        *ret_base = slash + 1;
+        return 0;
+}
+
+/* The device every namespace file is on. */
+static int nsfs_dev(dev_t *ret)
+{
+        struct stat st;
+
+        if (stat("/proc/self/ns/net", &st) < 0)
+                return negative_errno();
+        *ret = st.st_dev;
+        return 0;
+}
+
+int extpin_add(const char *path, int nsfd)
+{
+        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        const char *base;
+        bool made = false;
+        struct stat st;
+        dev_t nsfs = 0;
+        int r;
+
+        r = open_parent(path, &dfd, &base);
+        if (r == 0)
+                r = nsfs_dev(&nsfs);
+        if (r < 0)
+                return r;
+        fd = openat(dfd, base, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
+        if (fd >= 0)
+                made = true;
+        else if (errno == EEXIST)
+                fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ELOOP ? -EINVAL : negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        /* A namespace there already (another set's, or pinns's): never
+         * stacked on. Else an empty file, as the caller made it. */
+        if (st.st_dev == nsfs)
+                return -EBUSY;
+        if (!S_ISREG(st.st_mode) || st.st_size != 0)
+                return -EINVAL;
+        r = pin_bind_fd(nsfd, fd);
+        if (r < 0 && made)
+                (void) unlinkat(dfd, base, 0);
+        return r;
+}
+
+int extpin_remove(const char *path, uint64_t inode)
+{
+        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        const char *base;
+        struct stat st;
+        dev_t nsfs = 0;
+        int r;
+
+        r = open_parent(path, &dfd, &base);
+        if (r == -ENOENT)
+                return 0;
+        if (r == 0)
+                r = nsfs_dev(&nsfs);
+        if (r < 0)
+                return r;
+        fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (st.st_dev != nsfs || st.st_ino != inode)
+                return 0;
+        return pin_unlink_at(dfd, base);
+}
+
+bool extpin_present(const struct mounts *m, const char *path, uint64_t inode)
+{
+        char dir[PATH_MAX], real[PATH_MAX], full[PATH_MAX];
+        const char *slash = strrchr(path, '/');
+        int n;
+
+        if (!slash || (size_t) (slash - path) >= sizeof(dir))
+                return false;
+        memcpy(dir, path, (size_t) (slash - path));
+        dir[slash - path] = '\0';
+        if (!realpath(dir[0] ? dir : "/", real))
+                return false;
+        n = snprintf(full, sizeof(full), "%s/%s", streq(real, "/") ? "" : real, slash + 1);
+        return n > 0 && (size_t) n < sizeof(full) && mounts_has(m, full, inode);
+}

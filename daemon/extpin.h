@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Pins at paths a set's creator chose (settings.pins_at), besides the
+ * set's own: where a caller such as CRI-O expects its pinns' pins. Root's
+ * sets only; the paths are the creator's, so they are reached by name
+ * (a symlinked /var/run included) but never through a symlink at the
+ * pin itself. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mountwatch.h"
+
+/* Bind-mounts nsfd onto path: a new file (mode 0, as pinns makes them),
+ * or an empty regular file the caller made (and maybe chowned) for it.
+ * -EBUSY if a namespace is mounted there already; -ENOENT if its
+ * directory is missing. */
+int extpin_add(const char *path, int nsfd);
+
+/* Unmounts and removes path if it is still the namespace with that
+ * inode; anything else there (or nothing) is left alone. */
+int extpin_remove(const char *path, uint64_t inode);
+
+/* Whether the mount table m has the namespace with that inode at path
+ * (as the kernel spells it: the directory's symlinks resolved). */
+bool extpin_present(const struct mounts *m, const char *path, uint64_t inode);
