@@ -49,6 +49,10 @@ static inline const char *settings_diff(const struct nsk_settings *a, const stru
                 return "setgroups_deny";
         if (a->ip_netns != b->ip_netns)
                 return "ip_netns";
+        if (strv_diff(a->pins_at, a->n_pins_at, b->pins_at, b->n_pins_at))
+                return "pins_at";
+        if (a->release_with_pins != b->release_with_pins)
+                return "release_with_pins";
         if (a->n_networks != b->n_networks)
                 return "n_networks";
         for (unsigned i = 0; i < a->n_networks; i++) {

@@ -330,6 +330,8 @@ static void fill_all(struct nsk_settings *s)
         assert_int_equal(nsk_settings_add_sysctl(s, "net.ipv4.ip_forward=1"), 0);
         assert_int_equal(nsk_settings_add_sysctl(s, "net/ipv4/conf/eth0.1/forwarding=0"), 0);
         assert_int_equal(nsk_settings_add_sysctl(s, "kernel.sem=250 32000 32 128"), 0);
+        assert_int_equal(nsk_settings_add_pin_at(s, NSK_TYPE_NET, "/crio/netns/p1"), 0);
+        s->release_with_pins = true;
         /* A network as a request names it, and one as a SET describes it. */
         assert_int_equal(nsk_settings_add_network(s, "lab", NULL), 0);
         assert_int_equal(nsk_settings_add_network(s, "wan.2", "uplink0"), 0);
@@ -429,6 +431,43 @@ static void test_networks(void **state)
         check_ok(&s, net);
         assert_int_equal(nsk_settings_add_network(&s, "wan", "eth0"), 0);
         check_refused(&s, net, -EINVAL, "networks lab and wan both name interface eth0", NULL);
+        nsk_settings_done(&s);
+}
+
+static void test_pins_at(void **state)
+{
+        nsk_type_mask_t types = NSK_TYPE_BIT(NSK_TYPE_NET) | NSK_TYPE_BIT(NSK_TYPE_UTS);
+        struct nsk_settings s = {};
+        enum nsk_type t;
+        const char *path;
+
+        assert_int_equal(nsk_pin_at_parse("net:/run/netns/x", &t, &path), 0);
+        assert_int_equal(t, NSK_TYPE_NET);
+        assert_string_equal(path, "/run/netns/x");
+        static const char *const bad[] = {
+                "net",        "net:",      "net:run/x", "net:/",     "foo:/x", "net:/a/../b",
+                "net:/a/./b", "net:/a//b", "net:/a/",   "net:/a\tb", ":/x",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                if (nsk_pin_at_parse(bad[i], &t, &path) == 0)
+                        fail_msg("'%s' taken", bad[i]);
+
+        assert_int_equal(nsk_settings_add_pin_at(&s, NSK_TYPE_NET, "relative"), -EINVAL);
+        assert_int_equal(nsk_settings_add_pin_at(&s, NSK_TYPE_NET, "/a/../b"), -EINVAL);
+        assert_int_equal(nsk_settings_add_pin_at(&s, NSK_TYPE_NET, "/crio/netns/p1"), 0);
+        assert_false(nsk_settings_is_default(&s));
+        check_ok(&s, types);
+        check_refused(&s, NSK_TYPE_BIT(NSK_TYPE_UTS), -EINVAL, "needs a new net namespace", NULL);
+        assert_int_equal(nsk_settings_add_pin_at(&s, NSK_TYPE_NET, "/other"), 0);
+        check_refused(&s, types, -EINVAL, "more than one pin of the net namespace", NULL);
+        nsk_settings_done(&s);
+
+        s = (struct nsk_settings) { .release_with_pins = true };
+        check_refused(&s, types, -EINVAL, "needs pins", NULL);
+        assert_int_equal(nsk_settings_add_pin_at(&s, NSK_TYPE_UTS, "/crio/utsns/p1"), 0);
+        check_ok(&s, types);
+        assert_int_equal(nsk_settings_add_network(&s, "lab", NULL), 0);
+        check_refused(&s, types, -EINVAL, "can have no networks", NULL);
         nsk_settings_done(&s);
 }
 
@@ -568,8 +607,9 @@ static void test_wire_round_trip(void **state)
         fill_all(&in);
         n = put(buf, sizeof(buf), &in);
         assert_true(n > NSK_HDR_SIZE);
-        /* hostname, domainname, 3 sysctls, 2 maps, 2 offsets, 3 flags, 2 networks */
-        assert_int_equal(take_all(buf, n, &out), 14);
+        /* hostname, domainname, 3 sysctls, 2 maps, 2 offsets, 3 flags, 2 networks,
+         * a pin and its flag */
+        assert_int_equal(take_all(buf, n, &out), 16);
         assert_settings_equal(&out, &in);
         nsk_settings_done(&out);
         out = (struct nsk_settings) {};
@@ -582,7 +622,7 @@ static void test_wire_round_trip(void **state)
         in.uid_map[0] = (struct nsk_idmap) { UINT32_MAX, UINT32_MAX, UINT32_MAX };
         memset(in.hostname, 'h', NSK_HOSTNAME_MAX);
         n = put(buf, sizeof(buf), &in);
-        assert_int_equal(take_all(buf, n, &out), 14);
+        assert_int_equal(take_all(buf, n, &out), 16);
         assert_settings_equal(&out, &in);
         nsk_settings_done(&out);
         nsk_settings_done(&in);
@@ -797,6 +837,7 @@ int main(void)
                 cmocka_unit_test(test_take_strings),
                 cmocka_unit_test(test_networks),
                 cmocka_unit_test(test_take_network),
+                cmocka_unit_test(test_pins_at),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

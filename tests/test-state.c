@@ -541,6 +541,8 @@ static void test_round_trip(void **state)
         s->settings.boottime = 3600;
         s->settings.no_loopback = true;
         s->settings.setgroups_deny = true;
+        assert_int_equal(nsk_settings_add_pin_at(&s->settings, NSK_TYPE_NET, "/crio/netns/p 1"), 0);
+        s->settings.release_with_pins = true;
         round_trip(x->rd, s);
 
         s->pin = NSK_PIN_FD;

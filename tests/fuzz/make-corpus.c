@@ -89,6 +89,7 @@ static struct nsk_settings every_setting(void)
         static char *sysctls[] = { "net.ipv4.ip_forward=1", "kernel.shmmax=65536" };
         static char *addresses[] = { "192.0.2.5/24" }, *gateways[] = { "192.0.2.1" };
         static char *routes[] = { "0.0.0.0/0 via 192.0.2.1" }, *dns[] = { "192.0.2.53" };
+        static char *pins_at[] = { "net:/var/run/netns/0e8a1c2c" };
         static struct nsk_network networks[] = {
                 { .name = "lab" },
                 { .name = "wan",
@@ -119,6 +120,8 @@ static struct nsk_settings every_setting(void)
                 .ip_netns = true,
                 .n_networks = 2,
                 .networks = networks,
+                .n_pins_at = 1,
+                .pins_at = pins_at,
         };
         return s;
 }

@@ -94,6 +94,9 @@ check_fails "a member may not add to ip netns" 1 "only root may add sets to ip n
 check_fails "a member may not attach networks" 1 "only root may attach networks" \
         actl "$ALICE" create a0 -t user,net -r --network lab
 check_fails "... nothing was made" 1 "not found" ctl show "$ALICE/a0"
+check_fails "a member may not pin at paths of her choice" 1 "only root may pin a set at paths" \
+        actl "$ALICE" create a0 -t user -r --pin-at "user:$T/alice-pin"
+check_true "... nothing is there" test ! -e "$T/alice-pin"
 
 echo "# --- alice uses her sets, unprivileged ---"
 userns=$(ctl show "$ALICE/a1" --json | jq -r '.namespaces[] | select(.type == "user") | .inode')
