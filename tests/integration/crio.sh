@@ -120,6 +120,18 @@ check_eq "the set has ipc and uts only" "ipc uts" "$(set_types "crio-$C")"
 check_eq "both sysctls, inside" "16384 1" \
         "$(nsenter --ipc="$(pin ipc "$C")" cat /proc/sys/kernel/msgmax /proc/sys/kernel/shm_rmid_forced | paste -sd' ')"
 
+echo "# --- older callers: cgroup and mnt ---"
+M=66666666-2222-3333-4444-555555555555
+check_run "pinns ... --cgroup --mnt --uts" 0 "$PINNS" -d "$NSDIR" -f "$M" --cgroup --mnt --uts
+check_true "DIR/mntns is an unbindable mount (a mount namespace pins only there)" \
+        grep -q " $NSDIR/mntns .* unbindable " /proc/self/mountinfo
+for t in cgroup mnt uts; do
+        check_eq "$t: a $t namespace at $(pin "$t" "$M")" "$t" "$(nstype "$(pin "$t" "$M")")"
+done
+crio_cleanup "$M" cgroup mnt uts
+await "... released by the cleanup" 10 set_gone "crio-$M"
+umount -l "$NSDIR/mntns" 2>/dev/null
+
 echo "# --- what pinns refuses ---"
 D=44444444-2222-3333-4444-555555555555
 check_fails "a net sysctl for the host's network" 1 "needs a new net namespace" \
