@@ -536,27 +536,38 @@ static void detach_done(int error, const char *msg, void *userdata)
         net_op_free(op);
 }
 
-static int cmd_release(struct commands *cx, struct client *c, const struct nsk_request *req)
+typedef int (*network_job_fn)(struct networks *nw, struct set *s, network_done_fn done,
+                              void *userdata);
+
+/* Runs job on s's networks; done answers req. */
+static int net_op_start(struct commands *cx, struct client *c, const struct nsk_request *req,
+                        struct set *s, network_job_fn job, network_done_fn done, const char *what)
 {
-        struct set *s = lookup(cx, c, req, true);
         struct net_op *op;
         int r;
 
-        if (!s)
-                return -ENOENT;
         if (s->busy)
                 return reply_error(c, req, -EBUSY, "its networks are being worked on; try again");
-        if (s->settings.n_networks == 0)
-                return release_now(cx, c, req, s, NULL);
         op = net_op_new(cx, c, req, s);
         if (!op)
                 return reply_error(c, req, -ENOMEM, "out of memory");
-        r = network_detach(cx->networks, s, detach_done, op);
+        r = job(cx->networks, s, done, op);
         if (r < 0) {
                 net_op_free(op);
-                return reply_error(c, req, r, "cannot detach its networks: %s", strerror(-r));
+                return reply_error(c, req, r, "cannot %s its networks: %s", what, strerror(-r));
         }
         return 0;
+}
+
+static int cmd_release(struct commands *cx, struct client *c, const struct nsk_request *req)
+{
+        struct set *s = lookup(cx, c, req, true);
+
+        if (!s)
+                return -ENOENT;
+        if (s->settings.n_networks == 0)
+                return release_now(cx, c, req, s, NULL);
+        return net_op_start(cx, c, req, s, network_detach, detach_done, "detach");
 }
 
 static void check_done(int error, const char *msg, void *userdata)
@@ -573,24 +584,12 @@ static void check_done(int error, const char *msg, void *userdata)
 static int cmd_check(struct commands *cx, struct client *c, const struct nsk_request *req)
 {
         struct set *s = lookup(cx, c, req, false);
-        struct net_op *op;
-        int r;
 
         if (!s)
                 return -ENOENT;
-        if (s->busy)
-                return reply_error(c, req, -EBUSY, "its networks are being worked on; try again");
         if (s->settings.n_networks == 0)
                 return reply_ok(c, req, NULL);
-        op = net_op_new(cx, c, req, s);
-        if (!op)
-                return reply_error(c, req, -ENOMEM, "out of memory");
-        r = network_check(cx->networks, s, check_done, op);
-        if (r < 0) {
-                net_op_free(op);
-                return reply_error(c, req, r, "cannot check its networks: %s", strerror(-r));
-        }
-        return 0;
+        return net_op_start(cx, c, req, s, network_check, check_done, "check");
 }
 
 static int cmd_monitor(struct commands *cx, struct client *c, const struct nsk_request *req)
