@@ -8,6 +8,7 @@
 
 #include "extpin.h"
 #include "pin.h"
+#include "safepath.h"
 #include "util.h"
 
 /* The directory of path, opened (following symlinks: /var/run is one),
@@ -28,6 +29,40 @@ static int open_parent(const char *path, int *ret_dfd, const char **ret_base)
         return 0;
 }
 
+/* Who could change where path leads: every directory on the way must be
+ * root's and writable by no one else (a sticky one, as /tmp, but not the
+ * last), and every symlink on the way root's, as must be the directories
+ * it leads through (safepath.h). The pin file itself may be anyone's:
+ * CRI-O chowns those of a pod with a user namespace to its root. */
+static int check_path(const char *path, char *msg, size_t size)
+{
+        char prefix[PATH_MAX], real[PATH_MAX];
+        const char *slash = strrchr(path, '/');
+        size_t len = slash ? (size_t) (slash - path) : 0;
+
+        if (!slash || len >= sizeof(prefix))
+                return -EINVAL;
+        for (size_t i = 1; i <= len; i++) {
+                struct stat st;
+
+                if (i < len && path[i] != '/')
+                        continue;
+                memcpy(prefix, path, i);
+                prefix[i] = '\0';
+                if (lstat(prefix, &st) < 0)
+                        return negative_errno();
+                if (st.st_uid != 0 || (S_ISDIR(st.st_mode) && (st.st_mode & 022) &&
+                                       (!(st.st_mode & S_ISVTX) || i == len))) {
+                        snprintf(msg, size, "%s is not root's alone (owner %u, mode %04o)", prefix,
+                                 (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777));
+                        return -EPERM;
+                }
+        }
+        if (!realpath(len ? prefix : "/", real))
+                return negative_errno();
+        return safepath_check(real, false, msg, size);
+}
+
 /* The device every namespace file is on. */
 static int nsfs_dev(dev_t *ret)
 {
@@ -39,7 +74,7 @@ static int nsfs_dev(dev_t *ret)
         return 0;
 }
 
-int extpin_add(const char *path, int nsfd)
+int extpin_add(const char *path, int nsfd, char *msg, size_t size)
 {
         _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
         const char *base;
@@ -48,7 +83,10 @@ int extpin_add(const char *path, int nsfd)
         dev_t nsfs = 0;
         int r;
 
-        r = open_parent(path, &dfd, &base);
+        msg[0] = '\0';
+        r = check_path(path, msg, size);
+        if (r == 0)
+                r = open_parent(path, &dfd, &base);
         if (r == 0)
                 r = nsfs_dev(&nsfs);
         if (r < 0)
@@ -57,7 +95,9 @@ int extpin_add(const char *path, int nsfd)
         if (fd >= 0)
                 made = true;
         else if (errno == EEXIST)
-                fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                /* O_PATH: a FIFO or device there is not opened (and never
+                 * waited on); fstat() says what it is. */
+                fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return errno == ELOOP ? -EINVAL : negative_errno();
         if (fstat(fd, &st) < 0)
@@ -76,7 +116,8 @@ int extpin_add(const char *path, int nsfd)
 
 int extpin_remove(const char *path, uint64_t inode)
 {
-        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        _cleanup_close_ int dfd = -EBADF;
+        bool took = false;
         const char *base;
         struct stat st;
         dev_t nsfs = 0;
@@ -89,14 +130,24 @@ int extpin_remove(const char *path, uint64_t inode)
                 r = nsfs_dev(&nsfs);
         if (r < 0)
                 return r;
-        fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (st.st_dev != nsfs || st.st_ino != inode)
+        for (int i = 0;; i++) {
+                if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return errno == ENOENT ? 0 : negative_errno();
+                /* Only mounts of this set's namespace are taken down. */
+                if (st.st_dev != nsfs || st.st_ino != inode || i >= 16)
+                        break;
+                r = pin_umount_top(dfd, base);
+                if (r < 0)
+                        return r;
+                took = true;
+        }
+        /* The file under the pin, if the pin was there and that file is
+         * no mount (EBUSY: someone else's mount: it stays, and the file). */
+        if (!took || st.st_dev == nsfs || !S_ISREG(st.st_mode))
                 return 0;
-        return pin_unlink_at(dfd, base);
+        if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT && errno != EBUSY)
+                return negative_errno();
+        return 0;
 }
 
 bool extpin_present(const struct mounts *m, const char *path, uint64_t inode)
@@ -109,8 +160,10 @@ bool extpin_present(const struct mounts *m, const char *path, uint64_t inode)
                 return false;
         memcpy(dir, path, (size_t) (slash - path));
         dir[slash - path] = '\0';
+        /* Gone: the set may go. Unreadable (a directory someone made
+         * unsearchable): not gone, as far as anyone can tell. */
         if (!realpath(dir[0] ? dir : "/", real))
-                return false;
+                return errno != ENOENT && errno != ENOTDIR;
         n = snprintf(full, sizeof(full), "%s/%s", streq(real, "/") ? "" : real, slash + 1);
         return n > 0 && (size_t) n < sizeof(full) && mounts_has(m, full, inode);
 }

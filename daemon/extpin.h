@@ -13,9 +13,10 @@
 
 /* Bind-mounts nsfd onto path: a new file (mode 0, as pinns makes them),
  * or an empty regular file the caller made (and maybe chowned) for it.
- * -EBUSY if a namespace is mounted there already; -ENOENT if its
- * directory is missing. */
-int extpin_add(const char *path, int nsfd);
+ * Every directory and symlink on the way must be root's (-EPERM, msg
+ * says which is not). -EBUSY if a namespace is mounted there already;
+ * -ENOENT if its directory is missing. */
+int extpin_add(const char *path, int nsfd, char *msg, size_t size);
 
 /* Unmounts and removes path if it is still the namespace with that
  * inode; anything else there (or nothing) is left alone. */

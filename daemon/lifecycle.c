@@ -287,6 +287,7 @@ static int pin_extra(struct lifecycle *lc, struct set *s, char *msg, size_t size
 {
         for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
                 _cleanup_close_ int fd = -EBADF;
+                char why[NSK_MESSAGE_MAX] = "";
                 const char *path;
                 enum nsk_type t;
                 int r;
@@ -296,11 +297,12 @@ static int pin_extra(struct lifecycle *lc, struct set *s, char *msg, size_t size
                 else
                         r = set_open(s, lc->rd, t, &fd);
                 if (r == 0)
-                        r = extpin_add(path, fd);
+                        r = extpin_add(path, fd, why, sizeof(why));
                 if (r < 0) {
                         snprintf(msg, size, "cannot pin at %s: %s", s->settings.pins_at[i],
-                                 r == -EBUSY ? "a namespace is mounted there already"
-                                             : strerror(-r));
+                                 why[0]        ? why
+                                 : r == -EBUSY ? "a namespace is mounted there already"
+                                               : strerror(-r));
                         return r;
                 }
         }

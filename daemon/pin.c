@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/mount.h>
 
 #include "fault.h"
 #include "log.h"
@@ -61,6 +62,16 @@ int pin_bind_fd(int nsfd, int fd)
 
                 tree = (int) syscall(SYS_open_tree, nsfd, "",
                                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+                /* A clone of a pin under the shared RUNDIR/ns would share
+                 * its peer group: what is mounted over one would show at
+                 * the other. Private, each is alone (best effort: a kernel
+                 * before mount_setattr(2) says ENOSYS). */
+                if (tree >= 0) {
+                        struct mount_attr attr = { .propagation = MS_PRIVATE };
+
+                        (void) syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr,
+                                       sizeof(attr));
+                }
                 if (tree >= 0 && syscall(SYS_move_mount, tree, "", fd, "",
                                          MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0)
                         return 0;
@@ -101,7 +112,7 @@ static int pin_make(const struct rundir *rd, const char *name, enum nsk_type t, 
  * directory's fd and the file is not followed if it is a symlink, so a
  * component swapped meanwhile cannot send the unmount elsewhere. 0, or
  * -EINVAL if it is no mount point, -ENOENT if there is no file. */
-static int umount_top(int dirfd, const char *file)
+int pin_umount_top(int dirfd, const char *file)
 {
         char path[64 + NAME_MAX];
         int n;
@@ -119,7 +130,7 @@ static int umount_top(int dirfd, const char *file)
 static int unmount_unlink(int dirfd, const char *file, bool fault)
 {
         for (int i = 0;; i++) {
-                int r = umount_top(dirfd, file), k;
+                int r = pin_umount_top(dirfd, file), k;
 
                 if (r == -ENOENT)
                         return 0;

@@ -12,7 +12,13 @@
  * elsewhere). A missing file is fine. */
 int pin_unlink_at(int dirfd, const char *file);
 
-/* Bind-mounts the namespace nsfd onto the file fd is open on. */
+/* Unmounts the mount on top of dirfd/file, reached through the
+ * directory's fd without following a symlink at file. 0, or -EINVAL if
+ * it is no mount point, -ENOENT if there is no file. */
+int pin_umount_top(int dirfd, const char *file);
+
+/* Bind-mounts the namespace nsfd onto the file fd is open on (O_PATH will
+ * do), as a private mount. */
 int pin_bind_fd(int nsfd, int fd);
 
 /* Opens the pin and checks it still holds a namespace of type t:

@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 
+#include "extpin.h"
 #include "fdstore.h"
 #include "ipnetns.h"
 #include "keeper.h"
 #include "log.h"
 #include "pin.h"
 #include "recover.h"
+#include "settings.h"
 #include "state.h"
 
 /* The pins of s that are gone or hold another namespace now (removed
@@ -94,9 +96,17 @@ static void recover_one(struct lifecycle *lc, const struct rundir *rd, struct re
                 log_info("set '%s': was pinned by fd and its fds did not come back from the fd "
                          "store, so it ended with the last daemon",
                          name);
-                /* Its ip netns entry would keep the network namespace. */
+                /* Its ip netns entry would keep the network namespace, as
+                 * would its pins at its creator's paths. */
                 if (s->settings.ip_netns)
                         (void) ipnetns_remove(rd->netns_dir, name, s->inode[NSK_TYPE_NET]);
+                for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
+                        const char *path;
+                        enum nsk_type t;
+
+                        if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) == 0)
+                                (void) extpin_remove(path, s->inode[t]);
+                }
                 (void) state_remove(rd, name);
                 set_free(s);
                 return;

@@ -154,6 +154,48 @@ check_eq "... which stays as it was" "$(inode /proc/self/ns/net)" "$(inode "$(pi
 crio_cleanup "$E" net
 check_eq "nothing made by the refusals" "crio-$A crio-$B crio-$C" "$(list_names)"
 
+echo "# --- attacks on the pins' paths ---"
+F=77777777-2222-3333-4444-555555555555
+mkfifo "$(pin net "$F")"
+check_fails "a FIFO where a pin goes: refused, not waited on" 1 "cannot pin at .*Invalid argument" \
+        "$PINNS" -d "$NSDIR" -f "$F" --net
+check_run "... and the daemon answers" 0 ctl list
+rm -f "$(pin net "$F")"
+install -d -o nobody "$T/nobodys"
+check_fails "a directory on the way that is another user's" 1 "$T/nobodys is not root's alone" \
+        "$PINNS" -d "$T/nobodys/ns" -f "$F" --net
+ln -s "$NSDIR" "$T/link"
+chown -h nobody "$T/link"
+check_fails "a symlink on the way that is another user's" 1 "$T/link is not root's alone" \
+        "$PINNS" -d "$T/link" -f "$F" --net
+check_eq "... nothing made by them" "crio-$A crio-$B crio-$C" "$(list_names)"
+# A mount over a creator's pin stays there: the set's own pin is apart.
+: >"$T/empty"
+mount --bind "$T/empty" "$(pin net "$A")"
+check_eq "a mount over pod A's net pin does not reach the set's own" \
+        "$(ns_inode_of "crio-$A" net)" "$(inode "$(set_pin_path "crio-$A" net)")"
+umount "$(pin net "$A")"
+# What was mounted at a path before a pin went on top is not the set's.
+G=88888888-2222-3333-4444-555555555555
+: >"$(pin uts "$G")"
+mount --bind "$T/empty" "$(pin uts "$G")"
+check_run "pinns over a bind mount of an empty file" 0 "$PINNS" -d "$NSDIR" -f "$G" --uts
+check_run "release it (not CRI-O's cleanup)" 0 ctl release "crio-$G"
+check_true "... the mount under its pin stays" mountpoint -q "$(pin uts "$G")"
+check_eq "... and is no namespace" "$(inode "$T/empty")" "$(inode "$(pin uts "$G")")"
+umount "$(pin uts "$G")"
+rm -f "$(pin uts "$G")"
+# An fd set's pins at its creator's paths end with it when the daemon is
+# killed: the next start removes them with its state file.
+check_run "an fd set pinned at a creator's path" 0 ctl create fdp -t uts --pin fd \
+        --pin-at "uts:$T/fdpin"
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+start_daemon || die "no daemon after SIGKILL"
+check_fails "... gone after the restart" 1 "not found" ctl show fdp
+check_true "... and so is its pin" test ! -e "$T/fdpin"
+
 echo "# --- runc starts containers in the pods' namespaces ---"
 if command -v runc >/dev/null && [ -x /bin/busybox ]; then
         # The container's root runs as 100000 in pod B: the way to the
