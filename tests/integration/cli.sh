@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The command-line surface: --help and --version of both programs, list in
-# text and JSON, show in text and JSON, the socket from $NSKEEPER_SOCKET.
+# The command-line surface: --help and --version of both programs (and
+# nskeeper-pinns --help), list in text and JSON, show in text and JSON,
+# the socket from $NSKEEPER_SOCKET.
 . "$(dirname "$0")/lib.sh"
 require_ns net uts ipc
 
@@ -32,6 +33,14 @@ check_true "nskeeperd --help and --version made no runtime dir" test ! -e "$RUND
 run nskd --no-such-option
 check_ne "nskeeperd --no-such-option fails" 0 "$RC"
 check_ne "nskeeperd --no-such-option says why on stderr" "" "$ERR"
+
+echo "# --- nskeeper-pinns --help ---"
+check_run "nskeeper-pinns --help exits 0" 0 "$NSK_BUILDDIR/client/nskeeper-pinns" --help
+# Every option it describes is in its man page.
+page=$(sed 's/\\-/-/g' "$NSK_SRCDIR/client/nskeeper-pinns.8")
+for opt in $(grep -oE -- '^ +(-[a-zA-Z], +)?--[a-z][a-z-]+' <<<"$OUT" | grep -oE -- '--[a-z-]+' | sort -u); do
+        check_match "nskeeper-pinns(8) describes $opt" "^\.B[IR]? \"?(-[a-zA-Z], )?$opt([^a-z-]|$)" "$page"
+done
 
 echo "# --- nskeeperctl --help / --version ---"
 check_run "nskeeperctl --help exits 0" 0 "$NSKEEPERCTL" --help

@@ -25,6 +25,23 @@ complete_line() {
         ' _ "$BC" "$NSK_SRCDIR" "$1"
 }
 
+# complete_words "WORD|WORD|...": the same, with the words as bash splits
+# the line itself, at a colon too ("net|:|/run" for net:/run).
+complete_words() {
+        PATH="$NSK_BUILDDIR/client:$PATH" bash -c '
+                . "$1"
+                . "$2/completion/nskeeperctl"
+                IFS="|" read -r -a COMP_WORDS <<<"$3"
+                case "$3" in *"|") COMP_WORDS+=("") ;; esac
+                COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+                COMP_LINE=${3//|/ }
+                COMP_LINE=${COMP_LINE// : /:}
+                COMP_POINT=${#COMP_LINE}
+                _nskeeperctl
+                printf "%s\n" "${COMPREPLY[@]}" | sort | paste -sd" "
+        ' _ "$BC" "$NSK_SRCDIR" "$1"
+}
+
 check_eq "commands" "release run" "$(complete_line "nskeeperctl r")"
 check_eq "commands: check" "check" "$(complete_line "nskeeperctl ch")"
 check_eq "create options" "--type" "$(complete_line "nskeeperctl create x --ty")"
@@ -60,6 +77,20 @@ check_eq "set names for check, more than one" "alpha beta gamma:beta" \
         "$(complete_line "nskeeperctl --socket $SOCK check "):$(complete_line "nskeeperctl --socket $SOCK check alpha b")"
 check_eq "after --network NAME, the set's options again" "--no-loopback" \
         "$(complete_line "nskeeperctl create x --network lab --no-l")"
+check_eq "create options: --pin-at" "--pin-at" "$(complete_line "nskeeperctl create x --pin-a")"
+check_eq "create options: --release-with-pins" "--release-with-pins" \
+        "$(complete_line "nskeeperctl create x --rel")"
+check_eq "a type after --pin-at, with its colon" "net:" \
+        "$(complete_line "nskeeperctl create x --pin-at n")"
+check_eq "no 'all' after --pin-at" "" "$(complete_line "nskeeperctl create x --pin-at al")"
+mkdir -p "$T/pindir"
+# Bash replaces what follows the colon: the path alone is offered.
+check_eq "a path after --pin-at TYPE:" "$T/pindir/" \
+        "$(complete_line "nskeeperctl create x --pin-at net:$T/pind")"
+check_eq "... as bash splits the words at the colon" "$T/pindir/" \
+        "$(complete_words "nskeeperctl|create|x|--pin-at|net|:|$T/pind")"
+check_eq "after --pin-at TYPE:PATH, the set's options again" "--no-loopback" \
+        "$(complete_words "nskeeperctl|create|x|--pin-at|net|:|/run/x|--no-l")"
 check_eq "commands after help" "identify" "$(complete_line "nskeeperctl help id")"
 check_eq "list columns" "NAME,NPROCS" "$(complete_line "nskeeperctl list -o NAME,NP")"
 check_eq "list columns in lower case" "name,nprocs" "$(complete_line "nskeeperctl list -o name,np")"
