@@ -31,7 +31,7 @@ static void help(void)
                "                           interface IF (default: eth0, eth1, ... in order);\n"
                "                           repeatable, root only; release detaches it\n"
                "      --pin-at TYPE:PATH   also pin the TYPE namespace at PATH (root only;\n"
-               "                           one per type); release removes it if still there\n"
+               "                           one per type); release unmounts it if still there\n"
                "      --release-with-pins  release the set once every --pin-at pin is gone\n"
                "                           (removed by whoever asked for it)\n"
                "  -r, --map-root-user      user: map root inside to the caller's uid and gid\n"

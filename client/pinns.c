@@ -164,6 +164,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         };
         int c;
 
+        opterr = 0; /* one line about a bad option: ours */
         while ((c = getopt_long(argc, argv, "hcuUimnd:f:s:", longopts, NULL)) >= 0) {
                 bool taken = false;
 
@@ -202,7 +203,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                         break;
                 default:
                         return fail("unknown option or missing argument: '%s' (see --help)",
-                                    argv[optind - 1]);
+                                    optind > 1 ? argv[optind - 1] : "?");
                 }
         }
         if (optind < argc)
@@ -213,6 +214,12 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return fail("Filename for pinning namespaces not specified");
         if (!a->types)
                 return fail("No namespace specified for pinning");
+        if (a->dir[0] != '/')
+                return fail("-d takes an absolute directory, not '%s'", a->dir);
+        /* pinns would write them to the caller's own namespaces. */
+        if (a->set.n_sysctls > 0 && !(a->types & ~a->host))
+                return fail("sysctls are set in new namespaces, and every one asked for is the "
+                            "host's");
         return 0;
 }
 
@@ -247,7 +254,10 @@ static int pin_host(enum nsk_type t, const char *path)
         char ns[64];
         int fd;
 
-        fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0);
+        /* An existing file is opened O_PATH: a FIFO there is not waited on. */
+        fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
+        if (fd < 0 && errno == EEXIST)
+                fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return fail("cannot create %s: %m", path);
         close(fd);

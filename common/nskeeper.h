@@ -185,7 +185,8 @@ int nsk_settings_add_sysctl(struct nsk_settings *s, const char *assignment);
 int nsk_settings_add_network(struct nsk_settings *s, const char *name, const char *ifname);
 /* Adds a pin at path for the set's namespace of type t (an absolute path
  * of printable characters, no "." or ".." component). -EINVAL if it is
- * none, -E2BIG past one per type. */
+ * none, -E2BIG past NSK_TYPE_MAX pins; a second pin of one type is
+ * refused by nsk_settings_check(). */
 int nsk_settings_add_pin_at(struct nsk_settings *s, enum nsk_type t, const char *path);
 
 /* A CNI network name: 1-NSK_NETWORK_NAME_MAX of [A-Za-z0-9_.-], starting

@@ -117,7 +117,6 @@ int extpin_add(const char *path, int nsfd, char *msg, size_t size)
 int extpin_remove(const char *path, uint64_t inode)
 {
         _cleanup_close_ int dfd = -EBADF;
-        bool took = false;
         const char *base;
         struct stat st;
         dev_t nsfs = 0;
@@ -139,14 +138,9 @@ int extpin_remove(const char *path, uint64_t inode)
                 r = pin_umount_top(dfd, base);
                 if (r < 0)
                         return r;
-                took = true;
         }
-        /* The file under the pin, if the pin was there and that file is
-         * no mount (EBUSY: someone else's mount: it stays, and the file). */
-        if (!took || st.st_dev == nsfs || !S_ISREG(st.st_mode))
-                return 0;
-        if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT && errno != EBUSY)
-                return negative_errno();
+        /* The file stays: it is its creator's (CRI-O made and chowned
+         * it, and removes it), as what was mounted there before is. */
         return 0;
 }
 

@@ -18,8 +18,9 @@
  * -ENOENT if its directory is missing. */
 int extpin_add(const char *path, int nsfd, char *msg, size_t size);
 
-/* Unmounts and removes path if it is still the namespace with that
- * inode; anything else there (or nothing) is left alone. */
+/* Unmounts the pins of the namespace with that inode at path; anything
+ * else there (or nothing) is left alone, and so is the file, which is
+ * its creator's. */
 int extpin_remove(const char *path, uint64_t inode);
 
 /* Whether the mount table m has the namespace with that inode at path
