@@ -202,8 +202,12 @@ static int parse_args(int argc, char **argv, struct args *a)
                         a->gid_mapping = optarg;
                         break;
                 default:
+                        if (optopt && optopt != '?')
+                                return fail("unknown option or missing argument: '-%c' (see "
+                                            "--help; '=host' goes with the long options)",
+                                            optopt);
                         return fail("unknown option or missing argument: '%s' (see --help)",
-                                    optind > 1 ? argv[optind - 1] : "?");
+                                    argv[optind - 1]);
                 }
         }
         if (optind < argc)

@@ -576,6 +576,13 @@ int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char
                                  n->name, NSK_NETWORK_NAME_MAX);
                         return -EINVAL;
                 }
+                if (streq(n->ifname, "lo")) {
+                        snprintf(msg, size,
+                                 "network %s: lo is the namespace's loopback, not an interface "
+                                 "for a network",
+                                 n->name);
+                        return -EINVAL;
+                }
                 if (n->ifname[0] && !nsk_ifname_is_valid(n->ifname)) {
                         snprintf(msg, size, "invalid interface name '%s' for network %s", n->ifname,
                                  n->name);

@@ -14,6 +14,7 @@
 #include "util.h"
 
 /* A configuration is a few KiB; this only bounds a wrong file. */
+#define NSK_CNI_MSG_MAX 256
 #define CONF_FILE_MAX (1024 * 1024)
 
 struct cni_network {
@@ -59,6 +60,11 @@ struct cni_network *cni_network_free(struct cni_network *net)
 static inline void cni_network_freep(struct cni_network **p)
 {
         cni_network_free(*p);
+}
+
+char *cni_network_text(const struct cni_network *net)
+{
+        return json_dumps(net->list, JSON_COMPACT);
 }
 
 const char *cni_network_name(const struct cni_network *net)
@@ -297,8 +303,12 @@ static int read_file(const char *path, char **ret, size_t *ret_len)
 }
 
 /* 0 and *ret when dir has the network, -ENOENT when not. */
+/* A file that cannot be read or is no configuration is skipped (as
+ * container runtimes do: one broken file must not take every network
+ * down); the first one skipped is said in *skipped, for a network that
+ * is not found. */
 static int find_in_dir(const char *dir, const char *name, struct cni_network **ret, char *msg,
-                       size_t size)
+                       size_t size, char *skipped, size_t skipped_size)
 {
         char **names = NULL;
         size_t n = 0;
@@ -315,28 +325,25 @@ static int find_in_dir(const char *dir, const char *name, struct cni_network **r
                 _cleanup_json_ json_t *root = NULL;
                 const char *found;
                 size_t len;
+                int k;
 
                 if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
                         path = NULL;
                         r = cni_fail(msg, size, -ENOMEM, "out of memory");
                         break;
                 }
-                r = read_file(path, &text, &len);
-                if (r < 0) {
-                        r = cni_fail(msg, size, r, "%s: %s", path, strerror(-r));
-                        break;
+                k = read_file(path, &text, &len);
+                if (k < 0)
+                        cni_fail(msg, size, k, "%s: %s", path, strerror(-k));
+                else if (!(root = load(text, len, path, msg, size)))
+                        k = -EINVAL;
+                else if (!(found = json_string_value(json_object_get(root, "name"))))
+                        k = cni_fail(msg, size, -EINVAL, "%s: no \"name\"", path);
+                if (k < 0) {
+                        if (!skipped[0])
+                                snprintf(skipped, skipped_size, "%s", msg);
+                        continue;
                 }
-                root = load(text, len, path, msg, size);
-                if (!root) {
-                        r = -EINVAL;
-                        break;
-                }
-                found = json_string_value(json_object_get(root, "name"));
-                if (!found) {
-                        r = cni_fail(msg, size, -EINVAL, "%s: no \"name\"", path);
-                        break;
-                }
-                r = -ENOENT;
                 if (streq(found, name))
                         r = network_from_json(TAKE_PTR(root), has_suffix(path, ".conflist"), path,
                                               ret, msg, size);
@@ -353,15 +360,18 @@ int cni_network_find(const char *conf_dirs, const char *name, struct cni_network
 
         if (!copy)
                 return cni_fail(msg, size, -ENOMEM, "out of memory");
+        char skipped[NSK_CNI_MSG_MAX] = "";
+
         while ((dir = strsep(&rest, ":"))) {
                 int r;
 
                 if (!*dir)
                         continue;
-                r = find_in_dir(dir, name, ret, msg, size);
+                r = find_in_dir(dir, name, ret, msg, size, skipped, sizeof(skipped));
                 if (r != -ENOENT)
                         return r;
         }
-        return cni_fail(msg, size, -ENOENT, "no network '%s' in %s", name,
-                        conf_dirs ? conf_dirs : CNI_CONF_DIR_DEFAULT);
+        return cni_fail(msg, size, -ENOENT, "no network '%s' in %s%s%s%s", name,
+                        conf_dirs ? conf_dirs : CNI_CONF_DIR_DEFAULT,
+                        skipped[0] ? " (skipped " : "", skipped, skipped[0] ? ")" : "");
 }

@@ -46,6 +46,9 @@ void cni_sanitize(char *s);
 /* Writes the message into msg (size bytes), sanitized, and returns
  * error: how the CNI modules fail with a reason. */
 _printf_(4, 5) int cni_fail(char *msg, size_t size, int error, const char *fmt, ...);
+/* The list as one line of JSON (malloc'd), for cni_network_parse() later:
+ * a DEL runs with the configuration its ADD had. */
+char *cni_network_text(const struct cni_network *net);
 const char *cni_network_name(const struct cni_network *net);
 const char *cni_network_version(const struct cni_network *net);
 /* The file it was read from. */

@@ -234,6 +234,14 @@ static int create_done(int error, const char *message, struct helper_result *res
         return 0;
 }
 
+/* Is the set of that key still being created? */
+static bool creating(struct commands *cx, const char *key)
+{
+        struct set *s = registry_get(cx->reg, key);
+
+        return s && s->state == SET_CREATING;
+}
+
 /* Networks are root's: their plugins run with all of the host's
  * privileges. Each gets an interface name; one not given is the first of
  * eth0, eth1, ... that no other network of the set names. */
@@ -318,7 +326,10 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
         r = lifecycle_reserve(cx->lc, key, types, pin, client_cred(c)->uid, &s);
         if (r < 0) {
                 free(op);
-                return reply_error(c, req, r, "%s", r == -EEXIST ? "already exists" : strerror(-r));
+                return reply_error(c, req, r, "%s",
+                                   r != -EEXIST        ? strerror(-r)
+                                   : creating(cx, key) ? "a create of that name is still at work"
+                                                       : "already exists");
         }
         if (nsk_settings_copy(&s->settings, &req->settings) < 0) {
                 lifecycle_abandon(cx->lc, s);
@@ -589,6 +600,10 @@ static int cmd_check(struct commands *cx, struct client *c, const struct nsk_req
                 return -ENOENT;
         if (s->settings.n_networks == 0)
                 return reply_ok(c, req, NULL);
+        if (s->missing & NSK_TYPE_BIT(NSK_TYPE_NET))
+                return reply_error(c, req, -ESTALE,
+                                   "its net pin was removed from outside: there is no namespace "
+                                   "to check its networks in (release it)");
         return net_op_start(cx, c, req, s, network_check, check_done, "check");
 }
 

@@ -98,16 +98,25 @@ int extpin_add(const char *path, int nsfd, char *msg, size_t size)
                 /* O_PATH: a FIFO or device there is not opened (and never
                  * waited on); fstat() says what it is. */
                 fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ELOOP) {
+                snprintf(msg, size, "%s is a symbolic link", path);
+                return -EINVAL;
+        }
         if (fd < 0)
-                return errno == ELOOP ? -EINVAL : negative_errno();
+                return negative_errno();
         if (fstat(fd, &st) < 0)
                 return negative_errno();
         /* A namespace there already (another set's, or pinns's): never
          * stacked on. Else an empty file, as the caller made it. */
         if (st.st_dev == nsfs)
                 return -EBUSY;
-        if (!S_ISREG(st.st_mode) || st.st_size != 0)
+        if (!S_ISREG(st.st_mode) || st.st_size != 0) {
+                snprintf(msg, size, "%s is %s", path,
+                         S_ISDIR(st.st_mode)    ? "a directory"
+                         : !S_ISREG(st.st_mode) ? "not a regular file"
+                                                : "not empty");
                 return -EINVAL;
+        }
         r = pin_bind_fd(nsfd, fd);
         if (r < 0 && made)
                 (void) unlinkat(dfd, base, 0);

@@ -48,7 +48,8 @@ struct network_op {
         struct event *later; /* done, when nothing was started */
         network_done_fn done;
         void *userdata;
-        int error; /* the first failure */
+        char *config; /* ADD: the configuration list it runs with, kept if it succeeds */
+        int error;    /* the first failure */
         char msg[NSK_MESSAGE_MAX];
         struct network_op *prev, *next;
 };
@@ -98,6 +99,7 @@ static void op_free(struct network_op *op)
         if (op->later)
                 event_free(op->later);
         cni_child_free(op->child);
+        free(op->config);
         op->s->busy = false;
         free(op);
 }
@@ -146,7 +148,8 @@ _printf_(3, 4) static void op_fail(struct network_op *op, int error, const char 
                 len += 2;
         }
         snprintf(op->msg + len, sizeof(op->msg) - len,
-                 "network %s: ", op->s->settings.networks[op->i].name);
+                 "network %s (%s): ", op->s->settings.networks[op->i].name,
+                 op->s->settings.networks[op->i].ifname);
         len = strlen(op->msg);
         va_start(ap, fmt);
         vsnprintf(op->msg + len, sizeof(op->msg) - len, fmt, ap);
@@ -198,10 +201,14 @@ static const char *job_name(enum network_job job)
 static void attachment(const struct networks *nw, const struct set *s, int i, char *id,
                        size_t id_size, char *netns, size_t netns_size, struct cni_attachment *ret)
 {
-        /* An fd set whose fds ended with an earlier daemon has no
-         * namespace left: a DEL without one (the CNI spec allows it)
-         * still frees what the ADD took outside it (an address lease). */
-        if (s->pin == NSK_PIN_FD && s->fd[NSK_TYPE_NET] < 0)
+        /* An fd set whose fds ended with an earlier daemon, or a bind set
+         * whose net pin was removed from outside, has no namespace left
+         * to name: a DEL without one (the CNI spec allows it) still frees
+         * what the ADD took outside it (an address lease). */
+        _cleanup_close_ int fd = -EBADF;
+
+        if ((s->pin == NSK_PIN_FD && s->fd[NSK_TYPE_NET] < 0) ||
+            (s->pin == NSK_PIN_BIND && set_open(s, nw->rd, NSK_TYPE_NET, &fd) < 0))
                 netns[0] = '\0';
         else if (s->pin == NSK_PIN_FD)
                 snprintf(netns, netns_size, "/proc/%d/fd/%d", (int) nw->proc_pid,
@@ -237,10 +244,20 @@ static int start_one(struct network_op *op)
                 op_fail(op, -ENOLINK, "not attached (its create was cut short)");
                 return -ENOLINK;
         }
-        r = cni_network_find(nw->conf_dirs, n->name, &net, msg, sizeof(msg));
+        /* What was ADDed is undone and checked as it was configured then,
+         * whatever the configuration directory says now. */
+        if (op->job != JOB_ATTACH && s->net_configs && s->net_configs[op->i])
+                r = cni_network_parse(s->net_configs[op->i], strlen(s->net_configs[op->i]), true,
+                                      "the configuration saved at its ADD", &net, msg, sizeof(msg));
+        else
+                r = cni_network_find(nw->conf_dirs, n->name, &net, msg, sizeof(msg));
         if (r < 0) {
                 op_fail(op, r, "%s", msg);
                 return r;
+        }
+        if (op->job == JOB_ATTACH) {
+                free(op->config);
+                op->config = cni_network_text(net);
         }
         attachment(nw, s, op->i, id, sizeof(id), netns, sizeof(netns), &a);
         r = cni_child_start(net, ops[op->job], &a, &nw->rt, ops[op->job] == CNI_ADD ? NULL : cached,
@@ -321,6 +338,8 @@ static void on_child(evutil_socket_t fd, short what, void *userdata)
                 if (r == 0) {
                         free(s->net_results[op->i]);
                         s->net_results[op->i] = TAKE_PTR(result);
+                        free(s->net_configs[op->i]);
+                        s->net_configs[op->i] = TAKE_PTR(op->config);
                         log_info("set '%s': attached to network %s as %s%s%s", s->name, n->name,
                                  n->ifname, n->n_addresses ? ", " : "",
                                  n->n_addresses ? n->addresses[0] : "");
@@ -338,7 +357,7 @@ static void on_child(evutil_socket_t fd, short what, void *userdata)
                         if (!undone)
                                 op->i++;
                 }
-        } else if (op->job == JOB_UNDO || op->job == JOB_DETACH) {
+        } else if (op->job == JOB_UNDO) {
                 free(s->net_results ? s->net_results[op->i] : NULL);
                 if (s->net_results)
                         s->net_results[op->i] = NULL;
@@ -519,7 +538,11 @@ static int detach_one_now(struct networks *nw, struct set *s, int i, char *msg, 
         struct cni_attachment a;
         int r;
 
-        r = cni_network_find(nw->conf_dirs, s->settings.networks[i].name, &net, msg, size);
+        if (s->net_configs && s->net_configs[i])
+                r = cni_network_parse(s->net_configs[i], strlen(s->net_configs[i]), true,
+                                      "the configuration saved at its ADD", &net, msg, size);
+        else
+                r = cni_network_find(nw->conf_dirs, s->settings.networks[i].name, &net, msg, size);
         if (r < 0)
                 return r;
         attachment(nw, s, i, id, sizeof(id), netns, sizeof(netns), &a);

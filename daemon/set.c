@@ -33,7 +33,10 @@ struct set *set_free(struct set *s)
                 close_many(s->fd, NSK_TYPE_MAX);
                 for (unsigned i = 0; s->net_results && i < s->settings.n_networks; i++)
                         free(s->net_results[i]);
+                for (unsigned i = 0; s->net_configs && i < s->settings.n_networks; i++)
+                        free(s->net_configs[i]);
                 free(s->net_results);
+                free(s->net_configs);
                 nsk_settings_done(&s->settings);
                 free(s->dead_reason);
                 free(s);
@@ -43,10 +46,13 @@ struct set *set_free(struct set *s)
 
 int set_networks_init(struct set *s)
 {
-        if (s->settings.n_networks == 0 || s->net_results)
+        if (s->settings.n_networks == 0 || (s->net_results && s->net_configs))
                 return 0;
-        s->net_results = calloc(s->settings.n_networks, sizeof(char *));
-        return s->net_results ? 0 : -ENOMEM;
+        if (!s->net_results)
+                s->net_results = calloc(s->settings.n_networks, sizeof(char *));
+        if (!s->net_configs)
+                s->net_configs = calloc(s->settings.n_networks, sizeof(char *));
+        return s->net_results && s->net_configs ? 0 : -ENOMEM;
 }
 
 void set_mark_dead(struct set *s, const char *reason)

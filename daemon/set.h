@@ -39,7 +39,8 @@ struct set {
         /* Per network of settings.networks: the JSON result of its ADD
          * (for its DEL and CHECK), NULL while it is not attached. */
         char **net_results;
-        bool busy; /* a network's chain is at work for it: no release */
+        char **net_configs; /* ... and the configuration list it ran with (one line of JSON) */
+        bool busy;          /* a network's chain is at work for it: no release */
 };
 
 /* Room for a result per network of s->settings (all NULL). */

@@ -472,30 +472,63 @@ static void format_release_with_pins(const struct set *s, const char *key, struc
                 line_str(x, key, "on");
 }
 
+/* "IFNAME JSON": the configuration list the network on IFNAME (a network
+ * line before it) was ADDed with. */
+static int parse_network_config(struct set *s, const char *value, struct found *f)
+{
+        size_t k = strcspn(value, " ");
+        char **v;
+
+        if (value[k] != ' ' || !value[k + 1])
+                return -EINVAL;
+        for (unsigned i = 0; i < s->settings.n_networks; i++) {
+                if (strlen(s->settings.networks[i].ifname) != k ||
+                    strncmp(s->settings.networks[i].ifname, value, k) != 0)
+                        continue;
+                if (!s->net_configs) {
+                        v = calloc(s->settings.n_networks, sizeof(char *));
+                        if (!v)
+                                return -ENOMEM;
+                        s->net_configs = v;
+                }
+                if (s->net_configs[i])
+                        return -EINVAL;
+                s->net_configs[i] = strdup(value + k + 1);
+                return s->net_configs[i] ? 0 : -ENOMEM;
+        }
+        return -EINVAL;
+}
+
+static void format_network_config(const struct set *s, const char *key, struct text *x)
+{
+        for (unsigned i = 0; s->net_configs && i < s->settings.n_networks; i++) {
+                const char *config = s->net_configs[i];
+
+                if (!config || strchr(config, '\n'))
+                        continue;
+                line_start(x, key);
+                put_str(x, s->settings.networks[i].ifname);
+                put_mem(x, " ", 1);
+                put_str(x, config);
+                line_end(x);
+        }
+}
+
 #define KEY(k, rep)                            \
         {                                      \
 #k, rep, parse_##k, format_##k \
         }
 static const struct state_key keys[] = {
-        KEY(version, false),
-        KEY(pin, false),
-        KEY(created, false),
-        KEY(owner, false),
-        KEY(ns, true),
-        KEY(keeper, false),
-        KEY(hostname, false),
-        KEY(domainname, false),
-        KEY(sysctl, true),
-        KEY(uid_map, true),
-        KEY(gid_map, true),
-        KEY(monotonic, false),
-        KEY(boottime, false),
-        KEY(loopback, false),
-        KEY(setgroups, false),
-        KEY(ip_netns, false),
-        KEY(network, true),
-        KEY(pin_at, true),
-        KEY(release_with_pins, false),
+        KEY(version, false),   KEY(pin, false),
+        KEY(created, false),   KEY(owner, false),
+        KEY(ns, true),         KEY(keeper, false),
+        KEY(hostname, false),  KEY(domainname, false),
+        KEY(sysctl, true),     KEY(uid_map, true),
+        KEY(gid_map, true),    KEY(monotonic, false),
+        KEY(boottime, false),  KEY(loopback, false),
+        KEY(setgroups, false), KEY(ip_netns, false),
+        KEY(network, true),    KEY(network_config, true),
+        KEY(pin_at, true),     KEY(release_with_pins, false),
 };
 #undef KEY
 _Static_assert(ELEMENTSOF(keys) <= 32, "seen is a 32-bit mask");

@@ -189,24 +189,35 @@ static void test_find(void **state)
         assert_true(strstr(msg, "no network 'nope'"));
 }
 
-/* Each bad file alone in the configuration directory. */
-static void check_bad(const char *file, const char *text, const char *want)
+/* Each bad file alone in the configuration directory. A file that is no
+ * configuration at all is skipped (the search says so if it finds
+ * nothing); one of the network asked for that is wrong fails it. */
+static void check_bad_as(int error, const char *file, const char *text, const char *want)
 {
         _cleanup_free_ char *path = fmt("%s/%s", conf, file);
         struct cni_network *net = NULL;
         char msg[512];
 
         write_file(path, 0644, text);
-        assert_int_equal(cni_network_find(conf, "lab", &net, msg, sizeof(msg)), -EINVAL);
+        assert_int_equal(cni_network_find(conf, "lab", &net, msg, sizeof(msg)), error);
         assert_null(net);
         if (!strstr(msg, path) || !strstr(msg, want))
                 fail_msg("message '%s' should name %s and say '%s'", msg, path, want);
         assert_int_equal(unlink(path), 0);
 }
 
+static void check_bad(const char *file, const char *text, const char *want)
+{
+        check_bad_as(-EINVAL, file, text, want);
+}
+
 static void test_find_errors(void **state)
 {
-        check_bad("1.conflist", "{\"name\":\"lab\",", "line 1");
+        _cleanup_free_ char *broken = fmt("%s/05-broken.conflist", conf);
+        struct cni_network *net;
+
+        check_bad_as(-ENOENT, "1.conflist", "{\"name\":\"lab\",", "skipped");
+        check_bad_as(-ENOENT, "1.conflist", "{\"name\":\"lab\",", "line 1");
         check_bad("1.conflist", "{\"name\":\"lab\",\"plugins\":[{\"type\":\"a\"}]}",
                   "no \"cniVersion\"");
         check_bad("1.conflist", "{\"name\":\"lab\",\"cniVersion\":\"9.9.9\",\"plugins\":[]}",
@@ -221,7 +232,14 @@ static void test_find_errors(void **state)
                 "1.conflist",
                 "{\"name\":\"lab\",\"cniVersion\":\"1.0.0\",\"plugins\":[{\"type\":\"/bin/sh\"}]}",
                 "not a file name");
-        check_bad("1.conflist", "[1, 2]", "no \"name\"");
+        check_bad_as(-ENOENT, "1.conflist", "[1, 2]", "no \"name\"");
+
+        /* A broken file before a good one: the good one is found. */
+        write_file(broken, 0644, "{\"name\":");
+        conf_file("10-lab.conflist", two_plugins);
+        net = find(conf, "lab");
+        assert_true(strstr(cni_network_origin(net), "/10-lab.conflist"));
+        cni_network_free(net);
 }
 
 static struct cni_attachment att = {

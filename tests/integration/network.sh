@@ -105,8 +105,18 @@ cat >/dev/null
 [ "\$CNI_COMMAND" = ADD ] && (exec -a nsk-linger-$$ sleep 1000) >/dev/null 2>&1 &
 printf '%s\n' '{"cniVersion":"1.0.0"}'
 EOF
-chmod 0755 "$PLUGINS/liar" "$PLUGINS/noisy" "$PLUGINS/lingering"
-for p in liar noisy lingering; do
+# A plugin whose DEL fails.
+cat >"$PLUGINS/stubborn" <<'EOF'
+#!/bin/sh
+cat >/dev/null
+if [ "$CNI_COMMAND" = DEL ]; then
+        printf '%s\n' '{"cniVersion":"1.0.0","code":100,"msg":"will not go"}'
+        exit 1
+fi
+printf '%s\n' '{"cniVersion":"1.0.0"}'
+EOF
+chmod 0755 "$PLUGINS/liar" "$PLUGINS/noisy" "$PLUGINS/lingering" "$PLUGINS/stubborn"
+for p in liar noisy lingering stubborn; do
         printf '{ "cniVersion": "1.0.0", "name": "%s", "type": "%s" }\n' "$p" "$p" \
                 >"$CONF/40-$p.conf"
 done
@@ -209,7 +219,7 @@ check_fails "b ended with the daemon" 1 "not found" ctl show b
 echo "# --- check finds what changed ---"
 inside a ip link set eth0 down
 inside a ip addr flush dev eth0
-check_fails "check a, its address removed from inside" 1 "network lab: plugin" ctl check a
+check_fails "check a, its address removed from inside" 1 "network lab \(eth0\): plugin" ctl check a
 
 echo "# --- release DELs ---"
 check_run "release a" 0 ctl release a
@@ -218,13 +228,13 @@ nothing_left "after release"
 
 echo "# --- failures leave nothing ---"
 check_fails "a chain whose second plugin fails" 1 \
-        "network broken: plugin tuning: .*no_such_knob" ctl create bad -t net --network broken
+        "network broken \(eth0\): plugin tuning: .*no_such_knob" ctl create bad -t net --network broken
 check_fails "the set does not exist" 1 "not found" ctl show bad
 nothing_left "failed chain"
-check_fails "a second network that fails" 1 "network broken: plugin tuning" \
+check_fails "a second network that fails" 1 "network broken \(eth1\): plugin tuning" \
         ctl create two -t net --network lab --network broken:eth1
 nothing_left "failed second network (the first was DELeted)"
-check_fails "an unknown network" 1 "network nope: no network 'nope' in $CONF" \
+check_fails "an unknown network" 1 "network nope \(eth0\): no network 'nope' in $CONF" \
         ctl create bad -t net --network nope
 nothing_left "unknown network"
 check_fails "a network needs a net namespace" 1 "a network needs a new net namespace" \
@@ -247,7 +257,7 @@ check_run "release it" 0 ctl release bad
 nothing_left "after that"
 
 echo "# --- what plugins say is checked ---"
-check_fails "a result with what is no address" 1 "network liar: its plugins' result is none" \
+check_fails "a result with what is no address" 1 "network liar \(eth0\): its plugins' result is none" \
         ctl create bad -t net --network liar
 check_true "... its ADD is undone: its DEL ran" test -e "$T/liar-del"
 nothing_left "a result not kept"
@@ -267,16 +277,43 @@ await "... which ended with the plugin" 10 no_linger
 check_run "release linger" 0 ctl release linger
 
 echo "# --- a DEL that fails does not keep the set ---"
-check_run "create d on lab" 0 ctl create d -t net --network lab
-mv "$CONF/10-lab.conflist" "$T/lab.moved"
-check_run "release d without lab's configuration" 0 ctl release d
-check_match "release says the DEL failed" "released, but network lab: no network 'lab'" "$ERR"
+check_run "create d on stubborn" 0 ctl create d -t net --network stubborn
+check_run "release d, whose DEL fails" 0 ctl release d
+check_match "release says the DEL failed" \
+        "released, but network stubborn \(eth0\): plugin stubborn: will not go" "$ERR"
 check_fails "d is gone" 1 "not found" ctl show d
-mv "$T/lab.moved" "$CONF/10-lab.conflist"
-# Its namespace went, and its veth with it; its lease is what a failed DEL
-# leaves, as the message said: removed by hand.
-rm -f "$IPAM"/lab/192.0.2.*
 nothing_left "after the failed DEL"
+
+echo "# --- DEL and CHECK use the configuration of the ADD ---"
+check_run "create e on lab" 0 ctl create e -t net --network lab
+mv "$CONF/10-lab.conflist" "$T/lab.moved"
+printf '{"name":' >"$CONF/05-broken.conflist"
+check_run "check e, lab's file gone" 0 ctl check e
+check_run "release e, lab's file gone" 0 ctl release e
+check_eq "... said nothing more: its DEL ran" "" "$ERR"
+nothing_left "after a DEL with the saved configuration"
+mv "$T/lab.moved" "$CONF/10-lab.conflist"
+check_run "a broken file before lab's is skipped" 0 ctl create e -t net --network lab
+check_fails "... and said when a network is not found" 1 "no network 'nope'.*skipped .*05-broken" \
+        ctl create bad -t net --network nope
+rm -f "$CONF/05-broken.conflist"
+
+echo "# --- a set whose net pin was removed from outside ---"
+umount "$(set_pin_path e net)"
+check_run "release e at once: its DEL runs without a namespace" 0 ctl release e
+check_eq "... said nothing more" "" "$ERR"
+nothing_left "after the release of a set without its net pin"
+check_run "create e2 on lab" 0 ctl create e2 -t net --network lab
+umount "$(set_pin_path e2 net)"
+is_damaged() {
+        [ "$(set_json e2 | jq -r .state)" = damaged ]
+}
+await "e2 is found damaged" 10 is_damaged
+check_fails "check e2 says why it cannot" 1 "net pin was removed from outside" ctl check e2
+check_run "release e2" 0 ctl release e2
+nothing_left "after e2"
+check_fails "lo is not an interface for a network" 1 "lo is the namespace's loopback" \
+        ctl create bad -t net --network lab:lo
 
 echo "# --- a plugin that does not answer stalls no other client ---"
 mkfifo "$T/gate"
@@ -290,6 +327,8 @@ check_run "list answers meanwhile" 0 ctl list
 check_run "another create works meanwhile" 0 ctl create other -t net --network lab
 check_fails "release of the set at work is refused... it is not listed yet" 1 \
         "still being created" ctl release slow
+check_fails "a second create of its name says it is at work" 1 \
+        "a create of that name is still at work" ctl create slow -t net
 check_true "the slow create still waits" kill -0 "$SLOW"
 echo go >"$T/gate"
 wait "$SLOW"
