@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "extpin.h"
@@ -120,6 +121,15 @@ int extpin_add(const char *path, int nsfd, char *msg, size_t size)
         r = pin_bind_fd(nsfd, fd);
         if (r < 0 && made)
                 (void) unlinkat(dfd, base, 0);
+        if (r == 0) {
+                char top[64 + NAME_MAX];
+
+                /* Private, also where mount_setattr(2) is missing (or not
+                 * known to valgrind): nothing mounted over this pin may
+                 * reach the set's own, nor the other way round. */
+                snprintf(top, sizeof(top), "/proc/self/fd/%d/%s", dfd, base);
+                (void) mount(NULL, top, NULL, MS_PRIVATE, NULL);
+        }
         return r;
 }
 
