@@ -141,42 +141,59 @@ static struct set *lookup(struct commands *cx, struct client *c, const struct ns
 
 /* --- create --- */
 
-struct create_op {
+/* A request answered later (a create waiting for its helper or its
+ * networks, a release or check waiting for its networks' plugins). */
+struct pending {
         struct commands *cx;
         struct client *client;
         struct nsk_request req; /* cmd, id and name; settings moved to the set */
         struct set *set;
 };
 
-static void create_op_free(struct create_op *op)
+static struct pending *pending_new(struct commands *cx, struct client *c,
+                                   const struct nsk_request *req, struct set *s)
+{
+        struct pending *op = calloc(1, sizeof(*op));
+
+        if (!op)
+                return NULL;
+        *op = (struct pending) { .cx = cx,
+                                 .client = client_ref(c),
+                                 .req = { .cmd = req->cmd, .id = req->id },
+                                 .set = s };
+        memcpy(op->req.name, req->name, sizeof(op->req.name));
+        return op;
+}
+
+static void pending_free(struct pending *op)
 {
         client_unref(op->client);
         free(op);
 }
 
 /* The set is made and committed: ready, announced, answered. */
-static void create_finish(struct create_op *op)
+static void create_finish(struct pending *op)
 {
         lifecycle_announce(op->cx->lc, op->set, NSK_EVENT_CREATED);
         (void) fault_point(FAULT_CREATE_BEFORE_REPLY);
         (void) reply_set(op->cx, op->client, &op->req, op->set, NULL, NULL, 0);
-        create_op_free(op);
+        pending_free(op);
 }
 
 /* A committed set whose networks could not be attached (or saved) goes
  * again, answered with why. */
-static void create_withdraw(struct create_op *op, int error, const char *msg)
+static void create_withdraw(struct pending *op, int error, const char *msg)
 {
         log_notice("set '%s': create failed: %s", op->set->name, msg);
         reply_error(op->client, &op->req, error, "%s", msg);
         if (error != -ECANCELED)
                 lifecycle_withdraw(op->cx->lc, op->set);
-        create_op_free(op);
+        pending_free(op);
 }
 
 static void undo_done(int error, const char *msg, void *userdata)
 {
-        struct create_op *op = userdata;
+        struct pending *op = userdata;
 
         if (error < 0)
                 log_warning("set '%s': %s", op->set->name, msg);
@@ -185,7 +202,7 @@ static void undo_done(int error, const char *msg, void *userdata)
 
 static void attach_done(int error, const char *msg, void *userdata)
 {
-        struct create_op *op = userdata;
+        struct pending *op = userdata;
         int r;
 
         if (error < 0) {
@@ -207,7 +224,7 @@ static void attach_done(int error, const char *msg, void *userdata)
 
 static int create_done(int error, const char *message, struct helper_result *res, void *userdata)
 {
-        struct create_op *op = userdata;
+        struct pending *op = userdata;
         struct commands *cx = op->cx;
         char msg[NSK_MESSAGE_MAX];
         int r = error;
@@ -215,13 +232,13 @@ static int create_done(int error, const char *message, struct helper_result *res
         if (r < 0) {
                 reply_error(op->client, &op->req, r, "%s: %s", message, strerror(-r));
                 lifecycle_abandon(cx->lc, op->set);
-                create_op_free(op);
+                pending_free(op);
                 return r;
         }
         r = lifecycle_commit(cx->lc, op->set, res, msg, sizeof(msg));
         if (r < 0) {
                 reply_error(op->client, &op->req, r, "%s", msg);
-                create_op_free(op);
+                pending_free(op);
                 return r;
         }
         if (op->set->settings.n_networks == 0) {
@@ -242,16 +259,16 @@ static bool creating(struct commands *cx, const char *key)
         return s && s->state == SET_CREATING;
 }
 
-/* Networks are root's: their plugins run with all of the host's
- * privileges. Each gets an interface name; one not given is the first of
- * eth0, eth1, ... that no other network of the set names. */
-static int networks_prepare(struct commands *cx, struct client *c, const struct nsk_request *req,
-                            struct nsk_settings *s)
+/* Networks and pins at paths of the caller's choice are root's: the
+ * plugins run with all of the host's privileges, and the pins are mounts
+ * anywhere. A request names networks; their results are the daemon's. */
+static int root_settings_check(struct commands *cx, struct client *c, const struct nsk_request *req,
+                               const struct nsk_settings *s)
 {
         char msg[NSK_MESSAGE_MAX];
 
         for (unsigned i = 0; i < s->n_networks; i++) {
-                struct nsk_network *n = &s->networks[i];
+                const struct nsk_network *n = &s->networks[i];
 
                 if (n->mac[0] || n->n_addresses || n->n_gateways || n->n_routes || n->n_nameservers)
                         return reply_error(c, req, -EINVAL,
@@ -267,6 +284,13 @@ static int networks_prepare(struct commands *cx, struct client *c, const struct 
                                    "privileges of the host");
         if (s->n_networks > 0 && networks_refused(cx->networks, msg, sizeof(msg)))
                 return reply_error(c, req, -EOPNOTSUPP, "%s", msg);
+        return 0;
+}
+
+/* Each network gets an interface name; one not given is the first of
+ * eth0, eth1, ... that no other network of the set names. */
+static void networks_name(struct nsk_settings *s)
+{
         for (unsigned i = 0, k = 0; i < s->n_networks; i++) {
                 struct nsk_network *n = &s->networks[i];
                 bool taken = true;
@@ -282,7 +306,6 @@ static int networks_prepare(struct commands *cx, struct client *c, const struct 
                                 memcpy(n->ifname, name, sizeof(name));
                 }
         }
-        return 0;
 }
 
 static int cmd_create(struct commands *cx, struct client *c, const struct nsk_request *req)
@@ -292,7 +315,7 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
         enum nsk_pin pin = req->attrs & NSK_ATTR_BIT(NSK_A_PIN) ? req->pin : NSK_PIN_BIND;
         nsk_type_mask_t missing = types & ~nsk_type_mask_supported();
         char msg[NSK_MESSAGE_MAX], key[NAME_KEY_MAX + 1];
-        struct create_op *op;
+        struct pending *op;
         struct set *s;
         int r;
 
@@ -310,7 +333,7 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
         r = nsk_settings_check(&req->settings, types, msg, sizeof(msg));
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
-        r = networks_prepare(cx, c, req, (struct nsk_settings *) &req->settings);
+        r = root_settings_check(cx, c, req, &req->settings);
         if (r < 0)
                 return r;
         r = access_check_create(cx->cfg, cx->reg, client_cred(c), client_account(c), types,
@@ -318,34 +341,27 @@ static int cmd_create(struct commands *cx, struct client *c, const struct nsk_re
         if (r < 0)
                 return reply_error(c, req, r, "%s", msg);
 
-        op = calloc(1, sizeof(*op));
-        if (!op)
-                return reply_error(c, req, -ENOMEM, "out of memory");
         /* The name is taken from here on, so a second create of it fails
          * at once even while this one is still at work. */
         r = lifecycle_reserve(cx->lc, key, types, pin, client_cred(c)->uid, &s);
-        if (r < 0) {
-                free(op);
+        if (r < 0)
                 return reply_error(c, req, r, "%s",
                                    r != -EEXIST        ? strerror(-r)
                                    : creating(cx, key) ? "a create of that name is still at work"
                                                        : "already exists");
-        }
-        if (nsk_settings_copy(&s->settings, &req->settings) < 0) {
+        op = pending_new(cx, c, req, s);
+        if (!op || nsk_settings_copy(&s->settings, &req->settings) < 0) {
                 lifecycle_abandon(cx->lc, s);
-                free(op);
+                if (op)
+                        pending_free(op);
                 return reply_error(c, req, -ENOMEM, "out of memory");
         }
-        *op = (struct create_op) { .cx = cx,
-                                   .client = client_ref(c),
-                                   .set = s,
-                                   .req = { .cmd = req->cmd, .id = req->id } };
-        memcpy(op->req.name, req->name, sizeof(op->req.name));
+        networks_name(&s->settings);
         r = helper_start(cx->helpers, s->name, types, &s->settings, client_cred(c)->uid,
                          client_cred(c)->gid, create_done, op);
         if (r < 0) {
                 lifecycle_abandon(cx->lc, s);
-                create_op_free(op);
+                pending_free(op);
                 return reply_error(c, req, r, "cannot start helper: %s", strerror(-r));
         }
         return 0;
@@ -485,35 +501,6 @@ static int cmd_show(struct commands *cx, struct client *c, const struct nsk_requ
         return reply_set(cx, c, req, s, NULL, NULL, 0);
 }
 
-/* A release or check waiting for a set's networks. */
-struct net_op {
-        struct commands *cx;
-        struct client *client;
-        struct nsk_request req; /* cmd, id and name */
-        struct set *set;
-};
-
-static struct net_op *net_op_new(struct commands *cx, struct client *c,
-                                 const struct nsk_request *req, struct set *s)
-{
-        struct net_op *op = calloc(1, sizeof(*op));
-
-        if (!op)
-                return NULL;
-        *op = (struct net_op) { .cx = cx,
-                                .client = client_ref(c),
-                                .req = { .cmd = req->cmd, .id = req->id },
-                                .set = s };
-        memcpy(op->req.name, req->name, sizeof(op->req.name));
-        return op;
-}
-
-static void net_op_free(struct net_op *op)
-{
-        client_unref(op->client);
-        free(op);
-}
-
 /* Success, with what went wrong on the way if anything did. */
 static int reply_ok(struct client *c, const struct nsk_request *req, const char *message)
 {
@@ -538,13 +525,13 @@ static int release_now(struct commands *cx, struct client *c, const struct nsk_r
 /* The networks' DEL is done: the set goes whatever it said. */
 static void detach_done(int error, const char *msg, void *userdata)
 {
-        struct net_op *op = userdata;
+        struct pending *op = userdata;
 
         if (error == -ECANCELED)
                 reply_error(op->client, &op->req, error, "%s", msg);
         else
                 (void) release_now(op->cx, op->client, &op->req, op->set, error < 0 ? msg : NULL);
-        net_op_free(op);
+        pending_free(op);
 }
 
 typedef int (*network_job_fn)(struct networks *nw, struct set *s, network_done_fn done,
@@ -554,17 +541,17 @@ typedef int (*network_job_fn)(struct networks *nw, struct set *s, network_done_f
 static int net_op_start(struct commands *cx, struct client *c, const struct nsk_request *req,
                         struct set *s, network_job_fn job, network_done_fn done, const char *what)
 {
-        struct net_op *op;
+        struct pending *op;
         int r;
 
         if (s->busy)
                 return reply_error(c, req, -EBUSY, "its networks are being worked on; try again");
-        op = net_op_new(cx, c, req, s);
+        op = pending_new(cx, c, req, s);
         if (!op)
                 return reply_error(c, req, -ENOMEM, "out of memory");
         r = job(cx->networks, s, done, op);
         if (r < 0) {
-                net_op_free(op);
+                pending_free(op);
                 return reply_error(c, req, r, "cannot %s its networks: %s", what, strerror(-r));
         }
         return 0;
@@ -583,13 +570,13 @@ static int cmd_release(struct commands *cx, struct client *c, const struct nsk_r
 
 static void check_done(int error, const char *msg, void *userdata)
 {
-        struct net_op *op = userdata;
+        struct pending *op = userdata;
 
         if (error < 0)
                 reply_error(op->client, &op->req, error, "%s", msg);
         else
                 (void) reply_ok(op->client, &op->req, NULL);
-        net_op_free(op);
+        pending_free(op);
 }
 
 static int cmd_check(struct commands *cx, struct client *c, const struct nsk_request *req)

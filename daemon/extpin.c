@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 
 #include "extpin.h"
+#include "log.h"
 #include "pin.h"
 #include "safepath.h"
+#include "settings.h"
 #include "util.h"
 
 /* The directory of path, opened (following symlinks: /var/run is one),
@@ -179,4 +181,20 @@ bool extpin_present(const struct mounts *m, const char *path, uint64_t inode)
                 return errno != ENOENT && errno != ENOTDIR;
         n = snprintf(full, sizeof(full), "%s/%s", streq(real, "/") ? "" : real, slash + 1);
         return n > 0 && (size_t) n < sizeof(full) && mounts_has(m, full, inode);
+}
+
+void extpin_remove_set(const struct set *s)
+{
+        for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
+                const char *path;
+                enum nsk_type t;
+                int r;
+
+                if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) < 0)
+                        continue;
+                r = extpin_remove(path, s->inode[t]);
+                if (r < 0)
+                        log_warning("set '%s': cannot remove its pin at %s: %s", s->name, path,
+                                    strerror(-r));
+        }
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "mountwatch.h"
+#include "set.h"
 
 /* Bind-mounts nsfd onto path: a new file (mode 0, as pinns makes them),
  * or an empty regular file the caller made (and maybe chowned) for it.
@@ -26,3 +27,7 @@ int extpin_remove(const char *path, uint64_t inode);
 /* Whether the mount table m has the namespace with that inode at path
  * (as the kernel spells it: the directory's symlinks resolved). */
 bool extpin_present(const struct mounts *m, const char *path, uint64_t inode);
+
+/* extpin_remove() of each of s's pins at its creator's paths; what
+ * cannot be removed is logged. */
+void extpin_remove_set(const struct set *s);

@@ -381,15 +381,7 @@ static void unpin_rest(struct lifecycle *lc, struct set *s)
         int r;
 
         /* Those its creator has not removed: still this set's namespace. */
-        for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
-                const char *path;
-                enum nsk_type t;
-
-                if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) == 0 &&
-                    (r = extpin_remove(path, s->inode[t])) < 0)
-                        log_warning("set '%s': cannot remove its pin at %s: %s", s->name, path,
-                                    strerror(-r));
-        }
+        extpin_remove_set(s);
 
         if (s->settings.ip_netns) {
                 r = ipnetns_remove(rd->netns_dir, s->name, s->inode[NSK_TYPE_NET]);

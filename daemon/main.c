@@ -24,6 +24,7 @@
 #include "notify.h"
 #include "options.h"
 #include "parse.h"
+#include "pidfd-util.h"
 #include "proctitle.h"
 #include "reaper.h"
 #include "recover.h"
@@ -163,19 +164,13 @@ static int start_spawner(const char *path)
  * by numbers that /proc gives to other processes. */
 static void check_proc(void)
 {
-        char buf[32];
-        ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
-        long pid;
+        pid_t pid = proc_self_pid();
 
-        if (n <= 0)
-                return;
-        buf[n] = '\0';
-        pid = strtol(buf, NULL, 10);
-        if (pid != (long) getpid())
-                log_warning("/proc is not of this pid namespace (it knows this process as %ld, "
+        if (pid > 0 && pid != getpid())
+                log_warning("/proc is not of this pid namespace (it knows this process as %d, "
                             "not %d): keepers of pid sets cannot be found again after a "
                             "restart; give the daemon a /proc of its own (unshare --mount-proc)",
-                            pid, (int) getpid());
+                            (int) pid, (int) getpid());
 }
 
 /* Many sets pinned by fd, many clients: use all the fds we may. */

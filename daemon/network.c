@@ -19,6 +19,7 @@
 #include "log.h"
 #include "registry.h"
 #include "network.h"
+#include "pidfd-util.h"
 #include "settings.h"
 
 struct networks {
@@ -58,8 +59,6 @@ struct networks *networks_new(struct event_base *base, const struct rundir *rd,
                               const char *conf_dirs, const char *cni_path)
 {
         struct networks *nw = calloc(1, sizeof(*nw));
-        char self[32];
-        ssize_t n;
         int fd;
 
         if (!nw)
@@ -68,11 +67,7 @@ struct networks *networks_new(struct event_base *base, const struct rundir *rd,
                 .base = base, .rd = rd, .conf_dirs = conf_dirs, .rt = { .path = cni_path }
         };
         /* CNI_NETNS of an fd-pinned set is a /proc path to our fd. */
-        n = readlink("/proc/self", self, sizeof(self) - 1);
-        if (n > 0) {
-                self[n] = '\0';
-                nw->proc_pid = (pid_t) atoi(self);
-        }
+        nw->proc_pid = proc_self_pid();
         if (nw->proc_pid <= 0)
                 nw->proc_pid = getpid();
         /* Plugins inherit our sandbox: one that forbids netlink (systemd's
@@ -221,6 +216,20 @@ static void attachment(const struct networks *nw, const struct set *s, int i, ch
                                          .ifname = s->settings.networks[i].ifname };
 }
 
+/* Network i's configuration list: the one its ADD ran with, for what
+ * undoes or checks that ADD (whatever the directory says by then), else
+ * the directory's. */
+static int load_network(const struct networks *nw, const struct set *s, int i, bool added,
+                        struct cni_network **ret, char *msg, size_t size)
+{
+        const char *saved = added && s->net_configs ? s->net_configs[i] : NULL;
+
+        if (saved)
+                return cni_network_parse(saved, strlen(saved), true,
+                                         "the configuration saved at its ADD", ret, msg, size);
+        return cni_network_find(nw->conf_dirs, s->settings.networks[i].name, ret, msg, size);
+}
+
 /* Starts the chain for network op->i; -errno (op_fail said why) when it
  * could not be started. */
 static int start_one(struct network_op *op)
@@ -233,7 +242,6 @@ static int start_one(struct network_op *op)
         };
         struct networks *nw = op->nw;
         const struct set *s = op->s;
-        const struct nsk_network *n = &s->settings.networks[op->i];
         const char *cached = s->net_results ? s->net_results[op->i] : NULL;
         struct cni_network *net = NULL;
         char msg[NSK_MESSAGE_MAX], id[NAME_KEY_MAX + 32], netns[PATH_MAX];
@@ -244,13 +252,7 @@ static int start_one(struct network_op *op)
                 op_fail(op, -ENOLINK, "not attached (its create was cut short)");
                 return -ENOLINK;
         }
-        /* What was ADDed is undone and checked as it was configured then,
-         * whatever the configuration directory says now. */
-        if (op->job != JOB_ATTACH && s->net_configs && s->net_configs[op->i])
-                r = cni_network_parse(s->net_configs[op->i], strlen(s->net_configs[op->i]), true,
-                                      "the configuration saved at its ADD", &net, msg, sizeof(msg));
-        else
-                r = cni_network_find(nw->conf_dirs, n->name, &net, msg, sizeof(msg));
+        r = load_network(nw, s, op->i, op->job != JOB_ATTACH, &net, msg, sizeof(msg));
         if (r < 0) {
                 op_fail(op, r, "%s", msg);
                 return r;
@@ -358,9 +360,8 @@ static void on_child(evutil_socket_t fd, short what, void *userdata)
                                 op->i++;
                 }
         } else if (op->job == JOB_UNDO) {
-                free(s->net_results ? s->net_results[op->i] : NULL);
-                if (s->net_results)
-                        s->net_results[op->i] = NULL;
+                s->net_results[op->i] = mfree(s->net_results[op->i]);
+                s->net_configs[op->i] = mfree(s->net_configs[op->i]);
                 nsk_network_clear_result(&s->settings.networks[op->i]);
         }
         advance(op, false);
@@ -538,11 +539,7 @@ static int detach_one_now(struct networks *nw, struct set *s, int i, char *msg, 
         struct cni_attachment a;
         int r;
 
-        if (s->net_configs && s->net_configs[i])
-                r = cni_network_parse(s->net_configs[i], strlen(s->net_configs[i]), true,
-                                      "the configuration saved at its ADD", &net, msg, size);
-        else
-                r = cni_network_find(nw->conf_dirs, s->settings.networks[i].name, &net, msg, size);
+        r = load_network(nw, s, i, true, &net, msg, size);
         if (r < 0)
                 return r;
         attachment(nw, s, i, id, sizeof(id), netns, sizeof(netns), &a);

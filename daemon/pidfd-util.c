@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "pidfd-util.h"
 #include "util.h"
@@ -49,4 +50,15 @@ int pidfd_pids(int pidfd, pid_t *ret_proc_pid, pid_t *ret_own_pid)
         if (ret_own_pid)
                 *ret_own_pid = (pid_t) own;
         return 0;
+}
+
+pid_t proc_self_pid(void)
+{
+        char buf[32];
+        ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+        if (n <= 0)
+                return 0;
+        buf[n] = '\0';
+        return (pid_t) strtol(buf, NULL, 10);
 }

@@ -11,3 +11,6 @@
  * fdinfo (proc(5): Pid, NSpid). 0 or -errno (-ESRCH: it is gone, or is
  * in no namespace we see). Either pointer may be NULL. */
 int pidfd_pids(int pidfd, pid_t *ret_proc_pid, pid_t *ret_own_pid);
+
+/* Our own pid as /proc numbers it; 0 if /proc cannot say. */
+pid_t proc_self_pid(void);

@@ -13,7 +13,6 @@
 #include "log.h"
 #include "pin.h"
 #include "recover.h"
-#include "settings.h"
 #include "state.h"
 
 /* The pins of s that are gone or hold another namespace now (removed
@@ -100,13 +99,7 @@ static void recover_one(struct lifecycle *lc, const struct rundir *rd, struct re
                  * would its pins at its creator's paths. */
                 if (s->settings.ip_netns)
                         (void) ipnetns_remove(rd->netns_dir, name, s->inode[NSK_TYPE_NET]);
-                for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
-                        const char *path;
-                        enum nsk_type t;
-
-                        if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) == 0)
-                                (void) extpin_remove(path, s->inode[t]);
-                }
+                extpin_remove_set(s);
                 (void) state_remove(rd, name);
                 set_free(s);
                 return;
