@@ -508,6 +508,7 @@ static void test_take_network(void **state)
         nsk_put_str(&w, NSK_A_NET_NAME, "-lab");
         nsk_nest_end(&w, nest);
         n = nsk_writer_finish(&w);
+        assert_true(n > NSK_HDR_SIZE);
         nsk_attr_iter_init(&it, buf + NSK_HDR_SIZE, (size_t) n - NSK_HDR_SIZE);
         assert_int_equal(nsk_attr_next(&it, &a), 1);
         assert_int_equal(nsk_settings_take_attr(&s, &a, false), -EBADMSG);

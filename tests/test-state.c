@@ -555,7 +555,6 @@ static void test_round_trip(void **state)
         set_free(s);
 }
 
-/* The largest set there can be still fits a state file and its lines. */
 /* Networks: name, interface and the ADD's result (one line of JSON, or
  * "-" while not attached); what show says is read back from the result. */
 static void test_networks(void **state)
@@ -645,6 +644,7 @@ static void test_networks(void **state)
         check_bad("web", text, -EINVAL);
 }
 
+/* The largest set there can be still fits a state file and its lines. */
 static void test_round_trip_limits(void **state)
 {
         struct scratch *x = *state;

@@ -18,10 +18,6 @@ children_of() {
                 [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"
         done
 }
-# Everything under $RUNDIR that is a pin.
-pins() {
-        (cd "$RUNDIR" && find ns mnt -mindepth 1 -maxdepth 2 ! -type d 2>/dev/null | sort)
-}
 # Live keepers of this test's daemons, wherever they were reparented: a
 # keeper inherits the daemon's environment, which has NSK_TEST_DIR=$T.
 keepers_alive() {

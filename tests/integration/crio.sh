@@ -59,9 +59,6 @@ crio_cleanup() {
 set_gone() {
         ! in_list "$1"
 }
-pins() {
-        (cd "$RUNDIR" && find ns mnt -mindepth 1 -maxdepth 2 ! -type d 2>/dev/null | sort)
-}
 
 start_daemon || die "no daemon"
 
@@ -259,17 +256,23 @@ for t in ipc uts net; do
         check_eq "$t: pod A's pin is still its namespace" "$(ns_inode_of "crio-$A" "$t")" \
                 "$(inode "$(pin "$t" "$A")")"
 done
-# A scan of the mount table is seen to happen: a set of ours whose pin
-# goes is released by it; the pods' sets must not be.
-check_run "create probe, released with its pin" 0 ctl create probe -t uts \
-        --pin-at "uts:$T/probe" --release-with-pins
-umount -l "$T/probe" && rm -f "$T/probe"
-await "probe: released by a scan of the mount table" 10 set_gone probe
+# scan_seen: a scan of the mount table is seen to happen after what was
+# unmounted before: a probe set whose pin goes is released by one (which
+# reads the whole table, so it also sees what went before the probe's).
+scan_seen() {
+        check_run "create probe, released with its pin" 0 ctl create probe -t uts \
+                --pin-at "uts:$T/probe" --release-with-pins
+        umount -l "$T/probe" && rm -f "$T/probe"
+        await "probe: released by a scan of the mount table" 10 set_gone probe
+}
+# The pods' sets must not be released by it.
+scan_seen
 check_eq "after that scan, the pods' sets are as they were" "$before" \
         "$(ctl list --json | jq -c '[.[] | {name, namespaces: [.namespaces[] | .inode]}]')"
 
 echo "# --- CRI-O's cleanup releases each set ---"
 crio_cleanup "$A" ipc uts
+scan_seen
 check_true "pod A with one pin left is still there" in_list "crio-$A"
 crio_cleanup "$A" net
 await "pod A: released once its last pin is gone" 10 set_gone "crio-$A"

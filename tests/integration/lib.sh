@@ -809,6 +809,11 @@ in_list() {
         ctl list --json 2>/dev/null | jq -e --arg n "$1" 'any(.[]; .name == $n)' >/dev/null 2>&1
 }
 
+# The daemon's pins in the runtime directory (ns/NAME/TYPE, mnt/...), sorted.
+pins() {
+        (cd "$RUNDIR" && find ns mnt -mindepth 1 -maxdepth 2 ! -type d 2>/dev/null | sort)
+}
+
 # 'net:[4026531992]' -> 4026531992
 inode_of_link() {
         sed -n 's/^[a-z_]*:\[\([0-9]*\)\]$/\1/p'

@@ -34,7 +34,9 @@ PLUGINS=$T/plugins
 
 end() {
         # A plugin that was made to wait is let go, whatever happened.
-        [ -p "$T/gate" ] && { echo go >"$T/gate" & } 2>/dev/null
+        [ -p "$T/gate" ] && { timeout 5 sh -c 'echo go >"$1"' _ "$T/gate" & } 2>/dev/null
+        # The process the lingering plugin left, were it still there.
+        [ -s "$T/linger.pid" ] && kill "$(cat "$T/linger.pid")" 2>/dev/null
         ip link del "$BR" 2>/dev/null
         cleanup "$1"
 }
@@ -102,7 +104,10 @@ EOF
 cat >"$PLUGINS/lingering" <<EOF
 #!/bin/bash
 cat >/dev/null
-[ "\$CNI_COMMAND" = ADD ] && (exec -a nsk-linger-$$ sleep 1000) >/dev/null 2>&1 &
+if [ "\$CNI_COMMAND" = ADD ]; then
+        (exec -a nsk-linger-$$ sleep 1000) >/dev/null 2>&1 &
+        echo \$! >"$T/linger.pid"
+fi
 printf '%s\n' '{"cniVersion":"1.0.0"}'
 EOF
 # A plugin whose DEL fails.
@@ -137,9 +142,6 @@ inside() { # SET CMD...: CMD in the set's net namespace
         local s=$1
         shift
         ctl join "$s" -t net -- "$@"
-}
-pins() {
-        (cd "$RUNDIR" && find ns mnt -mindepth 1 -maxdepth 2 ! -type d 2>/dev/null | sort)
 }
 no_veth() {
         [ -z "$(veths)" ]
@@ -270,10 +272,8 @@ check_eq "... without a control character" 0 \
 check_eq "the daemon's log has no escape of its" 0 \
         "$(LC_ALL=C grep -c $'\x1b' "$T/daemon.log")"
 check_run "a plugin that leaves a process behind" 0 ctl create linger -t net --network lingering
-no_linger() {
-        ! pgrep -f "^nsk-linger-$$" >/dev/null
-}
-await "... which ended with the plugin" 10 no_linger
+check_true "... which did leave one" test -s "$T/linger.pid"
+await "... which ended with the plugin" 10 pid_gone "$(cat "$T/linger.pid")"
 check_run "release linger" 0 ctl release linger
 
 echo "# --- a DEL that fails does not keep the set ---"
@@ -330,7 +330,7 @@ check_fails "release of the set at work is refused... it is not listed yet" 1 \
 check_fails "a second create of its name says it is at work" 1 \
         "a create of that name is still at work" ctl create slow -t net
 check_true "the slow create still waits" kill -0 "$SLOW"
-echo go >"$T/gate"
+check_run "the gated plugin is let go" 0 timeout 10 sh -c 'echo go >"$1"' _ "$T/gate"
 wait "$SLOW"
 check_eq "then the slow create is done" 0 "$?"
 check_run "release slow" 0 ctl release slow
