@@ -242,10 +242,12 @@ static int take_message(struct nsk_client *c, const struct nsk_reply *rep, int *
         return 0;
 }
 
-int nsk_release(struct nsk_client *c, const char *name)
+/* A request about set NAME whose success may still have something to
+ * say (take_message). */
+static int name_transact(struct nsk_client *c, enum nsk_cmd cmd, const char *name)
 {
         struct nsk_request req;
-        int r = name_request(c, &req, NSK_CMD_RELEASE, name, NULL);
+        int r = name_request(c, &req, cmd, name, NULL);
 
         if (r < 0)
                 return r;
@@ -253,15 +255,14 @@ int nsk_release(struct nsk_client *c, const char *name)
         return transact(c, &req, take_message, NULL);
 }
 
+int nsk_release(struct nsk_client *c, const char *name)
+{
+        return name_transact(c, NSK_CMD_RELEASE, name);
+}
+
 int nsk_check(struct nsk_client *c, const char *name)
 {
-        struct nsk_request req;
-        int r = name_request(c, &req, NSK_CMD_CHECK, name, NULL);
-
-        if (r < 0)
-                return r;
-        c->error[0] = '\0';
-        return transact(c, &req, take_message, NULL);
+        return name_transact(c, NSK_CMD_CHECK, name);
 }
 
 struct fds_result {

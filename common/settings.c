@@ -13,9 +13,8 @@
 
 static void strv_free(char ***v, unsigned *n)
 {
-        for (unsigned i = 0; i < *n; i++)
-                free((*v)[i]);
-        *v = mfree(*v);
+        free_strv(*v, *n);
+        *v = NULL;
         *n = 0;
 }
 
@@ -124,13 +123,12 @@ bool nsk_ifname_is_valid(const char *s)
         return true;
 }
 
-/* A network with room for its name; its lists empty. */
+/* A network with room for its name; its lists empty. The caller checks
+ * NSK_NETWORK_MAX first. NULL: out of memory. */
 static struct nsk_network *network_append(struct nsk_settings *s)
 {
         struct nsk_network *v;
 
-        if (s->n_networks >= NSK_NETWORK_MAX)
-                return NULL;
         v = reallocarray(s->networks, s->n_networks + 1, sizeof(*v));
         if (!v)
                 return NULL;
@@ -504,6 +502,7 @@ int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char
                 { s->ip_netns, NSK_TYPE_NET, "--ip-netns" },
                 { s->n_networks > 0, NSK_TYPE_NET, "a network" },
         };
+        nsk_type_mask_t pinned = 0;
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(needs); i++)
@@ -527,7 +526,6 @@ int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char
         if (r < 0)
                 return r;
         for (unsigned i = 0; i < s->n_pins_at; i++) {
-                nsk_type_mask_t seen = 0;
                 enum nsk_type t;
                 const char *path;
 
@@ -543,18 +541,12 @@ int nsk_settings_check(const struct nsk_settings *s, nsk_type_mask_t types, char
                                  nsk_type_name(t));
                         return -EINVAL;
                 }
-                for (unsigned k = 0; k < i; k++) {
-                        enum nsk_type t2;
-                        const char *p2;
-
-                        if (nsk_pin_at_parse(s->pins_at[k], &t2, &p2) == 0)
-                                seen |= NSK_TYPE_BIT(t2);
-                }
-                if (seen & NSK_TYPE_BIT(t)) {
+                if (pinned & NSK_TYPE_BIT(t)) {
                         snprintf(msg, size, "more than one pin of the %s namespace",
                                  nsk_type_name(t));
                         return -EINVAL;
                 }
+                pinned |= NSK_TYPE_BIT(t);
         }
         if (s->release_with_pins && s->n_pins_at == 0) {
                 snprintf(msg, size, "releasing a set with its pins needs pins (--pin-at)");

@@ -42,6 +42,14 @@ static inline void close_many(int *fds, size_t n)
                 fds[i] = safe_close(fds[i]);
 }
 
+/* Frees the n strings of v (NULL: none) and v itself. */
+static inline void free_strv(char **v, size_t n)
+{
+        for (size_t i = 0; v && i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
 static inline void freep(void *p)
 {
         free(*(void **) p);

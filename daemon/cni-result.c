@@ -9,13 +9,6 @@
 #include "cni-result.h"
 #include "util.h"
 
-static void free_strv(char **v, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-}
-
 struct cni_result *cni_result_free(struct cni_result *r)
 {
         if (!r)

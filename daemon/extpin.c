@@ -165,7 +165,7 @@ int extpin_remove(const char *path, uint64_t inode)
         return 0;
 }
 
-bool extpin_present(const struct mounts *m, const char *path, uint64_t inode)
+static bool extpin_present(const struct mounts *m, const char *path, uint64_t inode)
 {
         char dir[PATH_MAX], real[PATH_MAX], full[PATH_MAX];
         const char *slash = strrchr(path, '/');
@@ -181,6 +181,19 @@ bool extpin_present(const struct mounts *m, const char *path, uint64_t inode)
                 return errno != ENOENT && errno != ENOTDIR;
         n = snprintf(full, sizeof(full), "%s/%s", streq(real, "/") ? "" : real, slash + 1);
         return n > 0 && (size_t) n < sizeof(full) && mounts_has(m, full, inode);
+}
+
+bool extpin_set_present(const struct set *s, const struct mounts *m)
+{
+        for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
+                const char *path;
+                enum nsk_type t;
+
+                if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) == 0 &&
+                    extpin_present(m, path, s->inode[t]))
+                        return true;
+        }
+        return false;
 }
 
 void extpin_remove_set(const struct set *s)

@@ -24,9 +24,10 @@ int extpin_add(const char *path, int nsfd, char *msg, size_t size);
  * its creator's. */
 int extpin_remove(const char *path, uint64_t inode);
 
-/* Whether the mount table m has the namespace with that inode at path
- * (as the kernel spells it: the directory's symlinks resolved). */
-bool extpin_present(const struct mounts *m, const char *path, uint64_t inode);
+/* Whether the mount table m still has one of s's pins at its creator's
+ * paths (each as the kernel spells it: its directory's symlinks
+ * resolved). */
+bool extpin_set_present(const struct set *s, const struct mounts *m);
 
 /* extpin_remove() of each of s's pins at its creator's paths; what
  * cannot be removed is logged. */

@@ -90,20 +90,6 @@ struct mount_check {
         const char *netns_real; /* --netns-dir so, or NULL if it is gone */
 };
 
-/* A set released with its pins at its creator's paths: are they all gone? */
-static bool creator_pins_gone(const struct set *s, const struct mounts *m)
-{
-        for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
-                const char *path;
-                enum nsk_type t;
-
-                if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) == 0 &&
-                    extpin_present(m, path, s->inode[t]))
-                        return false;
-        }
-        return true;
-}
-
 static int check_set(struct set *s, void *userdata)
 {
         struct mount_check *mc = userdata;
@@ -112,7 +98,7 @@ static int check_set(struct set *s, void *userdata)
         char path[PATH_MAX];
 
         if (s->settings.release_with_pins && s->state != SET_CREATING && !s->busy &&
-            creator_pins_gone(s, mc->m)) {
+            !extpin_set_present(s, mc->m)) {
                 struct set **v = reallocarray(mc->unpinned, mc->n_unpinned + 1, sizeof(*v));
 
                 if (v) {
@@ -226,9 +212,8 @@ static int pin_fd(struct lifecycle *lc, struct set *s, int fds[NSK_TYPE_MAX])
 
         for (int t = 0; t < NSK_TYPE_MAX; t++)
                 s->fd[t] = TAKE_FD(fds[t]);
-        r = state_write(lc->rd, s);
+        r = lifecycle_save(lc, s);
         if (r < 0) {
-                log_error("set '%s': cannot write state: %s", s->name, strerror(-r));
                 close_many(s->fd, NSK_TYPE_MAX);
                 return r;
         }

@@ -124,7 +124,10 @@ bool networks_tracks(const struct networks *nw, pid_t pid)
         return false;
 }
 
-void network_container_id(const struct set *s, char *buf, size_t size)
+/* The CNI_CONTAINERID of s's networks: "nskeeper-NAME-INODE" (its net
+ * namespace's inode), the same for every ADD, CHECK and DEL of the set,
+ * and for no other set. */
+static void network_container_id(const struct set *s, char *buf, size_t size)
 {
         snprintf(buf, size, "nskeeper-%s-%" PRIu64, s->name, s->inode[NSK_TYPE_NET]);
 }
@@ -186,9 +189,17 @@ static int next_index(const struct network_op *op)
 
 static void on_child(evutil_socket_t fd, short what, void *userdata);
 
+/* The plugins' command for each job. */
+static const enum cni_op job_ops[] = {
+        [JOB_ATTACH] = CNI_ADD,
+        [JOB_UNDO] = CNI_DEL,
+        [JOB_DETACH] = CNI_DEL,
+        [JOB_CHECK] = CNI_CHECK,
+};
+
 static const char *job_name(enum network_job job)
 {
-        return job == JOB_CHECK ? "CHECK" : job == JOB_ATTACH ? "ADD" : "DEL";
+        return cni_run_op_name(job_ops[job]);
 }
 
 /* What network i of s is to its plugins: CNI_NETNS is the net pin, or
@@ -230,52 +241,59 @@ static int load_network(const struct networks *nw, const struct set *s, int i, b
         return cni_network_find(nw->conf_dirs, s->settings.networks[i].name, ret, msg, size);
 }
 
+/* Starts the plugins of network i of s for cni_op (an ADD's with the
+ * configuration it runs with in *ret_config, else NULL: kept for its
+ * CHECK and DEL); -errno and msg when they could not be started. */
+static int chain_start(struct networks *nw, const struct set *s, int i, enum cni_op cni_op,
+                       char **ret_config, struct cni_child **ret, char *msg, size_t size)
+{
+        const char *cached = s->net_results ? s->net_results[i] : NULL;
+        struct cni_network *net = NULL;
+        char id[NAME_KEY_MAX + 32], netns[PATH_MAX];
+        struct cni_attachment a;
+        int r;
+
+        r = load_network(nw, s, i, cni_op != CNI_ADD, &net, msg, size);
+        if (r < 0)
+                return r;
+        if (ret_config)
+                *ret_config = cni_op == CNI_ADD ? cni_network_text(net) : NULL;
+        attachment(nw, s, i, id, sizeof(id), netns, sizeof(netns), &a);
+        r = cni_child_start(net, cni_op, &a, &nw->rt, cni_op == CNI_ADD ? NULL : cached, ret);
+        cni_network_free(net);
+        if (r < 0)
+                return cni_fail(msg, size, r, "cannot run its plugins: %s", strerror(-r));
+        return 0;
+}
+
 /* Starts the chain for network op->i; -errno (op_fail said why) when it
  * could not be started. */
 static int start_one(struct network_op *op)
 {
-        static const enum cni_op ops[] = {
-                [JOB_ATTACH] = CNI_ADD,
-                [JOB_UNDO] = CNI_DEL,
-                [JOB_DETACH] = CNI_DEL,
-                [JOB_CHECK] = CNI_CHECK,
-        };
-        struct networks *nw = op->nw;
         const struct set *s = op->s;
-        const char *cached = s->net_results ? s->net_results[op->i] : NULL;
-        struct cni_network *net = NULL;
-        char msg[NSK_MESSAGE_MAX], id[NAME_KEY_MAX + 32], netns[PATH_MAX];
-        struct cni_attachment a;
+        char msg[NSK_MESSAGE_MAX];
         int r;
 
-        if (op->job == JOB_CHECK && !cached) {
+        if (op->job == JOB_CHECK && !(s->net_results && s->net_results[op->i])) {
                 op_fail(op, -ENOLINK, "not attached (its create was cut short)");
                 return -ENOLINK;
         }
-        r = load_network(nw, s, op->i, op->job != JOB_ATTACH, &net, msg, sizeof(msg));
+        if (op->job == JOB_ATTACH)
+                op->config = mfree(op->config);
+        r = chain_start(op->nw, s, op->i, job_ops[op->job],
+                        op->job == JOB_ATTACH ? &op->config : NULL, &op->child, msg, sizeof(msg));
         if (r < 0) {
                 op_fail(op, r, "%s", msg);
                 return r;
         }
-        if (op->job == JOB_ATTACH) {
-                free(op->config);
-                op->config = cni_network_text(net);
+        op->ev = event_new(op->nw->base, cni_child_fd(op->child), EV_READ | EV_PERSIST, on_child,
+                           op);
+        if (!op->ev || event_add(op->ev, NULL) < 0) {
+                op->child = cni_child_free(op->child);
+                op_fail(op, -ENOMEM, "cannot run its plugins: %s", strerror(ENOMEM));
+                return -ENOMEM;
         }
-        attachment(nw, s, op->i, id, sizeof(id), netns, sizeof(netns), &a);
-        r = cni_child_start(net, ops[op->job], &a, &nw->rt, ops[op->job] == CNI_ADD ? NULL : cached,
-                            &op->child);
-        cni_network_free(net);
-        if (r == 0) {
-                op->ev = event_new(nw->base, cni_child_fd(op->child), EV_READ | EV_PERSIST,
-                                   on_child, op);
-                if (!op->ev || event_add(op->ev, NULL) < 0) {
-                        op->child = cni_child_free(op->child);
-                        r = -ENOMEM;
-                }
-        }
-        if (r < 0)
-                op_fail(op, r, "cannot run its plugins: %s", strerror(-r));
-        return r;
+        return 0;
 }
 
 /* A network whose chain could not even start: said in the log too. */
@@ -329,8 +347,8 @@ static void on_child(evutil_socket_t fd, short what, void *userdata)
         if (r == 0 && op->job == JOB_ATTACH) {
                 struct nsk_network *n = &s->settings.networks[op->i];
 
-                /* Made, but not to be kept: no chain undid it. */
-                undone = false;
+                /* A result refused below was made, and no chain undid it
+                 * (undone is false). */
                 if (!result)
                         r = cni_fail(msg, sizeof(msg), -EPROTO, "its plugins gave no result");
                 else if (network_fill(n, result) < 0)
@@ -533,21 +551,12 @@ int network_fill(struct nsk_network *n, const char *result)
 /* One network's DEL, waited for. */
 static int detach_one_now(struct networks *nw, struct set *s, int i, char *msg, size_t size)
 {
-        struct cni_network *net = NULL;
         struct cni_child *child = NULL;
-        char id[NAME_KEY_MAX + 32], netns[PATH_MAX];
-        struct cni_attachment a;
         int r;
 
-        r = load_network(nw, s, i, true, &net, msg, size);
+        r = chain_start(nw, s, i, CNI_DEL, NULL, &child, msg, size);
         if (r < 0)
                 return r;
-        attachment(nw, s, i, id, sizeof(id), netns, sizeof(netns), &a);
-        r = cni_child_start(net, CNI_DEL, &a, &nw->rt, s->net_results ? s->net_results[i] : NULL,
-                            &child);
-        cni_network_free(net);
-        if (r < 0)
-                return cni_fail(msg, size, r, "cannot run its plugins: %s", strerror(-r));
         while ((r = cni_child_read(child)) == 0) {
                 struct pollfd p = { .fd = cni_child_fd(child), .events = POLLIN };
 

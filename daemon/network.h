@@ -55,8 +55,3 @@ void networks_detach_fd_sets(struct networks *nw, struct registry *reg);
  * nameservers) from result, the JSON of its ADD: what it made on the
  * interface n->ifname inside the namespace. */
 int network_fill(struct nsk_network *n, const char *result);
-
-/* The CNI_CONTAINERID of s's networks: "nskeeper-NAME-INODE" (its net
- * namespace's inode), the same for every ADD, CHECK and DEL of the set,
- * and for no other set. */
-void network_container_id(const struct set *s, char *buf, size_t size);

@@ -120,13 +120,14 @@ static void recover_one(struct lifecycle *lc, const struct rundir *rd, struct re
          * before their results were saved): never answered, so never in
          * use. Its release runs each network's DEL, which undoes what the
          * plugins made whether or not they finished. */
-        for (unsigned i = 0; i < s->settings.n_networks && s->state != SET_DEAD; i++)
+        for (unsigned i = 0; i < s->settings.n_networks; i++)
                 if (!s->net_results[i]) {
                         log_warning("set '%s': its create was cut short while its networks were "
                                     "attached; it is dead until released",
                                     name);
                         set_mark_dead(s, "its create was cut short while its networks were "
                                          "attached; release it to undo them");
+                        break;
                 }
         log_debug("set '%s': recovered%s", name, s->pin == NSK_PIN_FD ? " from the fd store" : "");
 }

@@ -31,12 +31,8 @@ struct set *set_free(struct set *s)
 {
         if (s) {
                 close_many(s->fd, NSK_TYPE_MAX);
-                for (unsigned i = 0; s->net_results && i < s->settings.n_networks; i++)
-                        free(s->net_results[i]);
-                for (unsigned i = 0; s->net_configs && i < s->settings.n_networks; i++)
-                        free(s->net_configs[i]);
-                free(s->net_results);
-                free(s->net_configs);
+                free_strv(s->net_results, s->settings.n_networks);
+                free_strv(s->net_configs, s->settings.n_networks);
                 nsk_settings_done(&s->settings);
                 free(s->dead_reason);
                 free(s);
@@ -46,7 +42,7 @@ struct set *set_free(struct set *s)
 
 int set_networks_init(struct set *s)
 {
-        if (s->settings.n_networks == 0 || (s->net_results && s->net_configs))
+        if (s->settings.n_networks == 0)
                 return 0;
         if (!s->net_results)
                 s->net_results = calloc(s->settings.n_networks, sizeof(char *));

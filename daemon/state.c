@@ -403,9 +403,6 @@ static int parse_network(struct set *s, const char *value, struct found *f)
         p += k + 1;
         if (!nsk_ifname_is_valid(ifname))
                 return -EINVAL;
-        for (unsigned i = 0; i < s->settings.n_networks; i++)
-                if (streq(s->settings.networks[i].ifname, ifname))
-                        return -EINVAL;
         if (!streq(p, "-") && !(result = strdup(p)))
                 return -ENOMEM;
         v = reallocarray(s->net_results, s->settings.n_networks + 1, sizeof(char *));
