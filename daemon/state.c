@@ -403,6 +403,10 @@ static int parse_network(struct set *s, const char *value, struct found *f)
         p += k + 1;
         if (!nsk_ifname_is_valid(ifname))
                 return -EINVAL;
+        /* The configurations (network_config) follow every network: one
+         * before this network would leave it without a slot. */
+        if (s->net_configs)
+                return -EINVAL;
         if (!streq(p, "-") && !(result = strdup(p)))
                 return -ENOMEM;
         v = reallocarray(s->net_results, s->settings.n_networks + 1, sizeof(char *));

@@ -642,6 +642,24 @@ static void test_networks(void **state)
         /* Two networks on one interface cannot be. */
         snprintf(text, sizeof(text), "%snetwork lab eth0 -\nnetwork wan eth0 -\n", MINIMAL_ALL);
         check_bad("web", text, -EINVAL);
+        /* The configurations come after every network (as written), each
+         * for an interface of one; a network after them is refused, not
+         * left without a configuration's slot. */
+        snprintf(text, sizeof(text),
+                 "%snetwork lab eth0 -\nnetwork wan eth1 -\nnetwork_config eth0 {}\n"
+                 "network_config eth1 {}\n",
+                 MINIMAL_ALL);
+        assert_int_equal(parse("web", text, &s, &keeper), 0);
+        assert_string_equal(s->net_configs[0], "{}");
+        assert_string_equal(s->net_configs[1], "{}");
+        set_free(s);
+        snprintf(text, sizeof(text),
+                 "%snetwork lab eth0 -\nnetwork_config eth0 {}\nnetwork wan eth1 -\n"
+                 "network_config eth1 {}\n",
+                 MINIMAL_ALL);
+        check_bad("web", text, -EINVAL);
+        snprintf(text, sizeof(text), "%snetwork lab eth0 -\nnetwork_config eth9 {}\n", MINIMAL_ALL);
+        check_bad("web", text, -EINVAL);
 }
 
 /* The largest set there can be still fits a state file and its lines. */
