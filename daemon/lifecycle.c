@@ -418,8 +418,12 @@ int lifecycle_release(struct lifecycle *lc, struct set *s)
 
 void lifecycle_withdraw(struct lifecycle *lc, struct set *s)
 {
-        if (unpin(lc, s) < 0)
+        /* Its state file stays: so does the set, dead (unpin() said why),
+         * announced for a release to finish. */
+        if (unpin(lc, s) < 0) {
+                lifecycle_announce(lc, s, NSK_EVENT_CREATED);
                 return;
+        }
         log_info("set '%s': withdrawn before it was announced", s->name);
         registry_remove(lc->reg, s);
         set_free(s);

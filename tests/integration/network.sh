@@ -337,6 +337,21 @@ check_run "release slow" 0 ctl release slow
 check_run "release other" 0 ctl release other
 rm -f "$T/gate"
 
+echo "# --- a failed create whose state file cannot be removed is dead, not stuck ---"
+# release-after-keeper fails (once) the removal of the state file when
+# the create on broken is withdrawn.
+stop_daemon
+rm -f -- "$NSK_FAULT_DIR"/*
+NSK_FAULTS="release-after-keeper=fail:EIO" start_daemon --cni-conf-dir "$CONF" \
+        --cni-path "$PLUGINS:$CNI_BIN" || die "no daemon"
+check_fails "a create on broken fails" 1 "network broken \(eth0\): plugin tuning" \
+        ctl create w -t net --network broken
+check_eq "w is listed, dead" dead "$(ctl list --json | jq -r '.[] | select(.name == "w") | .state')"
+check_match "... saying why" "cannot remove its state file" \
+        "$(ctl list --json | jq -r '.[] | select(.name == "w") | .state_reason')"
+check_run "release w" 0 ctl release w
+nothing_left "after w"
+
 echo "# --- the daemon killed between the ADD and its saved result ---"
 stop_daemon
 rm -f -- "$NSK_FAULT_DIR"/*
