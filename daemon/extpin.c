@@ -77,7 +77,7 @@ static int nsfs_dev(dev_t *ret)
         return 0;
 }
 
-int extpin_add(const char *path, int nsfd, char *msg, size_t size)
+int extpin_add(const char *path, int nsfd, bool *ret_made, char *msg, size_t size)
 {
         _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
         const char *base;
@@ -131,6 +131,7 @@ int extpin_add(const char *path, int nsfd, char *msg, size_t size)
                  * reach the set's own, nor the other way round. */
                 snprintf(top, sizeof(top), "/proc/self/fd/%d/%s", dfd, base);
                 (void) mount(NULL, top, NULL, MS_PRIVATE, NULL);
+                *ret_made = made;
         }
         return r;
 }

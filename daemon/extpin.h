@@ -12,12 +12,12 @@
 #include "mountwatch.h"
 #include "set.h"
 
-/* Bind-mounts nsfd onto path: a new file (mode 0, as pinns makes them),
- * or an empty regular file the caller made (and maybe chowned) for it.
- * Every directory and symlink on the way must be root's (-EPERM, msg
- * says which is not). -EBUSY if a namespace is mounted there already;
- * -ENOENT if its directory is missing. */
-int extpin_add(const char *path, int nsfd, char *msg, size_t size);
+/* Bind-mounts nsfd onto path: a new file (mode 0, as pinns makes them;
+ * *ret_made is then true), or an empty regular file the caller made (and
+ * maybe chowned) for it. Every directory and symlink on the way must be
+ * root's (-EPERM, msg says which is not). -EBUSY if a namespace is
+ * mounted there already; -ENOENT if its directory is missing. */
+int extpin_add(const char *path, int nsfd, bool *ret_made, char *msg, size_t size);
 
 /* Unmounts the pins of the namespace with that inode at path; anything
  * else there (or nothing) is left alone, and so is the file, which is

@@ -267,9 +267,13 @@ out:
         return r;
 }
 
-/* The pins at its creator's paths, once its own are there. */
+/* The pins at its creator's paths, once its own are there. One that
+ * cannot be made takes those made before it away, with the files made
+ * for them: a failed create leaves nothing. */
 static int pin_extra(struct lifecycle *lc, struct set *s, char *msg, size_t size)
 {
+        bool made[NSK_TYPE_MAX] = {};
+
         for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
                 _cleanup_close_ int fd = -EBADF;
                 char why[NSK_MESSAGE_MAX] = "";
@@ -282,12 +286,16 @@ static int pin_extra(struct lifecycle *lc, struct set *s, char *msg, size_t size
                 else
                         r = set_open(s, lc->rd, t, &fd);
                 if (r == 0)
-                        r = extpin_add(path, fd, why, sizeof(why));
+                        r = extpin_add(path, fd, &made[i], why, sizeof(why));
                 if (r < 0) {
                         snprintf(msg, size, "cannot pin at %s: %s", s->settings.pins_at[i],
                                  why[0]        ? why
                                  : r == -EBUSY ? "a namespace is mounted there already"
                                                : strerror(-r));
+                        while (i-- > 0)
+                                if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) == 0 &&
+                                    extpin_remove(path, s->inode[t]) == 0 && made[i])
+                                        (void) unlink(path);
                         return r;
                 }
         }

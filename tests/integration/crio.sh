@@ -156,6 +156,9 @@ mount --bind /proc/self/ns/net "$(pin net "$E")"
 check_fails "a pin file with a namespace in it already" 1 "mounted there already" \
         "$PINNS" -d "$NSDIR" -f "$E" --net
 check_eq "... which stays as it was" "$(inode /proc/self/ns/net)" "$(inode "$(pin net "$E")")"
+check_fails "a second pin refused so" 1 "mounted there already" \
+        ctl create e2 -t ipc,net --pin-at "ipc:$T/e2-ipc" --pin-at "net:$(pin net "$E")"
+check_true "... takes the first, and the file it made for it, away" test ! -e "$T/e2-ipc"
 crio_cleanup "$E" net
 check_eq "nothing made by the refusals" "crio-$A crio-$B crio-$C" "$(list_names)"
 
