@@ -245,37 +245,51 @@ static int make_unbindable(const char *path)
 {
         if (mount(NULL, path, NULL, MS_UNBINDABLE, NULL) == 0)
                 return 0;
-        if (errno != EINVAL || mount(path, path, NULL, MS_BIND, NULL) < 0 ||
-            mount(NULL, path, NULL, MS_UNBINDABLE, NULL) < 0)
+        if (errno != EINVAL || mount(path, path, NULL, MS_BIND, NULL) < 0)
                 return fail("could not make %s an unbindable mount point: %m", path);
+        if (mount(NULL, path, NULL, MS_UNBINDABLE, NULL) < 0) {
+                int r = fail("could not make %s an unbindable mount point: %m", path);
+
+                (void) umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+                return r;
+        }
         return 0;
 }
 
 /* The caller's own namespace of type t at path, as pinns does for
- * --TYPE=host. */
-static int pin_host(enum nsk_type t, const char *path)
+ * --TYPE=host: onto the file opened here (never through a symlink put
+ * there meanwhile). *ret_made: the file is this program's. */
+static int pin_host(enum nsk_type t, const char *path, bool *ret_made)
 {
-        char ns[64];
-        int fd;
+        _cleanup_close_ int fd = -EBADF;
+        char ns[64], dst[64];
 
         /* An existing file is opened O_PATH: a FIFO there is not waited on. */
         fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
+        *ret_made = fd >= 0;
         if (fd < 0 && errno == EEXIST)
                 fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return fail("cannot create %s: %m", path);
-        close(fd);
         snprintf(ns, sizeof(ns), "/proc/self/ns/%s", nsk_type_name(t));
-        if (mount(ns, path, NULL, MS_BIND, NULL) < 0)
-                return fail("cannot pin the caller's %s namespace at %s: %m", nsk_type_name(t),
-                            path);
+        snprintf(dst, sizeof(dst), "/proc/self/fd/%d", fd);
+        if (mount(ns, dst, NULL, MS_BIND, NULL) < 0) {
+                int r = fail("cannot pin the caller's %s namespace at %s: %m", nsk_type_name(t),
+                             path);
+
+                if (*ret_made)
+                        (void) unlink(path);
+                return r;
+        }
         return 0;
 }
 
-static void unpin_host(const char *path)
+/* Undoes pin_host(): the mount, and the file if it was made here. */
+static void unpin_host(const char *path, bool made)
 {
-        (void) umount2(path, MNT_DETACH);
-        (void) unlink(path);
+        (void) umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+        if (made)
+                (void) unlink(path);
 }
 
 int main(int argc, char **argv)
@@ -283,6 +297,7 @@ int main(int argc, char **argv)
         struct args a = {};
         char name[NSK_NAME_MAX + 1], paths[ELEMENTSOF(pin_order)][NSK_PATH_MAX];
         nsk_type_mask_t pinned = 0;
+        bool made[ELEMENTSOF(pin_order)] = {};
         struct nsk_client *cl = NULL;
         int r;
 
@@ -328,7 +343,7 @@ int main(int argc, char **argv)
                 if (make_dir(dir) != 0 || (t == NSK_TYPE_MNT && make_unbindable(dir) != 0))
                         goto out;
                 if (a.host & NSK_TYPE_BIT(t)) {
-                        if (pin_host(t, paths[i]) != 0)
+                        if (pin_host(t, paths[i], &made[i]) != 0)
                                 goto out;
                         pinned |= NSK_TYPE_BIT(t);
                 } else if (nsk_settings_add_pin_at(&a.set, t, paths[i]) < 0) {
@@ -355,7 +370,7 @@ int main(int argc, char **argv)
 out:
         for (size_t i = 0; i < ELEMENTSOF(pin_order); i++)
                 if (pinned & NSK_TYPE_BIT(pin_order[i]))
-                        unpin_host(paths[i]);
+                        unpin_host(paths[i], made[i]);
         nsk_client_free(cl);
         nsk_settings_done(&a.set);
         return r;

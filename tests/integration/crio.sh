@@ -137,6 +137,12 @@ check_fails "a net sysctl for the host's network" 1 "needs a new net namespace" 
         "$PINNS" -d "$NSDIR" -f "$D" --ipc --net=host -s net.ipv4.ip_forward=1
 check_true "... leaves no pin of the host's network" test ! -e "$(pin net "$D")"
 check_fails "... and no set" 1 "not found" ctl show "crio-$D"
+: >"$(pin net "$D")"
+check_fails "the same where CRI-O made the file" 1 "needs a new net namespace" \
+        "$PINNS" -d "$NSDIR" -f "$D" --ipc --net=host -s net.ipv4.ip_forward=1
+check_true "... leaves its file, unmounted" \
+        sh -c '[ -f "$1" ] && ! mountpoint -q "$1"' _ "$(pin net "$D")"
+rm -f "$(pin net "$D")"
 check_fails "a user namespace without mappings" 1 "mappings not specified" \
         "$PINNS" -d "$NSDIR" -f "$D" --user --net
 check_fails "mappings without a user namespace" 1 "without creating a new user namespace" \
