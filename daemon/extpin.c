@@ -10,7 +10,6 @@
 #include "extpin.h"
 #include "log.h"
 #include "pin.h"
-#include "safepath.h"
 #include "settings.h"
 #include "util.h"
 
@@ -32,38 +31,114 @@ static int open_parent(const char *path, int *ret_dfd, const char **ret_base)
         return 0;
 }
 
-/* Who could change where path leads: every directory on the way must be
- * root's and writable by no one else (a sticky one, as /tmp, but not the
- * last), and every symlink on the way root's, as must be the directories
- * it leads through (safepath.h). The pin file itself may be anyone's:
- * CRI-O chowns those of a pod with a user namespace to its root. */
-static int check_path(const char *path, char *msg, size_t size)
+/* One thing met on the way to a pin's directory, shown as shown: root's,
+ * and a directory writable by no one else (a sticky one, as /tmp, but
+ * not the last). */
+static int check_on_way(const struct stat *st, const char *shown, bool last, char *msg, size_t size)
 {
-        char prefix[PATH_MAX], real[PATH_MAX];
-        const char *slash = strrchr(path, '/');
-        size_t len = slash ? (size_t) (slash - path) : 0;
-
-        if (!slash || len >= sizeof(prefix))
-                return -EINVAL;
-        for (size_t i = 1; i <= len; i++) {
-                struct stat st;
-
-                if (i < len && path[i] != '/')
-                        continue;
-                memcpy(prefix, path, i);
-                prefix[i] = '\0';
-                if (lstat(prefix, &st) < 0)
-                        return negative_errno();
-                if (st.st_uid != 0 || (S_ISDIR(st.st_mode) && (st.st_mode & 022) &&
-                                       (!(st.st_mode & S_ISVTX) || i == len))) {
-                        snprintf(msg, size, "%s is not root's alone (owner %u, mode %04o)", prefix,
-                                 (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777));
-                        return -EPERM;
-                }
+        if (st->st_uid != 0 ||
+            (S_ISDIR(st->st_mode) && (st->st_mode & 022) && (!(st->st_mode & S_ISVTX) || last))) {
+                snprintf(msg, size, "%s is not root's alone (owner %u, mode %04o)", shown,
+                         (unsigned) st->st_uid, (unsigned) (st->st_mode & 07777));
+                return -EPERM;
         }
-        if (!realpath(len ? prefix : "/", real))
+        return 0;
+}
+
+/* Who could change where path leads: opens the directory of path and
+ * sets *ret_base to its last component, walking it one component at a
+ * time as the kernel would, symlinks followed (/var/run is one), and
+ * checking everything met (check_on_way): each directory and each
+ * symlink, also those a symlink leads through. The open directory is
+ * what the pin is made in: nothing is looked up by name again. The pin
+ * file itself may be anyone's: CRI-O chowns those of a pod with a user
+ * namespace to its root. */
+static int open_checked_parent(const char *path, int *ret_dfd, const char **ret_base, char *msg,
+                               size_t size)
+{
+        _cleanup_close_ int dir = -EBADF;
+        char todo[PATH_MAX], shown[PATH_MAX], link[PATH_MAX];
+        const char *slash = strrchr(path, '/');
+        size_t len = slash ? (size_t) (slash - path) : 0, shown_len = 0;
+        unsigned links = 0;
+        struct stat st;
+        char *p;
+        int r;
+
+        if (path[0] != '/' || !slash || !slash[1] || len >= sizeof(todo))
+                return -EINVAL;
+        memcpy(todo, path, len);
+        todo[len] = '\0';
+        shown[0] = '\0';
+        dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0 || fstat(dir, &st) < 0)
                 return negative_errno();
-        return safepath_check(real, false, msg, size);
+        r = check_on_way(&st, "/", !todo[strspn(todo, "/")], msg, size);
+        for (p = todo; r == 0;) {
+                char *name, *end;
+                size_t name_len;
+                bool last;
+                int fd;
+
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                name = p;
+                end = p + strcspn(p, "/");
+                name_len = (size_t) (end - name);
+                p = *end ? end + 1 : end;
+                *end = '\0';
+                last = !p[strspn(p, "/")];
+                if (shown_len + 1 + name_len >= sizeof(shown))
+                        return -ENAMETOOLONG;
+                shown[shown_len++] = '/';
+                memcpy(shown + shown_len, name, name_len + 1);
+                shown_len += name_len;
+                fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return negative_errno();
+                if (fstat(fd, &st) < 0) {
+                        r = negative_errno();
+                        safe_close(fd);
+                        return r;
+                }
+                r = check_on_way(&st, shown, last, msg, size);
+                if (r == 0 && S_ISLNK(st.st_mode)) {
+                        /* Its target, then what was left after it. */
+                        ssize_t n = readlinkat(fd, "", link, sizeof(link));
+
+                        safe_close(fd);
+                        if (n < 0)
+                                return negative_errno();
+                        if (++links > 40 || (size_t) n + 1 + strlen(p) + 1 > sizeof(link))
+                                return -ELOOP;
+                        link[n] = '\0';
+                        if (*p)
+                                strcat(strcat(link, "/"), p);
+                        strcpy(todo, link);
+                        p = todo;
+                        if (link[0] == '/') {
+                                safe_close(dir);
+                                dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                                if (dir < 0)
+                                        return negative_errno();
+                                shown_len = 0;
+                                shown[0] = '\0';
+                        } else
+                                shown[shown_len -= name_len + 1] = '\0';
+                        continue;
+                }
+                if (r == 0 && !S_ISDIR(st.st_mode))
+                        r = -ENOTDIR;
+                safe_close(dir);
+                dir = fd;
+        }
+        if (r < 0)
+                return r;
+        *ret_dfd = TAKE_FD(dir);
+        *ret_base = slash + 1;
+        return 0;
 }
 
 /* The device every namespace file is on. */
@@ -87,9 +162,7 @@ int extpin_add(const char *path, int nsfd, bool *ret_made, char *msg, size_t siz
         int r;
 
         msg[0] = '\0';
-        r = check_path(path, msg, size);
-        if (r == 0)
-                r = open_parent(path, &dfd, &base);
+        r = open_checked_parent(path, &dfd, &base, msg, size);
         if (r == 0)
                 r = nsfs_dev(&nsfs);
         if (r < 0)

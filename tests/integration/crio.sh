@@ -182,6 +182,11 @@ ln -s "$NSDIR" "$T/link"
 chown -h nobody "$T/link"
 check_fails "a symlink on the way that is another user's" 1 "$T/link is not root's alone" \
         "$PINNS" -d "$T/link" -f "$F" --net
+ln -s "$NSDIR" "$T/ulink"
+chown -h nobody "$T/ulink"
+ln -s "$T/ulink" "$T/rlink"
+check_fails "root's symlink through another user's symlink" 1 "$T/ulink is not root's alone" \
+        "$PINNS" -d "$T/rlink" -f "$F" --net
 check_eq "... nothing made by them" "crio-$A crio-$B crio-$C" "$(list_names)"
 # A mount over a creator's pin stays there: the set's own pin is apart.
 : >"$T/empty"
