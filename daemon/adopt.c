@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "adopt.h"
+#include "pin.h"
 #include "util.h"
 
 /* A process's own namespaces, not what its children would get. */
@@ -89,17 +90,21 @@ static int from_pid(const struct nsk_request *req, int fds[NSK_TYPE_MAX], nsk_ty
 static int open_namespace(const char *path)
 {
         _cleanup_close_ int fd = -EBADF;
-        struct stat st, ns;
+        struct stat st;
         char proc[64];
+        dev_t nsfs;
         int r;
 
         fd = open(path, O_PATH | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
-        if (fstat(fd, &st) < 0 || stat("/proc/self/ns/net", &ns) < 0)
+        if (fstat(fd, &st) < 0)
                 return negative_errno();
+        r = nsfs_dev(&nsfs);
+        if (r < 0)
+                return r;
         /* Every namespace lives on nsfs, one file system for them all. */
-        if (st.st_dev != ns.st_dev || !S_ISREG(st.st_mode))
+        if (st.st_dev != nsfs || !S_ISREG(st.st_mode))
                 return -ENOTTY;
         snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
         r = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);

@@ -141,17 +141,6 @@ static int open_checked_parent(const char *path, int *ret_dfd, const char **ret_
         return 0;
 }
 
-/* The device every namespace file is on. */
-static int nsfs_dev(dev_t *ret)
-{
-        struct stat st;
-
-        if (stat("/proc/self/ns/net", &st) < 0)
-                return negative_errno();
-        *ret = st.st_dev;
-        return 0;
-}
-
 int extpin_add(const char *path, int nsfd, bool *ret_made, char *msg, size_t size)
 {
         _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
@@ -174,10 +163,6 @@ int extpin_add(const char *path, int nsfd, bool *ret_made, char *msg, size_t siz
                 /* O_PATH: a FIFO or device there is not opened (and never
                  * waited on); fstat() says what it is. */
                 fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 && errno == ELOOP) {
-                snprintf(msg, size, "%s is a symbolic link", path);
-                return -EINVAL;
-        }
         if (fd < 0)
                 return negative_errno();
         if (fstat(fd, &st) < 0)

@@ -75,7 +75,9 @@ int ipnetns_add(const char *dir, const char *name, int nsfd)
 int ipnetns_remove(const char *dir, const char *name, uint64_t inode)
 {
         _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
-        struct stat st, ns;
+        struct stat st;
+        dev_t nsfs;
+        int r;
 
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
@@ -87,9 +89,12 @@ int ipnetns_remove(const char *dir, const char *name, uint64_t inode)
         fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? 0 : negative_errno();
-        if (fstat(fd, &st) < 0 || stat("/proc/self/ns/net", &ns) < 0)
+        if (fstat(fd, &st) < 0)
                 return negative_errno();
-        if (st.st_dev != ns.st_dev || st.st_ino != inode)
+        r = nsfs_dev(&nsfs);
+        if (r < 0)
+                return r;
+        if (st.st_dev != nsfs || st.st_ino != inode)
                 return 0;
         return pin_unlink_at(dfd, name);
 }

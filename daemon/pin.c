@@ -47,6 +47,16 @@ static int pin_dir_remove(const struct rundir *rd, const char *name)
         return 0;
 }
 
+int nsfs_dev(dev_t *ret)
+{
+        struct stat st;
+
+        if (stat("/proc/self/ns/net", &st) < 0)
+                return negative_errno();
+        *ret = st.st_dev;
+        return 0;
+}
+
 /* Bind-mounts the namespace nsfd onto the file fd: exactly the file just
  * created, whatever happens to the names meanwhile. A detached copy of
  * the namespace's mount moved onto it (open_tree(2), move_mount(2)) costs

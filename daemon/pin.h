@@ -3,6 +3,8 @@
  * directory, so it lives without any process or fd. */
 #pragma once
 
+#include <sys/types.h>
+
 #include "nstype.h"
 #include "rundir.h"
 
@@ -17,8 +19,13 @@ int pin_unlink_at(int dirfd, const char *file);
  * it is no mount point, -ENOENT if there is no file. */
 int pin_umount_top(int dirfd, const char *file);
 
+/* The device of nsfs, the file system every namespace file is on. */
+int nsfs_dev(dev_t *ret);
+
 /* Bind-mounts the namespace nsfd onto the file fd is open on (O_PATH will
- * do), as a private mount. */
+ * do), as a private mount where mount_setattr(2) works (a caller that
+ * must have it private everywhere makes it so through a path to it:
+ * extpin.c). */
 int pin_bind_fd(int nsfd, int fd);
 
 /* Opens the pin and checks it still holds a namespace of type t:
