@@ -13,8 +13,9 @@
 #include "cni.h"
 #include "util.h"
 
-/* A configuration is a few KiB; this only bounds a wrong file. */
+/* The files a lookup skipped (broken ones), as its message names them. */
 #define NSK_CNI_MSG_MAX 256
+/* A configuration is a few KiB; this only bounds a wrong file. */
 #define CONF_FILE_MAX (1024 * 1024)
 
 struct cni_network {
@@ -356,11 +357,11 @@ int cni_network_find(const char *conf_dirs, const char *name, struct cni_network
                      size_t size)
 {
         _cleanup_free_ char *copy = strdup(conf_dirs ? conf_dirs : CNI_CONF_DIR_DEFAULT);
+        char skipped[NSK_CNI_MSG_MAX] = "";
         char *rest = copy, *dir;
 
         if (!copy)
                 return cni_fail(msg, size, -ENOMEM, "out of memory");
-        char skipped[NSK_CNI_MSG_MAX] = "";
 
         while ((dir = strsep(&rest, ":"))) {
                 int r;
