@@ -268,6 +268,7 @@ int nsk_check(struct nsk_client *c, const char *name)
 struct fds_result {
         int *fds;
         struct nsk_set_info *set;
+        nsk_type_mask_t asked; /* 0: every type the set has */
 };
 
 static int take_fds(struct nsk_client *c, const struct nsk_reply *rep, int *fds, size_t n_fds,
@@ -282,6 +283,8 @@ static int take_fds(struct nsk_client *c, const struct nsk_reply *rep, int *fds,
                 /* Never trust the label alone: ask the kernel what it is. */
                 if (r == 0 && res->fds[t] >= 0)
                         r = fail(c, -EBADMSG, "%s: received twice", nsk_type_name(t));
+                else if (r == 0 && res->asked != 0 && !(res->asked & NSK_TYPE_BIT(t)))
+                        r = fail(c, -EBADMSG, "%s: received, not asked for", nsk_type_name(t));
                 else if (r == 0) {
                         int k = nsk_type_check_fd(fds[i], t);
                         if (k < 0)
@@ -301,7 +304,7 @@ static int take_fds(struct nsk_client *c, const struct nsk_reply *rep, int *fds,
 int nsk_get_fds(struct nsk_client *c, const char *name, nsk_type_mask_t types,
                 int ret_fds[NSK_TYPE_MAX], struct nsk_set_info *ret_set)
 {
-        struct fds_result res = { .fds = ret_fds, .set = ret_set };
+        struct fds_result res = { .fds = ret_fds, .set = ret_set, .asked = types };
         struct nsk_request req;
         int r;
 
