@@ -197,7 +197,10 @@ static void undo_done(int error, const char *msg, void *userdata)
 
         if (error < 0)
                 log_warning("set '%s': %s", op->set->name, msg);
-        create_withdraw(op, -EIO, "cannot save the networks' results in its state file");
+        /* Cut short by a stop, the DEL may not have undone the ADD: the set
+         * stays for the next start, whose release of it runs the DEL. */
+        create_withdraw(op, error == -ECANCELED ? error : -EIO,
+                        "cannot save the networks' results in its state file");
 }
 
 static void attach_done(int error, const char *msg, void *userdata)

@@ -75,6 +75,7 @@ EOF
 conflist lab "" >"$CONF/10-lab.conflist"
 conflist broken ', "sysctl": { "net.ipv4.conf.IFNAME.no_such_knob": "1" }' |
         sed 's/IFNAME/eth0/' >"$CONF/20-broken.conflist"
+conflist slowdel "" | sed 's/"type": "tuning"/"type": "deldoor"/' >"$CONF/25-slowdel.conflist"
 # A plugin that waits at its gate (a fifo) until the test opens it.
 cat >"$PLUGINS/gated" <<'EOF'
 #!/bin/sh
@@ -84,6 +85,19 @@ gate=$(printf '%s' "$conf" | jq -r .gate)
 printf '{"cniVersion":"1.0.0","interfaces":[],"ips":[]}\n'
 EOF
 chmod 0755 "$PLUGINS/gated"
+# One whose DEL says it started, then waits at its gate (while there is
+# one); its ADD passes the result before it on.
+cat >"$PLUGINS/deldoor" <<EOF
+#!/bin/sh
+conf=\$(cat)
+if [ "\$CNI_COMMAND" = DEL ]; then
+        touch "$T/deldoor-del"
+        [ -p "$T/delgate" ] && read -r _ <"$T/delgate"
+        exit 0
+fi
+printf '%s' "\$conf" | jq -c .prevResult
+EOF
+chmod 0755 "$PLUGINS/deldoor"
 # A plugin whose result holds what is no address (a line of its own, for
 # a monitor's reader); its DEL leaves a mark.
 cat >"$PLUGINS/liar" <<EOF
@@ -351,6 +365,26 @@ check_match "... saying why" "cannot remove its state file" \
         "$(ctl list --json | jq -r '.[] | select(.name == "w") | .state_reason')"
 check_run "release w" 0 ctl release w
 nothing_left "after w"
+
+echo "# --- a stop during the DEL that undoes an unsaved ADD keeps the set for the next start ---"
+# create-after-networks fails the save of the results: the ADD is undone
+# by a DEL, which waits at its gate while the daemon is stopped.
+stop_daemon
+rm -f -- "$NSK_FAULT_DIR"/* "$T/deldoor-del"
+mkfifo "$T/delgate"
+NSK_FAULTS="create-after-networks=fail:EIO" start_daemon --cni-conf-dir "$CONF" \
+        --cni-path "$PLUGINS:$CNI_BIN" || die "no daemon"
+ctl create u -t net --network slowdel >"$T/u.out" 2>&1 &
+U=$!
+await "the DEL undoing its ADD waits" 10 test -e "$T/deldoor-del"
+stop_daemon
+wait "$U"
+check_eq "that create failed" 1 "$?"
+rm -f "$T/delgate"
+start_daemon --cni-conf-dir "$CONF" --cni-path "$PLUGINS:$CNI_BIN" || die "no daemon"
+check_eq "u is back, dead" dead "$(ctl list --json | jq -r '.[] | select(.name == "u") | .state')"
+check_run "release u: its DEL runs now" 0 ctl release u
+nothing_left "after u"
 
 echo "# --- the daemon killed between the ADD and its saved result ---"
 stop_daemon
