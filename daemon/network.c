@@ -99,20 +99,25 @@ static void op_free(struct network_op *op)
         free(op);
 }
 
+/* Ends op, its plugins killed, and answers its request: the daemon is
+ * stopping. */
+static void op_cancel(struct network_op *op)
+{
+        network_done_fn done = op->done;
+        void *userdata = op->userdata;
+
+        op_free(op);
+        done(-ECANCELED, "nskeeperd is stopping", userdata);
+}
+
 struct networks *networks_free(struct networks *nw)
 {
         if (!nw)
                 return NULL;
         /* Each waiting request is answered; its set stays as it is (a
          * create cut short here comes back dead, recover.c). */
-        while (nw->ops) {
-                struct network_op *op = nw->ops;
-                network_done_fn done = op->done;
-                void *userdata = op->userdata;
-
-                op_free(op);
-                done(-ECANCELED, "nskeeperd is stopping", userdata);
-        }
+        while (nw->ops)
+                op_cancel(nw->ops);
         return mfree(nw);
 }
 
@@ -575,8 +580,19 @@ static int detach_fd_set(struct set *s, void *userdata)
         struct networks *nw = userdata;
         char msg[NSK_MESSAGE_MAX];
 
-        if (s->pin != NSK_PIN_FD || s->state == SET_CREATING || s->busy)
+        if (s->pin != NSK_PIN_FD || s->state == SET_CREATING)
                 return 0;
+        /* A CHECK or release at work on it ends first: its DEL is what
+         * must not be missed. */
+        while (s->busy) {
+                struct network_op *op = nw->ops;
+
+                while (op && op->s != s)
+                        op = op->next;
+                if (!op)
+                        break;
+                op_cancel(op);
+        }
         for (int i = (int) s->settings.n_networks - 1; i >= 0; i--)
                 if (detach_one_now(nw, s, i, msg, sizeof(msg)) < 0)
                         log_warning("set '%s': network %s: DEL failed: %s", s->name,

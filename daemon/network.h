@@ -47,7 +47,8 @@ int network_check(struct networks *nw, struct set *s, network_done_fn done, void
 
 /* At a stop where fd-pinned sets end with the daemon: each network of
  * each of them is DELeted now, waited for (the event loop is over), so
- * that no address lease outlives its namespace. */
+ * that no address lease outlives its namespace; a CHECK or release at
+ * work on one is cancelled first (answered -ECANCELED). */
 struct registry;
 void networks_detach_fd_sets(struct networks *nw, struct registry *reg);
 

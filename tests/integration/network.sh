@@ -85,16 +85,21 @@ gate=$(printf '%s' "$conf" | jq -r .gate)
 printf '{"cniVersion":"1.0.0","interfaces":[],"ips":[]}\n'
 EOF
 chmod 0755 "$PLUGINS/gated"
-# One whose DEL says it started, then waits at its gate (while there is
-# one); its ADD passes the result before it on.
+# One whose DEL and CHECK say they started, then wait at their gates
+# (while there are some); its ADD passes the result before it on.
 cat >"$PLUGINS/deldoor" <<EOF
 #!/bin/sh
 conf=\$(cat)
-if [ "\$CNI_COMMAND" = DEL ]; then
+case "\$CNI_COMMAND" in
+DEL)
         touch "$T/deldoor-del"
         [ -p "$T/delgate" ] && read -r _ <"$T/delgate"
-        exit 0
-fi
+        exit 0 ;;
+CHECK)
+        touch "$T/deldoor-check"
+        [ -p "$T/checkgate" ] && read -r _ <"$T/checkgate"
+        exit 0 ;;
+esac
 printf '%s' "\$conf" | jq -c .prevResult
 EOF
 chmod 0755 "$PLUGINS/deldoor"
@@ -421,6 +426,23 @@ check_match "... and says why" "ended with the last daemon; release it to undo i
 check_eq "its lease outlived it" 1 "$(leases | wc -w)"
 check_run "its release runs the DEL without a namespace" 0 ctl release f
 nothing_left "after the fd set's release"
+
+echo "# --- a stop during an fd-pinned set's CHECK still DELs its networks ---"
+rm -f "$T/deldoor-check"
+mkfifo "$T/checkgate"
+check_run "create g, fd-pinned, on slowdel" 0 ctl create g --pin fd --network slowdel
+check_eq "its lease" 1 "$(leases | wc -w)"
+ctl check g >"$T/g.out" 2>&1 &
+G=$!
+await "its CHECK waits" 10 test -e "$T/deldoor-check"
+stop_daemon
+wait "$G"
+check_match "the check was told the daemon stopped" "stopping" "$(cat "$T/g.out")"
+rm -f "$T/checkgate"
+check_eq "the stop DELeted its network: no lease left" "" "$(leases)"
+start_daemon --cni-conf-dir "$CONF" --cni-path "$PLUGINS:$CNI_BIN" || die "no daemon"
+check_fails "g ended with the daemon" 1 "not found" ctl show g
+nothing_left "after g"
 
 stop_daemon
 ip link del "$BR" 2>/dev/null
