@@ -374,7 +374,7 @@ unsigned helpers_count(const struct helpers *hs)
         return hs->count + maker_pending(hs->maker);
 }
 
-int helpers_pool(struct helpers *hs, nsk_type_mask_t types, unsigned n)
+int helpers_pool(struct helpers *hs, const struct rundir *rd, nsk_type_mask_t types, unsigned n)
 {
-        return maker_pool(hs->maker, types, n);
+        return maker_pool(hs->maker, rd, types, n);
 }

@@ -12,6 +12,7 @@
 #include "launch.h"
 #include "nstype.h"
 #include "proto.h"
+#include "rundir.h"
 
 /* Every helper at work. */
 struct helpers;
@@ -23,7 +24,7 @@ unsigned helpers_count(const struct helpers *hs);
 bool helpers_tracks(const struct helpers *hs, pid_t pid);
 
 /* --pool TYPES:N (maker_pool in maker.h). */
-int helpers_pool(struct helpers *hs, nsk_type_mask_t types, unsigned n);
+int helpers_pool(struct helpers *hs, const struct rundir *rd, nsk_type_mask_t types, unsigned n);
 
 /* A uid other than 0: the helper becomes uid/gid before it makes the
  * user namespace, which that uid then owns (and may enter without

@@ -55,6 +55,7 @@ void helper_result_init(struct helper_result *r)
                 r->fds[t] = -EBADF;
         r->keeper_pid = 0;
         r->keeper_pidfd = r->keeper_lifeline = -EBADF;
+        r->staged = 0;
 }
 
 static uintptr_t page_up(uintptr_t a)

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "helper-proto.h"
@@ -20,6 +21,10 @@ struct helper_result {
         pid_t keeper_pid;      /* pid: the init kept in the new pid namespace */
         int keeper_pidfd;
         int keeper_lifeline; /* the keeper exits when this closes, unless made permanent */
+        /* A pool's set pinned ahead (pin.h): its directory's id, 0 if none.
+         * Whoever takes the directory sets it to 0; the maker removes one
+         * left after the create's done. */
+        uint64_t staged;
 };
 
 /* Empty: no fds, no keeper. */

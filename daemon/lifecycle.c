@@ -178,12 +178,19 @@ void lifecycle_abandon(struct lifecycle *lc, struct set *s)
         set_free(s);
 }
 
-/* Bind pins, then the state file as the commit point (lifecycle.h). */
-static int pin_bind(struct lifecycle *lc, struct set *s, const int fds[NSK_TYPE_MAX])
+/* Bind pins, then the state file as the commit point (lifecycle.h).
+ * Pins made ahead (*staged, pin.h) are taken as they are: a rename. */
+static int pin_bind(struct lifecycle *lc, struct set *s, const int fds[NSK_TYPE_MAX],
+                    uint64_t *staged)
 {
         int r;
 
-        r = pin_make_all(lc->rd, s->name, s->types, fds);
+        if (*staged) {
+                r = pin_take_staged(lc->rd, *staged, s->name);
+                if (r == 0)
+                        *staged = 0;
+        } else
+                r = pin_make_all(lc->rd, s->name, s->types, fds);
         if (r < 0)
                 return r;
         r = fault_point(FAULT_CREATE_AFTER_PINS);
@@ -221,11 +228,14 @@ static int pin_fd(struct lifecycle *lc, struct set *s, int fds[NSK_TYPE_MAX])
         return 0;
 }
 
-/* Pins the namespaces in fds (taken in every case); *ret_reason may
- * explain a failure better than its errno. */
-static int pin(struct lifecycle *lc, struct set *s, int fds[NSK_TYPE_MAX], const char **ret_reason)
+/* Pins the namespaces of res (its fds taken in every case, its pins made
+ * ahead if it has them and they are taken); *ret_reason may explain a
+ * failure better than its errno. */
+static int pin(struct lifecycle *lc, struct set *s, struct helper_result *res,
+               const char **ret_reason)
 {
         const struct rundir *rd = lc->rd;
+        int *fds = res->fds;
         int r = 0;
 
         for (int t = 0; t < NSK_TYPE_MAX && r == 0; t++) {
@@ -255,7 +265,7 @@ static int pin(struct lifecycle *lc, struct set *s, int fds[NSK_TYPE_MAX], const
                         goto out;
         }
         if (r == 0 && s->pin == NSK_PIN_BIND) {
-                r = pin_bind(lc, s, fds);
+                r = pin_bind(lc, s, fds, &res->staged);
                 if (r == -EEXIST)
                         *ret_reason = "pins of that name are left over in the runtime directory";
         } else if (r == 0)
@@ -315,7 +325,7 @@ int lifecycle_commit(struct lifecycle *lc, struct set *s, struct helper_result *
                         snprintf(msg, size, "cannot watch the keeper: %s", strerror(-r));
         }
         if (r == 0) {
-                r = pin(lc, s, res->fds, &reason);
+                r = pin(lc, s, res, &reason);
                 if (r < 0)
                         snprintf(msg, size, "cannot pin: %s", reason ? reason : strerror(-r));
         }

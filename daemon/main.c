@@ -126,7 +126,7 @@ static void on_reload_signal(evutil_socket_t sig, short what, void *userdata)
         int r;
 
         notify_reloading();
-        r = recover_sets(d->lc, d->rd, d->reg);
+        r = recover_sets(d->lc, d->rd, d->reg, false);
         if (r < 0)
                 log_error("reload: cannot read %s: %s", d->rd->path, strerror(-r));
         else
@@ -291,7 +291,7 @@ static int setup(struct daemon *d)
         r = rundir_prepare_mounts(d->rd);
         if (r < 0)
                 return r;
-        r = recover_sets(d->lc, d->rd, d->reg);
+        r = recover_sets(d->lc, d->rd, d->reg, true);
         if (r < 0)
                 return log_error_errno(r, "cannot read %s: %s", d->rd->path, strerror(-r));
         /* What no set claimed is of no use to anyone. */
@@ -322,7 +322,7 @@ static int setup(struct daemon *d)
         if (r < 0)
                 return log_error_errno(r, "cannot watch the spawner: %s", strerror(-r));
         for (unsigned i = 0; i < o->n_pools; i++) {
-                r = helpers_pool(d->helpers, o->pools[i].types, o->pools[i].size);
+                r = helpers_pool(d->helpers, d->rd, o->pools[i].types, o->pools[i].size);
                 if (r < 0)
                         return log_error_errno(r, "cannot keep a pool: %s", strerror(-r));
         }

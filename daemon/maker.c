@@ -2,6 +2,7 @@
 /* The daemon's side of the maker (maker.h): a queue of creates sent to
  * it, answered in order on its socket. */
 
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "log.h"
 #include "maker.h"
 #include "nstype.h"
+#include "pin.h"
 
 /* No answer for this long while a create waits: the maker is stuck. */
 #define MAKER_TIMEOUT_SEC 30
@@ -29,6 +31,7 @@ struct job {
         helper_done_fn done;
         void *userdata;
         int fds[NSK_TYPE_MAX]; /* a hand-out from the pool: its namespaces */
+        uint64_t staged;       /* ... and its pins made ahead, if any */
 };
 
 /* --pool TYPES:N: sets of types made ahead, a create's for the taking. */
@@ -38,6 +41,7 @@ struct pool {
         unsigned size, n, asked;
         bool filling;              /* a burst of asks is under way */
         int (*sets)[NSK_TYPE_MAX]; /* n of size: each set's fds */
+        uint64_t *staged;          /* n of size: each set's pins made ahead (pin.h), or 0 */
 };
 
 /* What a set made ahead for the pool has: no settings at all. */
@@ -69,6 +73,8 @@ struct maker {
         unsigned n_pools;
         struct job *handed, **handed_tail; /* taken from a pool, answered next turn */
         struct event *handout_ev;
+        const struct rundir *rd; /* where pools' sets are pinned ahead */
+        uint64_t last_staged;
 };
 
 /* Does the daemon hold capability cap (effective)? */
@@ -378,8 +384,6 @@ static int maker_start(struct mproc *p)
         return 0;
 }
 
-/* Sends a set to make (the maker started if none runs), answered later
- * through done. -EAGAIN: too much in flight, or its socket is full. */
 /* The process to send the next create to: an idle one; else, while
  * there is room for one more, a new one; else the least busy. NULL if
  * all are full. */
@@ -470,6 +474,35 @@ static void pool_fill(struct maker *mk)
         }
 }
 
+/* Pins a set made ahead at once, so that the create that takes it has
+ * only to rename its pins (pin.h): the id of their directory, or 0 if
+ * they could not be made (that create pins them itself). */
+static uint64_t stage(struct maker *mk, nsk_type_mask_t types, const int fds[NSK_TYPE_MAX])
+{
+        uint64_t id = ++mk->last_staged;
+        int r;
+
+        r = pin_stage(mk->rd, id, types, fds);
+        if (r < 0) {
+                log_warning("cannot pin a set made ahead for the pool: %s", strerror(-r));
+                return 0;
+        }
+        return id;
+}
+
+static void unstage(struct maker *mk, uint64_t id, nsk_type_mask_t types)
+{
+        int r;
+
+        if (id == 0)
+                return;
+        r = pin_unstage(mk->rd, id, types);
+        if (r < 0)
+                log_warning("cannot remove the pins made ahead in %s/ns/" PIN_STAGED_PREFIX
+                            "%" PRIu64 ": %s",
+                            mk->rd->path, id, strerror(-r));
+}
+
 /* A set made ahead goes into the pool. After a failure the pool is
  * filled again only at the next create: no loop of failures. */
 static int pool_done(int error, const char *message, struct helper_result *res, void *userdata)
@@ -484,6 +517,7 @@ static int pool_done(int error, const char *message, struct helper_result *res, 
         }
         for (int t = 0; t < NSK_TYPE_MAX; t++)
                 p->sets[p->n][t] = TAKE_FD(res->fds[t]);
+        p->staged[p->n] = stage(p->mk, p->types, p->sets[p->n]);
         p->n++;
         pool_fill(p->mk);
         return 0;
@@ -504,7 +538,11 @@ static void on_handout(evutil_socket_t fd, short what, void *userdata)
                         mk->handed_tail = &mk->handed;
                 helper_result_init(&res);
                 memcpy(res.fds, j->fds, sizeof(res.fds));
+                res.staged = j->staged;
                 (void) j->done(0, NULL, &res, j->userdata);
+                /* Not taken (an fd-pinned set, a failed create): after
+                 * the answer, which has gone out by now. */
+                unstage(mk, res.staged, j->types);
                 helper_result_close(&res);
                 free(j);
         }
@@ -536,7 +574,9 @@ int maker_make(struct maker *mk, const char *name, nsk_type_mask_t types,
                 return -ENOMEM;
         /* The freshest: what it copied (a hostname, mounts) is the least old. */
         p->n--;
-        *j = (struct job) { .done = done, .userdata = userdata };
+        *j = (struct job) {
+                .types = types, .done = done, .userdata = userdata, .staged = p->staged[p->n]
+        };
         memcpy(j->fds, p->sets[p->n], sizeof(j->fds));
         *mk->handed_tail = j;
         mk->handed_tail = &j->next;
@@ -545,7 +585,7 @@ int maker_make(struct maker *mk, const char *name, nsk_type_mask_t types,
         return 0;
 }
 
-int maker_pool(struct maker *mk, nsk_type_mask_t types, unsigned n)
+int maker_pool(struct maker *mk, const struct rundir *rd, nsk_type_mask_t types, unsigned n)
 {
         struct pool *p;
 
@@ -559,8 +599,13 @@ int maker_pool(struct maker *mk, nsk_type_mask_t types, unsigned n)
         p = &mk->pools[mk->n_pools];
         *p = (struct pool) { .mk = mk, .types = types, .size = n };
         p->sets = calloc(n, sizeof(*p->sets));
-        if (!p->sets)
+        p->staged = calloc(n, sizeof(*p->staged));
+        if (!p->sets || !p->staged) {
+                free(p->sets);
+                free(p->staged);
                 return -ENOMEM;
+        }
+        mk->rd = rd;
         mk->n_pools++;
         pool_fill(mk);
         return 0;
@@ -587,14 +632,20 @@ struct maker *maker_free(struct maker *mk)
 
                 mk->handed = j->next;
                 close_many(j->fds, NSK_TYPE_MAX);
+                unstage(mk, j->staged, j->types);
                 helper_result_init(&none);
                 (void) j->done(-ECANCELED, "daemon is stopping", &none, j->userdata);
                 free(j);
         }
         for (unsigned i = 0; i < mk->n_pools; i++) {
-                for (unsigned k = 0; k < mk->pools[i].n; k++)
-                        close_many(mk->pools[i].sets[k], NSK_TYPE_MAX);
-                free(mk->pools[i].sets);
+                struct pool *p = &mk->pools[i];
+
+                for (unsigned k = 0; k < p->n; k++) {
+                        close_many(p->sets[k], NSK_TYPE_MAX);
+                        unstage(mk, p->staged[k], p->types);
+                }
+                free(p->sets);
+                free(p->staged);
         }
         if (mk->handout_ev)
                 event_free(mk->handout_ev);

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "launch.h"
+#include "rundir.h"
 
 struct maker;
 struct maker *maker_new(struct event_base *base);
@@ -33,16 +34,17 @@ bool maker_can(const struct maker *mk, nsk_type_mask_t types, uid_t uid, gid_t g
 int maker_make(struct maker *mk, const char *name, nsk_type_mask_t types,
                const struct nsk_settings *settings, helper_done_fn done, void *userdata);
 
-/* --pool: keeps n sets of types (MAKER_TYPES only) made ahead with no
- * settings; a create of exactly those types with no settings takes one
- * (answered on the loop's next turn, without a word with the maker); a
- * pool down to half is filled again in one burst, in the background. What a set made ahead copied from
- * the daemon's namespaces (a uts namespace's hostname, a mount
- * namespace's mounts) is what they had when it was made. Starts filling
- * the pool now. */
-/* Up to MAKER_POOLS_MAX pools, of different types (-EEXIST, -E2BIG). */
+/* --pool: keeps n sets of types (MAKER_TYPES but mnt) made ahead with
+ * no settings, each bind-pinned ahead in rd (pin.h); a create of exactly
+ * those types with no settings takes one (answered on the loop's next
+ * turn, without a word with the maker), a bind create its pins too; a
+ * pool down to half is filled again in one burst, in the background.
+ * What a set made ahead copied from the daemon's namespaces (a uts
+ * namespace's hostname) is what they had when it was made. Starts
+ * filling the pool now. Up to MAKER_POOLS_MAX pools, of different types
+ * (-EEXIST, -E2BIG). */
 #define MAKER_POOLS_MAX 4
-int maker_pool(struct maker *mk, nsk_type_mask_t types, unsigned n);
+int maker_pool(struct maker *mk, const struct rundir *rd, nsk_type_mask_t types, unsigned n);
 
 /* Is pid the maker (reaped through its pidfd)? */
 bool maker_tracks(const struct maker *mk, pid_t pid);

@@ -3,7 +3,9 @@
  * relative to the runtime directory's fds, never following symlinks. */
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <string.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -186,7 +188,7 @@ int pin_open(const struct rundir *rd, const char *name, enum nsk_type t, int *re
         return 0;
 }
 
-int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t mask)
+static int remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t mask, bool fault)
 {
         _cleanup_close_ int dir = -EBADF;
         int r = 0, k;
@@ -204,8 +206,8 @@ int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t ma
         for (int t = 0; t < NSK_TYPE_MAX; t++) {
                 if (!(mask & NSK_TYPE_BIT(t)))
                         continue;
-                k = t == NSK_TYPE_MNT ? unmount_unlink(rd->mnt_fd, name, true)
-                                      : unmount_unlink(dir, nsk_type_name(t), true);
+                k = t == NSK_TYPE_MNT ? unmount_unlink(rd->mnt_fd, name, fault)
+                                      : unmount_unlink(dir, nsk_type_name(t), fault);
                 if (k < 0) {
                         log_error("set '%s': cannot remove %s pin: %s", name, nsk_type_name(t),
                                   strerror(-k));
@@ -222,6 +224,11 @@ int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t ma
                         r = k;
         }
         return r;
+}
+
+int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t mask)
+{
+        return remove_all(rd, name, mask, true);
 }
 
 int pin_make_all(const struct rundir *rd, const char *name, nsk_type_mask_t types,
@@ -252,4 +259,53 @@ int pin_make_all(const struct rundir *rd, const char *name, nsk_type_mask_t type
                 made |= NSK_TYPE_BIT(t);
         }
         return 0;
+}
+
+/* ".pool-ID": a name no set can have (name.c: none starts with a dot). */
+static void staged_name(uint64_t id, char buf[static PIN_STAGED_NAME_MAX])
+{
+        snprintf(buf, PIN_STAGED_NAME_MAX, PIN_STAGED_PREFIX "%" PRIu64, id);
+}
+
+bool pin_staged_name(const char *file)
+{
+        const char *digits = file + strlen(PIN_STAGED_PREFIX);
+
+        if (strncmp(file, PIN_STAGED_PREFIX, strlen(PIN_STAGED_PREFIX)) != 0 || !*digits)
+                return false;
+        return strspn(digits, "0123456789") == strlen(digits);
+}
+
+int pin_stage(const struct rundir *rd, uint64_t id, nsk_type_mask_t types,
+              const int fds[NSK_TYPE_MAX])
+{
+        char name[PIN_STAGED_NAME_MAX];
+
+        if (types & NSK_TYPE_BIT(NSK_TYPE_MNT))
+                return -EINVAL;
+        staged_name(id, name);
+        return pin_make_all(rd, name, types, fds);
+}
+
+int pin_take_staged(const struct rundir *rd, uint64_t id, const char *name)
+{
+        char from[PIN_STAGED_NAME_MAX];
+
+        staged_name(id, from);
+        if (renameat2(rd->ns_fd, from, rd->ns_fd, name, RENAME_NOREPLACE) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int pin_unstage(const struct rundir *rd, uint64_t id, nsk_type_mask_t types)
+{
+        char name[PIN_STAGED_NAME_MAX];
+
+        staged_name(id, name);
+        return remove_all(rd, name, types, false);
+}
+
+int pin_unstage_name(const struct rundir *rd, const char *file)
+{
+        return remove_all(rd, file, NSK_TYPE_MASK_ALL & ~NSK_TYPE_BIT(NSK_TYPE_MNT), false);
 }

@@ -3,6 +3,8 @@
  * directory, so it lives without any process or fd. */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "nstype.h"
@@ -43,3 +45,24 @@ int pin_make_all(const struct rundir *rd, const char *name, nsk_type_mask_t type
  * is fine), and the set's pin directory unless mask is mnt alone;
  * errors are logged, the first returned. */
 int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t mask);
+
+/*
+ * Pinned ahead: a set made ahead for a pool (maker.h) is bind-pinned at
+ * once, in RUNDIR/ns/.pool-ID (a name no set can have), so that a bind
+ * create that takes it renames that directory to its own name: one
+ * rename, where pinning costs a mount per type. Not mnt: its pin is a
+ * mount point, which cannot be renamed.
+ */
+#define PIN_STAGED_PREFIX ".pool-"
+#define PIN_STAGED_NAME_MAX 32
+/* Pins fds (indexed by type) in .pool-ID; on failure leaves nothing. */
+int pin_stage(const struct rundir *rd, uint64_t id, nsk_type_mask_t types,
+              const int fds[NSK_TYPE_MAX]);
+/* Makes .pool-ID the pin directory of set name: -EEXIST if it has one. */
+int pin_take_staged(const struct rundir *rd, uint64_t id, const char *name);
+/* Unmounts and removes .pool-ID, one not taken. */
+int pin_unstage(const struct rundir *rd, uint64_t id, nsk_type_mask_t types);
+/* Is file (an entry of RUNDIR/ns) such a directory? After a crash the
+ * next start removes each with pin_unstage_name(). */
+bool pin_staged_name(const char *file);
+int pin_unstage_name(const struct rundir *rd, const char *file);

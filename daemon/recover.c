@@ -167,7 +167,7 @@ static void cut_short(const struct rundir *rd, const char *file)
 }
 
 static int scan(struct lifecycle *lc, int dirfd, const char *what, const struct rundir *rd,
-                struct registry *reg, bool adopting)
+                struct registry *reg, bool adopting, bool starting)
 {
         _cleanup_close_ int fd = -EBADF;
         DIR *d;
@@ -191,6 +191,16 @@ static int scan(struct lifecycle *lc, int dirfd, const char *what, const struct 
                         cut_short(rd, name);
                         continue;
                 }
+                /* Pins made ahead for a pool: at start, by the daemon
+                 * before, whose pool is gone with it; later, our own. */
+                if (dirfd == rd->ns_fd && pin_staged_name(name)) {
+                        if (starting) {
+                                log_notice("removing the pins made ahead for a pool in %s/ns/%s",
+                                           rd->path, name);
+                                (void) pin_unstage_name(rd, name);
+                        }
+                        continue;
+                }
                 if (!name_key_parse(name, &owner, &plain)) {
                         log_warning("%s/%s/%s is not a set; leaving it alone", rd->path, what,
                                     name);
@@ -206,15 +216,15 @@ static int scan(struct lifecycle *lc, int dirfd, const char *what, const struct 
         return 0;
 }
 
-int recover_sets(struct lifecycle *lc, const struct rundir *rd, struct registry *reg)
+int recover_sets(struct lifecycle *lc, const struct rundir *rd, struct registry *reg, bool starting)
 {
         int r;
 
-        r = scan(lc, rd->state_fd, "state", rd, reg, true);
+        r = scan(lc, rd->state_fd, "state", rd, reg, true, starting);
         if (r < 0)
                 return r;
-        r = scan(lc, rd->ns_fd, "ns", rd, reg, false);
+        r = scan(lc, rd->ns_fd, "ns", rd, reg, false, starting);
         if (r < 0)
                 return r;
-        return scan(lc, rd->mnt_fd, "mnt", rd, reg, false);
+        return scan(lc, rd->mnt_fd, "mnt", rd, reg, false, starting);
 }

@@ -244,15 +244,57 @@ pooled() {
 pool_has() {
         [ "$(pooled "$1" | wc -l)" = "$2" ]
 }
+# staged TYPE: the inodes of the namespaces of TYPE pinned ahead for the
+# pools, in RUNDIR/ns/.pool-*, one per line.
+staged() {
+        local f
+        for f in "$RUNDIR"/ns/.pool-*/"$1"; do
+                [ -e "$f" ] && stat -c %i "$f"
+        done | sort
+}
+# staged_ids TYPE: "INODE MOUNT-ID" of each of them.
+staged_ids() {
+        local f
+        for f in "$RUNDIR"/ns/.pool-*/"$1"; do
+                [ -e "$f" ] && echo "$(stat -c %i "$f") $(mount_id "$f")"
+        done
+}
+# mount_id PATH: the id of the topmost mount on PATH.
+mount_id() {
+        mountinfo_snapshot
+        awk -v p="$1" '$5 == p { id = $1 } END { print id }' <<<"$MOUNTINFO"
+}
+# Every pooled namespace is pinned ahead, and nothing else is.
+staged_is_pooled() {
+        [ "$(staged "$1")" = "$(pooled "$1")" ]
+}
+# not_staged TYPE INODE: that namespace is not pinned ahead (read anew at
+# each call: await calls it again).
+not_staged() {
+        ! grep -qx "$2" <<<"$(staged "$1")"
+}
+# The mounts in RUNDIR/ns/.pool-*.
+pool_mounts() {
+        mounts_under "$RUNDIR/ns" | grep -c '/\.pool-[0-9]*/' || true
+}
 start_daemon --pool uts:2 --pool net,ipc:2 || die "no daemon with pools"
 await "two uts namespaces are made ahead" 10 pool_has uts 2
 await "two net and two ipc namespaces are made ahead" 10 \
         sh -c "[ \"\$(ls -l /proc/$DAEMON_PID/fd | grep -c 'net:\[')\" = 2 ]"
 check_eq "... and two ipc" 2 "$(pooled ipc | wc -l)"
+await "the uts namespaces made ahead are pinned ahead, in RUNDIR/ns/.pool-*" 10 \
+        staged_is_pooled uts
+await "... the net ones too" 10 staged_is_pooled net
+check_eq "... with the ipc ones beside them" "$(pooled ipc)" "$(staged ipc)"
 uts_ahead=$(pooled uts)
 net_ahead=$(pooled net)
+ids_ahead=$(staged_ids uts)
 check_run "u1: create -t uts" 0 ctl create u1 -t uts
 check_true "u1 got a uts namespace made ahead" grep -qx "$(set_inode u1 uts)" <<<"$uts_ahead"
+check_eq "u1's pin is the mount made ahead, moved (the same mount id)" \
+        "$(awk -v i="$(set_inode u1 uts)" '$1 == i { print $2 }' <<<"$ids_ahead")" \
+        "$(mount_id "$RUNDIR/ns/u1/uts")"
+check_true "... and no longer in the pool's place" not_staged uts "$(set_inode u1 uts)"
 check_new u1 uts
 check_eq "u1: the host's hostname" "$(hostname)" "$(ctl join u1 -t uts -- hostname)"
 # Down to half: filled again.
@@ -271,6 +313,35 @@ check_nomatch "n2: lo is down" "[<,]UP[,>]" \
         "$(ctl join n2 -t net --no-netns-mounts -- ip -o link show lo)"
 check_run "i1: create -t ipc (no pool of ipc alone)" 0 ctl create i1 -t ipc
 check_true "i1 did not come from the net,ipc pool" not grep -qx "$(set_inode i1 ipc)" <<<"$(pooled ipc)"
+await "the uts pool is full again" 10 pool_has uts 2
+uts_ahead=$(pooled uts)
+check_run "f1: create -t uts --pin fd" 0 ctl create f1 -t uts --pin fd
+check_true "f1 got a uts namespace made ahead" grep -qx "$(set_inode f1 uts)" <<<"$uts_ahead"
+check_eq "f1 has no pin path" null "$(set_pin_path f1 uts)"
+await "f1's namespace is not pinned in the pool's place (its pins made ahead are gone)" 10 \
+        not_staged uts "$(set_inode f1 uts)"
+# pooled counts an fd-pinned set's fds too.
+check_run "release f1" 0 ctl release f1
+await "the uts pool is full again" 10 pool_has uts 2
+# A reload (SIGHUP) takes up new sets; the pools' pins are the daemon's own.
+kill -HUP "$DAEMON_PID"
+await "reloaded" 10 log_has "reloaded:"
+check_true "a reload leaves the pins made ahead alone" staged_is_pooled uts
+check_eq "... both of them" 2 "$(staged uts | wc -l)"
+ids_ahead=$(staged_ids uts)
+check_run "r1: create -t uts after the reload" 0 ctl create r1 -t uts
+check_eq "r1's pin is one made ahead" \
+        "$(awk -v i="$(set_inode r1 uts)" '$1 == i { print $2 }' <<<"$ids_ahead")" \
+        "$(mount_id "$RUNDIR/ns/r1/uts")"
+await "the uts pool is full again" 10 pool_has uts 2
+mkdir "$RUNDIR/ns/left"
+check_fails "left: a create from the pool where pins of that name are left over" 1 \
+        "pins of that name are left over" ctl create left -t uts
+check_true "... the directory in the way is left as it was" test -d "$RUNDIR/ns/left"
+rmdir "$RUNDIR/ns/left"
+await "the uts pool is full again" 10 pool_has uts 2
+await "... and the pins the refused create took are gone: only the pool's are there" 10 \
+        staged_is_pooled uts
 makers=$(maker)
 check_true "a maker runs" test -n "$makers"
 # shellcheck disable=SC2086
@@ -285,6 +356,22 @@ check_true "... a new one" not grep -qxF "$makers" <<<"$(maker)"
 for n in $(list_names); do
         ctl release "$n" >/dev/null 2>&1 || fail "release $n"
 done
+stop_daemon
+await "the maker ends with the daemon" 10 no_maker
+check_eq "a stop leaves no pins made ahead" "" "$(cd "$RUNDIR/ns" && ls -A)"
+check_eq "... and no mounts of them" 0 "$(pool_mounts)"
+echo "# --- pins made ahead after a crash ---"
+start_daemon --pool uts:2 || die "no daemon with a pool"
+await "two uts namespaces are made ahead and pinned" 10 \
+        sh -c "[ \"\$(ls -d '$RUNDIR'/ns/.pool-*/uts 2>/dev/null | wc -l)\" = 2 ]"
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+check_eq "a daemon killed leaves its pins made ahead" 2 "$(pool_mounts)"
+start_daemon || die "no daemon after the crash"
+check_eq "the next start removes them" "" "$(cd "$RUNDIR/ns" && ls -A)"
+check_eq "... with their mounts" 0 "$(pool_mounts)"
+check_true "... and says so" grep -q "removing the pins made ahead for a pool" "$T/daemon.log"
 stop_daemon
 await "the maker ends with the daemon" 10 no_maker
 echo "# --- without CAP_SYS_CHROOT (a unit's bounding set): mnt sets get helpers ---"
