@@ -178,19 +178,33 @@ void lifecycle_abandon(struct lifecycle *lc, struct set *s)
         set_free(s);
 }
 
-/* Bind pins, then the state file as the commit point (lifecycle.h).
- * Pins made ahead (*staged, pin.h) are taken as they are: a rename. */
-static int pin_bind(struct lifecycle *lc, struct set *s, const int fds[NSK_TYPE_MAX],
+/* Pins made ahead (*staged, pin.h) taken as they are, with a rename;
+ * where there are none, or they are not as they were made, pins made
+ * now. -EEXIST: the set's pin directory is there already. */
+static int pin_take(struct lifecycle *lc, struct set *s, const int fds[NSK_TYPE_MAX],
                     uint64_t *staged)
 {
         int r;
 
         if (*staged) {
-                r = pin_take_staged(lc->rd, *staged, s->name);
-                if (r == 0)
+                r = pin_take_staged(lc->rd, *staged, s->name, s->types, s->inode);
+                if (r == 0 || r == -ESTALE)
                         *staged = 0;
-        } else
-                r = pin_make_all(lc->rd, s->name, s->types, fds);
+                if (r == 0 || r == -EEXIST)
+                        return r;
+                log_warning("set '%s': cannot take the pins made ahead (%s); pinning anew", s->name,
+                            strerror(-r));
+        }
+        return pin_make_all(lc->rd, s->name, s->types, fds);
+}
+
+/* Bind pins, then the state file as the commit point (lifecycle.h). */
+static int pin_bind(struct lifecycle *lc, struct set *s, const int fds[NSK_TYPE_MAX],
+                    uint64_t *staged)
+{
+        int r;
+
+        r = pin_take(lc, s, fds, staged);
         if (r < 0)
                 return r;
         r = fault_point(FAULT_CREATE_AFTER_PINS);

@@ -35,9 +35,9 @@ static int pin_location(const struct rundir *rd, const char *name, enum nsk_type
         return 0;
 }
 
-static int pin_dir_make(const struct rundir *rd, const char *name)
+static int pin_dir_make(const struct rundir *rd, const char *name, mode_t mode)
 {
-        if (mkdirat(rd->ns_fd, name, 0755) < 0)
+        if (mkdirat(rd->ns_fd, name, mode) < 0)
                 return negative_errno();
         return 0;
 }
@@ -231,15 +231,16 @@ int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t ma
         return remove_all(rd, name, mask, true);
 }
 
-int pin_make_all(const struct rundir *rd, const char *name, nsk_type_mask_t types,
-                 const int fds[NSK_TYPE_MAX])
+/* The pins in a directory of that mode. */
+static int make_all(const struct rundir *rd, const char *name, nsk_type_mask_t types,
+                    const int fds[NSK_TYPE_MAX], mode_t mode)
 {
         nsk_type_mask_t made = 0;
         int r;
 
         /* mnt pins live apart (see rundir.h); only the others need a directory. */
         if (types & ~NSK_TYPE_BIT(NSK_TYPE_MNT)) {
-                r = pin_dir_make(rd, name);
+                r = pin_dir_make(rd, name, mode);
                 if (r < 0)
                         return r;
         }
@@ -259,6 +260,12 @@ int pin_make_all(const struct rundir *rd, const char *name, nsk_type_mask_t type
                 made |= NSK_TYPE_BIT(t);
         }
         return 0;
+}
+
+int pin_make_all(const struct rundir *rd, const char *name, nsk_type_mask_t types,
+                 const int fds[NSK_TYPE_MAX])
+{
+        return make_all(rd, name, types, fds, 0755);
 }
 
 /* ".pool-ID": a name no set can have (name.c: none starts with a dot). */
@@ -284,17 +291,44 @@ int pin_stage(const struct rundir *rd, uint64_t id, nsk_type_mask_t types,
         if (types & NSK_TYPE_BIT(NSK_TYPE_MNT))
                 return -EINVAL;
         staged_name(id, name);
-        return pin_make_all(rd, name, types, fds);
+        /* Only root's until a bind create takes it: a set made ahead may
+         * become an fd-pinned one, whose namespaces nobody else may hold. */
+        return make_all(rd, name, types, fds, 0700);
 }
 
-int pin_take_staged(const struct rundir *rd, uint64_t id, const char *name)
+int pin_take_staged(const struct rundir *rd, uint64_t id, const char *name, nsk_type_mask_t types,
+                    const uint64_t inode[NSK_TYPE_MAX])
 {
+        static dev_t nsfs;
+        _cleanup_close_ int dir = -EBADF;
         char from[PIN_STAGED_NAME_MAX];
+        int r = 0;
 
+        if (nsfs == 0 && nsfs_dev(&nsfs) < 0)
+                return -ESTALE;
         staged_name(id, from);
         if (renameat2(rd->ns_fd, from, rd->ns_fd, name, RENAME_NOREPLACE) < 0)
                 return negative_errno();
-        return 0;
+        /* While it waited, a pin could have been unmounted or covered (by
+         * root, maybe from a peer of RUNDIR/ns): each must still be its
+         * namespace, or the set is pinned anew. */
+        dir = openat(rd->ns_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir < 0)
+                r = -ESTALE;
+        for (int t = 0; t < NSK_TYPE_MAX && r == 0; t++) {
+                struct stat st;
+
+                if (!(types & NSK_TYPE_BIT(t)))
+                        continue;
+                if (fstatat(dir, nsk_type_name(t), &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    st.st_dev != nsfs || st.st_ino != inode[t])
+                        r = -ESTALE;
+        }
+        if (r == 0 && fchmod(dir, 0755) < 0)
+                r = negative_errno();
+        if (r < 0)
+                (void) remove_all(rd, name, types, false);
+        return r;
 }
 
 int pin_unstage(const struct rundir *rd, uint64_t id, nsk_type_mask_t types)

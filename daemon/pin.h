@@ -58,8 +58,13 @@ int pin_remove_all(const struct rundir *rd, const char *name, nsk_type_mask_t ma
 /* Pins fds (indexed by type) in .pool-ID; on failure leaves nothing. */
 int pin_stage(const struct rundir *rd, uint64_t id, nsk_type_mask_t types,
               const int fds[NSK_TYPE_MAX]);
-/* Makes .pool-ID the pin directory of set name: -EEXIST if it has one. */
-int pin_take_staged(const struct rundir *rd, uint64_t id, const char *name);
+/* Makes .pool-ID the pin directory of set name, after checking that each
+ * pin of types still holds the namespace of that inode: -EEXIST if name
+ * has one (.pool-ID is left), -ESTALE if a pin does not (.pool-ID is
+ * gone then), or another -errno from the rename. .pool-ID is made mode
+ * 0700 and becomes 0755, as any set's, when taken. */
+int pin_take_staged(const struct rundir *rd, uint64_t id, const char *name, nsk_type_mask_t types,
+                    const uint64_t inode[NSK_TYPE_MAX]);
 /* Unmounts and removes .pool-ID, one not taken. */
 int pin_unstage(const struct rundir *rd, uint64_t id, nsk_type_mask_t types);
 /* Is file (an entry of RUNDIR/ns) such a directory? After a crash the

@@ -273,6 +273,14 @@ staged_is_pooled() {
 not_staged() {
         ! grep -qx "$2" <<<"$(staged "$1")"
 }
+# top_pool TYPE: the id of the set of TYPE made last, the one the next
+# create takes.
+top_pool() {
+        local f
+        for f in "$RUNDIR"/ns/.pool-*/"$1"; do
+                [ -e "$f" ] && echo "$f"
+        done | sed -n 's|.*/\.pool-\([0-9]*\)/.*|\1|p' | sort -n | tail -n 1
+}
 # The mounts in RUNDIR/ns/.pool-*.
 pool_mounts() {
         mounts_under "$RUNDIR/ns" | grep -c '/\.pool-[0-9]*/' || true
@@ -295,6 +303,8 @@ check_eq "u1's pin is the mount made ahead, moved (the same mount id)" \
         "$(awk -v i="$(set_inode u1 uts)" '$1 == i { print $2 }' <<<"$ids_ahead")" \
         "$(mount_id "$RUNDIR/ns/u1/uts")"
 check_true "... and no longer in the pool's place" not_staged uts "$(set_inode u1 uts)"
+check_ne "... (a mount id was found)" "" "$(mount_id "$RUNDIR/ns/u1/uts")"
+check_eq "u1's pin directory is mode 0755, as any set's" 755 "$(stat -c %a "$RUNDIR/ns/u1")"
 check_new u1 uts
 check_eq "u1: the host's hostname" "$(hostname)" "$(ctl join u1 -t uts -- hostname)"
 # Down to half: filled again.
@@ -342,6 +352,34 @@ rmdir "$RUNDIR/ns/left"
 await "the uts pool is full again" 10 pool_has uts 2
 await "... and the pins the refused create took are gone: only the pool's are there" 10 \
         staged_is_pooled uts
+top=$RUNDIR/ns/.pool-$(top_pool uts)
+check_eq "a set made ahead waits in a directory of mode 0700 (an fd create may take it)" 700 \
+        "$(stat -c %a "$top")"
+# Through an fd of RUNDIR/ns: wherever the test's directory is, whoever
+# may enter it.
+exec 9<"$RUNDIR/ns"
+check_run "nobody may open u1's pin, as any set's" 0 \
+        setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'exec 3</proc/self/fd/9/u1/uts'
+check_fails "... but not one made ahead" 2 "Permission denied" \
+        setpriv --reuid=65534 --regid=65534 --clear-groups \
+        sh -c "exec 3</proc/self/fd/9/${top##*/}/uts"
+exec 9<&-
+umount "$top/uts"
+check_run "t1: create -t uts, its pin made ahead unmounted meanwhile" 0 ctl create t1 -t uts
+check_eq "t1's pin holds its namespace: pinned anew" "$(set_inode t1 uts)" \
+        "$(stat -c %i "$RUNDIR/ns/t1/uts")"
+check_eq "... in a directory of mode 0755" 755 "$(stat -c %a "$RUNDIR/ns/t1")"
+check_true "... and the daemon says why" log_has "set 't1': cannot take the pins made ahead"
+check_true "the directory made ahead is gone" test ! -e "$top"
+await "the uts pool is full again" 10 pool_has uts 2
+top=$RUNDIR/ns/.pool-$(top_pool uts)
+umount "$top/uts"
+rm "$top/uts"
+rmdir "$top"
+check_run "t2: create -t uts, its pins made ahead removed meanwhile" 0 ctl create t2 -t uts
+check_eq "t2's pin holds its namespace: pinned anew" "$(set_inode t2 uts)" \
+        "$(stat -c %i "$RUNDIR/ns/t2/uts")"
+await "the uts pool is full again" 10 pool_has uts 2
 makers=$(maker)
 check_true "a maker runs" test -n "$makers"
 # shellcheck disable=SC2086
