@@ -364,8 +364,11 @@ check_match "the bridge is in the host's (PID 1's) network namespace" "nskbr0" \
         "$(nsenter -t "$LEADER" -n ip -o link show nskbr0 2>&1)"
 check_run "check n1" 0 cctl check n1
 check_run "ping n1 from the container" 0 nsenter -t "$LEADER" -n ping -c 1 -W 10 "${n1_addr%/*}"
+check_eq "host-local leased n1 its address" "${n1_addr%/*}" \
+        "$(c sh -c 'ls /var/lib/cni/networks/lab' 2>/dev/null | grep -x "${n1_addr%/*}")"
 check_run "release n1" 0 cctl release n1
-check_eq "its lease went" "" "$(c sh -c 'ls /var/lib/cni/networks/lab | grep ^192' 2>/dev/null)"
+check_run "the lease directory is still there" 0 c test -d /var/lib/cni/networks/lab
+check_eq "its lease went" "" "$(c sh -c 'ls /var/lib/cni/networks/lab' 2>/dev/null | grep '^192')"
 nsenter -t "$LEADER" -n ip link del nskbr0 2>/dev/null
 check_run "systemctl stop nskeeperd nskeeperd.socket" 0 c systemctl stop nskeeperd nskeeperd.socket
 # NSK_SHOW_JOURNAL=1: the unit's whole journal, also when all went well.

@@ -10,6 +10,12 @@ version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$NSK_BUILDDIR/conf
 [ -n "$version" ] ||
         version=$(sed -n 's/^AC_INIT(\[nskeeper\], *\[\([^]]*\)\].*/\1/p' "$NSK_SRCDIR/configure.ac")
 
+# help_options: the long options a --help on stdin describes (lines that
+# start with one), one per line.
+help_options() {
+        grep -oE -- '^ +(-[a-zA-Z], +)?--[a-z][a-z-]+' | grep -oE -- '--[a-z-]+' | sort -u
+}
+
 echo "# --- nskeeperd --help / --version ---"
 # Always with a private --runtime-dir and --socket: should --help ever start
 # a daemon, it must not be on the real /run/nskeeper.
@@ -24,7 +30,9 @@ for opt in --socket --runtime-dir --log-level --version --help; do
 done
 # Every long option --help names is in the man page's SYNOPSIS.
 synopsis=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$NSK_SRCDIR/daemon/nskeeperd.8" | sed 's/\\-/-/g')
-for opt in $(grep -oE -- '^ +(-[a-zA-Z], +)?--[a-z][a-z-]+' <<<"$OUT" | grep -oE -- '--[a-z-]+' | sort -u); do
+opts=$(help_options <<<"$OUT")
+check_true "nskeeperd --help describes 15 long options or more" test "$(wc -w <<<"$opts")" -ge 15
+for opt in $opts; do
         check_match "nskeeperd(8) SYNOPSIS has $opt" "(^|[^a-z-])$opt([^a-z-]|$)" "$synopsis"
 done
 check_run "nskeeperd --version exits 0" 0 nskd --version
@@ -38,7 +46,9 @@ echo "# --- nskeeper-pinns --help ---"
 check_run "nskeeper-pinns --help exits 0" 0 "$NSK_BUILDDIR/client/nskeeper-pinns" --help
 # Every option it describes is in its man page.
 page=$(sed 's/\\-/-/g' "$NSK_SRCDIR/client/nskeeper-pinns.8")
-for opt in $(grep -oE -- '^ +(-[a-zA-Z], +)?--[a-z][a-z-]+' <<<"$OUT" | grep -oE -- '--[a-z-]+' | sort -u); do
+opts=$(help_options <<<"$OUT")
+check_true "nskeeper-pinns --help describes 10 long options or more" test "$(wc -w <<<"$opts")" -ge 10
+for opt in $opts; do
         check_match "nskeeper-pinns(8) describes $opt" "^\.B[IR]? \"?(-[a-zA-Z], )?$opt([^a-z-]|$)" "$page"
 done
 
@@ -55,7 +65,9 @@ done
 check_match "nskeeperctl --help mentions -t" "(^|[^a-z-])-t([^a-z-]|$)" "$help"
 # Every command --help lists has its line in the man page's SYNOPSIS.
 synopsis=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$NSK_SRCDIR/client/nskeeperctl.1")
-for cmd in $(sed -n '/^Commands:/,/^$/p' <<<"$help" | grep -oE '^  [a-z]+' | tr -d ' '); do
+cmds=$(sed -n '/^Commands:/,/^$/p' <<<"$help" | grep -oE '^  [a-z]+' | tr -d ' ')
+check_true "nskeeperctl --help lists 10 commands or more" test "$(wc -w <<<"$cmds")" -ge 10
+for cmd in $cmds; do
         check_match "nskeeperctl(1) SYNOPSIS has the command $cmd" "^\.SY \"nskeeperctl $cmd\"" "$synopsis"
 done
 for word in bind fd net uts ipc mnt cgroup NSKEEPER_SOCKET; do
@@ -69,7 +81,9 @@ for opt in --type --pin bind fd; do
 done
 # Every option create --help describes is in the man page.
 page=$(sed 's/\\-/-/g' "$NSK_SRCDIR/client/nskeeperctl.1")
-for opt in $(grep -oE -- '^ +(-[a-zA-Z], +)?--[a-z][a-z-]+' <<<"$OUT" | grep -oE -- '--[a-z-]+' | sort -u); do
+opts=$(help_options <<<"$OUT")
+check_true "nskeeperctl create --help describes 15 long options or more" test "$(wc -w <<<"$opts")" -ge 15
+for opt in $opts; do
         check_match "nskeeperctl(1) describes create $opt" "^\.B[IR]? \"?(-[a-z], )?$opt([^a-z-]|$)" "$page"
 done
 check_run "nskeeperctl join --help exits 0" 0 "$NSKEEPERCTL" join --help
