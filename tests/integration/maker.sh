@@ -398,6 +398,22 @@ stop_daemon
 await "the maker ends with the daemon" 10 no_maker
 check_eq "a stop leaves no pins made ahead" "" "$(cd "$RUNDIR/ns" && ls -A)"
 check_eq "... and no mounts of them" 0 "$(pool_mounts)"
+echo "# --- pins made ahead, taken by a create that fails after its pins ---"
+NSK_FAULTS="create-after-pins=fail:EIO" start_daemon --pool uts:2 || die "no daemon with a pool"
+await "two uts namespaces are made ahead" 10 pool_has uts 2
+await "... and pinned ahead" 10 staged_is_pooled uts
+taken=$(stat -c %i "$RUNDIR/ns/.pool-$(top_pool uts)/uts")
+check_fails "fp: a create whose commit fails after its pins" 1 "cannot pin" ctl create fp -t uts
+check_true "fp's pins are gone with it" test ! -e "$RUNDIR/ns/fp"
+await "the uts pool is full again" 10 pool_has uts 2
+check_true "the namespace it took is pinned nowhere" not_staged uts "$taken"
+check_eq "... and no mount under RUNDIR holds it" "" \
+        "$(for f in "$RUNDIR"/ns/*/uts "$RUNDIR"/ns/.pool-*/uts; do stat -c %i "$f"; done 2>/dev/null |
+                grep -x "$taken")"
+check_run "fp: the create again" 0 ctl create fp -t uts
+check_run "release fp" 0 ctl release fp
+stop_daemon
+await "the maker ends with the daemon" 10 no_maker
 echo "# --- pins made ahead after a crash ---"
 start_daemon --pool uts:2 || die "no daemon with a pool"
 await "two uts namespaces are made ahead and pinned" 10 \
