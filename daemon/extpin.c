@@ -224,10 +224,45 @@ int extpin_remove(const char *path, uint64_t inode)
         return 0;
 }
 
-static bool extpin_present(const struct mounts *m, const char *path, uint64_t inode)
+void extpin_dirs_done(struct extpin_dirs *dirs)
 {
-        char dir[PATH_MAX], real[PATH_MAX], full[PATH_MAX];
-        const char *slash = strrchr(path, '/');
+        for (unsigned i = 0; i < dirs->n; i++) {
+                free(dirs->e[i].dir);
+                free(dirs->e[i].real);
+        }
+        dirs->n = 0;
+}
+
+/* dir with its symlinks resolved, from dirs or into it: NULL and errno
+ * if it cannot be. The string belongs to dirs, or to *ret_owned when
+ * dirs is full. */
+static const char *dir_real(struct extpin_dirs *dirs, const char *dir, char **ret_owned)
+{
+        char *real, *copy;
+        int err;
+
+        *ret_owned = NULL;
+        for (unsigned i = 0; i < dirs->n; i++)
+                if (streq(dirs->e[i].dir, dir)) {
+                        errno = dirs->e[i].err;
+                        return dirs->e[i].real;
+                }
+        real = realpath(dir[0] ? dir : "/", NULL);
+        err = real ? 0 : errno;
+        if (dirs->n < EXTPIN_DIRS_MAX && (copy = strdup(dir)))
+                dirs->e[dirs->n++] = (struct extpin_dir) { .dir = copy, .real = real, .err = err };
+        else
+                *ret_owned = real;
+        errno = err;
+        return real;
+}
+
+static bool extpin_present(const struct mounts *m, const char *path, uint64_t inode,
+                           struct extpin_dirs *dirs)
+{
+        _cleanup_free_ char *owned = NULL;
+        char dir[PATH_MAX], full[PATH_MAX];
+        const char *slash = strrchr(path, '/'), *real;
         int n;
 
         if (!slash || (size_t) (slash - path) >= sizeof(dir))
@@ -236,20 +271,21 @@ static bool extpin_present(const struct mounts *m, const char *path, uint64_t in
         dir[slash - path] = '\0';
         /* Gone: the set may go. Unreadable (a directory someone made
          * unsearchable): not gone, as far as anyone can tell. */
-        if (!realpath(dir[0] ? dir : "/", real))
+        real = dir_real(dirs, dir, &owned);
+        if (!real)
                 return errno != ENOENT && errno != ENOTDIR;
         n = snprintf(full, sizeof(full), "%s/%s", streq(real, "/") ? "" : real, slash + 1);
         return n > 0 && (size_t) n < sizeof(full) && mounts_has(m, full, inode);
 }
 
-bool extpin_set_present(const struct set *s, const struct mounts *m)
+bool extpin_set_present(const struct set *s, const struct mounts *m, struct extpin_dirs *dirs)
 {
         for (unsigned i = 0; i < s->settings.n_pins_at; i++) {
                 const char *path;
                 enum nsk_type t;
 
                 if (nsk_pin_at_parse(s->settings.pins_at[i], &t, &path) == 0 &&
-                    extpin_present(m, path, s->inode[t]))
+                    extpin_present(m, path, s->inode[t], dirs))
                         return true;
         }
         return false;

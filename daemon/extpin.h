@@ -24,10 +24,24 @@ int extpin_add(const char *path, int nsfd, bool *ret_made, char *msg, size_t siz
  * its creator's. */
 int extpin_remove(const char *path, uint64_t inode);
 
+/* The directories of pins at creators' paths with their symlinks
+ * resolved, kept for one look at the mount table: CRI-O's pods share a
+ * few, so each is resolved once a scan, not once a pod. */
+#define EXTPIN_DIRS_MAX 16
+struct extpin_dir {
+        char *dir, *real; /* real: NULL if it cannot be resolved (err) */
+        int err;
+};
+struct extpin_dirs {
+        unsigned n;
+        struct extpin_dir e[EXTPIN_DIRS_MAX];
+};
+void extpin_dirs_done(struct extpin_dirs *dirs);
+
 /* Whether the mount table m still has one of s's pins at its creator's
  * paths (each as the kernel spells it: its directory's symlinks
- * resolved). */
-bool extpin_set_present(const struct set *s, const struct mounts *m);
+ * resolved, through dirs, which starts zeroed). */
+bool extpin_set_present(const struct set *s, const struct mounts *m, struct extpin_dirs *dirs);
 
 /* extpin_remove() of each of s's pins at its creator's paths; what
  * cannot be removed is logged. */

@@ -88,6 +88,7 @@ struct mount_check {
         size_t n_unpinned;
         struct rundir real;     /* the runtime directory as mountinfo spells it */
         const char *netns_real; /* --netns-dir so, or NULL if it is gone */
+        struct extpin_dirs dirs;
 };
 
 static int check_set(struct set *s, void *userdata)
@@ -98,7 +99,7 @@ static int check_set(struct set *s, void *userdata)
         char path[PATH_MAX];
 
         if (s->settings.release_with_pins && s->state != SET_CREATING && !s->busy &&
-            !extpin_set_present(s, mc->m)) {
+            !extpin_set_present(s, mc->m, &mc->dirs)) {
                 struct set **v = reallocarray(mc->unpinned, mc->n_unpinned + 1, sizeof(*v));
 
                 if (v) {
@@ -137,6 +138,7 @@ void lifecycle_check_mounts(struct lifecycle *lc, const struct mounts *m)
                 return;
         mc.real.path = rundir;
         (void) registry_foreach(lc->reg, check_set, &mc);
+        extpin_dirs_done(&mc.dirs);
         /* Outside the walk: a release takes the set out of the registry. */
         for (size_t i = 0; i < mc.n_unpinned; i++) {
                 struct set *s = mc.unpinned[i];
