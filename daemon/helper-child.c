@@ -248,6 +248,7 @@ _Noreturn static void helper_child_main(int sock, const struct helper_start *st,
         struct helper_msg m = { .phase = PHASE_DONE, .detail = -1 };
         int fds[NSK_TYPE_MAX + 2], life[2] = { -1, -1 }, nsdir, offsets = -1, step, detail;
         nsk_type_mask_t rest = types;
+        uint64_t above;
         size_t n = 0;
 
         /* The daemon gone means nobody wants what we make. (Compared with
@@ -265,6 +266,9 @@ _Noreturn static void helper_child_main(int sock, const struct helper_start *st,
                         child_fail(sock, STEP_TIME_OFFSETS, NSK_TYPE_TIME);
         }
 
+        /* The daemon's mount namespace, which pins the set's: read while
+         * still root. */
+        above = steps_mntns_id();
         /* The daemon's supplementary groups are of no use to a set. */
         if (setgroups(0, NULL) < 0)
                 child_fail(sock, STEP_CREDENTIALS, -1);
@@ -295,6 +299,8 @@ _Noreturn static void helper_child_main(int sock, const struct helper_start *st,
                 child_fail(sock, STEP_UNSHARE, -1);
         if (fault_point(FAULT_HELPER_AFTER_UNSHARE) < 0)
                 child_fail(sock, STEP_UNSHARE, -1);
+        if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) && steps_mntns_above(above) < 0)
+                child_fail(sock, STEP_UNSHARE, NSK_TYPE_MNT);
 
         if (steps_apply_settings(types, s, &step, &detail) < 0)
                 child_fail(sock, step, detail);

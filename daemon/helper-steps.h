@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "helper-proto.h"
 
@@ -29,3 +30,17 @@ bool steps_detach(const char *what, const char *name);
  * and the nstype or sysctl index concerned (or -1) in *ret_detail. */
 int steps_apply_settings(nsk_type_mask_t types, const struct nsk_settings *s, int *ret_step,
                          int *ret_detail);
+
+/* The number the kernel gave this process's mount namespace
+ * (NS_GET_MNTNS_ID), 0 where it does not tell. */
+uint64_t steps_mntns_id(void);
+
+/* Linux 6.18 numbers mount namespaces from per-CPU batches, so one made
+ * on another CPU may get a lower number than an older one; and it refuses
+ * to bind-mount a mount namespace whose number is not above that of the
+ * mount namespace doing the mount (ELOOP: to it, a possible loop). Called
+ * right after this process made its mount namespace: while its number is
+ * not above 'above' (the daemon's, which pins it; read before the
+ * unshare), makes it again from itself, a copy, CPU after CPU. 0, or -1
+ * with errno (ELOOP if no CPU gave a higher number in time). */
+int steps_mntns_above(uint64_t above);

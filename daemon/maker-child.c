@@ -36,6 +36,8 @@
 /* The maker's own namespaces, one per type it makes: where it goes back
  * to after each set. */
 static int home[NSK_TYPE_MAX];
+/* The number of its own mount namespace: the daemon's (helper-steps.h). */
+static uint64_t home_mntns;
 
 static int open_home(void)
 {
@@ -50,6 +52,7 @@ static int open_home(void)
                 if (home[t] < 0)
                         return -1;
         }
+        home_mntns = steps_mntns_id();
         return 0;
 }
 
@@ -96,6 +99,10 @@ static void make_one(int sock, const struct helper_start *st)
         }
         if (fault_point(FAULT_HELPER_AFTER_UNSHARE) < 0)
                 goto fail;
+        detail = NSK_TYPE_MNT;
+        if ((types & NSK_TYPE_BIT(NSK_TYPE_MNT)) && steps_mntns_above(home_mntns) < 0)
+                goto fail;
+        detail = -1;
         if (steps_apply_settings(types, &st->settings, &step, &detail) < 0)
                 goto fail;
         step = STEP_OPEN;

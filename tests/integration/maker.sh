@@ -448,6 +448,34 @@ if [ ${#VALGRIND[@]} -eq 0 ]; then
         stop_daemon
         NSKEEPERD=$real
 fi
+echo "# --- mount namespaces made on another CPU than the daemon's ---"
+# Linux 6.18 numbers mount namespaces from per-CPU batches and refuses to
+# bind-mount one whose number is not above that of the namespace that
+# mounts it. The daemon runs in a mount namespace made on CPU A, its
+# maker and helpers make theirs on CPU B: for one of the two orders, B's
+# numbers are below A's. Each set must be made and pinned all the same.
+if [ "$(nproc)" -ge 2 ] && [ ${#VALGRIND[@]} -eq 0 ]; then
+        real=$NSKEEPERD
+        for cpus in "0 1" "1 0"; do
+                set -- $cpus
+                printf '#!/bin/sh\nexec taskset -c %s unshare -m --propagation slave taskset -c %s "%s" "$@"\n' \
+                        "$1" "$2" "$real" >"$T/oncpu"
+                chmod 0755 "$T/oncpu"
+                NSKEEPERD=$T/oncpu start_daemon || die "no daemon in a mount namespace made on CPU $1"
+                for n in 1 2 3; do
+                        check_run "mc$n: create -t mnt, the daemon's namespace from CPU $1, made on CPU $2" \
+                                0 ctl create "mc$n" -t mnt
+                        check_new "mc$n" mnt
+                done
+                check_run "mp: create -t pid,mnt (a helper of its own), the same" 0 ctl create mp -t pid,mnt
+                # Joined whole: its mount namespace has a /proc of its pid namespace.
+                check_inode_eq "mp: its mnt namespace, joined, is the one listed" \
+                        "$(set_inode mp mnt)" "$(pick mnt "$(ns_inodes_inside mp)")"
+                check_run "release them" 0 ctl release mc1 mc2 mc3 mp
+                stop_daemon
+        done
+        NSKEEPERD=$real
+fi
 echo "# --- a broken maker that sends the daemon's own namespaces ---"
 # The fault point maker-unshare leaves the unshare out, once.
 NSK_FAULTS="maker-unshare=fail:EIO" start_daemon || die "no daemon"
