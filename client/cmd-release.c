@@ -11,8 +11,10 @@ static void help(void)
 {
         printf("Usage: nskeeperctl [--socket PATH] release [--ignore-missing] NAME...\n"
                "       nskeeperctl [--socket PATH] release --all\n"
-               "Unpin the namespaces of each set NAME and forget it. A failure does not stop\n"
-               "the others; the exit status is 0 only if every set was released.\n"
+               "Unpin the namespaces of each set NAME and forget it. Releasing a set made with\n"
+               "a pid namespace kills its keeper, and with it every process in that namespace.\n"
+               "A failure does not stop the others; the exit status is 0 only if every set was\n"
+               "released.\n"
                "\n"
                "  -a, --all              every set you may release (root: every set)\n"
                "      --ignore-missing   a set that does not exist is no error\n"

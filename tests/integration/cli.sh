@@ -95,6 +95,8 @@ done
 for cmd in release path; do
         check_run "nskeeperctl $cmd --help exits 0" 0 "$NSKEEPERCTL" "$cmd" --help
 done
+check_match "release --help says a pid set's processes end with it" \
+        "kills its keeper, and with it every process" "$(tr -s ' \n' '  ' <<<"$("$NSKEEPERCTL" release --help)")"
 check_match "nskeeperctl --help: run exits with its command's status too" \
         "join and run.*exit with their command's status" "$(tr -s ' \n' '  ' <<<"$help")"
 # Every command's help has one form: the usage, then what it does as a
