@@ -123,6 +123,20 @@ static void fake_done(struct fake *f)
         assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* The fake daemon sends n namespaces of types; the library, connected
+ * to it, asks set "web" for those of ask: what nsk_get_fds() said. */
+static int get(struct fake *f, const enum nsk_type *types, unsigned n, nsk_type_mask_t ask,
+               int fds[NSK_TYPE_MAX], struct nsk_client **ret_cl)
+{
+        int r;
+
+        fake_start(f, types, n);
+        assert_int_equal(nsk_connect(f->path, ret_cl), 0);
+        r = nsk_get_fds(*ret_cl, "web", ask, fds, NULL);
+        fake_done(f);
+        return r;
+}
+
 static void test_asked_for(void **state)
 {
         static const enum nsk_type types[] = { NSK_TYPE_NET };
@@ -130,10 +144,7 @@ static void test_asked_for(void **state)
         struct nsk_client *cl = NULL;
         int fds[NSK_TYPE_MAX];
 
-        fake_start(f, types, 1);
-        assert_int_equal(nsk_connect(f->path, &cl), 0);
-        assert_int_equal(nsk_get_fds(cl, "web", NSK_TYPE_BIT(NSK_TYPE_NET), fds, NULL), 0);
-        fake_done(f);
+        assert_int_equal(get(f, types, 1, NSK_TYPE_BIT(NSK_TYPE_NET), fds, &cl), 0);
         assert_true(fds[NSK_TYPE_NET] >= 0);
         for (int t = 0; t < NSK_TYPE_MAX; t++)
                 if (t != NSK_TYPE_NET)
@@ -151,10 +162,7 @@ static void test_not_asked_for(void **state)
         struct nsk_client *cl = NULL;
         int fds[NSK_TYPE_MAX];
 
-        fake_start(f, types, 2);
-        assert_int_equal(nsk_connect(f->path, &cl), 0);
-        assert_int_equal(nsk_get_fds(cl, "web", NSK_TYPE_BIT(NSK_TYPE_NET), fds, NULL), -EBADMSG);
-        fake_done(f);
+        assert_int_equal(get(f, types, 2, NSK_TYPE_BIT(NSK_TYPE_NET), fds, &cl), -EBADMSG);
         assert_non_null(strstr(nsk_client_error(cl), "uts: received, not asked for"));
         for (int t = 0; t < NSK_TYPE_MAX; t++)
                 assert_int_equal(fds[t], -EBADF);
@@ -169,10 +177,7 @@ static void test_all_types(void **state)
         struct nsk_client *cl = NULL;
         int fds[NSK_TYPE_MAX];
 
-        fake_start(f, types, 2);
-        assert_int_equal(nsk_connect(f->path, &cl), 0);
-        assert_int_equal(nsk_get_fds(cl, "web", 0, fds, NULL), 0);
-        fake_done(f);
+        assert_int_equal(get(f, types, 2, 0, fds, &cl), 0);
         assert_true(fds[NSK_TYPE_NET] >= 0);
         assert_true(fds[NSK_TYPE_UTS] >= 0);
         close_many(fds, NSK_TYPE_MAX);

@@ -457,13 +457,13 @@ echo "# --- mount namespaces made on another CPU than the daemon's ---"
 if [ "$(nproc)" -ge 2 ] && [ ${#VALGRIND[@]} -eq 0 ]; then
         real=$NSKEEPERD
         for cpus in "0 1" "1 0"; do
-                set -- $cpus
+                read -r a b <<<"$cpus"
                 printf '#!/bin/sh\nexec taskset -c %s unshare -m --propagation slave taskset -c %s "%s" "$@"\n' \
-                        "$1" "$2" "$real" >"$T/oncpu"
+                        "$a" "$b" "$real" >"$T/oncpu"
                 chmod 0755 "$T/oncpu"
-                NSKEEPERD=$T/oncpu start_daemon || die "no daemon in a mount namespace made on CPU $1"
+                NSKEEPERD=$T/oncpu start_daemon || die "no daemon in a mount namespace made on CPU $a"
                 for n in 1 2 3; do
-                        check_run "mc$n: create -t mnt, the daemon's namespace from CPU $1, made on CPU $2" \
+                        check_run "mc$n: create -t mnt, the daemon's namespace from CPU $a, made on CPU $b" \
                                 0 ctl create "mc$n" -t mnt
                         check_new "mc$n" mnt
                 done
